@@ -1,0 +1,203 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+// The local mirror of the platform's "User" domain plus the sync engine's own
+// bookkeeping. Timestamps are UTC ISO-8601 TEXT (they sort as strings); `roles` and
+// `metadata` are JSON TEXT, checked here and (per element) by triggers in a custom
+// migration, because SQLite forbids subqueries inside CHECK.
+
+const inList = (col: string, values: readonly string[]) =>
+  sql.raw(`${col} IN (${values.map((v) => `'${v}'`).join(', ')})`);
+
+export const user = sqliteTable(
+  'user',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    origin: text('origin'),
+    profileImg: text('profile_img'),
+    roles: text('roles').notNull().default('[]'),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    check('user_roles_json', sql`json_valid(${t.roles}) AND json_type(${t.roles}) = 'array'`),
+    index('user_origin_idx').on(t.origin),
+    index('user_name_idx').on(t.name),
+  ],
+);
+
+export const cohort = sqliteTable(
+  'cohort',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    startsAt: text('starts_at'),
+    endsAt: text('ends_at'),
+    status: text('status').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [check('cohort_status_check', inList('status', ['planned', 'active', 'finished']))],
+);
+
+export const enrollment = sqliteTable(
+  'enrollment',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    cohortId: text('cohort_id'),
+    courseName: text('course_name'),
+    status: text('status').notNull(),
+    enrolledAt: text('enrolled_at').notNull(),
+  },
+  (t) => [
+    check('enrollment_status_check', inList('status', ['active', 'completed', 'withdrawn'])),
+    index('enrollment_user_idx').on(t.userId),
+  ],
+);
+
+export const userAction = sqliteTable(
+  'user_action',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    enrollmentId: text('enrollment_id'),
+    actionType: text('action_type').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    metadata: text('metadata').notNull().default('{}'),
+    sourceSystem: text('source_system'),
+    sourceEventId: text('source_event_id'),
+    idempotencyKey: text('idempotency_key'),
+    occurredAt: text('occurred_at').notNull(),
+  },
+  (t) => [
+    check(
+      'user_action_action_type_check',
+      inList('action_type', [
+        'enrolled',
+        'viewed_module',
+        'started_module',
+        'completed_module',
+        'answered_question',
+        'posted_thread',
+        'posted_reply',
+        'completed_course',
+        'unenrolled',
+      ]),
+    ),
+    check(
+      'user_action_target_type_check',
+      sql`target_type IS NULL OR ${inList('target_type', ['module', 'content_block', 'question', 'course', 'cohort', 'forum', 'thread', 'post'])}`,
+    ),
+    check(
+      'user_action_source_system_check',
+      sql`source_system IS NULL OR ${inList('source_system', ['webhook', 'app', 'stripe', 'segment', 'manual', 'cron_worker'])}`,
+    ),
+    check('user_action_metadata_object', sql`json_valid(${t.metadata}) AND json_type(${t.metadata}) = 'object'`),
+    uniqueIndex('user_action_source_event_unique')
+      .on(t.sourceSystem, t.sourceEventId)
+      .where(sql`source_system IS NOT NULL AND source_event_id IS NOT NULL`),
+    uniqueIndex('user_action_idempotency_key_unique').on(t.idempotencyKey).where(sql`idempotency_key IS NOT NULL`),
+    // Timeline keyset pages: newest first on (occurred_at, id), per member and across all.
+    index('user_action_user_time_idx').on(t.userId, t.occurredAt, t.id),
+    index('user_action_time_idx').on(t.occurredAt, t.id),
+  ],
+);
+
+export const champion = sqliteTable(
+  'champion',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    cohortId: text('cohort_id'),
+    stage: text('stage').notNull(),
+    notes: text('notes').notNull().default(''),
+    selectedAt: text('selected_at'),
+    becameChampionAt: text('became_champion_at'),
+  },
+  (t) => [
+    check('champion_stage_check', inList('stage', ['candidate', 'selected', 'champion', 'alumni'])),
+    uniqueIndex('champion_user_cohort_unique').on(t.userId, t.cohortId).where(sql`cohort_id IS NOT NULL`),
+    uniqueIndex('champion_user_global_unique').on(t.userId).where(sql`cohort_id IS NULL`),
+    index('champion_cohort_stage_idx').on(t.cohortId, t.stage),
+  ],
+);
+
+export const championStageChange = sqliteTable(
+  'champion_stage_change',
+  {
+    id: text('id').primaryKey(),
+    championId: text('champion_id').notNull(),
+    fromStage: text('from_stage'),
+    toStage: text('to_stage').notNull(),
+    changedAt: text('changed_at').notNull(),
+    changedBy: text('changed_by').notNull(),
+    reason: text('reason'),
+    /** Local only: set on an optimistic row written for a still-pending mutation; NULL for server rows. */
+    pendingMutationId: integer('pending_mutation_id'),
+  },
+  (t) => [
+    check('csc_from_stage_check', sql`from_stage IS NULL OR ${inList('from_stage', ['candidate', 'selected', 'champion', 'alumni'])}`),
+    check('csc_to_stage_check', inList('to_stage', ['candidate', 'selected', 'champion', 'alumni'])),
+    index('csc_champion_idx').on(t.championId, t.changedAt),
+    index('csc_pending_idx').on(t.pendingMutationId).where(sql`pending_mutation_id IS NOT NULL`),
+  ],
+);
+
+// ---- the sync engine's bookkeeping (never sent to the server) ----
+
+/** One row (id = 1): who this install is and how far it has synced. */
+export const syncState = sqliteTable(
+  'sync_state',
+  {
+    id: integer('id').primaryKey(),
+    clientId: text('client_id').notNull(),
+    /** Opaque pull cursor; NULL = pull from the start. */
+    cursor: text('cursor'),
+    /** The next id a new outbox mutation gets. Never reused, so ids stay consecutive for the server. */
+    nextMutationId: integer('next_mutation_id').notNull().default(1),
+    /** The server's lastMutationId for this client as last heard (push or pull). */
+    serverLastMutationId: integer('server_last_mutation_id').notNull().default(0),
+    lastSyncedAt: text('last_synced_at'),
+    /** Set while a multi-page pull is in progress (for the UI and for resume after a crash). */
+    pullInProgress: integer('pull_in_progress').notNull().default(0),
+  },
+  (t) => [check('sync_state_singleton', sql`${t.id} = 1`)],
+);
+
+/** Pending mutations, in id order. A row leaves when the server has applied or rejected it. */
+export const outbox = sqliteTable('outbox', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull(),
+  args: text('args').notNull(),
+  createdAt: text('created_at').notNull(),
+  attempts: integer('attempts').notNull().default(0),
+});
+
+/** A rejected mutation, kept with the coordinator's intent and text until they resolve it. */
+export const conflict = sqliteTable(
+  'conflict',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    mutationId: integer('mutation_id').notNull(),
+    name: text('name').notNull(),
+    args: text('args').notNull(),
+    code: text('code').notNull(),
+    message: text('message').notNull(),
+    /** The server's row at rejection time (JSON), when a row was involved. */
+    current: text('current'),
+    entityTable: text('entity_table'),
+    entityId: text('entity_id'),
+    createdAt: text('created_at').notNull(),
+    resolvedAt: text('resolved_at'),
+    resolution: text('resolution'),
+  },
+  (t) => [index('conflict_open_idx').on(t.entityId).where(sql`resolved_at IS NULL`)],
+);
+
+/** Small key/value settings kept with the data (server URL, signed-in user, …). */
+export const setting = sqliteTable('setting', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

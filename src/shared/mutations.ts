@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { ActionType, Stage, TargetType } from './enums.js';
+import { IsoTimestamp, JsonObject, RowId } from './rows.js';
+
+// The mutations a coordinator can make offline (PROTOCOL.md, push table). The app
+// writes them to its outbox and the server applies them; both validate with these.
+
+export const ChampionCreateArgs = z.strictObject({
+  id: RowId,
+  userId: RowId,
+  cohortId: RowId.nullable(),
+  notes: z.string().max(20_000),
+});
+export const ChampionMoveArgs = z.strictObject({
+  id: RowId,
+  from: Stage,
+  to: Stage,
+  at: IsoTimestamp,
+  reason: z.string().max(2000).nullable(),
+});
+export const ChampionSetNotesArgs = z.strictObject({
+  id: RowId,
+  notes: z.string().max(20_000),
+  baseNotes: z.string().max(20_000),
+});
+export const ChampionSetCohortArgs = z.strictObject({
+  id: RowId,
+  cohortId: RowId.nullable(),
+  baseCohortId: RowId.nullable(),
+});
+export const ChampionRemoveArgs = z.strictObject({ id: RowId });
+export const ActionRecordArgs = z.strictObject({
+  id: RowId,
+  userId: RowId,
+  enrollmentId: RowId.nullable(),
+  actionType: ActionType,
+  targetType: TargetType.nullable(),
+  targetId: z.string().max(128).nullable(),
+  metadata: JsonObject,
+  occurredAt: IsoTimestamp,
+  idempotencyKey: z.string().min(1).max(512),
+});
+
+export const MUTATION_ARGS = {
+  'champion.create': ChampionCreateArgs,
+  'champion.move': ChampionMoveArgs,
+  'champion.setNotes': ChampionSetNotesArgs,
+  'champion.setCohort': ChampionSetCohortArgs,
+  'champion.remove': ChampionRemoveArgs,
+  'action.record': ActionRecordArgs,
+} as const;
+
+export type MutationName = keyof typeof MUTATION_ARGS;
+export const MUTATION_NAMES = Object.keys(MUTATION_ARGS) as MutationName[];
+export const MutationNameSchema = z.enum(MUTATION_NAMES as [MutationName, ...MutationName[]]);
+
+export type MutationArgs = { [K in MutationName]: z.infer<(typeof MUTATION_ARGS)[K]> };
+
+/** A fully validated mutation, discriminated by name. */
+export type Mutation = { [K in MutationName]: { id: number; name: K; args: MutationArgs[K] } }[MutationName];
+
+export const MutationSchema = z.discriminatedUnion('name', [
+  z.strictObject({ id: z.number().int().positive(), name: z.literal('champion.create'), args: ChampionCreateArgs }),
+  z.strictObject({ id: z.number().int().positive(), name: z.literal('champion.move'), args: ChampionMoveArgs }),
+  z.strictObject({ id: z.number().int().positive(), name: z.literal('champion.setNotes'), args: ChampionSetNotesArgs }),
+  z.strictObject({ id: z.number().int().positive(), name: z.literal('champion.setCohort'), args: ChampionSetCohortArgs }),
+  z.strictObject({ id: z.number().int().positive(), name: z.literal('champion.remove'), args: ChampionRemoveArgs }),
+  z.strictObject({ id: z.number().int().positive(), name: z.literal('action.record'), args: ActionRecordArgs }),
+]);
+
+/**
+ * The envelope of a mutation as it arrives in a push: id and name checked loosely, args
+ * unchecked, so that a mutation with bad args can be `rejected` with `invalid_args`
+ * (and still consume its id) instead of failing the whole request.
+ */
+export const MutationEnvelope = z.strictObject({
+  id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  name: z.string().max(100),
+  args: z.unknown(),
+});
+export type MutationEnvelope = z.infer<typeof MutationEnvelope>;
+
+export const REJECTION_CODES = ['not_found', 'duplicate_champion', 'stale', 'invalid_transition', 'invalid_args'] as const;
+export const RejectionCode = z.enum(REJECTION_CODES);
+export type RejectionCode = z.infer<typeof RejectionCode>;
+
+/** Parse one envelope's args; on failure, the first issue's path as `args.x.y` and a plain message. */
+export function parseMutation(
+  env: MutationEnvelope,
+): { ok: true; mutation: Mutation } | { ok: false; field: string; message: string } {
+  const schema = (MUTATION_ARGS as Record<string, z.ZodType | undefined>)[env.name];
+  if (!schema) return { ok: false, field: 'name', message: `unknown mutation "${env.name}"` };
+  const r = schema.safeParse(env.args);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const path = ['args', ...issue.path.map(String)].join('.');
+    return { ok: false, field: path, message: `${path}: ${issue.message}` };
+  }
+  return { ok: true, mutation: { id: env.id, name: env.name, args: r.data } as Mutation };
+}

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { Role } from './enums.js';
+import {
+  ChampionRow,
+  ChampionStageChangeRow,
+  CohortRow,
+  EnrollmentRow,
+  IsoTimestamp,
+  JsonObject,
+  RowId,
+  UserActionRow,
+  UserRow,
+} from './rows.js';
+import { MutationEnvelope, RejectionCode } from './mutations.js';
+import { ActionType, SourceSystem, TargetType } from './enums.js';
+
+// Sync protocol v1 (PROTOCOL.md), one schema per message. Field names are exact.
+
+export const PROTOCOL_VERSION = 1 as const;
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+export const MAX_PUSH_MUTATIONS = 1000;
+export const MAX_INGEST_ACTIONS = 1000;
+export const PULL_LIMIT_DEFAULT = 5000;
+export const PULL_LIMIT_MAX = 10_000;
+
+export const ClientId = z.uuid({ message: 'must be a UUID' });
+
+export const ERROR_CODES = [
+  'bad_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'mutation_gap',
+  'resync_required',
+  'too_large',
+  'rate_limited',
+  'internal',
+] as const;
+export const ErrorCode = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+export const ErrorBody = z.object({
+  error: z.object({ code: ErrorCode, message: z.string(), field: z.string().optional() }),
+  expected: z.number().int().optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+export const HealthResponse = z.object({ ok: z.literal(true), db: z.enum(['pglite', 'postgres']), protocol: z.literal(1) });
+export type HealthResponse = z.infer<typeof HealthResponse>;
+
+export const LoginRequest = z.strictObject({
+  email: z.string().min(1, 'is required').max(320),
+  password: z.string().min(1, 'is required').max(1000),
+});
+export const SessionUser = z.object({ id: RowId, email: z.string(), name: z.string(), roles: z.array(Role) });
+export const LoginResponse = z.object({ token: z.string().min(1), expiresAt: IsoTimestamp, user: SessionUser });
+export type LoginRequest = z.infer<typeof LoginRequest>;
+export type LoginResponse = z.infer<typeof LoginResponse>;
+export type SessionUser = z.infer<typeof SessionUser>;
+
+export const PushRequest = z.strictObject({
+  clientId: ClientId,
+  mutations: z.array(MutationEnvelope).max(MAX_PUSH_MUTATIONS, `at most ${MAX_PUSH_MUTATIONS} mutations a request`),
+});
+export type PushRequest = z.infer<typeof PushRequest>;
+
+export const MutationResult = z.object({
+  id: z.number().int(),
+  status: z.enum(['applied', 'already_applied', 'rejected']),
+  code: RejectionCode.optional(),
+  message: z.string().optional(),
+  field: z.string().optional(),
+  current: z.record(z.string(), z.unknown()).nullable().optional(),
+  deduplicatedTo: z.string().optional(),
+});
+export type MutationResult = z.infer<typeof MutationResult>;
+
+export const PushResponse = z.object({ lastMutationId: z.number().int().nonnegative(), results: z.array(MutationResult) });
+export type PushResponse = z.infer<typeof PushResponse>;
+
+export const PullRequest = z.strictObject({
+  clientId: ClientId,
+  cursor: z.string().max(1000).nullable(),
+  limit: z.number().int().min(1).max(PULL_LIMIT_MAX).default(PULL_LIMIT_DEFAULT),
+});
+export type PullRequest = z.input<typeof PullRequest>;
+
+export const Change = z.discriminatedUnion('op', [
+  z.object({ table: z.literal('user'), op: z.literal('upsert'), row: UserRow }),
+  z.object({ table: z.literal('cohort'), op: z.literal('upsert'), row: CohortRow }),
+  z.object({ table: z.literal('enrollment'), op: z.literal('upsert'), row: EnrollmentRow }),
+  z.object({ table: z.literal('user_action'), op: z.literal('upsert'), row: UserActionRow }),
+  z.object({ table: z.literal('champion'), op: z.literal('upsert'), row: ChampionRow }),
+  z.object({ table: z.literal('champion_stage_change'), op: z.literal('upsert'), row: ChampionStageChangeRow }),
+  z.object({
+    table: z.enum(['user', 'cohort', 'enrollment', 'user_action', 'champion', 'champion_stage_change']),
+    op: z.literal('delete'),
+    id: RowId,
+  }),
+]);
+export type Change = z.infer<typeof Change>;
+
+export const PullResponse = z.object({
+  cursor: z.string(),
+  hasMore: z.boolean(),
+  lastMutationId: z.number().int().nonnegative(),
+  remaining: z.number().int().nonnegative(),
+  changes: z.array(Change),
+});
+export type PullResponse = z.infer<typeof PullResponse>;
+
+/** An upstream action as ingested: a `user_action` row without `id`. */
+export const IngestAction = z.strictObject({
+  user_id: RowId,
+  enrollment_id: RowId.nullable().default(null),
+  action_type: ActionType,
+  target_type: TargetType.nullable().default(null),
+  target_id: z.string().max(128).nullable().default(null),
+  metadata: JsonObject.default({}),
+  source_system: SourceSystem,
+  source_event_id: z.string().min(1).max(256).nullable().default(null),
+  idempotency_key: z.string().min(1).max(512).nullable().default(null),
+  occurred_at: IsoTimestamp,
+});
+export const IngestRequest = z.strictObject({
+  actions: z.array(IngestAction).min(1).max(MAX_INGEST_ACTIONS, `at most ${MAX_INGEST_ACTIONS} actions a request`),
+});
+export const IngestResponse = z.object({
+  results: z.array(z.object({ index: z.number().int(), status: z.enum(['inserted', 'duplicate']), id: z.string() })),
+});
+export type IngestAction = z.infer<typeof IngestAction>;
+export type IngestRequest = z.input<typeof IngestRequest>;
+export type IngestResponse = z.infer<typeof IngestResponse>;
+
+/** The first issue of a zod error as PROTOCOL.md's `field` (`mutations[3].args.to`) and a plain message. */
+export function describeZodError(err: z.ZodError, prefix?: string): { field: string; message: string } {
+  const issue = err.issues[0];
+  if (!issue) return { field: prefix ?? '', message: 'invalid input' };
+  let field = prefix ?? '';
+  for (const p of issue.path) {
+    if (typeof p === 'number') field += `[${p}]`;
+    else field += field ? `.${String(p)}` : String(p);
+  }
+  const where = field || 'body';
+  return { field: where, message: `${where}: ${issue.message}` };
+}
