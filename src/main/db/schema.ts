@@ -23,7 +23,8 @@ export const user = sqliteTable(
   (t) => [
     check('user_roles_json', sql`json_valid(${t.roles}) AND json_type(${t.roles}) = 'array'`),
     index('user_origin_idx').on(t.origin),
-    index('user_name_idx').on(t.name),
+    // (name, id) is the keyset order of the people list when the search box is empty.
+    index('user_name_idx').on(t.name, t.id),
   ],
 );
 
@@ -102,6 +103,11 @@ export const userAction = sqliteTable(
     // Timeline keyset pages: newest first on (occurred_at, id), per member and across all.
     index('user_action_user_time_idx').on(t.userId, t.occurredAt, t.id),
     index('user_action_time_idx').on(t.occurredAt, t.id),
+    // A filtered timeline across all members walks one of these per selected value
+    // (see queries/timeline.ts), so a rare type or source never means scanning the whole log.
+    index('user_action_type_time_idx').on(t.actionType, t.occurredAt, t.id),
+    index('user_action_source_time_idx').on(t.sourceSystem, t.occurredAt, t.id),
+    index('user_action_target_time_idx').on(t.targetType, t.occurredAt, t.id),
   ],
 );
 

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { clientIdOf, defaultMigrationsFolder, openDatabase, openReadOnly } from './open.js';
+
+const dirs: string[] = [];
+function tempFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'afh-open-'));
+  dirs.push(dir);
+  return join(dir, 'local.sqlite');
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const tables = (file: string) => {
+  const app = openReadOnly(file);
+  try {
+    return (app.sqlite.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','trigger') ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  } finally {
+    app.close();
+  }
+};
+
+describe('openDatabase', () => {
+  it('migrates an empty file to the latest version with WAL, busy timeout, NORMAL sync and a client id', () => {
+    const file = tempFile();
+    const app = openDatabase(file);
+    try {
+      expect(app.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(app.sqlite.pragma('busy_timeout', { simple: true })).toBe(5000);
+      expect(app.sqlite.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+      expect(app.sqlite.pragma('foreign_keys', { simple: true })).toBe(0);
+      expect(clientIdOf(app)).toMatch(/^[0-9a-f-]{36}$/);
+      const applied = app.sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number };
+      expect(applied.n).toBeGreaterThanOrEqual(2);
+    } finally {
+      app.close();
+    }
+    const names = tables(file);
+    for (const t of ['user', 'user_action', 'champion', 'champion_stage_change', 'cohort', 'enrollment', 'sync_state', 'outbox', 'conflict', 'setting', 'user_fts', 'user_roles_known_insert', 'user_fts_after_update']) {
+      expect(names).toContain(t);
+    }
+  });
+
+  it('reopening a file already at the latest version applies nothing and keeps data and client id', () => {
+    const file = tempFile();
+    const first = openDatabase(file);
+    const clientId = clientIdOf(first);
+    first.sqlite
+      .prepare("INSERT INTO user (id, email, name, roles, created_at) VALUES ('usr_1', 'a@b.c', 'Ana', '[\"student\"]', '2026-01-01T00:00:00Z')")
+      .run();
+    const before = first.sqlite.prepare('SELECT id, hash, created_at FROM __drizzle_migrations ORDER BY id').all();
+    first.close();
+
+    const second = openDatabase(file);
+    try {
+      expect(second.sqlite.prepare('SELECT id, hash, created_at FROM __drizzle_migrations ORDER BY id').all()).toEqual(before);
+      expect(clientIdOf(second)).toBe(clientId);
+      expect(second.sqlite.prepare('SELECT name FROM user').all()).toEqual([{ name: 'Ana' }]);
+      // the search index survived too
+      expect(second.sqlite.prepare("SELECT rowid FROM user_fts WHERE user_fts MATCH 'ana'").all()).toHaveLength(1);
+    } finally {
+      second.close();
+    }
+  });
+
+  it('gives two installs different client ids', () => {
+    const a = openDatabase(tempFile());
+    const b = openDatabase(tempFile());
+    try {
+      expect(clientIdOf(a)).not.toBe(clientIdOf(b));
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('accepts an explicit migrations folder and fails clearly on a missing one', () => {
+    const app = openDatabase(tempFile(), { migrationsFolder: defaultMigrationsFolder() });
+    app.close();
+    expect(() => openDatabase(tempFile(), { migrationsFolder: join(tmpdir(), 'no-such-migrations-folder') })).toThrow(/_journal\.json/);
+  });
+
+  it('opens a read-only reader that sees the writer\'s committed rows and cannot write', () => {
+    const file = tempFile();
+    const writer = openDatabase(file);
+    const reader = openReadOnly(file);
+    try {
+      writer.sqlite.prepare("INSERT INTO setting (key, value) VALUES ('k', 'v')").run();
+      expect(reader.sqlite.prepare('SELECT value FROM setting').get()).toEqual({ value: 'v' });
+      expect(() => reader.sqlite.prepare("INSERT INTO setting (key, value) VALUES ('x', 'y')").run()).toThrow(/readonly/);
+    } finally {
+      reader.close();
+      writer.close();
+    }
+  });
+});

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema.js';
+
+export type AppSchema = typeof schema;
+
+/** The local database as the main-process core holds it: one writer connection. */
+export interface AppDb {
+  sqlite: Database.Database;
+  db: BetterSQLite3Database<AppSchema>;
+  file: string;
+  close(): void;
+}
+
+export interface OpenOptions {
+  /** Folder holding drizzle/client's migrations; a packaged app passes its own. */
+  migrationsFolder?: string;
+  /** better-sqlite3's compiled addon to load (the Electron host's build for Electron's ABI). */
+  nativeBinding?: string;
+}
+
+/**
+ * The migrations that ship with this checkout. Found by walking up from this module rather
+ * than from the working directory, so that the source (src/main/db), a bundle (out/main)
+ * and a test run all find the same folder.
+ */
+export function defaultMigrationsFolder(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'drizzle', 'client');
+    if (existsSync(join(candidate, 'meta', '_journal.json'))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new Error('cannot find the drizzle/client migrations folder; pass { migrationsFolder } to openDatabase');
+    }
+    dir = parent;
+  }
+}
+
+function wrap(sqlite: Database.Database, file: string): AppDb {
+  const db = drizzle(sqlite, { schema });
+  return {
+    sqlite,
+    db,
+    file,
+    close: () => {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}
+
+/**
+ * Opens (creating if needed) the local database, brings it to the latest migration and
+ * makes sure this install has its client id. Safe to call on a file that is already current.
+ */
+export function openDatabase(file: string, options: OpenOptions = {}): AppDb {
+  const sqlite = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = NORMAL');
+    // A pull page may hold a row whose referenced row arrives in a later page.
+    sqlite.pragma('foreign_keys = OFF');
+    // INSERT OR REPLACE deletes the old row implicitly; only with recursive triggers does
+    // that delete reach user_fts, which would otherwise keep a stale entry for the old rowid.
+    sqlite.pragma('recursive_triggers = ON');
+    const app = wrap(sqlite, resolve(file));
+    migrate(app.db, { migrationsFolder: options.migrationsFolder ?? defaultMigrationsFolder() });
+    app.db.insert(schema.syncState).values({ id: 1, clientId: randomUUID() }).onConflictDoNothing().run();
+    return app;
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+}
+
+/**
+ * A second, read-only connection to a database that openDatabase has already created and
+ * migrated (e.g. for a reader that must not wait behind the writer). WAL lets it read while
+ * the writer writes.
+ */
+export function openReadOnly(file: string, options: Pick<OpenOptions, 'nativeBinding'> = {}): AppDb {
+  const sqlite = new Database(file, {
+    readonly: true,
+    fileMustExist: true,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  });
+  sqlite.pragma('busy_timeout = 5000');
+  return wrap(sqlite, resolve(file));
+}
+
+/** This install's client id (sync_state row 1, made on first open). */
+export function clientIdOf(app: AppDb): string {
+  const row = app.sqlite.prepare('SELECT client_id AS clientId FROM sync_state WHERE id = 1').get() as
+    | { clientId: string }
+    | undefined;
+  if (!row) throw new Error('sync_state row is missing: open the database with openDatabase');
+  return row.clientId;
+}
