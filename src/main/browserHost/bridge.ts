@@ -1,0 +1,134 @@
+// The browser host's `window.afh`: the same AfhApi the Electron preload exposes, carried
+// over a WebSocket to the core. The host serves this file as a classic script that runs
+// before the renderer's module, so `window.afh` exists when the app starts.
+//
+// It is transpiled alone (no bundler), so it may only import types.
+import type { AfhApi, CallInput, Channel, EventName, EventPayload, IpcResult } from '../../shared/ipc.js';
+
+declare global {
+  interface Window {
+    afh?: AfhApi;
+  }
+}
+
+(() => {
+  const TOKEN_KEY = 'afh.browserHost.token';
+  const WS_PATH = '/__afh/ws';
+
+  // The token arrives in the URL fragment (never sent to the server with a page request,
+  // so it is not in any served file). Keep it for reloads of this tab, then take it out of
+  // the address bar so it is not copied or bookmarked with the link.
+  const hash = window.location.hash.replace(/^#/, '');
+  const params = new URLSearchParams(hash);
+  const fromHash = params.get('token');
+  if (fromHash) {
+    window.sessionStorage.setItem(TOKEN_KEY, fromHash);
+    params.delete('token');
+    const rest = params.toString();
+    window.history.replaceState(null, '', window.location.pathname + window.location.search + (rest ? `#${rest}` : ''));
+  }
+  const token = window.sessionStorage.getItem(TOKEN_KEY) ?? '';
+
+  type Pending = { resolve: (r: IpcResult<Channel>) => void };
+  const pending = new Map<number, Pending>();
+  /** Messages written while the socket was down; sent, in order, once it is back. */
+  const queued: Array<{ id: number | null; text: string }> = [];
+  /** Calls actually handed to a socket and not yet answered. */
+  const inFlight = new Set<number>();
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  let nextId = 1;
+  let socket: WebSocket | null = null;
+  let retryMs = 250;
+
+  const wsUrl = (): string => {
+    const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+    return `${proto}//${window.location.host}${WS_PATH}?token=${encodeURIComponent(token)}`;
+  };
+
+  const send = (id: number | null, text: string): void => {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(text);
+      if (id !== null) inFlight.add(id);
+    } else queued.push({ id, text });
+  };
+
+  const emit = (event: string, payload: unknown): void => {
+    for (const l of listeners.get(event) ?? []) {
+      try {
+        l(payload);
+      } catch (err) {
+        console.error(`[afh] listener for ${event} failed`, err);
+      }
+    }
+  };
+
+  const connect = (): void => {
+    const ws = new WebSocket(wsUrl());
+    socket = ws;
+    ws.addEventListener('open', () => {
+      retryMs = 250;
+      ws.send(JSON.stringify({ network: navigator.onLine ? 'online' : 'offline' }));
+      for (const q of queued.splice(0)) send(q.id, q.text);
+    });
+    ws.addEventListener('message', (ev: MessageEvent) => {
+      if (typeof ev.data !== 'string') return;
+      let msg: { id?: number; result?: IpcResult<Channel>; event?: string; payload?: unknown };
+      try {
+        msg = JSON.parse(ev.data) as typeof msg;
+      } catch {
+        return;
+      }
+      if (typeof msg.id === 'number' && msg.result) {
+        const p = pending.get(msg.id);
+        pending.delete(msg.id);
+        inFlight.delete(msg.id);
+        p?.resolve(msg.result);
+      } else if (typeof msg.event === 'string') {
+        emit(msg.event, msg.payload);
+      }
+    });
+    ws.addEventListener('close', () => {
+      if (socket === ws) socket = null;
+      // A call in flight may or may not have run; resending could record a change twice,
+      // so it fails plainly and the coordinator decides.
+      for (const id of inFlight) {
+        const p = pending.get(id);
+        pending.delete(id);
+        p?.resolve({ ok: false, error: { code: 'unavailable', message: 'Lost the connection to the app. Please try again.' } });
+      }
+      inFlight.clear();
+      window.setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 5000);
+    });
+  };
+
+  const api: AfhApi = {
+    host: 'browser',
+    call<C extends Channel>(channel: C, input: CallInput<C>): Promise<IpcResult<C>> {
+      const id = nextId++;
+      return new Promise<IpcResult<C>>((resolve) => {
+        pending.set(id, { resolve: resolve as (r: IpcResult<Channel>) => void });
+        send(id, JSON.stringify({ id, channel, input: input === undefined ? {} : input }));
+      });
+    },
+    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      const l = listener as (payload: unknown) => void;
+      set.add(l);
+      return () => set.delete(l);
+    },
+  };
+
+  // While the socket is down the state is sent again on reconnect, so these need no queue.
+  const sendNetwork = (state: 'online' | 'offline'): void => {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ network: state }));
+  };
+  window.addEventListener('online', () => sendNetwork('online'));
+  window.addEventListener('offline', () => sendNetwork('offline'));
+
+  Object.defineProperty(window, 'afh', { value: Object.freeze(api), writable: false, configurable: false });
+  connect();
+})();
+
+export {};

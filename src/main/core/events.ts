@@ -1,0 +1,3 @@
+import { ipcEvents, type EventName } from '../../shared/ipc.js';
+
+export const EVENT_NAMES = Object.keys(ipcEvents) as EventName[];

@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig, type UserConfig } from 'vite';
+
+// The renderer's one build, shared by both hosts: `npm run build:renderer` (browser host
+// serves out/renderer) and electron.vite.config.ts's renderer section. `base: './'` keeps
+// every asset URL relative, so the same files load from file:// (Electron) and from
+// http://127.0.0.1 (browser host).
+export const rendererRoot = fileURLToPath(new URL('./src/renderer', import.meta.url));
+export const rendererOutDir = fileURLToPath(new URL('./out/renderer', import.meta.url));
+
+export const rendererConfig: UserConfig = {
+  root: rendererRoot,
+  base: './',
+  plugins: [react()],
+  build: {
+    outDir: rendererOutDir,
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+  },
+};
+
+export default defineConfig(rendererConfig);
