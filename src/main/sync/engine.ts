@@ -1,0 +1,375 @@
+import type Database from 'better-sqlite3';
+import type { SyncStatus } from '../../shared/ipc.js';
+import { MAX_PUSH_MUTATIONS, PULL_LIMIT_DEFAULT, type PullResponse } from '../../shared/protocol.js';
+import { SYNC_TABLES } from '../../shared/rows.js';
+import { applyPushResponse } from './applyPushResponse.js';
+import { PullPageApplier } from './applyPullPage.js';
+import { backoffDelayMs } from './backoff.js';
+import { openConflictCount } from './conflicts.js';
+import { dropAcknowledged, markAttempted, pendingCount, renumberFrom, unacknowledged } from './outbox.js';
+import { ProtocolClient, SyncHttpError } from './protocolClient.js';
+import { rebase } from './rebase.js';
+import type { Session } from './session.js';
+import type { SqliteHost } from './sqliteHost.js';
+import { readSyncState, setLastSyncedAt, setPullProgress } from './syncState.js';
+import { restoreRolesBase } from './optimistic.js';
+
+// Schedules and runs sync: push the outbox, pull every page, rebase. One run at a time;
+// triggers while a run is going coalesce into one follow-up run. All progress that matters
+// is committed to SQLite as it happens, so stopping (or a SIGKILL) at any instant loses
+// nothing: the next run picks up from the database.
+
+export type DataChangedTable = (typeof SYNC_TABLES)[number] | 'outbox' | 'conflict';
+
+export interface SyncEngineOptions {
+  app: SqliteHost;
+  session: Session;
+  fetch?: typeof fetch;
+  /** Wait after a local change before syncing, so a burst of edits goes in one push. */
+  debounceMs?: number;
+  /** Rows per pull page (the server caps it at 10000). */
+  pullLimit?: number;
+  requestTimeoutMs?: number;
+  random?: () => number;
+}
+
+/** Give up on a run after this many consecutive mutation_gap answers (the server keeps moving). */
+const MAX_GAP_RETRIES = 3;
+const MAX_RESYNCS_PER_RUN = 2;
+
+const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
+
+export class SyncEngine {
+  private readonly sqlite: Database.Database;
+  private readonly session: Session;
+  private readonly opts: SyncEngineOptions;
+  private applier: PullPageApplier | null = null;
+
+  private started = false;
+  private stopped = false;
+  private online = true;
+  private running: Promise<SyncStatus> | null = null;
+  private again = false;
+  private resetRequested = false;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private debounceTimer: NodeJS.Timeout | null = null;
+  private abort = new AbortController();
+
+  private phase: SyncStatus['phase'] = 'idle';
+  private error: string | null = null;
+  private nextRetryAt: string | null = null;
+  private progress: SyncStatus['progress'] = null;
+
+  private readonly statusListeners = new Set<(s: SyncStatus) => void>();
+  private readonly dataListeners = new Set<(tables: DataChangedTable[]) => void>();
+
+  constructor(opts: SyncEngineOptions) {
+    this.opts = opts;
+    this.sqlite = opts.app.sqlite;
+    this.session = opts.session;
+    if (!this.session.authStatus().signedIn) this.phase = 'signed_out';
+  }
+
+  /** Sync once now, then whenever a trigger fires (local change, back online, retry). */
+  start(): void {
+    this.started = true;
+    this.stopped = false;
+    void this.syncNow();
+  }
+
+  /** No new syncs; an in-flight request is cancelled and a running transaction finishes. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.clearTimers();
+    this.abort.abort();
+    if (this.running) await this.running.catch(() => undefined);
+    this.abort = new AbortController();
+  }
+
+  setOnline(online: boolean): void {
+    const was = this.online;
+    this.online = online;
+    if (!online) {
+      this.clearRetry();
+      if (!this.running) this.setPhase('offline');
+      else this.emitStatus();
+      return;
+    }
+    if (!was && this.started && !this.stopped) {
+      // Back online: the old backoff was about the old network.
+      this.failures = 0;
+      void this.syncNow();
+    } else this.emitStatus();
+  }
+
+  notifyLocalChange(): void {
+    this.emitStatus();
+    if (!this.started || this.stopped) return;
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.debounceTimer = setTimeout(() => {
+      this.debounceTimer = null;
+      if (this.online) void this.syncNow();
+    }, this.opts.debounceMs ?? 1500);
+    this.debounceTimer.unref?.();
+  }
+
+  /** Run a sync now (or join the running one and follow it with another). */
+  syncNow(): Promise<SyncStatus> {
+    if (this.stopped) return Promise.resolve(this.status());
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    const run = this.loop().finally(() => {
+      if (this.running === run) this.running = null;
+    });
+    this.running = run;
+    return run;
+  }
+
+  /** Drop every mirrored row and pull from the start again; the outbox and conflicts are kept. */
+  fullResync(): Promise<SyncStatus> {
+    this.resetRequested = true;
+    return this.syncNow();
+  }
+
+  status(): SyncStatus {
+    const state = readSyncState(this.sqlite);
+    return {
+      phase: this.phase,
+      online: this.online,
+      pending: pendingCount(this.sqlite),
+      conflicts: openConflictCount(this.sqlite),
+      lastSyncedAt: state.lastSyncedAt,
+      error: this.error,
+      nextRetryAt: this.nextRetryAt,
+      progress: this.progress,
+    };
+  }
+
+  onStatus(l: (s: SyncStatus) => void): () => void {
+    this.statusListeners.add(l);
+    return () => this.statusListeners.delete(l);
+  }
+
+  onDataChanged(l: (tables: DataChangedTable[]) => void): () => void {
+    this.dataListeners.add(l);
+    return () => this.dataListeners.delete(l);
+  }
+
+  // ---- the run ----
+
+  private async loop(): Promise<SyncStatus> {
+    do {
+      this.again = false;
+      await this.runOnce();
+    } while (this.again && !this.stopped && this.phase === 'idle');
+    return this.status();
+  }
+
+  private async runOnce(): Promise<void> {
+    this.clearRetry();
+    const token = this.session.token();
+    const base = this.session.serverUrl();
+    const user = this.session.user();
+    if (!token || !base || !user) {
+      this.error = base ? 'Signed out: sign in again.' : 'Not signed in: choose a server and sign in.';
+      this.setPhase('signed_out');
+      return;
+    }
+    const client = new ProtocolClient({
+      baseUrl: base,
+      token,
+      fetch: this.opts.fetch,
+      signal: this.abort.signal,
+      timeoutMs: this.opts.requestTimeoutMs,
+    });
+    try {
+      if (this.resetRequested) {
+        this.resetMirror();
+        this.resetRequested = false;
+      }
+      await this.push(client, user.id);
+      await this.pull(client, user.id);
+      this.failures = 0;
+      this.error = null;
+      this.nextRetryAt = null;
+      this.progress = null;
+      this.setPhase('idle');
+    } catch (e) {
+      this.handleFailure(e);
+    }
+  }
+
+  private async push(client: ProtocolClient, userId: string): Promise<void> {
+    const { clientId } = readSyncState(this.sqlite);
+    let gaps = 0;
+    for (;;) {
+      const batch = unacknowledged(this.sqlite, MAX_PUSH_MUTATIONS);
+      if (batch.length === 0) return;
+      this.setPhase('pushing');
+      // Committed before sending: lets a later run tell "maybe seen by the server" from "never sent".
+      markAttempted(this.sqlite, batch.map((e) => e.id));
+      let res;
+      try {
+        res = await client.push({ clientId, mutations: batch.map((e) => ({ id: e.id, name: e.name, args: e.args })) });
+      } catch (e) {
+        if (e instanceof SyncHttpError && e.kind === 'mutation_gap' && e.extra.expected !== undefined && gaps < MAX_GAP_RETRIES) {
+          gaps++;
+          const expected = e.extra.expected;
+          this.sqlite.transaction(() => renumberFrom(this.sqlite, Math.min(expected, batch[0]!.id), expected))();
+          continue;
+        }
+        throw e;
+      }
+      const out = applyPushResponse(this.sqlite, batch, res, { now: new Date(), changedBy: userId });
+      this.emitData([...out.tables]);
+      if (res.lastMutationId < batch[0]!.id) {
+        throw new SyncHttpError('bad_response', 'The server did not take the pending changes; trying again shortly.');
+      }
+    }
+  }
+
+  private async pull(client: ProtocolClient, userId: string): Promise<void> {
+    const { clientId, cursor: startCursor } = readSyncState(this.sqlite);
+    const limit = this.opts.pullLimit ?? PULL_LIMIT_DEFAULT;
+    this.applier ??= new PullPageApplier(this.sqlite);
+    this.progress = { pagesDone: 0, rowsApplied: 0, remaining: 0 };
+    this.setPhase('pulling');
+    const fetchPage = (cursor: string | null): Promise<PullResponse> => {
+      const p = client.pull({ clientId, cursor, limit });
+      // A prefetched page may be abandoned (an apply failed); its failure must not go unhandled.
+      p.catch(() => undefined);
+      return p;
+    };
+    let next = fetchPage(startCursor);
+    let resyncs = 0;
+    let lastMutationId = 0;
+    for (;;) {
+      let page: PullResponse;
+      try {
+        page = await next;
+      } catch (e) {
+        if (e instanceof SyncHttpError && e.kind === 'resync_required' && resyncs < MAX_RESYNCS_PER_RUN) {
+          resyncs++;
+          this.resetMirror();
+          next = fetchPage(null);
+          continue;
+        }
+        throw e;
+      }
+      // Fetch page N+1 while page N is written: the network and SQLite work overlap.
+      const prefetch = page.hasMore ? fetchPage(page.cursor) : null;
+      const result = this.applier.apply(page);
+      lastMutationId = page.lastMutationId;
+      this.progress = {
+        pagesDone: this.progress.pagesDone + 1,
+        rowsApplied: this.progress.rowsApplied + result.rowsApplied,
+        remaining: page.remaining,
+      };
+      this.emitData([...result.tables]);
+      this.emitStatus();
+      if (!prefetch) break;
+      // Let searches and IPC calls run between pages.
+      await yieldToEventLoop();
+      next = prefetch;
+    }
+    this.sqlite.transaction(() => {
+      dropAcknowledged(this.sqlite, lastMutationId);
+      rebase(this.sqlite, userId);
+      setLastSyncedAt(this.sqlite, new Date().toISOString());
+    })();
+    this.emitData(['outbox', 'champion', 'champion_stage_change', 'user', 'user_action']);
+  }
+
+  /** Forget every mirrored row (keeping outbox and conflicts) so the next pull starts from null. */
+  private resetMirror(): void {
+    this.sqlite.transaction(() => {
+      restoreRolesBase(this.sqlite);
+      for (const t of SYNC_TABLES) this.sqlite.prepare(`DELETE FROM "${t}"`).run();
+      setPullProgress(this.sqlite, { cursor: null, pullInProgress: true });
+    })();
+    this.emitData([...SYNC_TABLES]);
+  }
+
+  private handleFailure(e: unknown): void {
+    this.progress = null;
+    if (e instanceof SyncHttpError) {
+      switch (e.kind) {
+        case 'aborted':
+          this.error = null;
+          this.setPhase(this.online ? 'idle' : 'offline');
+          return;
+        case 'unauthorized':
+          this.session.markExpired();
+          this.error = 'Signed out: sign in again.';
+          this.setPhase('signed_out');
+          return;
+        case 'rate_limited':
+          this.error = e.message;
+          this.scheduleRetry(e.extra.retryAfterMs ?? 5000);
+          this.setPhase('error');
+          return;
+        case 'network':
+          this.failures++;
+          this.error = e.message;
+          this.scheduleRetry(backoffDelayMs(this.failures, { random: this.opts.random }));
+          this.setPhase('offline');
+          return;
+        default:
+          this.failures++;
+          this.error = e.message;
+          this.scheduleRetry(backoffDelayMs(this.failures, { random: this.opts.random }));
+          this.setPhase('error');
+          return;
+      }
+    }
+    this.failures++;
+    this.error = `Sync failed: ${e instanceof Error ? e.message : String(e)}`;
+    this.scheduleRetry(backoffDelayMs(this.failures, { random: this.opts.random }));
+    this.setPhase('error');
+  }
+
+  private scheduleRetry(ms: number): void {
+    this.clearRetry();
+    if (!this.started || this.stopped) {
+      this.nextRetryAt = null;
+      return;
+    }
+    this.nextRetryAt = new Date(Date.now() + ms).toISOString();
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.nextRetryAt = null;
+      void this.syncNow();
+    }, ms);
+    this.retryTimer.unref?.();
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.nextRetryAt = null;
+  }
+
+  private clearTimers(): void {
+    this.clearRetry();
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.debounceTimer = null;
+  }
+
+  private setPhase(phase: SyncStatus['phase']): void {
+    this.phase = phase;
+    this.emitStatus();
+  }
+
+  private emitStatus(): void {
+    if (this.statusListeners.size === 0) return;
+    const s = this.status();
+    for (const l of this.statusListeners) l(s);
+  }
+
+  private emitData(tables: DataChangedTable[]): void {
+    for (const l of this.dataListeners) l(tables);
+  }
+}

@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { CallOutput, ParsedInput } from '../../shared/ipc.js';
+import { manualIdempotencyKey } from '../../shared/rows.js';
+import { MUTATION_ARGS, type Mutation, type MutationArgs, type MutationName } from '../../shared/mutations.js';
+import { describeZodError } from '../../shared/protocol.js';
+import { isValidTransition } from '../../shared/stageRules.js';
+import type { Stage } from '../../shared/enums.js';
+import { getOpenConflict, listOpenConflicts, markResolved } from './conflicts.js';
+import { applyOptimistic, readChampion } from './optimistic.js';
+import { enqueue } from './outbox.js';
+import type { SqliteHost } from './sqliteHost.js';
+import { readSyncState } from './syncState.js';
+
+// What a coordinator does offline. Each call validates against the local mirror, then writes
+// the optimistic change and the outbox row in ONE SQLite transaction, so a crash keeps both
+// or neither.
+
+export type LocalMutationErrorCode = 'bad_request' | 'not_found' | 'conflict';
+
+export class LocalMutationError extends Error {
+  constructor(
+    readonly code: LocalMutationErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'LocalMutationError';
+  }
+}
+
+export interface LocalMutationsContext {
+  /** The signed-in coordinator (champion_stage_change.changed_by); null when signed out. */
+  getUserId(): string | null;
+  now?(): Date;
+}
+
+const newId = (prefix: string): string => `${prefix}_${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
+
+export class LocalMutations {
+  private readonly sqlite: Database.Database;
+
+  constructor(
+    app: SqliteHost,
+    private readonly ctx: LocalMutationsContext,
+  ) {
+    this.sqlite = app.sqlite;
+  }
+
+  private now(): Date {
+    return this.ctx.now ? this.ctx.now() : new Date();
+  }
+
+  createChampion(input: ParsedInput<'champion.create'>): CallOutput<'champion.create'> {
+    return this.tx(() => {
+      this.requireRow('user', input.userId, 'userId', 'member');
+      if (input.cohortId !== null) this.requireRow('cohort', input.cohortId, 'cohortId', 'cohort');
+      this.requireNoChampionFor(input.userId, input.cohortId, null);
+      const id = newId('ch');
+      const mutationId = this.write('champion.create', { id, userId: input.userId, cohortId: input.cohortId, notes: input.notes });
+      return { id, mutationId };
+    });
+  }
+
+  moveChampion(input: ParsedInput<'champion.move'>): CallOutput<'champion.move'> {
+    return this.tx(() => {
+      const row = this.requireChampion(input.id);
+      const from = row.stage as Stage;
+      if (!isValidTransition(from, input.to)) {
+        throw new LocalMutationError('bad_request', `to: a champion at stage "${from}" can move only one step, not to "${input.to}"`, 'to');
+      }
+      const mutationId = this.write('champion.move', { id: input.id, from, to: input.to, at: this.now().toISOString(), reason: input.reason });
+      return { mutationId };
+    });
+  }
+
+  setNotes(input: ParsedInput<'champion.setNotes'>): CallOutput<'champion.setNotes'> {
+    return this.tx(() => {
+      const row = this.requireChampion(input.id);
+      return { mutationId: this.write('champion.setNotes', { id: input.id, notes: input.notes, baseNotes: row.notes }) };
+    });
+  }
+
+  setCohort(input: ParsedInput<'champion.setCohort'>): CallOutput<'champion.setCohort'> {
+    return this.tx(() => {
+      const row = this.requireChampion(input.id);
+      if (input.cohortId !== null) this.requireRow('cohort', input.cohortId, 'cohortId', 'cohort');
+      this.requireNoChampionFor(row.user_id, input.cohortId, input.id);
+      return { mutationId: this.write('champion.setCohort', { id: input.id, cohortId: input.cohortId, baseCohortId: row.cohort_id }) };
+    });
+  }
+
+  removeChampion(input: ParsedInput<'champion.remove'>): CallOutput<'champion.remove'> {
+    return this.tx(() => {
+      const row = this.requireChampion(input.id);
+      if (row.stage !== 'candidate') {
+        throw new LocalMutationError('conflict', `id: only a candidate can be removed; this one is at stage "${row.stage}"`, 'id');
+      }
+      return { mutationId: this.write('champion.remove', { id: input.id }) };
+    });
+  }
+
+  recordAction(input: ParsedInput<'action.record'>): CallOutput<'action.record'> {
+    return this.tx(() => {
+      this.requireRow('user', input.userId, 'userId', 'member');
+      if (input.enrollmentId !== null) this.requireRow('enrollment', input.enrollmentId, 'enrollmentId', 'enrollment');
+      const id = newId('act');
+      const { clientId } = readSyncState(this.sqlite);
+      const mutationId = this.write('action.record', {
+        id,
+        userId: input.userId,
+        enrollmentId: input.enrollmentId,
+        actionType: input.actionType,
+        targetType: input.targetType,
+        targetId: input.targetId,
+        metadata: input.metadata,
+        occurredAt: input.occurredAt,
+        idempotencyKey: manualIdempotencyKey(clientId, id),
+      });
+      return { id, mutationId };
+    });
+  }
+
+  listConflicts(): CallOutput<'conflicts.list'> {
+    return { conflicts: listOpenConflicts(this.sqlite) };
+  }
+
+  /**
+   * `keep-server` closes the conflict (the record keeps the coordinator's text). `retry-mine`
+   * queues the same intent again, based on the row as it is now, and closes the conflict.
+   */
+  resolveConflict(input: ParsedInput<'conflicts.resolve'>): CallOutput<'conflicts.resolve'> {
+    return this.tx(() => {
+      const c = getOpenConflict(this.sqlite, input.id);
+      if (!c) throw new LocalMutationError('not_found', `id: no open conflict ${input.id}`, 'id');
+      let mutationId: number | null = null;
+      if (input.resolution === 'retry-mine') mutationId = this.retry(c.name, c.args);
+      markResolved(this.sqlite, c.id, input.resolution, this.now());
+      return { mutationId };
+    });
+  }
+
+  private retry(name: MutationName, rawArgs: Record<string, unknown>): number {
+    const parsed = MUTATION_ARGS[name].safeParse(rawArgs);
+    if (!parsed.success) throw new LocalMutationError('bad_request', describeZodError(parsed.error, 'args').message, 'id');
+    const args = parsed.data as Record<string, unknown>;
+    const id = String(args.id);
+    switch (name) {
+      case 'champion.create': {
+        const a = parsed.data as MutationArgs['champion.create'];
+        this.requireNoChampionFor(a.userId, a.cohortId, null);
+        if (readChampion(this.sqlite, id)) throw new LocalMutationError('conflict', 'id: this champion exists already', 'id');
+        return this.write('champion.create', a);
+      }
+      case 'champion.move': {
+        const a = parsed.data as MutationArgs['champion.move'];
+        return this.moveChampion({ id, to: a.to, reason: a.reason }).mutationId;
+      }
+      case 'champion.setNotes':
+        return this.setNotes({ id, notes: (parsed.data as MutationArgs['champion.setNotes']).notes }).mutationId;
+      case 'champion.setCohort':
+        return this.setCohort({ id, cohortId: (parsed.data as MutationArgs['champion.setCohort']).cohortId }).mutationId;
+      case 'champion.remove':
+        return this.removeChampion({ id }).mutationId;
+      case 'action.record':
+        // Same id and idempotency key: if the server did store it after all, it is not stored twice.
+        return this.write('action.record', parsed.data as MutationArgs['action.record']);
+    }
+  }
+
+  private tx<T>(fn: () => T): T {
+    return this.sqlite.transaction(fn)();
+  }
+
+  private write<N extends MutationName>(name: N, args: MutationArgs[N]): number {
+    const now = this.now();
+    const id = enqueue(this.sqlite, name, args, now);
+    const changedBy = this.ctx.getUserId() ?? 'unknown';
+    applyOptimistic(this.sqlite, { id, name, args } as Mutation, { changedBy, createdAt: now.toISOString() });
+    return id;
+  }
+
+  private requireRow(table: 'user' | 'cohort' | 'enrollment', id: string, field: string, what: string): void {
+    if (!this.sqlite.prepare(`SELECT 1 FROM "${table}" WHERE id = ?`).get(id)) {
+      throw new LocalMutationError('not_found', `${field}: no ${what} with id "${id}"`, field);
+    }
+  }
+
+  private requireChampion(id: string) {
+    const row = readChampion(this.sqlite, id);
+    if (!row) throw new LocalMutationError('not_found', `id: no champion with id "${id}"`, 'id');
+    return row;
+  }
+
+  private requireNoChampionFor(userId: string, cohortId: string | null, exceptId: string | null): void {
+    const existing = this.sqlite
+      .prepare('SELECT id FROM champion WHERE user_id = ? AND cohort_id IS ? AND id IS NOT ?')
+      .get(userId, cohortId, exceptId) as { id: string } | undefined;
+    if (existing) {
+      const where = cohortId === null ? 'a global champion row' : 'a champion row for that cohort';
+      throw new LocalMutationError('conflict', `${cohortId === null ? 'userId' : 'cohortId'}: this member already has ${where} (${existing.id})`, cohortId === null ? 'userId' : 'cohortId');
+    }
+  }
+}

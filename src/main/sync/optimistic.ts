@@ -1,0 +1,164 @@
+import type Database from 'better-sqlite3';
+import type { Mutation } from '../../shared/mutations.js';
+import { rolesAfterStageChange, stampsForStage } from '../../shared/stageRules.js';
+
+// The optimistic effect of each mutation on the local mirror: what the server will do if it
+// applies the mutation. Every effect is "set to target" (idempotent), because the rebase
+// after each pull re-applies all still-pending mutations on top of the server's rows.
+
+const ROLES_BASE_PREFIX = 'sync.rolesBase:';
+
+export interface OptimisticContext {
+  /** The coordinator making the change (champion_stage_change.changed_by). */
+  changedBy: string;
+  /** When the mutation was made (stage-change time for a create). */
+  createdAt: string;
+}
+
+/** Local id of the optimistic stage-change row a mutation writes; replaced by the server's row on pull. */
+export const pendingStageChangeId = (mutationId: number): string => `csc_pending_${mutationId}`;
+
+interface ChampionLocal {
+  id: string;
+  user_id: string;
+  cohort_id: string | null;
+  stage: string;
+  notes: string;
+  selected_at: string | null;
+  became_champion_at: string | null;
+}
+
+export function readChampion(sqlite: Database.Database, id: string): ChampionLocal | undefined {
+  return sqlite.prepare('SELECT * FROM champion WHERE id = ?').get(id) as ChampionLocal | undefined;
+}
+
+/**
+ * Apply one mutation's optimistic effect. Returns false when it could not be shown locally
+ * (its row is gone, or a unique rule blocks it); the server will then reject it and the
+ * rejection becomes a conflict, so nothing is lost by skipping here.
+ */
+export function applyOptimistic(sqlite: Database.Database, m: Mutation, ctx: OptimisticContext): boolean {
+  try {
+    return sqlite.transaction(() => applyInner(sqlite, m, ctx))();
+  } catch (e) {
+    if (isConstraintError(e)) return false;
+    throw e;
+  }
+}
+
+export function isConstraintError(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_CONSTRAINT');
+}
+
+function applyInner(sqlite: Database.Database, m: Mutation, ctx: OptimisticContext): boolean {
+  switch (m.name) {
+    case 'champion.create': {
+      const a = m.args;
+      sqlite
+        .prepare(
+          `INSERT INTO champion (id, user_id, cohort_id, stage, notes, selected_at, became_champion_at)
+           VALUES (?, ?, ?, 'candidate', ?, NULL, NULL)
+           ON CONFLICT(id) DO UPDATE SET user_id = excluded.user_id, cohort_id = excluded.cohort_id, notes = excluded.notes`,
+        )
+        .run(a.id, a.userId, a.cohortId, a.notes);
+      writePendingStageChange(sqlite, m.id, a.id, null, 'candidate', ctx.createdAt, ctx.changedBy, null);
+      return true;
+    }
+    case 'champion.move': {
+      const a = m.args;
+      const row = readChampion(sqlite, a.id);
+      if (!row) return false;
+      const stamps = stampsForStage(a.to, a.at, row);
+      sqlite
+        .prepare('UPDATE champion SET stage = ?, selected_at = ?, became_champion_at = ? WHERE id = ?')
+        .run(a.to, stamps.selected_at, stamps.became_champion_at, a.id);
+      writePendingStageChange(sqlite, m.id, a.id, a.from, a.to, a.at, ctx.changedBy, a.reason);
+      followChampionRole(sqlite, row.user_id);
+      return true;
+    }
+    case 'champion.setNotes': {
+      return sqlite.prepare('UPDATE champion SET notes = ? WHERE id = ?').run(m.args.notes, m.args.id).changes > 0;
+    }
+    case 'champion.setCohort': {
+      return sqlite.prepare('UPDATE champion SET cohort_id = ? WHERE id = ?').run(m.args.cohortId, m.args.id).changes > 0;
+    }
+    case 'champion.remove': {
+      const row = readChampion(sqlite, m.args.id);
+      if (!row) return false;
+      sqlite.prepare('DELETE FROM champion WHERE id = ?').run(m.args.id);
+      sqlite.prepare('DELETE FROM champion_stage_change WHERE champion_id = ? AND pending_mutation_id IS NOT NULL').run(m.args.id);
+      return true;
+    }
+    case 'action.record': {
+      const a = m.args;
+      sqlite
+        .prepare(
+          `INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata,
+             source_system, source_event_id, idempotency_key, occurred_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'manual', NULL, ?, ?)
+           ON CONFLICT(id) DO NOTHING`,
+        )
+        .run(a.id, a.userId, a.enrollmentId, a.actionType, a.targetType, a.targetId, JSON.stringify(a.metadata), a.idempotencyKey, a.occurredAt);
+      return true;
+    }
+  }
+}
+
+function writePendingStageChange(
+  sqlite: Database.Database,
+  mutationId: number,
+  championId: string,
+  from: string | null,
+  to: string,
+  at: string,
+  by: string,
+  reason: string | null,
+): void {
+  sqlite
+    .prepare(
+      `INSERT INTO champion_stage_change (id, champion_id, from_stage, to_stage, changed_at, changed_by, reason, pending_mutation_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET champion_id = excluded.champion_id, from_stage = excluded.from_stage,
+         to_stage = excluded.to_stage, changed_at = excluded.changed_at, changed_by = excluded.changed_by,
+         reason = excluded.reason, pending_mutation_id = excluded.pending_mutation_id`,
+    )
+    .run(pendingStageChangeId(mutationId), championId, from, to, at, by, reason, mutationId);
+}
+
+/**
+ * Show the `champion` role rule (DESIGN.md) optimistically. The user's roles before the first
+ * optimistic change are kept in `setting`, so the rebase can put the server's value back
+ * before re-applying pending mutations, and a rejected move leaves no stray role behind.
+ */
+function followChampionRole(sqlite: Database.Database, userId: string): void {
+  const u = sqlite.prepare('SELECT roles FROM user WHERE id = ?').get(userId) as { roles: string } | undefined;
+  if (!u) return;
+  const active = sqlite.prepare("SELECT 1 FROM champion WHERE user_id = ? AND stage = 'champion' LIMIT 1").get(userId) !== undefined;
+  const roles = JSON.parse(u.roles) as string[];
+  const next = rolesAfterStageChange(roles, active);
+  if (JSON.stringify(next) === JSON.stringify(roles)) return;
+  sqlite.prepare('INSERT OR IGNORE INTO setting (key, value) VALUES (?, ?)').run(ROLES_BASE_PREFIX + userId, u.roles);
+  sqlite.prepare('UPDATE user SET roles = ? WHERE id = ?').run(JSON.stringify(next), userId);
+}
+
+/** Users whose roles currently carry an optimistic change (their server value is saved). */
+export function usersWithRolesBase(sqlite: Database.Database): Set<string> {
+  const rows = sqlite.prepare('SELECT key FROM setting WHERE key >= ? AND key < ?').all(ROLES_BASE_PREFIX, ROLES_BASE_PREFIX + '\uffff') as { key: string }[];
+  return new Set(rows.map((r) => r.key.slice(ROLES_BASE_PREFIX.length)));
+}
+
+/** A pulled user row is the new server value: forget the saved one. */
+export function forgetRolesBase(sqlite: Database.Database, userId: string): void {
+  sqlite.prepare('DELETE FROM setting WHERE key = ?').run(ROLES_BASE_PREFIX + userId);
+}
+
+/** Put every optimistically changed user's server roles back (first step of a rebase). */
+export function restoreRolesBase(sqlite: Database.Database): void {
+  const rows = sqlite.prepare('SELECT key, value FROM setting WHERE key >= ? AND key < ?').all(ROLES_BASE_PREFIX, ROLES_BASE_PREFIX + '\uffff') as {
+    key: string;
+    value: string;
+  }[];
+  const upd = sqlite.prepare('UPDATE user SET roles = ? WHERE id = ?');
+  for (const r of rows) upd.run(r.value, r.key.slice(ROLES_BASE_PREFIX.length));
+  sqlite.prepare('DELETE FROM setting WHERE key >= ? AND key < ?').run(ROLES_BASE_PREFIX, ROLES_BASE_PREFIX + '\uffff');
+}

@@ -1,0 +1,135 @@
+import type { z } from 'zod';
+import {
+  ErrorBody,
+  LoginResponse,
+  PullResponse,
+  PushResponse,
+  type PullRequest,
+  type PushRequest,
+} from '../../shared/protocol.js';
+
+// Speaks PROTOCOL.md over fetch. Every answer is validated; every failure becomes a
+// SyncHttpError whose `kind` tells the engine what to do (retry, back off, sign out, …).
+
+export type SyncErrorKind =
+  | 'network'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'rate_limited'
+  | 'server'
+  | 'mutation_gap'
+  | 'resync_required'
+  | 'bad_request'
+  | 'bad_response'
+  | 'aborted';
+
+export class SyncHttpError extends Error {
+  constructor(
+    readonly kind: SyncErrorKind,
+    message: string,
+    readonly extra: { status?: number; expected?: number; retryAfterMs?: number; field?: string } = {},
+  ) {
+    super(message);
+    this.name = 'SyncHttpError';
+  }
+}
+
+export interface ProtocolClientOptions {
+  baseUrl: string;
+  token?: string | null;
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+  /** Per request; a stalled connection is treated like a dropped one. */
+  timeoutMs?: number;
+}
+
+export class ProtocolClient {
+  private readonly f: typeof fetch;
+  private readonly base: string;
+
+  constructor(private readonly opts: ProtocolClientOptions) {
+    this.f = opts.fetch ?? fetch;
+    this.base = opts.baseUrl.replace(/\/+$/, '');
+  }
+
+  login(email: string, password: string) {
+    return this.post('/v1/auth/login', { email, password }, LoginResponse, false);
+  }
+
+  async logout(): Promise<void> {
+    await this.request('/v1/auth/logout', {}, true);
+  }
+
+  push(body: PushRequest) {
+    return this.post('/v1/sync/push', body, PushResponse, true);
+  }
+
+  pull(body: PullRequest) {
+    return this.post('/v1/sync/pull', body, PullResponse, true);
+  }
+
+  private async post<S extends z.ZodType>(path: string, body: unknown, schema: S, auth: boolean): Promise<z.output<S>> {
+    const res = await this.request(path, body, auth);
+    let json: unknown;
+    try {
+      json = await res.json();
+    } catch (e) {
+      throw this.networkOrAbort(e, 'the answer was cut off');
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      throw new SyncHttpError('bad_response', `The server at ${this.base} sent an answer this app does not understand (${parsed.error.issues[0]?.path.join('.') ?? 'body'}).`);
+    }
+    return parsed.data;
+  }
+
+  private async request(path: string, body: unknown, auth: boolean): Promise<Response> {
+    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'accept-encoding': 'gzip' };
+    if (auth) {
+      if (!this.opts.token) throw new SyncHttpError('unauthorized', 'Signed out: sign in again.');
+      headers.authorization = `Bearer ${this.opts.token}`;
+    }
+    const signals = [AbortSignal.timeout(this.opts.timeoutMs ?? 60_000)];
+    if (this.opts.signal) signals.push(this.opts.signal);
+    let res: Response;
+    try {
+      res = await this.f(this.base + path, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.any(signals) });
+    } catch (e) {
+      throw this.networkOrAbort(e, 'no connection');
+    }
+    if (res.ok) return res;
+    throw await this.toError(res);
+  }
+
+  private networkOrAbort(e: unknown, what: string): SyncHttpError {
+    if (this.opts.signal?.aborted) return new SyncHttpError('aborted', 'Sync was stopped.');
+    const detail = e instanceof Error && e.name === 'TimeoutError' ? 'it did not answer in time' : what;
+    return new SyncHttpError('network', `Can't reach the server at ${this.base} (${detail}).`);
+  }
+
+  private async toError(res: Response): Promise<SyncHttpError> {
+    let body: ErrorBody | null = null;
+    try {
+      const parsed = ErrorBody.safeParse(await res.json());
+      if (parsed.success) body = parsed.data;
+    } catch {
+      // A proxy's HTML error page, or a cut connection: the status says enough.
+    }
+    const message = body?.error.message ?? res.statusText;
+    const extra = { status: res.status, field: body?.error.field };
+    if (res.status === 401) return new SyncHttpError('unauthorized', 'Signed out: sign in again.', extra);
+    if (res.status === 403) return new SyncHttpError('forbidden', `The server refused: ${message}`, extra);
+    if (res.status === 429) {
+      const ra = Number(res.headers.get('retry-after'));
+      return new SyncHttpError('rate_limited', 'The server is busy; trying again shortly.', { ...extra, retryAfterMs: Number.isFinite(ra) && ra > 0 ? ra * 1000 : 5000 });
+    }
+    if (res.status === 409 && body?.error.code === 'mutation_gap') {
+      return new SyncHttpError('mutation_gap', message, { ...extra, expected: body.expected });
+    }
+    if (res.status === 409 && body?.error.code === 'resync_required') return new SyncHttpError('resync_required', message, extra);
+    if (res.status >= 500 || res.status === 408) {
+      return new SyncHttpError('server', `The server at ${this.base} had a problem (HTTP ${res.status}); trying again shortly.`, extra);
+    }
+    return new SyncHttpError('bad_request', `The server refused the request: ${message}`, extra);
+  }
+}

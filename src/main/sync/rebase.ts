@@ -1,0 +1,27 @@
+import type Database from 'better-sqlite3';
+import { allPending, toMutation } from './outbox.js';
+import { applyOptimistic, restoreRolesBase } from './optimistic.js';
+
+/**
+ * Put the still-pending mutations back on top of the server's rows. Call inside a
+ * transaction, after the outbox rows the server has already applied were dropped.
+ * Optimistic stage-change rows are removed first (the server's rows replace them),
+ * optimistic role changes are reverted to the server's value, then every pending
+ * mutation's effect is applied again in order.
+ */
+export function rebase(sqlite: Database.Database, fallbackChangedBy: string): void {
+  // Keep who/when of each optimistic history row: the re-applied row should say the same.
+  const prior = new Map<number, { changed_by: string }>();
+  for (const r of sqlite
+    .prepare('SELECT pending_mutation_id AS m, changed_by FROM champion_stage_change WHERE pending_mutation_id IS NOT NULL')
+    .all() as { m: number; changed_by: string }[]) {
+    prior.set(r.m, { changed_by: r.changed_by });
+  }
+  sqlite.prepare('DELETE FROM champion_stage_change WHERE pending_mutation_id IS NOT NULL').run();
+  restoreRolesBase(sqlite);
+  for (const entry of allPending(sqlite)) {
+    const m = toMutation(entry);
+    if (!m) continue;
+    applyOptimistic(sqlite, m, { changedBy: prior.get(entry.id)?.changed_by ?? fallbackChangedBy, createdAt: entry.createdAt });
+  }
+}

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+
+// The singleton sync_state row: everything sync progress depends on lives here (never only
+// in memory), so a process killed at any instant resumes from what was last committed.
+
+export interface SyncStateRow {
+  clientId: string;
+  cursor: string | null;
+  nextMutationId: number;
+  serverLastMutationId: number;
+  lastSyncedAt: string | null;
+  pullInProgress: boolean;
+}
+
+interface RawState {
+  client_id: string;
+  cursor: string | null;
+  next_mutation_id: number;
+  server_last_mutation_id: number;
+  last_synced_at: string | null;
+  pull_in_progress: number;
+}
+
+/** Read the row, creating it (with a fresh clientId) if the database does not have one yet. */
+export function readSyncState(sqlite: Database.Database): SyncStateRow {
+  let raw = sqlite.prepare('SELECT * FROM sync_state WHERE id = 1').get() as RawState | undefined;
+  if (!raw) {
+    sqlite.prepare('INSERT OR IGNORE INTO sync_state (id, client_id) VALUES (1, ?)').run(randomUUID());
+    raw = sqlite.prepare('SELECT * FROM sync_state WHERE id = 1').get() as RawState;
+  }
+  return {
+    clientId: raw.client_id,
+    cursor: raw.cursor,
+    nextMutationId: raw.next_mutation_id,
+    serverLastMutationId: raw.server_last_mutation_id,
+    lastSyncedAt: raw.last_synced_at,
+    pullInProgress: raw.pull_in_progress !== 0,
+  };
+}
+
+export function setPullProgress(
+  sqlite: Database.Database,
+  p: { cursor: string | null; serverLastMutationId?: number; pullInProgress: boolean },
+): void {
+  if (p.serverLastMutationId === undefined) {
+    sqlite.prepare('UPDATE sync_state SET cursor = ?, pull_in_progress = ? WHERE id = 1').run(p.cursor, p.pullInProgress ? 1 : 0);
+  } else {
+    sqlite
+      .prepare('UPDATE sync_state SET cursor = ?, pull_in_progress = ?, server_last_mutation_id = ? WHERE id = 1')
+      .run(p.cursor, p.pullInProgress ? 1 : 0, p.serverLastMutationId);
+  }
+}
+
+export function setServerLastMutationId(sqlite: Database.Database, id: number): void {
+  sqlite.prepare('UPDATE sync_state SET server_last_mutation_id = ? WHERE id = 1').run(id);
+}
+
+export function setLastSyncedAt(sqlite: Database.Database, at: string): void {
+  sqlite.prepare('UPDATE sync_state SET last_synced_at = ?, pull_in_progress = 0 WHERE id = 1').run(at);
+}

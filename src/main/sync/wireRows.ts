@@ -1,0 +1,94 @@
+import type Database from 'better-sqlite3';
+import { SYNC_TABLES, type RowOf, type SyncTable } from '../../shared/rows.js';
+
+// The one place that knows how a row on the wire (PROTOCOL.md) maps to the local SQLite
+// columns and back. Wire rows already use the tables' column names; only `roles` and
+// `metadata` change representation (JSON value on the wire, JSON TEXT locally).
+
+/** Column order of each mirrored table, as used by the prepared statements below. */
+export const TABLE_COLUMNS: { readonly [T in SyncTable]: readonly (keyof RowOf[T] & string)[] } = {
+  user: ['id', 'email', 'name', 'origin', 'profile_img', 'roles', 'created_at'],
+  cohort: ['id', 'name', 'starts_at', 'ends_at', 'status', 'created_at'],
+  enrollment: ['id', 'user_id', 'cohort_id', 'course_name', 'status', 'enrolled_at'],
+  user_action: [
+    'id',
+    'user_id',
+    'enrollment_id',
+    'action_type',
+    'target_type',
+    'target_id',
+    'metadata',
+    'source_system',
+    'source_event_id',
+    'idempotency_key',
+    'occurred_at',
+  ],
+  champion: ['id', 'user_id', 'cohort_id', 'stage', 'notes', 'selected_at', 'became_champion_at'],
+  champion_stage_change: ['id', 'champion_id', 'from_stage', 'to_stage', 'changed_at', 'changed_by', 'reason'],
+};
+
+const JSON_COLUMNS: ReadonlySet<string> = new Set(['roles', 'metadata']);
+
+export type SqlValue = string | number | null;
+
+/** A wire row as the positional parameters of its table's upsert. */
+export function toLocalValues<T extends SyncTable>(table: T, row: RowOf[T]): SqlValue[] {
+  const r = row as unknown as Record<string, unknown>;
+  return TABLE_COLUMNS[table].map((c) => {
+    const v = r[c];
+    if (JSON_COLUMNS.has(c)) return JSON.stringify(v);
+    return v === undefined ? null : (v as SqlValue);
+  });
+}
+
+/** A local row (as better-sqlite3 returns it) back to its wire shape. */
+export function fromLocal<T extends SyncTable>(table: T, local: Record<string, unknown>): RowOf[T] {
+  const out: Record<string, unknown> = {};
+  for (const c of TABLE_COLUMNS[table]) {
+    const v = local[c];
+    out[c] = JSON_COLUMNS.has(c) && typeof v === 'string' ? JSON.parse(v) : (v ?? null);
+  }
+  return out as unknown as RowOf[T];
+}
+
+const q = (name: string) => `"${name}"`;
+
+/** `INSERT … ON CONFLICT(id) DO UPDATE` for a table: one prepared statement, reused for every row. */
+export function upsertSql(table: SyncTable): string {
+  const cols = TABLE_COLUMNS[table];
+  const updates = cols.filter((c) => c !== 'id').map((c) => `${q(c)} = excluded.${q(c)}`);
+  // Server rows replace optimistic ones; pending_mutation_id is cleared so a server stage
+  // change is never mistaken for an optimistic one by the rebase.
+  if (table === 'champion_stage_change') updates.push('"pending_mutation_id" = NULL');
+  return `INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
+    ON CONFLICT("id") DO UPDATE SET ${updates.join(', ')}`;
+}
+
+export function deleteSql(table: SyncTable): string {
+  return `DELETE FROM ${q(table)} WHERE "id" = ?`;
+}
+
+/** Prepared upsert/delete statements per mirrored table. */
+export interface TableStatements {
+  upsert: Database.Statement;
+  remove: Database.Statement;
+}
+
+export function prepareTableStatements(sqlite: Database.Database): { [T in SyncTable]: TableStatements } {
+  const out = {} as { [T in SyncTable]: TableStatements };
+  for (const t of SYNC_TABLES) out[t] = { upsert: sqlite.prepare(upsertSql(t)), remove: sqlite.prepare(deleteSql(t)) };
+  return out;
+}
+
+/** Every mirrored row of a table in wire shape, ordered by id (for dumps and comparisons). */
+export function dumpTable<T extends SyncTable>(sqlite: Database.Database, table: T): RowOf[T][] {
+  const cols = TABLE_COLUMNS[table].map(q).join(', ');
+  const rows = sqlite.prepare(`SELECT ${cols} FROM ${q(table)} ORDER BY "id"`).all() as Record<string, unknown>[];
+  return rows.map((r) => fromLocal(table, r));
+}
+
+export function readRow<T extends SyncTable>(sqlite: Database.Database, table: T, id: string): RowOf[T] | null {
+  const cols = TABLE_COLUMNS[table].map(q).join(', ');
+  const r = sqlite.prepare(`SELECT ${cols} FROM ${q(table)} WHERE "id" = ?`).get(id) as Record<string, unknown> | undefined;
+  return r ? fromLocal(table, r) : null;
+}
