@@ -1,0 +1,120 @@
+import { useState } from 'react';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import type { ChampionCard, ConflictItem } from '../../shared/ipc.js';
+import { call, errorText } from '../lib/api.js';
+import { qk } from '../lib/queryKeys.js';
+import { dateLabel, durationSince, timeLabel } from '../lib/dates.js';
+import { useNavigation } from '../lib/navigation.js';
+import { useNow } from '../lib/useNow.js';
+import { Dialog } from './Dialog.js';
+import { PendingBadge, StageBadge, stageLabel } from './Badges.js';
+import { ConflictPanel } from './ConflictPanel.js';
+import { ErrorState, Loading } from './States.js';
+
+export function CardDetail({
+  card,
+  conflicts,
+  onClose,
+  onMove,
+}: {
+  card: ChampionCard;
+  conflicts: ConflictItem[];
+  onClose: () => void;
+  onMove: () => void;
+}) {
+  const { go } = useNavigation();
+  const now = useNow();
+  const c = card.champion;
+  const [notes, setNotes] = useState(c.notes);
+  const history = useQuery({ queryKey: qk.history(c.id), queryFn: () => call('champion.history', { id: c.id }) });
+  const saveNotes = useMutation({ mutationFn: () => call('champion.setNotes', { id: c.id, notes }) });
+  const remove = useMutation({ mutationFn: () => call('champion.remove', { id: c.id }), onSuccess: onClose });
+  const name = card.user_name ?? c.user_id;
+  const dirty = notes !== c.notes;
+
+  return (
+    <Dialog title={name} onClose={onClose} wide>
+      <div className="detail" data-testid="card-detail">
+        <div className="detail-meta">
+          <StageBadge stage={c.stage} />
+          <span>{card.cohort_name ?? 'Global (ongoing)'}</span>
+          {card.entered_stage_at ? <span className="muted">in stage for {durationSince(card.entered_stage_at, now)}</span> : null}
+          {card.pending ? <PendingBadge /> : null}
+          {c.selected_at ? <span className="muted small">selected {dateLabel(c.selected_at)}</span> : null}
+          {c.became_champion_at ? <span className="muted small">champion since {dateLabel(c.became_champion_at)}</span> : null}
+        </div>
+        <div className="detail-actions">
+          <button type="button" className="btn" onClick={onMove}>
+            Move to…
+          </button>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => {
+              onClose();
+              go({ screen: 'member', id: c.user_id });
+            }}
+          >
+            Open profile
+          </button>
+          {c.stage === 'candidate' ? (
+            <button type="button" className="btn btn-danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
+              Remove candidate
+            </button>
+          ) : null}
+        </div>
+        {remove.isError ? <div className="form-error">{errorText(remove.error)}</div> : null}
+
+        {conflicts.map((conflict) => (
+          <ConflictPanel key={conflict.id} conflict={conflict} />
+        ))}
+
+        <form
+          className="notes-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (dirty) saveNotes.mutate();
+          }}
+        >
+          <label className="field">
+            <span>Notes</span>
+            <textarea value={notes} onChange={(e) => setNotes(e.target.value)} rows={5} maxLength={20_000} />
+          </label>
+          {saveNotes.isError ? <div className="form-error">{errorText(saveNotes.error)}</div> : null}
+          <div className="dialog-actions">
+            {saveNotes.isSuccess && !dirty ? <span className="muted small">Saved on this laptop</span> : null}
+            <button type="submit" className="btn btn-primary" disabled={!dirty || saveNotes.isPending}>
+              Save notes
+            </button>
+          </div>
+        </form>
+
+        <h3>Stage history</h3>
+        {history.isPending ? (
+          <Loading />
+        ) : history.isError ? (
+          <ErrorState error={history.error} onRetry={() => void history.refetch()} />
+        ) : history.data.changes.length === 0 ? (
+          <p className="muted">No history yet.</p>
+        ) : (
+          <ol className="history">
+            {history.data.changes.map((h) => (
+              <li key={h.id}>
+                <span className="history-when muted small">
+                  {dateLabel(h.changed_at)} {timeLabel(h.changed_at)}
+                </span>
+                <span>
+                  {h.from_stage ? `${stageLabel(h.from_stage)} → ` : 'Added as '}
+                  <strong>{stageLabel(h.to_stage)}</strong>
+                </span>
+                <span className="muted small">by {h.changed_by_name ?? h.changed_by}</span>
+                {h.reason ? <span className="history-reason">“{h.reason}”</span> : null}
+                {h.pending ? <PendingBadge /> : null}
+              </li>
+            ))}
+          </ol>
+        )}
+      </div>
+    </Dialog>
+  );
+}

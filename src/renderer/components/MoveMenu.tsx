@@ -1,0 +1,95 @@
+import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { STAGES, type Stage } from '../../shared/enums.js';
+import type { ChampionCard } from '../../shared/ipc.js';
+import { isValidTransition } from '../../shared/stageRules.js';
+import { call, errorText } from '../lib/api.js';
+import { Dialog } from './Dialog.js';
+import { stageLabel } from './Badges.js';
+
+/** Why a stage cannot be chosen, or null when the move is allowed. */
+export function moveBlockedReason(from: Stage, to: Stage): string | null {
+  if (from === to) return 'Current stage';
+  if (isValidTransition(from, to)) return null;
+  return 'Only one step at a time';
+}
+
+/** The stage a keyboard user most likely wants: one step forward, else one step back. */
+export function defaultTarget(from: Stage): Stage {
+  const i = STAGES.indexOf(from);
+  return STAGES[i + 1] ?? STAGES[i - 1] ?? from;
+}
+
+export function MoveMenu({
+  card,
+  onClose,
+  onMoved,
+}: {
+  card: ChampionCard;
+  onClose: () => void;
+  onMoved: (id: string, to: Stage) => void;
+}) {
+  const from = card.champion.stage;
+  const [to, setTo] = useState<Stage>(defaultTarget(from));
+  const [reason, setReason] = useState('');
+  const move = useMutation({
+    mutationFn: () => call('champion.move', { id: card.champion.id, to, reason: reason.trim() || null }),
+    onSuccess: () => onMoved(card.champion.id, to),
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (moveBlockedReason(from, to) === null) move.mutate();
+  };
+  const onRadioKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    // Enter on a radio does not submit a form natively; a keyboard user expects it to.
+    if (e.key === 'Enter') submit(e);
+  };
+  const name = card.user_name ?? card.champion.user_id;
+  return (
+    <Dialog title={`Move ${name}`} onClose={onClose}>
+      <form onSubmit={submit} className="move-menu" data-testid="move-menu">
+        <fieldset>
+          <legend>
+            Move from <strong>{stageLabel(from)}</strong> to…
+          </legend>
+          {STAGES.map((stage) => {
+            const blocked = moveBlockedReason(from, stage);
+            return (
+              <label key={stage} className={blocked ? 'move-option disabled' : 'move-option'}>
+                <input
+                  type="radio"
+                  name="to"
+                  value={stage}
+                  checked={to === stage}
+                  disabled={blocked !== null}
+                  onChange={() => setTo(stage)}
+                  onKeyDown={onRadioKey}
+                  autoFocus={stage === to}
+                />
+                <span className="move-stage">{stageLabel(stage)}</span>
+                {blocked ? <span className="muted small">{blocked}</span> : null}
+              </label>
+            );
+          })}
+        </fieldset>
+        <label className="field">
+          <span>Reason (optional)</span>
+          <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={2000} />
+        </label>
+        {move.isError ? (
+          <div className="form-error" role="alert">
+            {errorText(move.error)}
+          </div>
+        ) : null}
+        <div className="dialog-actions">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={move.isPending}>
+            Move to {stageLabel(to)}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,39 @@
+import type { SyncTable } from '../../shared/rows.js';
+
+// Query keys start with the data they read, so a `data.changed` event can invalidate
+// exactly the queries that depend on the tables it names.
+export type Dep = SyncTable | 'outbox' | 'conflict';
+
+export const DEPS = {
+  people: ['user'],
+  member: ['user', 'enrollment', 'champion', 'cohort', 'user_action', 'outbox', 'conflict'],
+  timeline: ['user_action', 'user', 'outbox'],
+  board: ['champion', 'champion_stage_change', 'user', 'cohort', 'outbox', 'conflict'],
+  history: ['champion_stage_change', 'user', 'outbox'],
+  cohorts: ['cohort'],
+  conflicts: ['conflict', 'outbox', 'champion'],
+} as const satisfies Record<string, readonly Dep[]>;
+
+export type QueryArea = keyof typeof DEPS;
+
+export const qk = {
+  people: (filter: unknown) => ['people', 'search', filter] as const,
+  peopleCount: (filter: unknown) => ['people', 'count', filter] as const,
+  origins: () => ['people', 'origins'] as const,
+  member: (id: string) => ['member', id] as const,
+  timeline: (filter: unknown) => ['timeline', 'page', filter] as const,
+  dailyCounts: (filter: unknown) => ['timeline', 'daily', filter] as const,
+  board: (cohortId: string | null) => ['board', cohortId] as const,
+  history: (id: string) => ['history', id] as const,
+  cohorts: () => ['cohorts'] as const,
+  conflicts: () => ['conflicts'] as const,
+  syncStatus: () => ['sync.status'] as const,
+  authStatus: () => ['auth.status'] as const,
+  settings: () => ['settings'] as const,
+};
+
+/** Which query areas a change to these tables makes stale. */
+export function areasFor(tables: readonly Dep[]): QueryArea[] {
+  const changed = new Set<Dep>(tables);
+  return (Object.keys(DEPS) as QueryArea[]).filter((area) => DEPS[area].some((t) => changed.has(t)));
+}

@@ -1,0 +1,295 @@
+import { useEffect, useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import {
+  DndContext,
+  PointerSensor,
+  useDraggable,
+  useDroppable,
+  useSensor,
+  useSensors,
+  type DragEndEvent,
+  type DragStartEvent,
+} from '@dnd-kit/core';
+import type { Stage } from '../../shared/enums.js';
+import type { ChampionCard, ConflictItem } from '../../shared/ipc.js';
+import { isValidTransition } from '../../shared/stageRules.js';
+import { call, errorText } from '../lib/api.js';
+import { qk } from '../lib/queryKeys.js';
+import { durationSince } from '../lib/dates.js';
+import { useNow } from '../lib/useNow.js';
+import { useShellActions } from '../lib/shellActions.js';
+import { isTypingTarget } from '../lib/keyboard.js';
+import { PendingBadge, stageLabel } from '../components/Badges.js';
+import { MoveMenu } from '../components/MoveMenu.js';
+import { CardDetail } from '../components/CardDetail.js';
+import { describeConflict } from '../lib/conflicts.js';
+import { ErrorState, Loading } from '../components/States.js';
+import { Icon } from '../components/Icon.js';
+
+const GLOBAL = '__global__';
+
+type Overlay = { kind: 'none' } | { kind: 'move'; id: string } | { kind: 'detail'; id: string };
+
+const cardDomId = (id: string) => `card-${id}`;
+
+function focusCard(id: string) {
+  document.getElementById(cardDomId(id))?.focus();
+}
+
+function Card({
+  card,
+  conflicts,
+  now,
+  onOpen,
+  onMoveMenu,
+  onNavigate,
+}: {
+  card: ChampionCard;
+  conflicts: ConflictItem[];
+  now: number;
+  onOpen: () => void;
+  onMoveMenu: () => void;
+  onNavigate: (e: KeyboardEvent<HTMLElement>) => void;
+}) {
+  const c = card.champion;
+  const { setNodeRef, listeners, transform, isDragging } = useDraggable({ id: c.id, data: { stage: c.stage } });
+  const name = card.user_name ?? c.user_id;
+  const style = transform ? { transform: `translate(${transform.x}px, ${transform.y}px)` } : undefined;
+  const firstConflict = conflicts[0];
+  const view = firstConflict ? describeConflict(firstConflict) : null;
+  return (
+    <article
+      ref={setNodeRef}
+      {...listeners}
+      id={cardDomId(c.id)}
+      className={isDragging ? 'card dragging' : 'card'}
+      style={style}
+      tabIndex={0}
+      aria-label={`${name}, ${stageLabel(c.stage)}${card.pending ? ', pending sync' : ''}${conflicts.length ? ', has a conflict' : ''}`}
+      aria-describedby="card-keys"
+      data-testid="champion-card"
+      data-stage={c.stage}
+      onClick={onOpen}
+      onKeyDown={(e) => {
+        if (isTypingTarget(e.target) || e.target !== e.currentTarget) return;
+        if (e.key === 'm' || e.key === 'M' || e.key === 'Enter') {
+          e.preventDefault();
+          onMoveMenu();
+        } else if (e.key === 'o' || e.key === ' ') {
+          e.preventDefault();
+          onOpen();
+        } else onNavigate(e);
+      }}
+    >
+      <div className="card-name">{name}</div>
+      {card.user_email ? <div className="card-email muted small">{card.user_email}</div> : null}
+      {c.notes ? <p className="card-notes">{c.notes}</p> : null}
+      <div className="card-foot">
+        <span className="muted small">{card.entered_stage_at ? durationSince(card.entered_stage_at, now) : ''}</span>
+        {card.pending ? <PendingBadge /> : null}
+        {card.open_conflicts > 0 ? (
+          <span className="badge badge-conflict" data-testid="conflict-badge">
+            <Icon name="warning" size={12} /> Conflict
+          </span>
+        ) : null}
+      </div>
+      {view ? (
+        <div className="card-conflict small" data-testid="card-conflict">
+          <div>
+            <strong>Server:</strong> {view.server}
+          </div>
+          <div>
+            <strong>Yours:</strong> {view.mine}
+          </div>
+        </div>
+      ) : null}
+    </article>
+  );
+}
+
+function Column({
+  stage,
+  count,
+  dragFrom,
+  children,
+}: {
+  stage: Stage;
+  count: number;
+  dragFrom: Stage | null;
+  children: ReactNode;
+}) {
+  const blocked = dragFrom !== null && dragFrom !== stage && !isValidTransition(dragFrom, stage);
+  const { setNodeRef, isOver } = useDroppable({ id: stage, disabled: blocked });
+  const cls = ['column', `column-${stage}`, isOver && !blocked ? 'over' : '', blocked ? 'blocked' : ''].join(' ');
+  return (
+    <section ref={setNodeRef} className={cls} aria-labelledby={`col-${stage}`} data-testid={`column-${stage}`}>
+      <header className="column-header">
+        <h2 id={`col-${stage}`}>{stageLabel(stage)}</h2>
+        <span className="column-count" data-testid={`count-${stage}`}>
+          {count}
+        </span>
+      </header>
+      {blocked ? <div className="column-blocked small">Only one step at a time</div> : null}
+      <div className="column-cards">{children}</div>
+    </section>
+  );
+}
+
+export function ChampionsScreen({ initialCohortId }: { initialCohortId: string | null }) {
+  const now = useNow();
+  const actions = useShellActions();
+  const [cohort, setCohort] = useState<string>(initialCohortId ?? GLOBAL);
+  const cohortId = cohort === GLOBAL ? null : cohort;
+  const [overlay, setOverlay] = useState<Overlay>({ kind: 'none' });
+  const [dragFrom, setDragFrom] = useState<Stage | null>(null);
+  const [focusAfter, setFocusAfter] = useState<string | null>(null);
+
+  const cohorts = useQuery({ queryKey: qk.cohorts(), queryFn: () => call('cohorts.list', {}) });
+  const board = useQuery({
+    queryKey: qk.board(cohortId),
+    queryFn: () => call('board.get', { cohortId }),
+    placeholderData: keepPreviousData,
+  });
+  const conflicts = useQuery({ queryKey: qk.conflicts(), queryFn: () => call('conflicts.list', {}) });
+  const conflictsByCard = useMemo(() => {
+    const map = new Map<string, ConflictItem[]>();
+    for (const c of conflicts.data?.conflicts ?? []) {
+      if (c.entityTable !== 'champion' || !c.entityId) continue;
+      map.set(c.entityId, [...(map.get(c.entityId) ?? []), c]);
+    }
+    return map;
+  }, [conflicts.data]);
+
+  const move = useMutation({
+    mutationFn: (v: { id: string; to: Stage }) => call('champion.move', { id: v.id, to: v.to, reason: null }),
+  });
+
+  const allCards = useMemo(() => board.data?.columns.flatMap((col) => col.cards) ?? [], [board.data]);
+  const findCard = (id: string) => allCards.find((c) => c.champion.id === id);
+
+  // After a keyboard move the card re-mounts in its new column; put focus back on it.
+  useEffect(() => {
+    if (!focusAfter || overlay.kind !== 'none') return;
+    if (allCards.some((c) => c.champion.id === focusAfter)) {
+      focusCard(focusAfter);
+      setFocusAfter(null);
+    }
+  }, [allCards, focusAfter, overlay.kind]);
+
+  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 6 } }));
+  const onDragStart = (e: DragStartEvent) => {
+    const stage = (e.active.data.current as { stage?: Stage } | undefined)?.stage;
+    setDragFrom(stage ?? null);
+  };
+  const onDragEnd = (e: DragEndEvent) => {
+    setDragFrom(null);
+    const from = (e.active.data.current as { stage?: Stage } | undefined)?.stage;
+    const to = e.over?.id as Stage | undefined;
+    if (!from || !to || from === to || !isValidTransition(from, to)) return;
+    move.mutate({ id: String(e.active.id), to });
+  };
+
+  /** ↑/↓ (j/k) within a column, ←/→ (h/l) across columns. */
+  const navigate = (e: KeyboardEvent<HTMLElement>, stageIndex: number, cardIndex: number) => {
+    const columns = board.data?.columns ?? [];
+    let target: ChampionCard | undefined;
+    if (e.key === 'ArrowDown' || e.key === 'j') target = columns[stageIndex]?.cards[cardIndex + 1];
+    else if (e.key === 'ArrowUp' || e.key === 'k') target = columns[stageIndex]?.cards[cardIndex - 1];
+    else if (e.key === 'ArrowRight' || e.key === 'l' || e.key === 'ArrowLeft' || e.key === 'h') {
+      const dir = e.key === 'ArrowRight' || e.key === 'l' ? 1 : -1;
+      for (let s = stageIndex + dir; s >= 0 && s < columns.length && !target; s += dir) {
+        const col = columns[s];
+        if (col && col.cards.length) target = col.cards[Math.min(cardIndex, col.cards.length - 1)];
+      }
+    } else return;
+    e.preventDefault();
+    if (target) focusCard(target.champion.id);
+  };
+
+  const overlayCard = overlay.kind !== 'none' ? findCard(overlay.id) : undefined;
+
+  return (
+    <div className="screen screen-champions">
+      <header className="screen-header">
+        <div>
+          <h1>Champions</h1>
+          <p className="muted">Candidate → Selected → Champion → Alumni, one step at a time.</p>
+        </div>
+        <div className="header-actions">
+          <label className="select">
+            <span>Pipeline</span>
+            <select aria-label="Cohort" value={cohort} onChange={(e) => setCohort(e.target.value)}>
+              <option value={GLOBAL}>Global (ongoing champions)</option>
+              {cohorts.data?.cohorts.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name} ({c.status})
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" className="btn btn-primary" onClick={() => actions.addCandidate({ cohortId })}>
+            <Icon name="plus" /> Add a candidate
+          </button>
+        </div>
+      </header>
+      <p id="card-keys" className="hint muted small">
+        Cards: <kbd>Enter</kbd> or <kbd>m</kbd> move to… · <kbd>o</kbd> details · <kbd>↑</kbd>
+        <kbd>↓</kbd>/<kbd>j</kbd>
+        <kbd>k</kbd> within a stage · <kbd>←</kbd>
+        <kbd>→</kbd> across stages · or drag a card to the next stage
+      </p>
+      {move.isError ? (
+        <div className="form-error" role="alert">
+          {errorText(move.error)}
+        </div>
+      ) : null}
+      {board.isPending ? (
+        <Loading label="Loading the board…" />
+      ) : board.isError ? (
+        <ErrorState error={board.error} onRetry={() => void board.refetch()} />
+      ) : (
+        <DndContext sensors={sensors} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDragFrom(null)}>
+          <div className="board" data-testid="board">
+            {board.data.columns.map((col, stageIndex) => (
+              <Column key={col.stage} stage={col.stage} count={col.count} dragFrom={dragFrom}>
+                {col.cards.length === 0 ? <div className="column-empty muted small">No one here</div> : null}
+                {col.cards.map((card, cardIndex) => (
+                  <Card
+                    key={card.champion.id}
+                    card={card}
+                    conflicts={conflictsByCard.get(card.champion.id) ?? []}
+                    now={now}
+                    onOpen={() => setOverlay({ kind: 'detail', id: card.champion.id })}
+                    onMoveMenu={() => setOverlay({ kind: 'move', id: card.champion.id })}
+                    onNavigate={(e) => navigate(e, stageIndex, cardIndex)}
+                  />
+                ))}
+                {col.count > col.cards.length ? (
+                  <div className="column-more muted small">and {col.count - col.cards.length} more</div>
+                ) : null}
+              </Column>
+            ))}
+          </div>
+        </DndContext>
+      )}
+      {overlay.kind === 'move' && overlayCard ? (
+        <MoveMenu
+          card={overlayCard}
+          onClose={() => setOverlay({ kind: 'none' })}
+          onMoved={(id) => {
+            setOverlay({ kind: 'none' });
+            setFocusAfter(id);
+          }}
+        />
+      ) : null}
+      {overlay.kind === 'detail' && overlayCard ? (
+        <CardDetail
+          card={overlayCard}
+          conflicts={conflictsByCard.get(overlayCard.champion.id) ?? []}
+          onClose={() => setOverlay({ kind: 'none' })}
+          onMove={() => setOverlay({ kind: 'move', id: overlayCard.champion.id })}
+        />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+import { useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { AuthStatus } from '../../shared/ipc.js';
+import { call, errorText } from '../lib/api.js';
+import { qk } from '../lib/queryKeys.js';
+import { Dialog } from '../components/Dialog.js';
+import { ErrorState, Loading } from '../components/States.js';
+
+const TOKEN_STORAGE: Record<string, string> = {
+  safeStorage: 'Encrypted by the operating system',
+  'plain-file': 'A file readable only by you (encryption is not available here)',
+  memory: 'Kept in memory only: you sign in again after a restart',
+};
+
+export function SettingsScreen({ auth }: { auth: AuthStatus }) {
+  const client = useQueryClient();
+  const settings = useQuery({ queryKey: qk.settings(), queryFn: () => call('settings.get', {}) });
+  const [confirmReset, setConfirmReset] = useState(false);
+  const signOut = useMutation({
+    mutationFn: () => call('auth.signOut', {}),
+    onSuccess: (status) => client.setQueryData(qk.authStatus(), status),
+  });
+  const resync = useMutation({
+    mutationFn: () => call('sync.fullResync', {}),
+    onSuccess: (status) => client.setQueryData(qk.syncStatus(), status),
+  });
+  const reset = useMutation({
+    mutationFn: () => call('settings.resetLocalData', { confirm: true }),
+    onSuccess: () => {
+      setConfirmReset(false);
+      // Every cached answer came from the erased database.
+      void client.invalidateQueries();
+    },
+  });
+  return (
+    <div className="screen screen-settings">
+      <header className="screen-header">
+        <h1>Settings</h1>
+      </header>
+      <section className="panel" aria-labelledby="account-title">
+        <h2 id="account-title">Account</h2>
+        <dl className="kv">
+          <dt>Signed in as</dt>
+          <dd>
+            {auth.user ? `${auth.user.name} <${auth.user.email}>` : '—'}
+          </dd>
+          <dt>Server</dt>
+          <dd>{auth.serverUrl ?? settings.data?.serverUrl ?? '—'}</dd>
+          <dt>Sign-in kept</dt>
+          <dd>{settings.data ? TOKEN_STORAGE[settings.data.tokenStorage] : '…'}</dd>
+        </dl>
+        {signOut.isError ? <div className="form-error">{errorText(signOut.error)}</div> : null}
+        <button type="button" className="btn" disabled={signOut.isPending} onClick={() => signOut.mutate()}>
+          Sign out
+        </button>
+        <p className="muted small">Signing out keeps changes not yet synced on this laptop; they are sent after you sign in again.</p>
+      </section>
+      <section className="panel" aria-labelledby="data-title">
+        <h2 id="data-title">Local data</h2>
+        {settings.isPending ? (
+          <Loading />
+        ) : settings.isError ? (
+          <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
+        ) : (
+          <dl className="kv">
+            <dt>Data location</dt>
+            <dd>
+              <code data-testid="data-location">{settings.data.dataLocation}</code>
+            </dd>
+            <dt>This laptop’s id</dt>
+            <dd>
+              <code>{settings.data.clientId}</code>
+            </dd>
+          </dl>
+        )}
+        <div className="button-row">
+          <button type="button" className="btn" disabled={resync.isPending} onClick={() => resync.mutate()}>
+            {resync.isPending ? 'Resyncing…' : 'Full resync'}
+          </button>
+          <button type="button" className="btn btn-danger" onClick={() => setConfirmReset(true)}>
+            Reset local data…
+          </button>
+        </div>
+        {resync.isError ? <div className="form-error">{errorText(resync.error)}</div> : null}
+        <p className="muted small">
+          Full resync downloads everything again and keeps your unsynced changes. Reset erases this laptop’s copy, including
+          changes not yet synced.
+        </p>
+      </section>
+      {confirmReset ? (
+        <Dialog title="Reset local data?" onClose={() => setConfirmReset(false)}>
+          <p>
+            This erases every member, action and champion card stored on this laptop, and any change not yet sent to the
+            server. You will need to sign in and download everything again.
+          </p>
+          {reset.isError ? <div className="form-error">{errorText(reset.error)}</div> : null}
+          <div className="dialog-actions">
+            <button type="button" className="btn" onClick={() => setConfirmReset(false)} autoFocus>
+              Cancel
+            </button>
+            <button type="button" className="btn btn-danger" disabled={reset.isPending} onClick={() => reset.mutate()}>
+              Erase local data
+            </button>
+          </div>
+        </Dialog>
+      ) : null}
+    </div>
+  );
+}
