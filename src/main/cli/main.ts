@@ -1,0 +1,218 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { openDatabase, type AppDb } from '../db/open.js';
+import { searchPeople } from '../db/queries/people.js';
+import { openConflictCount } from '../sync/conflicts.js';
+import { SyncEngine } from '../sync/engine.js';
+import { pendingCount } from '../sync/outbox.js';
+import { Session, SessionError } from '../sync/session.js';
+import { readSyncState } from '../sync/syncState.js';
+import { plainFileTokenStore } from '../sync/tokenStores.js';
+import { SYNC_TABLES } from '../../shared/rows.js';
+import { attachProgress } from './progressBar.js';
+import { prompt } from './prompt.js';
+
+// The sync core without a window: sign in, sync, inspect and search a local database from a
+// shell or a script. Exit codes are the contract for scripts (see HELP).
+
+export const EXIT = { ok: 0, syncFailed: 1, usage: 2, auth: 3, conflicts: 4 } as const;
+
+const HELP = `Usage: npm run cli -- <command> --db <file> [options]
+
+Commands:
+  login    sign in to the server and keep the token next to the database (<db>.token, mode 0600)
+  sync     push pending changes and pull everything new (signs in first if AFH_EMAIL/AFH_PASSWORD are set)
+  status   pending changes, last sync, open conflicts and row counts of the local database
+  search   search members by name or email (--query)
+
+Options:
+  --db <file>        the local database (created if missing)
+  --server <url>     the server, e.g. http://127.0.0.1:8787 (remembered in the database)
+  --query <text>     search text for "search"
+  --limit <n>        rows for "search" (default 20)
+  --pull-limit <n>   rows per pull page for "sync" (default 5000)
+  --json             print one JSON object instead of text
+  -h, --help         this help
+
+Credentials come from AFH_EMAIL and AFH_PASSWORD, or a prompt on a terminal.
+
+Exit codes:
+  0  done
+  1  sync failed (server unreachable, server error); the pending changes are kept
+  2  bad usage (unknown command or option, missing --db)
+  3  sign-in required or refused
+  4  sync done, but conflicts are waiting for the coordinator
+`;
+
+class UsageError extends Error {}
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export async function main(argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        db: { type: 'string' },
+        server: { type: 'string' },
+        query: { type: 'string' },
+        limit: { type: 'string' },
+        'pull-limit': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    io.err(`${e instanceof Error ? e.message : String(e)}\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.out(HELP);
+    return EXIT.ok;
+  }
+  const command = positionals[0];
+  try {
+    if (!command || !['login', 'sync', 'status', 'search'].includes(command)) throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');
+    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+    if (!values.db) throw new UsageError('--db <file> is required');
+    if (values.server !== undefined && !/^https?:\/\/[^\s]+$/.test(values.server)) throw new UsageError('--server must be an http:// or https:// URL');
+    if (command === 'status' && !existsSync(values.db)) throw new UsageError(`--db: no database at ${values.db}`);
+    const limit = positiveInt(values.limit, '--limit', 20, 500);
+    const pullLimit = positiveInt(values['pull-limit'], '--pull-limit', 5000, 10_000);
+    if (command === 'search' && values.query === undefined) throw new UsageError('--query <text> is required for search');
+
+    const app = openDatabase(values.db);
+    try {
+      const session = new Session(app, plainFileTokenStore(`${values.db}.token`));
+      if (values.server) session.setServerUrl(values.server);
+      switch (command) {
+        case 'login':
+          return await login(session, io, values.json);
+        case 'sync':
+          return await sync(app, session, io, { json: values.json, pullLimit });
+        case 'status':
+          return status(app, io, values.json);
+        default:
+          return search(app, io, values.query ?? '', limit, values.json);
+      }
+    } finally {
+      app.close();
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`${e.message}\n\nRun with --help for usage.\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+}
+
+function positiveInt(v: string | undefined, name: string, dflt: number, max: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name} must be a whole number from 1 to ${max}`);
+  return n;
+}
+
+async function credentials(): Promise<{ email: string; password: string } | null> {
+  const email = process.env.AFH_EMAIL;
+  const password = process.env.AFH_PASSWORD;
+  if (email && password) return { email, password };
+  if (!process.stdin.isTTY) return null;
+  return { email: email || (await prompt('Email: ')), password: password || (await prompt('Password: ', true)) };
+}
+
+async function login(session: Session, io: Io, json: boolean): Promise<number> {
+  const server = session.serverUrl();
+  if (!server) {
+    io.err('--server <url> is required the first time\n');
+    return EXIT.usage;
+  }
+  const creds = await credentials();
+  if (!creds) {
+    io.err('Set AFH_EMAIL and AFH_PASSWORD, or run on a terminal to be asked.\n');
+    return EXIT.auth;
+  }
+  try {
+    const s = await session.signIn(server, creds.email, creds.password);
+    io.out(json ? `${JSON.stringify(s)}\n` : `Signed in to ${server} as ${s.user?.name} <${s.user?.email}>\n`);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof SessionError) {
+      io.err(`${e.message}\n`);
+      return e.code === 'unavailable' ? EXIT.syncFailed : EXIT.auth;
+    }
+    throw e;
+  }
+}
+
+async function sync(app: AppDb, session: Session, io: Io, opts: { json: boolean; pullLimit: number }): Promise<number> {
+  if (!session.authStatus().signedIn && process.env.AFH_EMAIL && process.env.AFH_PASSWORD) {
+    const code = await login(session, { out: () => undefined, err: io.err }, false);
+    if (code !== EXIT.ok) return code;
+  }
+  if (!session.authStatus().signedIn) {
+    io.err(session.serverUrl() ? 'Not signed in: run "login" first, or set AFH_EMAIL and AFH_PASSWORD.\n' : '--server <url> is required the first time\n');
+    return session.serverUrl() ? EXIT.auth : EXIT.usage;
+  }
+  const engine = new SyncEngine({ app, session, pullLimit: opts.pullLimit });
+  let rowsApplied = 0;
+  const offRows = engine.onStatus((s) => {
+    if (s.progress) rowsApplied = s.progress.rowsApplied;
+  });
+  const detach = opts.json ? () => undefined : attachProgress(process.stderr, (l) => engine.onStatus(l));
+  const s = await engine.syncNow();
+  detach();
+  offRows();
+  await engine.stop();
+  const ok = s.phase === 'idle';
+  if (opts.json) {
+    io.out(`${JSON.stringify({ ok, phase: s.phase, pending: s.pending, conflicts: s.conflicts, lastSyncedAt: s.lastSyncedAt, rowsApplied, error: s.error })}\n`);
+  } else if (ok) {
+    io.out(`Synced: ${rowsApplied.toLocaleString('en')} rows pulled, ${s.pending} pending, ${s.conflicts} conflicts.\n`);
+  } else {
+    io.err(`${s.error ?? 'Sync failed.'}\n`);
+  }
+  if (s.phase === 'signed_out') return EXIT.auth;
+  if (!ok) return EXIT.syncFailed;
+  return s.conflicts > 0 ? EXIT.conflicts : EXIT.ok;
+}
+
+function status(app: AppDb, io: Io, json: boolean): number {
+  const counts: Record<string, number> = {};
+  for (const t of SYNC_TABLES) counts[t] = (app.sqlite.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n;
+  const state = readSyncState(app.sqlite);
+  const out = { pending: pendingCount(app.sqlite), lastSyncedAt: state.lastSyncedAt, conflicts: openConflictCount(app.sqlite), counts };
+  if (json) io.out(`${JSON.stringify(out)}\n`);
+  else {
+    io.out(`pending changes: ${out.pending}\nlast synced:     ${out.lastSyncedAt ?? 'never'}\nopen conflicts:  ${out.conflicts}\n`);
+    for (const t of SYNC_TABLES) io.out(`${t.padEnd(22)} ${counts[t]}\n`);
+  }
+  return EXIT.ok;
+}
+
+function search(app: AppDb, io: Io, query: string, limit: number, json: boolean): number {
+  const { items } = searchPeople(app, { query, roles: [], origins: [], limit, after: null });
+  if (json) io.out(`${JSON.stringify({ items })}\n`);
+  else for (const m of items) io.out(`${m.id}\t${m.name}\t${m.email}\t${m.roles.join(',')}\n`);
+  return EXIT.ok;
+}
+
+const isEntry = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`Unexpected failure: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = EXIT.syncFailed;
+    },
+  );
+}
