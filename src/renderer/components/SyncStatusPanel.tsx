@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { SyncStatus } from '../../shared/ipc.js';
 import { call, errorText } from '../lib/api.js';
 import { qk } from '../lib/queryKeys.js';
+import { pullFraction } from '../lib/syncProgress.js';
 import { relativeTime } from '../lib/dates.js';
 import { useNow } from '../lib/useNow.js';
 
@@ -20,12 +21,6 @@ export function phaseLabel(s: SyncStatus): string {
     default:
       return s.online ? 'Online' : 'Offline';
   }
-}
-
-/** Share of the pull done, from rows applied so far and the server's estimate of what remains. */
-export function pullFraction(p: NonNullable<SyncStatus['progress']>): number {
-  const total = p.rowsApplied + p.remaining;
-  return total <= 0 ? 1 : Math.min(1, p.rowsApplied / total);
 }
 
 export function SyncProgress({ status }: { status: SyncStatus }) {
