@@ -101,6 +101,11 @@ CREATE TABLE `user` (
 --> statement-breakpoint
 CREATE INDEX `user_origin_idx` ON `user` (`origin`);--> statement-breakpoint
 CREATE INDEX `user_name_idx` ON `user` (`name`,`id`);--> statement-breakpoint
+CREATE INDEX `user_role_student_idx` ON `user` (`name`,`id`) WHERE instr(roles, '"student"') > 0;--> statement-breakpoint
+CREATE INDEX `user_role_teacher_idx` ON `user` (`name`,`id`) WHERE instr(roles, '"teacher"') > 0;--> statement-breakpoint
+CREATE INDEX `user_role_admin_idx` ON `user` (`name`,`id`) WHERE instr(roles, '"admin"') > 0;--> statement-breakpoint
+CREATE INDEX `user_role_champion_idx` ON `user` (`name`,`id`) WHERE instr(roles, '"champion"') > 0;--> statement-breakpoint
+CREATE INDEX `user_role_superadmin_idx` ON `user` (`name`,`id`) WHERE instr(roles, '"superadmin"') > 0;--> statement-breakpoint
 CREATE TABLE `user_action` (
 	`id` text PRIMARY KEY NOT NULL,
 	`user_id` text NOT NULL,

@@ -127,6 +127,10 @@ describe('CHECKs and triggers', () => {
     expect(app.sqlite.prepare(`SELECT count(*) AS n FROM user WHERE id IN ('usr_r1', 'usr_r2')`).get()).toEqual({ n: 0 });
   });
 
+  it('rejects a roles array written with \\u escapes (the per-role indexes need plain role strings)', () => {
+    expect(() => insertUser('usr_esc', '["\\u0061dmin"]')).toThrow(/user\.roles: unknown role \(written with a \\ escape\)/);
+  });
+
   it('rejects roles that are not a JSON array', () => {
     for (const bad of ['{"role":"student"}', '"student"', 'student']) {
       expect(() => insertUser(`usr_bad_${bad.length}`, bad)).toThrow(/CHECK constraint failed: user_roles_json/);

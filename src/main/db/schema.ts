@@ -1,10 +1,14 @@
 import { sql } from 'drizzle-orm';
+import { ROLES } from '../../shared/enums.js';
 import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // The local mirror of the platform's "User" domain plus the sync engine's own
 // bookkeeping. Timestamps are UTC ISO-8601 TEXT (they sort as strings); `roles` and
 // `metadata` are JSON TEXT, checked here and (per element) by triggers in a custom
 // migration, because SQLite forbids subqueries inside CHECK.
+
+/** `<col>` (a JSON array of role strings) holds `role`; also used verbatim by queries/people.ts to match the partial indexes. */
+export const roleTest = (col: string, role: string): string => `instr(${col}, '"${role}"') > 0`;
 
 const inList = (col: string, values: readonly string[]) =>
   sql.raw(`${col} IN (${values.map((v) => `'${v}'`).join(', ')})`);
@@ -25,6 +29,11 @@ export const user = sqliteTable(
     index('user_origin_idx').on(t.origin),
     // (name, id) is the keyset order of the people list when the search box is empty.
     index('user_name_idx').on(t.name, t.id),
+    // One partial (name, id) index per role: the people list filtered by a rare role
+    // (superadmin, admin) walks only that role's members instead of everyone. The test is
+    // a substring test on the JSON text, exact because the role triggers only let plain
+    // known role strings in (see drizzle/client/0001).
+    ...ROLES.map((role) => index(`user_role_${role}_idx`).on(t.name, t.id).where(sql.raw(roleTest('roles', role)))),
   ],
 );
 
