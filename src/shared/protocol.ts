@@ -85,13 +85,17 @@ export const PullRequest = z.strictObject({
 });
 export type PullRequest = z.input<typeof PullRequest>;
 
+// Upserts are told apart by `table`, then by `op` from deletes: a flat union on `op` would hold
+// six options with the same discriminator value, which zod refuses when parsing.
 export const Change = z.discriminatedUnion('op', [
-  z.object({ table: z.literal('user'), op: z.literal('upsert'), row: UserRow }),
-  z.object({ table: z.literal('cohort'), op: z.literal('upsert'), row: CohortRow }),
-  z.object({ table: z.literal('enrollment'), op: z.literal('upsert'), row: EnrollmentRow }),
-  z.object({ table: z.literal('user_action'), op: z.literal('upsert'), row: UserActionRow }),
-  z.object({ table: z.literal('champion'), op: z.literal('upsert'), row: ChampionRow }),
-  z.object({ table: z.literal('champion_stage_change'), op: z.literal('upsert'), row: ChampionStageChangeRow }),
+  z.discriminatedUnion('table', [
+    z.object({ table: z.literal('user'), op: z.literal('upsert'), row: UserRow }),
+    z.object({ table: z.literal('cohort'), op: z.literal('upsert'), row: CohortRow }),
+    z.object({ table: z.literal('enrollment'), op: z.literal('upsert'), row: EnrollmentRow }),
+    z.object({ table: z.literal('user_action'), op: z.literal('upsert'), row: UserActionRow }),
+    z.object({ table: z.literal('champion'), op: z.literal('upsert'), row: ChampionRow }),
+    z.object({ table: z.literal('champion_stage_change'), op: z.literal('upsert'), row: ChampionStageChangeRow }),
+  ]),
   z.object({
     table: z.enum(['user', 'cohort', 'enrollment', 'user_action', 'champion', 'champion_stage_change']),
     op: z.literal('delete'),

@@ -177,3 +177,12 @@ describe('local mutations', () => {
     expect(readRow(t.app.sqlite, 'champion', 'ch_other')).not.toBeNull();
   });
 });
+
+describe('local mutation input checks', () => {
+  it('refuses an action in the future or on another member\'s enrollment, naming the field', () => {
+    const base = { userId: 'usr_b', targetType: null, targetId: null, metadata: {}, actionType: 'viewed_module' as const };
+    expect(() => lm.recordAction({ ...base, enrollmentId: 'enr_1', occurredAt: '2026-04-30T09:00:00Z' })).toThrow(/enrollmentId: .*another member/);
+    expect(() => lm.recordAction({ ...base, enrollmentId: null, occurredAt: '2026-05-02T00:00:00Z' })).toThrow(/occurredAt/);
+    expect(allPending(t.app.sqlite)).toHaveLength(0);
+  });
+});

@@ -103,7 +103,17 @@ export class LocalMutations {
   recordAction(input: ParsedInput<'action.record'>): CallOutput<'action.record'> {
     return this.tx(() => {
       this.requireRow('user', input.userId, 'userId', 'member');
-      if (input.enrollmentId !== null) this.requireRow('enrollment', input.enrollmentId, 'enrollmentId', 'enrollment');
+      if (input.enrollmentId !== null) {
+        this.requireRow('enrollment', input.enrollmentId, 'enrollmentId', 'enrollment');
+        const owner = this.sqlite.prepare('SELECT user_id FROM enrollment WHERE id = ?').get(input.enrollmentId) as { user_id: string };
+        if (owner.user_id !== input.userId) {
+          throw new LocalMutationError('bad_request', `enrollmentId: enrollment "${input.enrollmentId}" belongs to another member`, 'enrollmentId');
+        }
+      }
+      // The server refuses times more than 5 minutes ahead of its clock; say so now, not after a sync.
+      if (Date.parse(input.occurredAt) > this.now().getTime() + 5 * 60_000) {
+        throw new LocalMutationError('bad_request', 'occurredAt: must not be in the future', 'occurredAt');
+      }
       const id = newId('act');
       const { clientId } = readSyncState(this.sqlite);
       const mutationId = this.write('action.record', {

@@ -1,0 +1,175 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { openDatabase, type AppDb } from '../../src/main/db/open.js';
+import { SyncEngine, type SyncEngineOptions } from '../../src/main/sync/engine.js';
+import { LocalMutations } from '../../src/main/sync/localMutations.js';
+import { Session } from '../../src/main/sync/session.js';
+import { memoryTokenStore } from '../../src/main/sync/tokenStores.js';
+import { dumpTable } from '../../src/main/sync/wireRows.js';
+import { startServer, type RunningServer } from '../../src/server/startServer.js';
+import { tableIdent, wireJson } from '../../src/server/db/wireRows.js';
+import { SYNC_TABLES, type SyncTable } from '../../src/shared/rows.js';
+
+// Real pieces for the sync integration tests: a server on loopback over an embedded PGlite
+// in a temp folder, and clients that are real SQLite files with the real engine.
+
+export const COORDINATOR = { id: 'usr_coord', email: 'coord@test.local', password: 'pw-coordinator-1', name: 'Casey Coordinator' };
+
+export interface TestServer {
+  server: RunningServer;
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Stop and start again on the same port and data (a server restart). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface World {
+  members: string[];
+  cohorts: string[];
+  enrollments: { id: string; userId: string }[];
+  champions: string[];
+}
+
+export async function startTestServer(): Promise<TestServer> {
+  const root = mkdtempSync(join(tmpdir(), 'afh-sync-srv-'));
+  const dataDir = join(root, 'pg');
+  let server = await startServer({ host: '127.0.0.1', port: 0, data: dataDir, demo: null });
+  await server.admin.createUser({ ...COORDINATOR, roles: ['admin'] });
+  const port = Number(new URL(server.url).port);
+  let running = true;
+  const ts: TestServer = {
+    get server() {
+      return server;
+    },
+    url: server.url,
+    port,
+    dataDir,
+    async stop() {
+      if (running) await server.close();
+      running = false;
+    },
+    async restart() {
+      await ts.stop();
+      server = await startServer({ host: '127.0.0.1', port, data: dataDir, demo: null });
+      running = true;
+    },
+    async close() {
+      await ts.stop();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  return ts;
+}
+
+/** Members, cohorts, enrollments and champion rows written straight into the server database. */
+export async function seedWorld(s: TestServer, n: { members: number; cohorts: number; champions: number; actions?: number }): Promise<World> {
+  const pad = (i: number) => String(i).padStart(4, '0');
+  const members = Array.from({ length: n.members }, (_, i) => `usr_m${pad(i)}`);
+  const cohorts = Array.from({ length: n.cohorts }, (_, i) => `coh_${pad(i)}`);
+  const enrollments = members.map((m, i) => ({ id: `enr_${pad(i)}`, userId: m, cohortId: cohorts[i % cohorts.length] ?? null }));
+  const champions = members.slice(0, n.champions).map((_, i) => `ch_seed_${pad(i)}`);
+  await s.server.admin.database.write(async (tx) => {
+    for (const c of cohorts) {
+      await tx.rows(sql`INSERT INTO cohort (id, name, starts_at, ends_at, status, created_at) VALUES (${c}, ${'Cohort ' + c}, NULL, NULL, 'active', '2026-01-01T00:00:00Z')`);
+    }
+    for (const [i, m] of members.entries()) {
+      await tx.rows(
+        sql`INSERT INTO "user" (id, email, name, origin, profile_img, roles, created_at)
+            VALUES (${m}, ${m + '@example.org'}, ${'Member ' + i}, 'leeds', NULL, '["student"]'::jsonb, '2026-01-01T00:00:00Z')`,
+      );
+    }
+    for (const e of enrollments) {
+      await tx.rows(sql`INSERT INTO enrollment (id, user_id, cohort_id, course_name, status, enrolled_at) VALUES (${e.id}, ${e.userId}, ${e.cohortId}, 'Ten Keys', 'active', '2026-01-02T00:00:00Z')`);
+    }
+    for (const [i, c] of champions.entries()) {
+      await tx.rows(sql`INSERT INTO champion (id, user_id, cohort_id, stage, notes, selected_at, became_champion_at) VALUES (${c}, ${members[i]!}, NULL, 'candidate', '', NULL, NULL)`);
+      await tx.rows(
+        sql`INSERT INTO champion_stage_change (id, champion_id, from_stage, to_stage, changed_at, changed_by, reason) VALUES (${'csc_seed_' + pad(i)}, ${c}, NULL, 'candidate', '2026-01-03T00:00:00Z', ${COORDINATOR.id}, NULL)`,
+      );
+    }
+    for (let i = 0; i < (n.actions ?? 0); i++) {
+      const m = members[i % members.length]!;
+      await tx.rows(
+        sql`INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata, source_system, source_event_id, idempotency_key, occurred_at)
+            VALUES (${'act_seed_' + i}, ${m}, NULL, 'viewed_module', 'module', ${'mod_' + (i % 7)}, '{}'::jsonb, 'webhook', ${'evt_seed_' + i}, ${'user_action:webhook:evt_seed_' + i}, '2026-02-01T00:00:00Z')`,
+      );
+    }
+  });
+  return { members, cohorts, enrollments: enrollments.map(({ id, userId }) => ({ id, userId })), champions };
+}
+
+export interface TestClient {
+  app: AppDb;
+  file: string;
+  session: Session;
+  engine: SyncEngine;
+  local: LocalMutations;
+  close(): Promise<void>;
+}
+
+export function clientDir(): { dir: string; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'afh-sync-cli-'));
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A signed-in client on its own SQLite file. */
+export async function newClient(
+  serverUrl: string,
+  opts: Partial<Omit<SyncEngineOptions, 'app' | 'session'>> & { file?: string; signIn?: boolean } = {},
+): Promise<TestClient> {
+  const d = opts.file ? null : clientDir();
+  const file = opts.file ?? join(d!.dir, 'local.sqlite');
+  const app = openDatabase(file);
+  const session = new Session(app, memoryTokenStore(), { fetch: opts.fetch });
+  if (opts.signIn !== false) await session.signIn(serverUrl, COORDINATOR.email, COORDINATOR.password);
+  const engine = new SyncEngine({ app, session, debounceMs: 50, ...opts });
+  const local = new LocalMutations(app, { getUserId: () => session.user()?.id ?? null });
+  return {
+    app,
+    file,
+    session,
+    engine,
+    local,
+    close: async () => {
+      await engine.stop();
+      app.close();
+      d?.dispose();
+    },
+  };
+}
+
+export type Dump = Record<SyncTable, unknown[]>;
+
+/** Every row of the six mirrored tables on the server, as wire rows ordered by id. */
+export async function serverDump(s: TestServer): Promise<Dump> {
+  return s.server.admin.database.read(async (tx) => {
+    const out = {} as Dump;
+    for (const t of SYNC_TABLES) {
+      const rows = await tx.rows<{ row: unknown }>(sql`SELECT ${wireJson(t)} AS row FROM ${tableIdent(t)} ORDER BY id COLLATE "C"`);
+      out[t] = rows.map((r) => r.row);
+    }
+    return out;
+  });
+}
+
+export function localDump(app: AppDb): Dump {
+  const out = {} as Dump;
+  for (const t of SYNC_TABLES) out[t] = dumpTable(app.sqlite, t);
+  return out;
+}
+
+/** Pending outbox rows and optimistic history rows: zero after a complete sync. */
+export function leftovers(app: AppDb): { outbox: number; optimistic: number } {
+  const n = (q: string) => (app.sqlite.prepare(q).get() as { n: number }).n;
+  return {
+    outbox: n('SELECT count(*) n FROM outbox'),
+    optimistic: n('SELECT count(*) n FROM champion_stage_change WHERE pending_mutation_id IS NOT NULL'),
+  };
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
