@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_DATA_FOLDER, startServer } from './startServer.js';
+
+// `npm run server -- [--host 127.0.0.1] [--port 8787] [--data <folder> | postgres://…] [--demo small|large]`
+// Prints exactly one line, `listening on http://HOST:PORT`, once it accepts requests (tools wait for it).
+
+const USAGE = 'usage: npm run server -- [--host 127.0.0.1] [--port 8787] [--data <folder> | postgres://…] [--demo small|large]';
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function parse() {
+  let values: { host?: string; port?: string; data?: string; demo?: string; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      options: { host: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, demo: { type: 'string' }, help: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    }));
+  } catch (e) {
+    fail(e instanceof Error ? e.message.split('\n')[0]! : String(e));
+  }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  // `--data postgres://…` is the documented form, but a bare URL after the flags is forgiven.
+  if (positionals.length > 0) fail(`unexpected argument "${positionals[0]}"`);
+  const port = values.port === undefined ? 8787 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port: "${values.port}" is not a port number (0–65535)`);
+  if (values.host !== undefined && !/^[A-Za-z0-9.:\-\[\]]+$/.test(values.host)) fail(`--host: "${values.host}" is not a host name or address`);
+  if (values.demo !== undefined && values.demo !== 'small' && values.demo !== 'large') fail(`--demo: must be "small" or "large", not "${values.demo}"`);
+  if (values.data !== undefined && values.data.trim() === '') fail('--data: must be a folder or a postgres:// URL');
+  return { host: values.host ?? '127.0.0.1', port, data: values.data ?? DEFAULT_DATA_FOLDER, demo: values.demo === undefined ? null : values.demo };
+}
+
+const opts = parse();
+try {
+  const server = await startServer({ host: opts.host, port: opts.port, data: opts.data, demo: opts.demo as 'small' | 'large' | null });
+  process.stdout.write(`listening on ${server.url}\n`);
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    server.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`error while stopping: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+} catch (e) {
+  process.stderr.write(`server failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,237 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { ACTION_TYPES, ROLES, SOURCE_SYSTEMS, STAGES, TARGET_TYPES } from '../../shared/enums.js';
+
+// The central database (PostgreSQL / PGlite). Table and column names mirror DESIGN.md so
+// rows travel on the wire under their own column names.
+//
+// Every table that syncs carries `seq`: a trigger (custom migration) stamps it from
+// `change_seq` on every INSERT/UPDATE while holding the writers' advisory lock, and a
+// delete leaves a tombstone with its own seq. Pull pages by seq (see pullPage.ts).
+
+const inList = (col: string, values: readonly string[]) => sql.raw(`${col} IN (${values.map((v) => `'${v}'`).join(', ')})`);
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
+const seqCol = () => bigint('seq', { mode: 'bigint' }).notNull();
+
+/** One sequence for all synced tables and tombstones: a single total order of changes. */
+export const changeSeq = pgSequence('change_seq', { startWith: 1, increment: 1 });
+
+export const user = pgTable(
+  'user',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    origin: text('origin'),
+    profileImg: text('profile_img'),
+    roles: jsonb('roles').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    createdAt: ts('created_at').notNull(),
+    seq: seqCol(),
+  },
+  (t) => [
+    // Containment keeps every element inside the role enum, which a plain CHECK on text cannot say for an array.
+    check('user_roles_array', sql`jsonb_typeof(${t.roles}) = 'array' AND ${t.roles} <@ '${sql.raw(JSON.stringify(ROLES))}'::jsonb`),
+    // Login looks members up by email, case-insensitively; two accounts must not share one.
+    uniqueIndex('user_email_unique').on(sql`lower(${t.email})`),
+    index('user_seq_idx').on(t.seq),
+  ],
+);
+
+export const cohort = pgTable(
+  'cohort',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    startsAt: ts('starts_at'),
+    endsAt: ts('ends_at'),
+    status: text('status').notNull(),
+    createdAt: ts('created_at').notNull(),
+    seq: seqCol(),
+  },
+  (t) => [check('cohort_status_check', inList('status', ['planned', 'active', 'finished'])), index('cohort_seq_idx').on(t.seq)],
+);
+
+export const enrollment = pgTable(
+  'enrollment',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    cohortId: text('cohort_id'),
+    courseName: text('course_name'),
+    status: text('status').notNull(),
+    enrolledAt: ts('enrolled_at').notNull(),
+    seq: seqCol(),
+  },
+  (t) => [
+    check('enrollment_status_check', inList('status', ['active', 'completed', 'withdrawn'])),
+    foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'enrollment_user_fk' }),
+    foreignKey({ columns: [t.cohortId], foreignColumns: [cohort.id], name: 'enrollment_cohort_fk' }),
+    index('enrollment_user_idx').on(t.userId),
+    index('enrollment_seq_idx').on(t.seq),
+  ],
+);
+
+export const userAction = pgTable(
+  'user_action',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    enrollmentId: text('enrollment_id'),
+    actionType: text('action_type').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    sourceSystem: text('source_system'),
+    sourceEventId: text('source_event_id'),
+    idempotencyKey: text('idempotency_key'),
+    occurredAt: ts('occurred_at').notNull(),
+    seq: seqCol(),
+  },
+  (t) => [
+    check('user_action_action_type_check', inList('action_type', ACTION_TYPES)),
+    check('user_action_target_type_check', sql`target_type IS NULL OR ${inList('target_type', TARGET_TYPES)}`),
+    check('user_action_source_system_check', sql`source_system IS NULL OR ${inList('source_system', SOURCE_SYSTEMS)}`),
+    check('user_action_metadata_object', sql`jsonb_typeof(${t.metadata}) = 'object'`),
+    foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'user_action_user_fk' }),
+    foreignKey({ columns: [t.enrollmentId], foreignColumns: [enrollment.id], name: 'user_action_enrollment_fk' }),
+    uniqueIndex('user_action_source_event_unique')
+      .on(t.sourceSystem, t.sourceEventId)
+      .where(sql`source_system IS NOT NULL AND source_event_id IS NOT NULL`),
+    uniqueIndex('user_action_idempotency_key_unique').on(t.idempotencyKey).where(sql`idempotency_key IS NOT NULL`),
+    index('user_action_user_time_idx').on(t.userId, t.occurredAt),
+    index('user_action_seq_idx').on(t.seq),
+  ],
+);
+
+export const champion = pgTable(
+  'champion',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull(),
+    cohortId: text('cohort_id'),
+    stage: text('stage').notNull(),
+    notes: text('notes').notNull().default(''),
+    selectedAt: ts('selected_at'),
+    becameChampionAt: ts('became_champion_at'),
+    seq: seqCol(),
+  },
+  (t) => [
+    check('champion_stage_check', inList('stage', STAGES)),
+    foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'champion_user_fk' }),
+    foreignKey({ columns: [t.cohortId], foreignColumns: [cohort.id], name: 'champion_cohort_fk' }),
+    uniqueIndex('champion_user_cohort_unique').on(t.userId, t.cohortId).where(sql`cohort_id IS NOT NULL`),
+    uniqueIndex('champion_user_global_unique').on(t.userId).where(sql`cohort_id IS NULL`),
+    index('champion_seq_idx').on(t.seq),
+  ],
+);
+
+export const championStageChange = pgTable(
+  'champion_stage_change',
+  {
+    id: text('id').primaryKey(),
+    championId: text('champion_id').notNull(),
+    fromStage: text('from_stage'),
+    toStage: text('to_stage').notNull(),
+    changedAt: ts('changed_at').notNull(),
+    changedBy: text('changed_by').notNull(),
+    reason: text('reason'),
+    seq: seqCol(),
+  },
+  (t) => [
+    check('csc_from_stage_check', sql`from_stage IS NULL OR ${inList('from_stage', STAGES)}`),
+    check('csc_to_stage_check', inList('to_stage', STAGES)),
+    foreignKey({ columns: [t.championId], foreignColumns: [champion.id], name: 'csc_champion_fk' }),
+    index('csc_champion_idx').on(t.championId),
+    index('csc_seq_idx').on(t.seq),
+  ],
+);
+
+// ---- server-only tables (never pulled) ----
+
+/** Password hashes: scrypt, per-user random salt. */
+export const credential = pgTable(
+  'credential',
+  {
+    userId: text('user_id').primaryKey(),
+    salt: text('salt').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'credential_user_fk' }).onDelete('cascade')],
+);
+
+/** Bearer tokens, stored only as sha256 so a database leak does not leak live sessions. */
+export const session = pgTable(
+  'session',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [
+    foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'session_user_fk' }).onDelete('cascade'),
+    index('session_expires_idx').on(t.expiresAt),
+  ],
+);
+
+/** Per-install push state: who owns the clientId and the last mutation applied for it. */
+export const syncClient = pgTable(
+  'sync_client',
+  {
+    clientId: uuid('client_id').primaryKey(),
+    userId: text('user_id').notNull(),
+    lastMutationId: bigint('last_mutation_id', { mode: 'number' }).notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'sync_client_user_fk' }).onDelete('cascade')],
+);
+
+/**
+ * Failed logins per email, kept in the database rather than in memory because the server
+ * is stateless behind a load balancer: every instance must see the same count.
+ */
+export const loginFailure = pgTable('login_failure', {
+  emailKey: text('email_key').primaryKey(),
+  failures: integer('failures').notNull(),
+  lastFailedAt: ts('last_failed_at').notNull(),
+  blockedUntil: ts('blocked_until'),
+});
+
+/** Deleted synced rows, so that clients learn of deletes. Pruned after a retention period. */
+export const tombstone = pgTable(
+  'tombstone',
+  {
+    seq: bigint('seq', { mode: 'bigint' }).notNull(),
+    tableName: text('table_name').notNull(),
+    rowId: text('row_id').notNull(),
+    deletedAt: ts('deleted_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.seq], name: 'tombstone_pk' }), index('tombstone_deleted_at_idx').on(t.deletedAt)],
+);
+
+/**
+ * Single-row bookkeeping. `tombstone_floor`: the highest seq of a pruned tombstone; a
+ * cursor below it may have missed a delete, so it must resync from scratch.
+ */
+export const syncMeta = pgTable(
+  'sync_meta',
+  {
+    id: integer('id').primaryKey(),
+    tombstoneFloor: bigint('tombstone_floor', { mode: 'bigint' }).notNull().default(sql`0`),
+  },
+  (t) => [check('sync_meta_singleton', sql`${t.id} = 1`)],
+);

@@ -1,0 +1,59 @@
+import { sql } from 'drizzle-orm';
+import type { SyncTable } from '../../shared/rows.js';
+import type { Database, Tx } from '../db/database.js';
+import { hashPassword } from '../auth/passwords.js';
+import { DEMO_COORDINATOR, DEMO_SIZES, DEMO_STUDENT, generateDemo, type DemoSize } from './generateDemo.js';
+
+export type { DemoSize } from './generateDemo.js';
+
+const COLUMNS: Record<SyncTable, string> = {
+  user: 'id text, email text, name text, origin text, profile_img text, roles jsonb, created_at timestamptz',
+  cohort: 'id text, name text, starts_at timestamptz, ends_at timestamptz, status text, created_at timestamptz',
+  enrollment: 'id text, user_id text, cohort_id text, course_name text, status text, enrolled_at timestamptz',
+  user_action:
+    'id text, user_id text, enrollment_id text, action_type text, target_type text, target_id text, metadata jsonb, source_system text, source_event_id text, idempotency_key text, occurred_at timestamptz',
+  champion: 'id text, user_id text, cohort_id text, stage text, notes text, selected_at timestamptz, became_champion_at timestamptz',
+  champion_stage_change: 'id text, champion_id text, from_stage text, to_stage text, changed_at timestamptz, changed_by text, reason text',
+};
+const names = (cols: string) => cols.split(', ').map((c) => c.split(' ')[0]!).join(', ');
+
+/** Bulk insert wire rows: one statement per batch, rows passed as a single JSON parameter. */
+export async function insertWireRows(tx: Tx, table: SyncTable, rows: readonly object[]): Promise<void> {
+  const cols = names(COLUMNS[table]);
+  await tx.rows(
+    sql`INSERT INTO ${sql.raw(`"${table}"`)} (${sql.raw(cols)}, seq)
+        SELECT ${sql.raw(cols)}, nextval('change_seq') FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(${sql.raw(COLUMNS[table])})`,
+  );
+}
+
+/**
+ * Load the demo data set and the two demo logins in one transaction (all or nothing). Skips if
+ * the demo coordinator already exists, so restarting with --demo never duplicates data.
+ * Returns false when skipped.
+ */
+export async function loadDemo(db: Database, size: DemoSize, log: (line: string) => void = () => undefined): Promise<boolean> {
+  const creds = await Promise.all([DEMO_COORDINATOR, DEMO_STUDENT].map(async (u) => ({ id: u.id, ...(await hashPassword(u.password)) })));
+  return db.write(async (tx) => {
+    const present = await tx.rows(sql`SELECT 1 FROM "user" WHERE id = ${DEMO_COORDINATOR.id}`);
+    if (present.length > 0) {
+      log('demo data already present; not loading it again');
+      return false;
+    }
+    // Per-row triggers would stamp seq one row at a time; with the writers' lock already held,
+    // nextval() in the INSERT gives the same ordering, so skip them for speed where allowed
+    // (it needs a superuser, which PGlite and the test PostgreSQL are; otherwise triggers run).
+    const su = await tx.rows<{ su: boolean }>(sql`SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user`);
+    if (su[0]?.su) await tx.rows(sql`SET LOCAL session_replication_role = replica`);
+    const started = Date.now();
+    let n = 0;
+    for (const batch of generateDemo(size)) {
+      await insertWireRows(tx, batch.table, batch.rows);
+      n += batch.rows.length;
+    }
+    for (const c of creds) await tx.rows(sql`INSERT INTO credential (user_id, salt, hash) VALUES (${c.id}, ${c.salt}, ${c.hash})`);
+    if (su[0]?.su) await tx.rows(sql`SET LOCAL session_replication_role = origin`);
+    const s = DEMO_SIZES[size];
+    log(`demo ${size}: ${n} rows (${s.users} members, ${s.actions} actions) loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return true;
+  });
+}

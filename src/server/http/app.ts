@@ -1,0 +1,104 @@
+import compress from '@fastify/compress';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { isCoordinator } from '../../shared/enums.js';
+import { RowId } from '../../shared/rows.js';
+import { LoginRequest, MAX_BODY_BYTES, PROTOCOL_VERSION, PullRequest, PushRequest, type SessionUser } from '../../shared/protocol.js';
+import { login } from '../auth/login.js';
+import { authenticate, revokeSession } from '../auth/sessions.js';
+import type { Database } from '../db/database.js';
+import { eraseUser } from '../erasure.js';
+import { ingestActions } from '../ingest.js';
+import { pullPage } from '../sync/pullPage.js';
+import { push } from '../sync/push.js';
+import { ApiError, parseBody } from './apiError.js';
+
+export interface AppOptions {
+  db: Database;
+  logger: boolean;
+  tokenTtlSeconds: number;
+}
+
+const bearer = (req: FastifyRequest): string | null => {
+  const h = req.headers.authorization;
+  const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
+  return m?.[1] ?? null;
+};
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const { db } = opts;
+  // bodyLimit: a push of 1000 mutations with long notes fits in 5 MiB; larger is a client bug or abuse (413).
+  const app = Fastify({ logger: opts.logger, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true });
+  // Pull pages of thousands of rows compress ~10x; threshold keeps tiny answers uncompressed.
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'] });
+
+  const sendError = (reply: FastifyReply, e: ApiError) => {
+    if (e.extra.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(e.extra.retryAfterSeconds));
+    return reply.status(e.status).send(e.body());
+  };
+
+  // Every error leaves as PROTOCOL.md's JSON; anything unexpected is logged here and becomes a
+  // bare 500, so stack traces and SQL never reach a client.
+  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
+    if (err instanceof ApiError) return sendError(reply, err);
+    const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413)
+      return sendError(reply, new ApiError('too_large', `The request body is over the ${MAX_BODY_BYTES / 1024 / 1024} MiB limit.`));
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415)
+      return sendError(reply, new ApiError('bad_request', 'Send the body as application/json.'));
+    if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError)
+      return sendError(reply, new ApiError('bad_request', 'The body is not valid JSON.'));
+    if (status >= 400 && status < 500) return sendError(reply, new ApiError('bad_request', 'The request is malformed.'));
+    req.log.error({ err }, 'request failed');
+    if (!opts.logger) console.error('[server] request failed:', err);
+    return sendError(reply, new ApiError('internal', 'Something went wrong on the server. Try again later.'));
+  });
+  app.setNotFoundHandler((req, reply) => sendError(reply, new ApiError('not_found', `There is no ${req.method} ${req.url.split('?')[0]}.`)));
+
+  const requireUser = async (req: FastifyRequest): Promise<SessionUser> => {
+    const token = bearer(req);
+    const user = token ? await authenticate(db, token) : null;
+    if (!user) throw new ApiError('unauthorized', 'Sign in again: the session is missing, expired or revoked.');
+    return user;
+  };
+  const requireCoordinator = async (req: FastifyRequest): Promise<SessionUser> => {
+    const user = await requireUser(req);
+    if (!isCoordinator(user.roles)) throw new ApiError('forbidden', 'Only coordinators (admin or superadmin) may do this.');
+    return user;
+  };
+
+  app.get('/v1/health', async () => ({ ok: true as const, db: db.kind, protocol: PROTOCOL_VERSION }));
+
+  app.post('/v1/auth/login', async (req) => login(db, parseBody(LoginRequest, req.body), opts.tokenTtlSeconds));
+
+  app.post('/v1/auth/logout', async (req, reply) => {
+    await requireUser(req);
+    await revokeSession(db, bearer(req)!);
+    return reply.status(204).send();
+  });
+
+  app.post('/v1/sync/push', async (req) => {
+    const user = await requireCoordinator(req);
+    return push(db, user.id, parseBody(PushRequest, req.body));
+  });
+
+  app.post('/v1/sync/pull', async (req) => {
+    const user = await requireCoordinator(req);
+    return pullPage(db, user.id, parseBody(PullRequest, req.body));
+  });
+
+  app.post('/v1/ingest/actions', async (req) => {
+    await requireCoordinator(req);
+    return ingestActions(db, req.body);
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/users/:id', async (req, reply) => {
+    const user = await requireUser(req);
+    if (!user.roles.includes('superadmin')) throw new ApiError('forbidden', 'Only a superadmin may erase a member.');
+    const id = RowId.safeParse(req.params.id);
+    if (!id.success) throw new ApiError('bad_request', `id: ${id.error.issues[0]?.message ?? 'invalid'}`, { field: 'id' });
+    await eraseUser(db, id.data);
+    return reply.status(204).send();
+  });
+
+  return app;
+}

@@ -1,0 +1,87 @@
+import { sql } from 'drizzle-orm';
+import { upstreamIdempotencyKey } from '../shared/rows.js';
+import type { IngestResponse } from '../shared/protocol.js';
+import { IngestRequest } from '../shared/protocol.js';
+import type { Database, Tx } from './db/database.js';
+import { ApiError, parseBody } from './http/apiError.js';
+import { MAX_FUTURE_MS, newId } from './sync/applyMutation.js';
+
+/**
+ * Upstream actions (PROTOCOL.md, ingest). All-or-nothing for invalid rows: every row is checked
+ * before any is written. A replay (either partial unique index) answers `duplicate` with the id
+ * that landed first.
+ */
+export async function ingestActions(db: Database, body: unknown, now = Date.now()): Promise<IngestResponse> {
+  const req = parseBody(IngestRequest, body);
+  req.actions.forEach((a, i) => {
+    // `manual` actions are the app's own and arrive through push, tied to a client's outbox; an
+    // upstream system claiming to be `manual` would dodge that bookkeeping.
+    if (a.source_system === 'manual')
+      throw new ApiError('bad_request', `actions[${i}].source_system: "manual" actions come only from the app's sync push`, {
+        field: `actions[${i}].source_system`,
+      });
+    if (Date.parse(a.occurred_at) > now + MAX_FUTURE_MS)
+      throw new ApiError('bad_request', `actions[${i}].occurred_at: is more than 5 minutes in the future`, { field: `actions[${i}].occurred_at` });
+  });
+
+  return db.write(async (tx) => {
+    await assertReferencesExist(tx, req.actions);
+    const results: IngestResponse['results'] = [];
+    for (const [index, a] of req.actions.entries()) {
+      const key = a.idempotency_key ?? (a.source_event_id !== null ? upstreamIdempotencyKey(a.source_system, a.source_event_id) : null);
+      const id = newId('act');
+      const inserted = await tx.rows<{ id: string }>(
+        sql`INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata, source_system,
+                                     source_event_id, idempotency_key, occurred_at)
+            VALUES (${id}, ${a.user_id}, ${a.enrollment_id}, ${a.action_type}, ${a.target_type}, ${a.target_id},
+                    ${JSON.stringify(a.metadata)}::jsonb, ${a.source_system}, ${a.source_event_id}, ${key}, ${a.occurred_at})
+            ON CONFLICT DO NOTHING RETURNING id`,
+      );
+      if (inserted[0]) {
+        results.push({ index, status: 'inserted', id: inserted[0].id });
+        continue;
+      }
+      const first = await tx.rows<{ id: string }>(
+        sql`SELECT id FROM user_action
+            WHERE (${key}::text IS NOT NULL AND idempotency_key = ${key})
+               OR (${a.source_event_id}::text IS NOT NULL AND source_system = ${a.source_system} AND source_event_id = ${a.source_event_id})
+            ORDER BY seq LIMIT 1`,
+      );
+      if (!first[0]) throw new Error('ingest conflict without a matching row');
+      results.push({ index, status: 'duplicate', id: first[0].id });
+    }
+    return { results };
+  });
+}
+
+async function assertReferencesExist(tx: Tx, actions: readonly { user_id: string; enrollment_id: string | null }[]): Promise<void> {
+  const users = [...new Set(actions.map((a) => a.user_id))];
+  const found = new Set(
+    (await tx.rows<{ id: string }>(sql`SELECT id FROM "user" WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(users)}::jsonb))`)).map(
+      (r) => r.id,
+    ),
+  );
+  const enrollIds = [...new Set(actions.flatMap((a) => (a.enrollment_id === null ? [] : [a.enrollment_id])))];
+  const enrollments = new Map(
+    (
+      await tx.rows<{ id: string; user_id: string }>(
+        sql`SELECT id, user_id FROM enrollment WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(enrollIds)}::jsonb))`,
+      )
+    ).map((r) => [r.id, r.user_id]),
+  );
+  actions.forEach((a, i) => {
+    if (!found.has(a.user_id))
+      throw new ApiError('bad_request', `actions[${i}].user_id: there is no member ${a.user_id}`, { field: `actions[${i}].user_id` });
+    if (a.enrollment_id !== null) {
+      const owner = enrollments.get(a.enrollment_id);
+      if (owner === undefined)
+        throw new ApiError('bad_request', `actions[${i}].enrollment_id: there is no enrollment ${a.enrollment_id}`, {
+          field: `actions[${i}].enrollment_id`,
+        });
+      if (owner !== a.user_id)
+        throw new ApiError('bad_request', `actions[${i}].enrollment_id: enrollment ${a.enrollment_id} belongs to another member`, {
+          field: `actions[${i}].enrollment_id`,
+        });
+    }
+  });
+}

@@ -1,0 +1,76 @@
+import type { AddressInfo } from 'node:net';
+import type { UserRow } from '../shared/rows.js';
+import { openDatabase, type Database, type DbKind } from './db/database.js';
+import { loadDemo, type DemoSize } from './demo/loadDemo.js';
+import { buildApp } from './http/app.js';
+import { pruneTombstones } from './sync/tombstones.js';
+import { createUser, type NewUser } from './users.js';
+
+export interface StartServerOptions {
+  host?: string;
+  port?: number;
+  /** A folder for embedded PGlite (default ./.data/server) or a postgres:// URL. */
+  data?: string;
+  demo?: DemoSize | null;
+  logger?: boolean;
+  /** Test knobs. */
+  tokenTtlSeconds?: number;
+  tombstoneRetentionDays?: number;
+}
+
+/** Operator/test hooks that are not part of the HTTP protocol. */
+export interface ServerAdmin {
+  /** Insert a member with a login. */
+  createUser(user: NewUser): Promise<UserRow>;
+  /** Drop tombstones older than `retentionDays` (default: the server's setting); cursors below the floor get resync_required. */
+  pruneTombstones(retentionDays?: number): Promise<{ pruned: number; floor: string }>;
+  /** The open database, for tests that need to look underneath (dumps, concurrent writers). */
+  readonly database: Database;
+}
+
+export interface RunningServer {
+  url: string;
+  db: DbKind;
+  admin: ServerAdmin;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DATA_FOLDER = './.data/server';
+const DAY_MS = 86_400_000;
+
+export async function startServer(opts: StartServerOptions = {}): Promise<RunningServer> {
+  const retentionDays = opts.tombstoneRetentionDays ?? 90;
+  const db = await openDatabase(opts.data ?? DEFAULT_DATA_FOLDER);
+  let pruneTimer: NodeJS.Timeout | undefined;
+  try {
+    if (opts.demo) await loadDemo(db, opts.demo);
+    await pruneTombstones(db, retentionDays);
+    const app = await buildApp({ db, logger: opts.logger ?? false, tokenTtlSeconds: opts.tokenTtlSeconds ?? 30 * 86_400 });
+    await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
+    const addr = app.server.address() as AddressInfo;
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    // Pruning is cheap and idempotent, so each instance doing it daily is fine behind a load balancer.
+    pruneTimer = setInterval(() => void pruneTombstones(db, retentionDays).catch(() => undefined), DAY_MS);
+    pruneTimer.unref();
+    let closing: Promise<void> | null = null;
+    return {
+      url: `http://${host}:${addr.port}`,
+      db: db.kind,
+      admin: {
+        createUser: (u) => createUser(db, u),
+        pruneTombstones: (days) => pruneTombstones(db, days ?? retentionDays),
+        database: db,
+      },
+      close: () =>
+        (closing ??= (async () => {
+          clearInterval(pruneTimer);
+          await app.close();
+          await db.close();
+        })()),
+    };
+  } catch (e) {
+    clearInterval(pruneTimer);
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Mutation, MutationArgs } from '../../shared/mutations.js';
+import type { MutationResult } from '../../shared/protocol.js';
+import type { ChampionRow } from '../../shared/rows.js';
+import { isValidTransition, stampsForStage } from '../../shared/stageRules.js';
+import type { Tx } from '../db/database.js';
+import { wireRow } from '../db/wireRows.js';
+import { syncChampionRole } from './championRole.js';
+
+// One mutation's rules (PROTOCOL.md, push table). Runs inside the write transaction that also
+// advances the client's lastMutationId, holding the writers' lock, so the checks below cannot
+// race with another writer: check-then-write is safe here.
+
+export type Outcome = Omit<MutationResult, 'id'>;
+
+export interface PushContext {
+  /** The pushing coordinator: `changed_by` of every stage change. */
+  userId: string;
+  /** Server time of the request, in ms. */
+  now: number;
+}
+
+/** Client clocks drift; an `at` this far ahead of the server is a bug or a tampered request. */
+export const MAX_FUTURE_MS = 5 * 60 * 1000;
+
+const applied: Outcome = { status: 'applied' };
+const rejected = (code: NonNullable<Outcome['code']>, message: string, current?: Record<string, unknown> | null, field?: string): Outcome => {
+  const r: Outcome = { status: 'rejected', code, message };
+  if (current !== undefined) r.current = current;
+  if (field !== undefined) r.field = field;
+  return r;
+};
+
+export const newId = (prefix: string): string => `${prefix}_${randomBytes(12).toString('base64url')}`;
+
+export async function applyMutation(tx: Tx, m: Mutation, ctx: PushContext): Promise<Outcome> {
+  switch (m.name) {
+    case 'champion.create':
+      return createChampion(tx, m.args, ctx);
+    case 'champion.move':
+      return moveChampion(tx, m.args, ctx);
+    case 'champion.setNotes':
+      return setNotes(tx, m.args);
+    case 'champion.setCohort':
+      return setCohort(tx, m.args);
+    case 'champion.remove':
+      return removeChampion(tx, m.args);
+    case 'action.record':
+      return recordAction(tx, m.args, ctx);
+  }
+}
+
+const exists = async (tx: Tx, table: 'user' | 'cohort' | 'enrollment', id: string): Promise<boolean> =>
+  (await tx.rows(sql`SELECT 1 FROM ${sql.raw(`"${table}"`)} WHERE id = ${id}`)).length > 0;
+
+const lockedChampion = async (tx: Tx, id: string): Promise<ChampionRow | null> => {
+  await tx.rows(sql`SELECT 1 FROM champion WHERE id = ${id} FOR UPDATE`);
+  return wireRow(tx, 'champion', id);
+};
+
+/** The row that already holds the (user, cohort) slot, or the user's global row when cohort is null. */
+const championInSlot = async (tx: Tx, userId: string, cohortId: string | null, exceptId: string): Promise<ChampionRow | null> => {
+  const r = await tx.rows<{ id: string }>(
+    cohortId === null
+      ? sql`SELECT id FROM champion WHERE user_id = ${userId} AND cohort_id IS NULL AND id <> ${exceptId}`
+      : sql`SELECT id FROM champion WHERE user_id = ${userId} AND cohort_id = ${cohortId} AND id <> ${exceptId}`,
+  );
+  return r[0] ? wireRow(tx, 'champion', r[0].id) : null;
+};
+
+const slotName = (cohortId: string | null) => (cohortId === null ? 'a global champion row' : `a champion row for cohort ${cohortId}`);
+
+async function insertStageChange(
+  tx: Tx,
+  c: { championId: string; from: string | null; to: string; at: string; by: string; reason: string | null },
+): Promise<void> {
+  await tx.rows(
+    sql`INSERT INTO champion_stage_change (id, champion_id, from_stage, to_stage, changed_at, changed_by, reason)
+        VALUES (${newId('csc')}, ${c.championId}, ${c.from}, ${c.to}, ${c.at}, ${c.by}, ${c.reason})`,
+  );
+}
+
+async function createChampion(tx: Tx, a: MutationArgs['champion.create'], ctx: PushContext): Promise<Outcome> {
+  if (!(await exists(tx, 'user', a.userId))) return rejected('not_found', `There is no member ${a.userId}.`, null, 'args.userId');
+  if (a.cohortId !== null && !(await exists(tx, 'cohort', a.cohortId)))
+    return rejected('not_found', `There is no cohort ${a.cohortId}.`, null, 'args.cohortId');
+  const same = await wireRow(tx, 'champion', a.id);
+  if (same) {
+    // A repeated create (e.g. after the app lost its outbox bookkeeping) is harmless when it says the same thing.
+    if (same.user_id === a.userId && same.cohort_id === a.cohortId && same.notes === a.notes) return applied;
+    return rejected('duplicate_champion', `A champion row with id ${a.id} already exists.`, same);
+  }
+  const holder = await championInSlot(tx, a.userId, a.cohortId, a.id);
+  if (holder) return rejected('duplicate_champion', `This member already has ${slotName(a.cohortId)}.`, holder);
+  await tx.rows(
+    sql`INSERT INTO champion (id, user_id, cohort_id, stage, notes) VALUES (${a.id}, ${a.userId}, ${a.cohortId}, 'candidate', ${a.notes})`,
+  );
+  await insertStageChange(tx, { championId: a.id, from: null, to: 'candidate', at: new Date(ctx.now).toISOString(), by: ctx.userId, reason: null });
+  return applied;
+}
+
+async function moveChampion(tx: Tx, a: MutationArgs['champion.move'], ctx: PushContext): Promise<Outcome> {
+  if (Date.parse(a.at) > ctx.now + MAX_FUTURE_MS)
+    return rejected('invalid_args', 'args.at: is more than 5 minutes in the future (check the computer clock)', undefined, 'args.at');
+  const row = await lockedChampion(tx, a.id);
+  if (!row) return rejected('not_found', `There is no champion row ${a.id}.`, null);
+  if (!isValidTransition(a.from, a.to))
+    return rejected('invalid_transition', `A move from ${a.from} to ${a.to} skips a stage; move one step at a time.`, row);
+  if (row.stage !== a.from) return rejected('stale', `This row is at ${row.stage} now, not ${a.from}.`, row);
+  const stamps = stampsForStage(a.to, a.at, row);
+  await tx.rows(
+    sql`UPDATE champion SET stage = ${a.to}, selected_at = ${stamps.selected_at}, became_champion_at = ${stamps.became_champion_at}
+        WHERE id = ${a.id}`,
+  );
+  await insertStageChange(tx, { championId: a.id, from: a.from, to: a.to, at: a.at, by: ctx.userId, reason: a.reason });
+  await syncChampionRole(tx, row.user_id);
+  return applied;
+}
+
+async function setNotes(tx: Tx, a: MutationArgs['champion.setNotes']): Promise<Outcome> {
+  const row = await lockedChampion(tx, a.id);
+  if (!row) return rejected('not_found', `There is no champion row ${a.id}.`, null);
+  if (row.notes === a.notes) return applied;
+  if (row.notes !== a.baseNotes) return rejected('stale', 'Someone else changed these notes meanwhile.', row);
+  await tx.rows(sql`UPDATE champion SET notes = ${a.notes} WHERE id = ${a.id}`);
+  return applied;
+}
+
+async function setCohort(tx: Tx, a: MutationArgs['champion.setCohort']): Promise<Outcome> {
+  const row = await lockedChampion(tx, a.id);
+  if (!row) return rejected('not_found', `There is no champion row ${a.id}.`, null);
+  if (a.cohortId !== null && !(await exists(tx, 'cohort', a.cohortId)))
+    return rejected('not_found', `There is no cohort ${a.cohortId}.`, row, 'args.cohortId');
+  if (row.cohort_id === a.cohortId) return applied;
+  if (row.cohort_id !== a.baseCohortId) return rejected('stale', 'Someone else changed this row’s cohort meanwhile.', row);
+  const holder = await championInSlot(tx, row.user_id, a.cohortId, a.id);
+  if (holder) return rejected('duplicate_champion', `This member already has ${slotName(a.cohortId)}.`, holder);
+  await tx.rows(sql`UPDATE champion SET cohort_id = ${a.cohortId} WHERE id = ${a.id}`);
+  return applied;
+}
+
+async function removeChampion(tx: Tx, a: MutationArgs['champion.remove']): Promise<Outcome> {
+  const row = await lockedChampion(tx, a.id);
+  if (!row) return rejected('not_found', `There is no champion row ${a.id}.`, null);
+  if (row.stage !== 'candidate')
+    return rejected('invalid_transition', `Only a candidate can be removed; this row is at ${row.stage}.`, row);
+  // Its history goes with it (each delete leaves a tombstone, so clients drop them too).
+  await tx.rows(sql`DELETE FROM champion_stage_change WHERE champion_id = ${a.id}`);
+  await tx.rows(sql`DELETE FROM champion WHERE id = ${a.id}`);
+  return applied;
+}
+
+async function recordAction(tx: Tx, a: MutationArgs['action.record'], ctx: PushContext): Promise<Outcome> {
+  if (Date.parse(a.occurredAt) > ctx.now + MAX_FUTURE_MS)
+    return rejected('invalid_args', 'args.occurredAt: is more than 5 minutes in the future (check the computer clock)', undefined, 'args.occurredAt');
+  const dup = await tx.rows<{ id: string }>(sql`SELECT id FROM user_action WHERE idempotency_key = ${a.idempotencyKey}`);
+  if (dup[0]) return { status: 'applied', deduplicatedTo: dup[0].id };
+  if (!(await exists(tx, 'user', a.userId))) return rejected('not_found', `There is no member ${a.userId}.`, null, 'args.userId');
+  if (a.enrollmentId !== null) {
+    const e = await tx.rows<{ user_id: string }>(sql`SELECT user_id FROM enrollment WHERE id = ${a.enrollmentId}`);
+    if (!e[0]) return rejected('not_found', `There is no enrollment ${a.enrollmentId}.`, null, 'args.enrollmentId');
+    if (e[0].user_id !== a.userId)
+      return rejected('invalid_args', `args.enrollmentId: enrollment ${a.enrollmentId} belongs to another member`, undefined, 'args.enrollmentId');
+  }
+  if (await tx.rows(sql`SELECT 1 FROM user_action WHERE id = ${a.id}`).then((r) => r.length > 0))
+    return rejected('invalid_args', `args.id: action id ${a.id} is already used by another action`, undefined, 'args.id');
+  await tx.rows(
+    sql`INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata, source_system,
+                                 source_event_id, idempotency_key, occurred_at)
+        VALUES (${a.id}, ${a.userId}, ${a.enrollmentId}, ${a.actionType}, ${a.targetType}, ${a.targetId},
+                ${JSON.stringify(a.metadata)}::jsonb, 'manual', NULL, ${a.idempotencyKey}, ${a.occurredAt})`,
+  );
+  return applied;
+}

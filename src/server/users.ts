@@ -1,0 +1,44 @@
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { Role } from '../shared/enums.js';
+import { IsoTimestamp, RowId, type UserRow } from '../shared/rows.js';
+import type { Database, Tx } from './db/database.js';
+import { wireRow } from './db/wireRows.js';
+import { hashPassword } from './auth/passwords.js';
+
+export const NewUser = z.strictObject({
+  id: RowId,
+  email: z.string().min(3).max(320),
+  name: z.string().min(1).max(200),
+  roles: z.array(Role),
+  password: z.string().min(1).max(1000),
+  origin: z.string().max(100).nullable().optional(),
+  profileImg: z.string().max(2000).nullable().optional(),
+  createdAt: IsoTimestamp.optional(),
+});
+export type NewUser = z.input<typeof NewUser>;
+
+/** Insert a user with a login (tests, demo data, operators). Throws if the id or email is taken. */
+export async function createUser(db: Database, input: NewUser): Promise<UserRow> {
+  const u = NewUser.parse(input);
+  const cred = await hashPassword(u.password);
+  return db.write(async (tx) => {
+    await insertUserWithCredential(tx, u, cred);
+    const row = await wireRow(tx, 'user', u.id);
+    if (!row) throw new Error('user vanished after insert');
+    return row;
+  });
+}
+
+export async function insertUserWithCredential(
+  tx: Tx,
+  u: z.output<typeof NewUser>,
+  cred: { salt: string; hash: string },
+): Promise<void> {
+  await tx.rows(
+    sql`INSERT INTO "user" (id, email, name, origin, profile_img, roles, created_at)
+        VALUES (${u.id}, ${u.email}, ${u.name}, ${u.origin ?? null}, ${u.profileImg ?? null}, ${JSON.stringify(u.roles)}::jsonb,
+                ${u.createdAt ?? new Date().toISOString()})`,
+  );
+  await tx.rows(sql`INSERT INTO credential (user_id, salt, hash) VALUES (${u.id}, ${cred.salt}, ${cred.hash})`);
+}
