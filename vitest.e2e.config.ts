@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['e2e/**/*.spec.ts'],
+    globalSetup: ['e2e/globalSetup.ts'],
     environment: 'node',
     pool: 'forks',
     fileParallelism: false,

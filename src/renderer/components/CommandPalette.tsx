@@ -57,14 +57,9 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
   };
   const needle = text.trim().toLowerCase();
   const matches = (label: string) => !needle || label.toLowerCase().includes(needle);
+  // Screens and actions first: they only appear when the text names them, so Enter after
+  // "sync" syncs, while a member's name matches none of them and lists the members.
   const commands: Command[] = [
-    ...(query ? (members.data?.items ?? []) : []).map((m) => ({
-      id: `m-${m.id}`,
-      group: 'Members' as const,
-      label: m.name,
-      hint: m.email,
-      run: done(() => go({ screen: 'member', id: m.id })),
-    })),
     ...SCREENS.filter((s) => matches(s.label)).map((s) => ({
       id: `s-${s.label}`,
       group: 'Go to' as const,
@@ -84,6 +79,13 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
     ]
       .filter((a) => matches(a.label))
       .map((a) => ({ id: `a-${a.label}`, group: 'Actions' as const, label: a.label, run: done(a.run) })),
+    ...(query ? (members.data?.items ?? []) : []).map((m) => ({
+      id: `m-${m.id}`,
+      group: 'Members' as const,
+      label: m.name,
+      hint: m.email,
+      run: done(() => go({ screen: 'member', id: m.id })),
+    })),
   ];
   const current = Math.min(active, Math.max(0, commands.length - 1));
 

@@ -24,6 +24,12 @@ export function Dialog({
     if (!dialog) return;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!dialog.open) dialog.showModal();
+    // showModal() focuses the first focusable element (the close button); a dialog should
+    // open on its first field instead, or on the one it marks with data-autofocus.
+    const first = dialog.querySelector<HTMLElement>(
+      '[data-autofocus], .dialog-body > :not(header) :is(input, select, textarea, button):not([disabled])',
+    );
+    first?.focus();
     return () => {
       if (dialog.open) dialog.close();
       opener?.focus();

@@ -50,7 +50,7 @@ export function MemberPicker({ onPick, label = 'Member', autoFocus = true }: { o
           aria-expanded={items.length > 0}
           aria-controls={listId}
           aria-activedescendant={items[active] ? `${listId}-${active}` : undefined}
-          autoFocus={autoFocus}
+          data-autofocus={autoFocus ? '' : undefined}
         />
       </label>
       <ul className="picker-list" id={listId} role="listbox" aria-label="Matching members">

@@ -51,7 +51,7 @@ export function MoveMenu({
                   disabled={blocked !== null}
                   onChange={() => setTo(stage)}
                   onKeyDown={onRadioKey}
-                  autoFocus={stage === to}
+                  data-autofocus={stage === to ? '' : undefined}
                 />
                 <span className="move-stage">{stageLabel(stage)}</span>
                 {blocked ? <span className="muted small">{blocked}</span> : null}

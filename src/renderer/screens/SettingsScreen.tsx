@@ -95,7 +95,7 @@ export function SettingsScreen({ auth }: { auth: AuthStatus }) {
           </p>
           {reset.isError ? <div className="form-error">{errorText(reset.error)}</div> : null}
           <div className="dialog-actions">
-            <button type="button" className="btn" onClick={() => setConfirmReset(false)} autoFocus>
+            <button type="button" className="btn" onClick={() => setConfirmReset(false)} data-autofocus>
               Cancel
             </button>
             <button type="button" className="btn btn-danger" disabled={reset.isPending} onClick={() => reset.mutate()}>

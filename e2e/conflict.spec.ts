@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { hasChromium, NO_CHROMIUM } from './chromium.js';
+import {
+  launchBrowser,
+  openApp,
+  pullEverything,
+  screenshot,
+  serverLogin,
+  signIn,
+  startStack,
+  waitForSync,
+  type AppClient,
+  type Stack,
+} from './harness.js';
+
+if (!hasChromium) console.warn(NO_CHROMIUM);
+
+describe.skipIf(!hasChromium)('two laptops edit the same notes', () => {
+  let stack: Stack;
+  let browser: Browser;
+  let a: AppClient;
+  let b: AppClient;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    browser = await launchBrowser();
+    a = await openApp(browser, stack, 'a');
+    b = await openApp(browser, stack, 'b');
+    await signIn(a.page);
+    await signIn(b.page);
+    await Promise.all([waitForSync(a), waitForSync(b)]);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await browser?.close();
+    await stack?.close();
+  });
+
+  async function saveNotes(app: AppClient, championId: string, text: string) {
+    const { page } = app;
+    await page.getByRole('navigation').getByRole('button', { name: 'Champions' }).click();
+    await page.locator(`#card-${championId}`).click();
+    const detail = page.getByTestId('card-detail');
+    await detail.waitFor();
+    await detail.getByLabel('Notes').fill(text);
+    await detail.getByRole('button', { name: 'Save notes' }).click();
+    await detail.getByText('Saved on this laptop').waitFor();
+    await page.keyboard.press('Escape');
+    await detail.waitFor({ state: 'detached' });
+  }
+
+  it('shows the conflict with both texts on the card and the Sync screen, and "apply mine again" keeps my text', async () => {
+    const board = await a.call('board.get', { cohortId: null });
+    const card = board.columns.find((c) => c.stage === 'selected')?.cards[0] ?? board.columns[0]!.cards[0]!;
+    const id = card.champion.id;
+    const theirs = `Laptop A: met at the café on ${new Date().toISOString().slice(0, 10)}`;
+    const mine = 'Laptop B: keen to host a group — keep this text!';
+
+    await saveNotes(a, id, theirs);
+    await waitForSync(a);
+    // B still holds the old notes as its base, so its edit is stale on the server.
+    await saveNotes(b, id, mine);
+
+    const cardB = b.page.locator(`#card-${id}`);
+    await cardB.getByTestId('conflict-badge').waitFor({ timeout: 60_000 });
+    expect(await cardB.getByTestId('card-conflict').textContent()).toContain(theirs);
+    expect(await cardB.getByTestId('card-conflict').textContent()).toContain(mine);
+    await screenshot(b.page, '10-board-conflict');
+
+    await b.page.getByRole('navigation').getByRole('button', { name: /^Sync/ }).click();
+    const conflict = b.page.getByTestId('conflict');
+    await conflict.waitFor();
+    expect(await conflict.getByTestId('conflict-server').textContent()).toBe(theirs);
+    expect(await conflict.getByTestId('conflict-mine').textContent()).toBe(mine);
+    await screenshot(b.page, '11-sync-conflicts');
+
+    await conflict.getByRole('button', { name: 'Apply mine again' }).click();
+    await b.page.getByText('No conflicts').waitFor({ timeout: 30_000 });
+    await expect.poll(() => b.page.getByTestId('pending-count').textContent(), { timeout: 60_000 }).toBe('All changes synced');
+
+    const changes = await pullEverything(stack.serverUrl, await serverLogin(stack.serverUrl));
+    const rows = changes.filter((c) => c.table === 'champion' && c.row?.id === id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.row?.notes).toBe(mine);
+
+    // A learns of it on its next sync.
+    await a.call('sync.now', {});
+    await waitForSync(a);
+    const detail = await a.call('member.get', { id: card.champion.user_id });
+    expect(detail.champions.find((c) => c.champion.id === id)?.champion.notes).toBe(mine);
+  });
+});

@@ -1,0 +1,166 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../src/server/startServer.js';
+import { startBrowserHost, type BrowserHost } from '../src/main/browserHost/server.js';
+import type { CallInput, CallOutput, Channel, SyncStatus } from '../src/shared/ipc.js';
+import { CHROMIUM_PATH } from './chromium.js';
+
+// The pieces every e2e spec needs: the real reference server (PGlite, a copy of the seeded
+// demo folder), the browser host running the real core, and a real Chromium.
+
+export const COORDINATOR = { email: 'coordinator@demo.local', password: 'demo-coordinator' };
+export const SCREENSHOT_DIR = path.resolve('e2e/screenshots');
+
+export interface Stack {
+  root: string;
+  serverDir: string;
+  server: RunningServer | null;
+  /** The server's port, kept so a restart comes back at the same address. */
+  port: number;
+  serverUrl: string;
+  stopServer(): Promise<void>;
+  restartServer(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const root = mkdtempSync(path.join(tmpdir(), 'afh-e2e-'));
+  const serverDir = path.join(root, 'server');
+  cpSync(inject('seedDir'), serverDir, { recursive: true });
+  const first = await startServer({ port: 0, data: serverDir });
+  const port = Number(new URL(first.url).port);
+  const stack: Stack = {
+    root,
+    serverDir,
+    server: first,
+    port,
+    serverUrl: first.url,
+    async stopServer() {
+      await stack.server?.close();
+      stack.server = null;
+    },
+    async restartServer() {
+      if (stack.server) return;
+      stack.server = await startServer({ port, data: serverDir });
+    },
+    async close() {
+      await stack.server?.close();
+      stack.server = null;
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export interface AppClient {
+  host: BrowserHost;
+  page: Page;
+  /** Calls the core directly (the same dispatch the page uses), for setup and checks. */
+  call<C extends Channel>(channel: C, input: CallInput<C>): Promise<CallOutput<C>>;
+  status(): SyncStatus;
+  close(): Promise<void>;
+}
+
+/** One laptop install: its own data folder and browser host, and a page open on it. */
+export async function openApp(browser: Browser, stack: Stack, name: string): Promise<AppClient> {
+  const dataDir = path.join(stack.root, `app-${name}`);
+  mkdirSync(dataDir, { recursive: true });
+  const host = await startBrowserHost({ port: 0, dataDir, serverUrl: stack.serverUrl });
+  const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, acceptDownloads: true });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`[${name}] page error:`, err.message));
+  await page.goto(host.url);
+  return {
+    host,
+    page,
+    async call(channel, input) {
+      const r = await host.core.dispatch(channel, input);
+      if (!r.ok) throw new Error(`${channel}: ${r.error.message}`);
+      return r.data as CallOutput<typeof channel>;
+    },
+    status: () => host.core.snapshot()['sync.status'],
+    async close() {
+      await context.close();
+      await host.close();
+    },
+  };
+}
+
+/** Signs in through the sign-in screen, as a coordinator would. */
+export async function signIn(page: Page, who = COORDINATOR): Promise<void> {
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation').waitFor();
+}
+
+/** Waits until the core reports a finished sync with nothing pending (test-side polling of the core's own state). */
+export async function waitForSync(app: AppClient, timeoutMs = 120_000): Promise<SyncStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = app.status();
+    if (s.phase === 'idle' && s.lastSyncedAt && s.pending === 0 && !s.progress) return s;
+    if (Date.now() > deadline) throw new Error(`sync did not finish in ${timeoutMs} ms: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+}
+
+/** Logs in over HTTP, for checking what the server holds. */
+export async function serverLogin(serverUrl: string, who = COORDINATOR): Promise<string> {
+  const res = await fetch(`${serverUrl}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(who),
+  });
+  if (!res.ok) throw new Error(`login failed: ${res.status}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+export interface PulledChange {
+  table: string;
+  op: 'upsert' | 'delete';
+  row?: Record<string, unknown>;
+  id?: string;
+}
+
+/** Pulls every row from the server as a fresh client would, over HTTP. */
+export async function pullEverything(serverUrl: string, token: string): Promise<PulledChange[]> {
+  const clientId = crypto.randomUUID();
+  const out: PulledChange[] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const res = await fetch(`${serverUrl}/v1/sync/pull`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ clientId, cursor, limit: 10_000 }),
+    });
+    if (!res.ok) throw new Error(`pull failed: ${res.status} ${await res.text()}`);
+    const body = (await res.json()) as { cursor: string; hasMore: boolean; changes: PulledChange[] };
+    out.push(...body.changes);
+    cursor = body.cursor;
+    if (!body.hasMore) return out;
+  }
+}
