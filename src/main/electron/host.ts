@@ -86,7 +86,8 @@ export function runElectronHost(): void {
   });
 
   void app.whenReady().then(async () => {
-    const dataDir = path.join(app.getPath('userData'), 'data');
+    // AFH_DATA_DIR lets `npm run demo` keep its data apart from the coordinator's own.
+    const dataDir = process.env.AFH_DATA_DIR ?? path.join(app.getPath('userData'), 'data');
     mkdirSync(dataDir, { recursive: true });
     const nativeBinding = nativeBindingPath();
     let running: Core;
