@@ -55,7 +55,16 @@ export async function startTestServer(): Promise<TestServer> {
     },
     async restart() {
       await ts.stop();
-      server = await startServer({ host: '127.0.0.1', port, data: dataDir, demo: null });
+      // The old listener's port can take a moment to be free again.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          server = await startServer({ host: '127.0.0.1', port, data: dataDir, demo: null });
+          break;
+        } catch (e) {
+          if (attempt >= 20) throw e;
+          await sleep(250);
+        }
+      }
       running = true;
     },
     async close() {
