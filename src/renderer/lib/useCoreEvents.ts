@@ -11,6 +11,8 @@ import { areasFor, qk } from './queryKeys.js';
 export function useCoreEvents(): void {
   const client = useQueryClient();
   useEffect(() => {
+    // Without a bridge there are no events; the first call shows the error in plain words.
+    if (!window.afh) return;
     const offStatus = subscribe('sync.status', (status) => client.setQueryData(qk.syncStatus(), status));
     const offAuth = subscribe('auth.changed', (auth) => {
       client.setQueryData(qk.authStatus(), auth);

@@ -84,6 +84,8 @@ export function PeopleScreen() {
   };
 
   const onListKey = (e: ReactKeyboardEvent) => {
+    // Buttons, filters and selects keep their own keys (Enter on "Export CSV" exports).
+    if (e.target instanceof HTMLElement && e.target.closest('button, select, .filter-group')) return;
     const step = listStep(e);
     if (step !== 0) {
       e.preventDefault();
