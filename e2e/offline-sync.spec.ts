@@ -48,8 +48,8 @@ describe.skipIf(!hasChromium)('working offline, then syncing by itself', () => {
     // Record an action from the member's page.
     await page.getByRole('navigation').getByRole('button', { name: 'People' }).click();
     await page.getByLabel('Search people by name or email').fill(card!.user_name ?? '');
-    await page.getByRole('option').first().waitFor();
-    await page.getByRole('option').filter({ hasText: card!.user_email ?? '' }).first().click();
+    await page.getByRole('listbox', { name: 'People' }).getByRole('option').first().waitFor();
+    await page.getByRole('listbox', { name: 'People' }).getByRole('option').filter({ hasText: card!.user_email ?? '' }).first().click();
     await page.getByRole('button', { name: 'Record an action' }).first().click();
     const dialog = page.getByTestId('record-action');
     await dialog.getByLabel('Action', { exact: true }).selectOption('posted_reply');

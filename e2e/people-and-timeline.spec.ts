@@ -65,7 +65,7 @@ describe.skipIf(!hasChromium)('people search and member timeline in Chromium', (
     await screenshot(page, '02-people-search');
 
     // Walk the list with the arrow keys to the member, then Enter opens them.
-    const names = await page.getByRole('option').locator('.person-name').allTextContents();
+    const names = await page.getByRole('listbox', { name: 'People' }).getByRole('option').locator('.person-name').allTextContents();
     const index = names.indexOf(target.name);
     expect(index).toBeGreaterThanOrEqual(0);
     for (let i = 0; i < index; i++) await search.press('ArrowDown');

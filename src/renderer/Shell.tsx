@@ -94,7 +94,7 @@ export function Shell({ auth }: { auth: AuthStatus }) {
             </ul>
           </nav>
           <button type="button" className="palette-hint" onClick={actions.openPalette}>
-            Search or run a command <kbd>Ctrl K</kbd>
+            Commands <kbd>Ctrl K</kbd>
           </button>
           <SyncStatusPanel />
         </aside>
