@@ -6,6 +6,7 @@ import { call } from '../lib/api.js';
 import { qk } from '../lib/queryKeys.js';
 import { dayEndExclusive, dayLabel, dayStart, timeLabel } from '../lib/dates.js';
 import { groupByDay } from '../lib/groupByDay.js';
+import { listStep } from '../lib/keyboard.js';
 import { useNavigation } from '../lib/navigation.js';
 import { actionLabel, PendingBadge, SourceBadge } from './Badges.js';
 import { Empty, ErrorState, Loading } from './States.js';
@@ -105,7 +106,7 @@ function Metadata({ metadata }: { metadata: Record<string, unknown> }) {
 function EventRow({ item, showMember }: { item: TimelineItem; showMember: boolean }) {
   const { go } = useNavigation();
   return (
-    <li className="event" data-testid="timeline-event">
+    <li className="event" data-testid="timeline-event" tabIndex={-1}>
       <time className="event-time muted" dateTime={item.occurred_at}>
         {timeLabel(item.occurred_at)}
       </time>
@@ -174,7 +175,25 @@ export function Timeline({ filter, showMember }: { filter: TimelineFilter; showM
   if (items.length === 0) return <Empty title="No activity">Nothing matches these filters.</Empty>;
   const groups = groupByDay(items);
   return (
-    <div className="timeline" ref={scrollRef} tabIndex={0} aria-label="Activity timeline" data-testid="timeline">
+    <div
+      className="timeline"
+      ref={scrollRef}
+      tabIndex={0}
+      aria-label="Activity timeline (j and k move between events)"
+      data-testid="timeline"
+      onKeyDown={(e) => {
+        const step = listStep(e);
+        if (step === 0 || !scrollRef.current) return;
+        // Move focus event by event; the browser scrolls it into view and the sentinel pages on.
+        const events = Array.from(scrollRef.current.querySelectorAll<HTMLElement>('li.event'));
+        const at = events.findIndex((el) => el === document.activeElement);
+        const next = events[at === -1 ? 0 : Math.max(0, Math.min(events.length - 1, at + step))];
+        if (next) {
+          e.preventDefault();
+          next.focus();
+        }
+      }}
+    >
       {groups.map((g) => (
         <section key={g.day} className="day" aria-label={dayLabel(g.day)}>
           <h3 className="day-header">
