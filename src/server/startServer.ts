@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import type { UserRow } from '../shared/rows.js';
+import type { RowOf, SyncTable, UserRow } from '../shared/rows.js';
 import { openDatabase, type Database, type DbKind } from './db/database.js';
-import { loadDemo, type DemoSize } from './demo/loadDemo.js';
+import { insertWireRows, loadDemo, type DemoSize } from './demo/loadDemo.js';
 import { buildApp } from './http/app.js';
 import { pruneTombstones } from './sync/tombstones.js';
 import { createUser, type NewUser } from './users.js';
@@ -22,6 +22,8 @@ export interface StartServerOptions {
 export interface ServerAdmin {
   /** Insert a member with a login. */
   createUser(user: NewUser): Promise<UserRow>;
+  /** Insert wire rows of one synced table (e.g. cohorts and enrollments for tests, which no endpoint writes). */
+  insertRows<K extends SyncTable>(table: K, rows: readonly RowOf[K][]): Promise<void>;
   /** Drop tombstones older than `retentionDays` (default: the server's setting); cursors below the floor get resync_required. */
   pruneTombstones(retentionDays?: number): Promise<{ pruned: number; floor: string }>;
   /** The open database, for tests that need to look underneath (dumps, concurrent writers). */
@@ -58,6 +60,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
       db: db.kind,
       admin: {
         createUser: (u) => createUser(db, u),
+        insertRows: (table, rows) => db.write((tx) => insertWireRows(tx, table, rows)),
         pruneTombstones: (days) => pruneTombstones(db, days ?? retentionDays),
         database: db,
       },

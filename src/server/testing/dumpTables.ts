@@ -1,0 +1,48 @@
+import { sql } from 'drizzle-orm';
+import type { Change, PullResponse } from '../../shared/protocol.js';
+import { SYNC_TABLES, type SyncTable } from '../../shared/rows.js';
+import type { Database } from '../db/database.js';
+import { tableIdent, wireJson } from '../db/wireRows.js';
+
+export type Mirror = Record<SyncTable, Map<string, unknown>>;
+export const emptyMirror = (): Mirror =>
+  Object.fromEntries(SYNC_TABLES.map((t) => [t, new Map<string, unknown>()])) as Mirror;
+
+/** Every synced row straight from the tables, as wire rows: what a complete pull must reproduce. */
+export async function dumpTables(db: Database): Promise<Mirror> {
+  const m = emptyMirror();
+  await db.read(async (tx) => {
+    for (const t of SYNC_TABLES) {
+      const rows = await tx.rows<{ id: string; row: unknown }>(sql`SELECT id, ${wireJson(t)} AS row FROM ${tableIdent(t)}`);
+      for (const r of rows) m[t].set(r.id, r.row);
+    }
+  });
+  return m;
+}
+
+/** Apply a pull page the way a client does: upserts replace, deletes remove. */
+export function applyChanges(m: Mirror, changes: readonly Change[]): void {
+  for (const c of changes) {
+    if (c.op === 'delete') m[c.table].delete(c.id);
+    else m[c.table].set(c.row.id, c.row);
+  }
+}
+
+/** Pull from `cursor` until hasMore is false, applying every page; returns the final cursor. */
+export async function pullUntilDone(
+  pull: (cursor: string | null) => Promise<PullResponse>,
+  mirror: Mirror,
+  cursor: string | null = null,
+): Promise<{ cursor: string; pages: number; lastMutationId: number }> {
+  let pages = 0;
+  for (;;) {
+    const page = await pull(cursor);
+    pages++;
+    applyChanges(mirror, page.changes);
+    cursor = page.cursor;
+    if (!page.hasMore) return { cursor, pages, lastMutationId: page.lastMutationId };
+  }
+}
+
+export const mirrorToObject = (m: Mirror) =>
+  Object.fromEntries(SYNC_TABLES.map((t) => [t, Object.fromEntries([...m[t].entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))]));

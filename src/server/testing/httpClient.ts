@@ -1,0 +1,54 @@
+import { gunzipSync } from 'node:zlib';
+
+export interface HttpResult<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** A tiny JSON client for tests: real HTTP over loopback, no retries, body parsed when JSON. */
+export function apiClient(baseUrl: string) {
+  const call = async <T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    opts: { body?: unknown; raw?: string | Buffer; token?: string; headers?: Record<string, string> } = {},
+  ): Promise<HttpResult<T>> => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | Uint8Array | undefined;
+    if (opts.raw !== undefined) body = typeof opts.raw === "string" ? opts.raw : new Uint8Array(opts.raw);
+    else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+    if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+    const res = await fetch(baseUrl + path, { method, headers, body: body as BodyInit | undefined });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as T };
+  };
+  return {
+    call,
+    get: <T = Record<string, unknown>>(path: string, token?: string) => call<T>('GET', path, { token }),
+    post: <T = Record<string, unknown>>(path: string, body: unknown, token?: string) => call<T>('POST', path, { body, token }),
+    del: <T = Record<string, unknown>>(path: string, token?: string) => call<T>('DELETE', path, { token }),
+    /** Raw bytes as they arrive, to check Content-Encoding (fetch would decompress silently). */
+    async rawGzip(path: string, body: unknown, token: string): Promise<{ encoding: string | null; json: unknown }> {
+      const { request } = await import('node:http');
+      const u = new URL(baseUrl + path);
+      return new Promise((resolve, reject) => {
+        const req = request(
+          { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip', authorization: `Bearer ${token}` } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const buf = Buffer.concat(chunks);
+              const enc = res.headers['content-encoding'] ?? null;
+              resolve({ encoding: enc, json: JSON.parse((enc === 'gzip' ? gunzipSync(buf) : buf).toString('utf8')) });
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify(body));
+      });
+    },
+  };
+}
+export type ApiClient = ReturnType<typeof apiClient>;
