@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCore } from '../core/createCore.js';
+import type { Core } from '../core/coreApi.js';
+import { plainFileTokenStore } from '../sync/tokenStores.js';
+import { buildBridgeScript } from './bridgeScript.js';
+import { contentSecurityPolicy } from './csp.js';
+import { injectBridge, readStaticFile } from './staticFiles.js';
+import { createGateway } from './wsGateway.js';
+import { BRIDGE_PATH } from './wireMessages.js';
+
+// The browser host: the same core the Electron host runs, under plain Node, with the built
+// renderer served on loopback and the contract carried over a token-guarded WebSocket.
+
+/** Loopback only: the app holds a coordinator's data and session, so nothing else on the network may reach it. */
+export const BROWSER_HOST_ADDRESS = '127.0.0.1';
+
+export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
+
+export interface BrowserHostOptions {
+  /** 0 = any free port. */
+  port: number;
+  dataDir: string;
+  /** Preset server URL for the sign-in form (used by `npm run demo`). */
+  serverUrl?: string | null;
+  rendererDir?: string;
+  /** Run an already-built core instead of creating one over dataDir (the host then does not close it). */
+  core?: Core;
+}
+
+export interface BrowserHost {
+  /** The address to open, carrying the token in its fragment. */
+  url: string;
+  /** The address the listening socket is bound to (always 127.0.0.1). */
+  address: string;
+  port: number;
+  token: string;
+  core: Core;
+  close(): Promise<void>;
+}
+
+export async function startBrowserHost(opts: BrowserHostOptions): Promise<BrowserHost> {
+  const rendererDir = path.resolve(opts.rendererDir ?? DEFAULT_RENDERER_DIR);
+  if (!existsSync(path.join(rendererDir, 'index.html'))) {
+    throw new Error(`The renderer is not built (no ${path.join(rendererDir, 'index.html')}). Run "npm run build:renderer" first.`);
+  }
+  const bridge = await buildBridgeScript();
+  const ownsCore = !opts.core;
+  const core =
+    opts.core ??
+    (await createCore({
+      dataDir: opts.dataDir,
+      tokenStore: plainFileTokenStore(path.join(opts.dataDir, 'session-token')),
+      serverUrl: opts.serverUrl ?? null,
+    }));
+
+  const token = randomBytes(32).toString('base64url');
+  let port = 0;
+  const origin = (): string => `http://${BROWSER_HOST_ADDRESS}:${port}`;
+
+  const gateway = createGateway({ core, token, origin, onNetwork: (online) => core.setOnline(online) });
+
+  const headers = (type: string): Record<string, string> => ({
+    'Content-Type': type,
+    'Content-Security-Policy': contentSecurityPolicy({ connectSrc: [`ws://${BROWSER_HOST_ADDRESS}:${port}`] }),
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'X-Frame-Options': 'DENY',
+    'Cache-Control': 'no-store',
+  });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // A page on another site can point a hostname at 127.0.0.1 (DNS rebinding); it would
+    // then send its own Host header, so only our own host:port is served.
+    if (req.headers.host !== `${BROWSER_HOST_ADDRESS}:${port}`) {
+      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' }).end('wrong host');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed');
+      return;
+    }
+    const pathname = new URL(req.url ?? '/', origin()).pathname;
+    if (pathname === BRIDGE_PATH) {
+      res.writeHead(200, headers('text/javascript; charset=utf-8')).end(req.method === 'HEAD' ? undefined : bridge);
+      return;
+    }
+    const file = await readStaticFile(rendererDir, pathname);
+    if (!file) {
+      res.writeHead(404, headers('text/plain; charset=utf-8')).end('not found');
+      return;
+    }
+    const body = file.type.startsWith('text/html') ? Buffer.from(injectBridge(file.body.toString('utf8'), BRIDGE_PATH)) : file.body;
+    res.writeHead(200, headers(file.type)).end(req.method === 'HEAD' ? undefined : body);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      console.error('[browser host] request failed:', err);
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('internal error');
+    });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (req.headers.host !== `${BROWSER_HOST_ADDRESS}:${port}`) {
+      socket.end('HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    gateway.handleUpgrade(req, socket, head);
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, BROWSER_HOST_ADDRESS, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    if (ownsCore) await core.close();
+    throw err;
+  }
+  const bound = server.address() as AddressInfo;
+  port = bound.port;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `${origin()}/#token=${token}`,
+    address: bound.address,
+    port,
+    token,
+    core,
+    close() {
+      closing ??= (async () => {
+        await gateway.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        if (ownsCore) await core.close();
+      })();
+      return closing;
+    },
+  };
+}

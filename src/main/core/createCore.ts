@@ -1,0 +1,191 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { EventName, EventPayload } from '../../shared/ipc.js';
+import { SYNC_TABLES } from '../../shared/rows.js';
+import { openDatabase } from '../db/open.js';
+import { createDispatcher, type Dispatch } from '../ipc/dispatch.js';
+import { mapCoreError } from '../ipc/errorMapping.js';
+import { buildHandlers, type Runtime } from '../ipc/handlers.js';
+import { SyncEngine, type DataChangedTable } from '../sync/engine.js';
+import { LocalMutations } from '../sync/localMutations.js';
+import { Session } from '../sync/session.js';
+import type { TokenStore } from '../sync/tokenStores.js';
+import type { Core } from './coreApi.js';
+import { probeHealth, Reachability } from './reachability.js';
+
+// The app without a window: database, session, local mutations, sync engine and the IPC
+// handlers, as plain Node. The Electron host and the browser host each wrap one of these.
+
+export const DATABASE_FILE = 'afh.sqlite';
+
+export interface CreateCoreOptions {
+  /** Where the local database lives (the "local data location" in Settings). */
+  dataDir: string;
+  tokenStore: TokenStore;
+  /** better-sqlite3's addon built for Electron's ABI (the Electron host). */
+  nativeBinding?: string;
+  migrationsFolder?: string;
+  /** Point the app at this server (e.g. `npm run demo`); a different stored server signs out. */
+  serverUrl?: string | null;
+  fetch?: typeof fetch;
+  /** Check every handler's output against the contract (default: on unless NODE_ENV=production). */
+  validateOutput?: boolean;
+  /** Start syncing at once (default true); tests of the IPC layer alone turn it off. */
+  autoStart?: boolean;
+  debounceMs?: number;
+  logError?: (where: string, err: unknown) => void;
+}
+
+export async function createCore(opts: CreateCoreOptions): Promise<Core> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const dbFile = path.join(opts.dataDir, DATABASE_FILE);
+  const autoStart = opts.autoStart ?? true;
+  const logError = opts.logError ?? ((where, err) => console.error(`[core] ${where}:`, err));
+
+  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
+    for (const l of listeners.get(event) ?? []) {
+      try {
+        (l as (p: EventPayload<E>) => void)(payload);
+      } catch (err) {
+        logError(`listener for ${event}`, err);
+      }
+    }
+  };
+
+  let runtime: Runtime;
+  let unsubscribe: Array<() => void> = [];
+
+  const openRuntime = (): Runtime => {
+    const app = openDatabase(dbFile, {
+      ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+      ...(opts.migrationsFolder ? { migrationsFolder: opts.migrationsFolder } : {}),
+    });
+    try {
+      const session = new Session(app, opts.tokenStore, opts.fetch ? { fetch: opts.fetch } : {});
+      if (opts.serverUrl) session.setServerUrl(opts.serverUrl);
+      const mutations = new LocalMutations(app, { getUserId: () => session.user()?.id ?? null });
+      const engine = new SyncEngine({
+        app,
+        session,
+        ...(opts.fetch ? { fetch: opts.fetch } : {}),
+        ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}),
+      });
+      return { app, session, mutations, engine };
+    } catch (err) {
+      app.close();
+      throw err;
+    }
+  };
+
+  const reachability = new Reachability({
+    probe: async () => {
+      const url = runtime.session.serverUrl();
+      return url ? probeHealth(url, opts.fetch) : true;
+    },
+    apply: (online) => runtime.engine.setOnline(online),
+    enabled: () => runtime.session.authStatus().signedIn,
+  });
+
+  const wire = (rt: Runtime): void => {
+    unsubscribe = [
+      rt.engine.onStatus((s) => {
+        reachability.observe(s);
+        emit('sync.status', s);
+      }),
+      rt.engine.onDataChanged((tables) => emit('data.changed', { tables })),
+      rt.session.onChange((s) => {
+        emit('auth.changed', s);
+        emit('sync.status', rt.engine.status());
+      }),
+    ];
+  };
+
+  runtime = openRuntime();
+  wire(runtime);
+
+  let closed = false;
+  let resetting: Promise<void> | null = null;
+
+  const resetLocalData = async (): Promise<void> => {
+    const old = runtime;
+    const serverUrl = old.session.serverUrl();
+    for (const u of unsubscribe) u();
+    await old.engine.stop();
+    old.app.close();
+    // A reset also signs out: the token belongs to the data being erased.
+    opts.tokenStore.clear();
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(dbFile + suffix, { force: true });
+    runtime = openRuntime();
+    if (serverUrl && !opts.serverUrl) runtime.session.setServerUrl(serverUrl);
+    wire(runtime);
+    if (autoStart && !closed) runtime.engine.start();
+    emit('auth.changed', runtime.session.authStatus());
+    emit('sync.status', runtime.engine.status());
+    emit('data.changed', { tables: [...SYNC_TABLES, 'outbox', 'conflict'] });
+  };
+
+  const inner = createDispatcher(
+    buildHandlers({
+      runtime: () => runtime,
+      dataDir: opts.dataDir,
+      tokenStorage: opts.tokenStore.kind,
+      localChange: (tables) => {
+        emit('data.changed', { tables });
+        runtime.engine.notifyLocalChange();
+      },
+      resetLocalData: () => {
+        resetting = resetLocalData().finally(() => {
+          resetting = null;
+        });
+        return resetting;
+      },
+    }),
+    {
+      validateOutput: opts.validateOutput ?? process.env.NODE_ENV !== 'production',
+      mapError: mapCoreError,
+      logError: (channel, err) => logError(channel, err),
+    },
+  );
+
+  const dispatch: Dispatch = async (channel, input) => {
+    // Calls wait while local data is being swapped; none may touch a closed database.
+    if (resetting) await resetting.catch(() => undefined);
+    if (closed) return { ok: false, error: { code: 'unavailable', message: 'The app is shutting down.' } };
+    return inner(channel, input);
+  };
+
+  reachability.start();
+  if (autoStart) runtime.engine.start();
+
+  let closing: Promise<void> | null = null;
+  return {
+    dispatch,
+    dataDir: opts.dataDir,
+    on(event, listener) {
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      const l = listener as (payload: never) => void;
+      set.add(l);
+      return () => {
+        set.delete(l);
+      };
+    },
+    snapshot: () => ({ 'sync.status': runtime.engine.status(), 'auth.changed': runtime.session.authStatus() }),
+    setOnline: (online) => reachability.setHostOnline(online),
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        if (resetting) await resetting.catch(() => undefined);
+        reachability.close();
+        for (const u of unsubscribe) u();
+        await runtime.engine.stop();
+        runtime.app.close();
+        listeners.clear();
+      })();
+      return closing;
+    },
+  };
+}
+
+export type { DataChangedTable };

@@ -1,0 +1,99 @@
+import type { CallOutput, ParsedInput } from '../../shared/ipc.js';
+import { clientIdOf, type AppDb } from '../db/open.js';
+import { listCohorts, getBoard, championHistory } from '../db/queries/board.js';
+import { getMember } from '../db/queries/member.js';
+import { countPeople, exportPeopleCsv, listOrigins, searchPeople } from '../db/queries/people.js';
+import { dailyCounts, timelinePage } from '../db/queries/timeline.js';
+import type { DataChangedTable, SyncEngine } from '../sync/engine.js';
+import type { LocalMutations } from '../sync/localMutations.js';
+import type { Session } from '../sync/session.js';
+import type { HandlerTable } from './dispatch.js';
+import { IpcFailure } from './ipcFailure.js';
+
+// One handler per channel of the contract. Inputs arrive parsed (dispatch did it); each
+// handler only routes to the module that does the work.
+
+/** What the handlers run against; the core swaps it whole when local data is reset. */
+export interface Runtime {
+  app: AppDb;
+  session: Session;
+  mutations: LocalMutations;
+  engine: SyncEngine;
+}
+
+export interface HandlerContext {
+  runtime(): Runtime;
+  dataDir: string;
+  tokenStorage: 'safeStorage' | 'plain-file' | 'memory';
+  /** After a local write: tell the renderer what changed and let the engine sync soon. */
+  localChange(tables: DataChangedTable[]): void;
+  resetLocalData(): Promise<void>;
+}
+
+const CHAMPION_TABLES: DataChangedTable[] = ['champion', 'champion_stage_change', 'outbox'];
+
+export function buildHandlers(ctx: HandlerContext): HandlerTable {
+  const rt = ctx.runtime;
+  const mutate = <T>(tables: DataChangedTable[], fn: () => T): T => {
+    const out = fn();
+    ctx.localChange(tables);
+    return out;
+  };
+
+  return {
+    'people.search': (input) => searchPeople(rt().app, input),
+    'people.count': (input) => countPeople(rt().app, input),
+    'people.origins': () => listOrigins(rt().app),
+    'people.exportCsv': (input) => exportPeopleCsv(rt().app, input),
+    'member.get': (input) => {
+      const member = getMember(rt().app, input);
+      if (!member) throw new IpcFailure('not_found', `id: there is no member "${input.id}" on this laptop`, 'id');
+      return member;
+    },
+    'timeline.page': (input) => timelinePage(rt().app, input),
+    'timeline.dailyCounts': (input) => dailyCounts(rt().app, input),
+    'cohorts.list': () => listCohorts(rt().app),
+    'board.get': (input) => getBoard(rt().app, input),
+    'champion.history': (input) => championHistory(rt().app, input),
+
+    'champion.create': (input) => mutate(CHAMPION_TABLES, () => rt().mutations.createChampion(input)),
+    'champion.move': (input) => mutate([...CHAMPION_TABLES, 'user'], () => rt().mutations.moveChampion(input)),
+    'champion.setNotes': (input) => mutate(CHAMPION_TABLES, () => rt().mutations.setNotes(input)),
+    'champion.setCohort': (input) => mutate(CHAMPION_TABLES, () => rt().mutations.setCohort(input)),
+    'champion.remove': (input) => mutate(CHAMPION_TABLES, () => rt().mutations.removeChampion(input)),
+    'action.record': (input) => mutate(['user_action', 'outbox'], () => rt().mutations.recordAction(input)),
+    'conflicts.list': () => rt().mutations.listConflicts(),
+    'conflicts.resolve': (input) =>
+      mutate(['conflict', 'user', 'champion', 'champion_stage_change', 'user_action', 'outbox'], () =>
+        rt().mutations.resolveConflict(input),
+      ),
+
+    'sync.status': () => rt().engine.status(),
+    'sync.now': () => rt().engine.syncNow(),
+    'sync.fullResync': () => rt().engine.fullResync(),
+
+    'auth.status': () => rt().session.authStatus(),
+    'auth.signIn': async (input: ParsedInput<'auth.signIn'>): Promise<CallOutput<'auth.signIn'>> => {
+      const { session, engine } = rt();
+      const status = await session.signIn(input.serverUrl, input.email, input.password);
+      // First sync right away: a fresh install has nothing to show until it pulls.
+      void engine.syncNow();
+      return status;
+    },
+    'auth.signOut': () => rt().session.signOut(),
+
+    'settings.get': () => {
+      const { app, session } = rt();
+      return {
+        serverUrl: session.serverUrl(),
+        dataLocation: ctx.dataDir,
+        clientId: clientIdOf(app),
+        tokenStorage: ctx.tokenStorage,
+      };
+    },
+    'settings.resetLocalData': async () => {
+      await ctx.resetLocalData();
+      return { ok: true as const };
+    },
+  };
+}
