@@ -3,7 +3,7 @@ import { ACTION_TYPES, SOURCE_SYSTEMS, TARGET_TYPES } from '../../../shared/enum
 import { ipcContract, type CallInput } from '../../../shared/ipc.js';
 import type { AppDb } from '../open.js';
 import { tempDatabase } from '../testing/tempDb.js';
-import { dailyCounts, timelinePage } from './timeline.js';
+import { dailyCounts, planTimelinePage, timelinePage } from './timeline.js';
 
 let t: ReturnType<typeof tempDatabase>;
 let app: AppDb;
@@ -151,6 +151,39 @@ describe('timeline pages', () => {
     expect(o.pending).toBe(false); // only action.record mutations make an action pending
     const parsed = ipcContract['timeline.page'].output.safeParse({ items, nextCursor: null });
     expect(parsed.success).toBe(true);
+  });
+});
+
+describe('timeline query plans', () => {
+  // The speed at 1,000,000 actions comes from walking an index in (occurred_at, id) order and
+  // stopping after a page. A plan that scans the table, or sorts what it read from
+  // user_action, reads the whole log; this pins the plans without timing anything.
+  it('walk an index newest first and never sort or scan the log, whatever the filter', () => {
+    const filters: CallInput<'timeline.page'>[] = [
+      {},
+      { after: { occurredAt: '2026-03-10T00:00:00Z', id: 'act_5' } },
+      { userId: 'usr_1', actionTypes: ['enrolled'], from: '2026-03-02T00:00:00Z', after: { occurredAt: '2026-03-10T00:00:00Z', id: 'act_5' } },
+      { actionTypes: ['posted_reply'] },
+      { actionTypes: ['posted_reply', 'enrolled', 'unenrolled'] },
+      { sourceSystems: ['manual'], actionTypes: ['enrolled', 'viewed_module'], targetTypes: ['module'] },
+      { from: '2026-03-05T00:00:00Z', to: '2026-03-08T00:00:00Z', targetTypes: ['post'] },
+      { from: '2026-03-05T00:00:00Z', to: '2026-03-08T00:00:00Z' },
+    ];
+    for (const f of filters) {
+      const { sql, params } = planTimelinePage(app, ipcContract['timeline.page'].input.parse(f));
+      const plan = (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail);
+      plan.forEach((line, i) => {
+        if (!/user_action/.test(line)) return;
+        expect(line, `${JSON.stringify(f)}\n${plan.join('\n')}`).toMatch(
+          /^SEARCH user_action USING (COVERING )?INDEX user_action_(\w+_)?time_idx|^SCAN user_action USING (COVERING )?INDEX user_action_time_idx/,
+        );
+        expect(plan[i + 1] ?? '', `${JSON.stringify(f)}\n${plan.join('\n')}`).not.toMatch(/TEMP B-TREE/);
+      });
+      expect(plan.some((l) => /user_action/.test(l))).toBe(true);
+      const byValue = !!(f.actionTypes?.length || f.targetTypes?.length || f.sourceSystems?.length);
+      if (f.userId) expect(plan.filter((l) => /user_action/.test(l)).every((l) => /user_action_user_time_idx/.test(l))).toBe(true);
+      else if (byValue) expect(plan.filter((l) => /user_action/.test(l)).every((l) => /^SEARCH user_action USING INDEX user_action_(type|source|target)_time_idx/.test(l))).toBe(true);
+    }
   });
 });
 

@@ -158,7 +158,8 @@ export function pendingActionIds(app: AppDb, ids: readonly string[]): Set<string
   return new Set(rows.map((r) => r.id));
 }
 
-export function timelinePage(app: AppDb, input: PageInput): CallOutput<'timeline.page'> {
+/** The SQL and parameters of one page (exported so a test can EXPLAIN the plan it gets). */
+export function planTimelinePage(app: AppDb, input: PageInput): { sql: string; params: Params } {
   const params: Params = { limit: input.limit + 1 };
   const driving = drivingDimension(app, input);
   const where = sharedConditions(input, params, driving?.column ?? null);
@@ -179,6 +180,11 @@ export function timelinePage(app: AppDb, input: PageInput): CallOutput<'timeline
     source = arms.length === 1 ? arms[0]! : `${arms.join(' UNION ALL ')}${order}`;
   }
   const sql = `SELECT a.*, u.name AS user_name FROM (${source}) a LEFT JOIN user u ON u.id = a.user_id ORDER BY a.occurred_at DESC, a.id DESC`;
+  return { sql, params };
+}
+
+export function timelinePage(app: AppDb, input: PageInput): CallOutput<'timeline.page'> {
+  const { sql, params } = planTimelinePage(app, input);
   const rows = cachedStatement(app.sqlite, sql).all(params) as ActionRow[];
   const more = rows.length > input.limit;
   const page = more ? rows.slice(0, input.limit) : rows;
