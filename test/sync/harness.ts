@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -35,11 +36,35 @@ export interface World {
   champions: string[];
 }
 
+/**
+ * A migrated PGlite data folder with the coordinator's login, made once per version of the
+ * server migrations and copied for each test server: creating a PGlite database from nothing
+ * takes ~15 s of WASM initdb, copying the folder well under one.
+ */
+async function pgliteTemplate(): Promise<string> {
+  const migrations = join(process.cwd(), 'drizzle', 'server');
+  const hash = createHash('sha256');
+  for (const f of readdirSync(migrations).sort()) if (f.endsWith('.sql')) hash.update(readFileSync(join(migrations, f)));
+  const dir = join(tmpdir(), `afh-sync-pglite-template-${hash.digest('hex').slice(0, 16)}`);
+  if (existsSync(dir)) return dir;
+  const building = mkdtempSync(join(tmpdir(), 'afh-sync-pglite-building-'));
+  const server = await startServer({ host: '127.0.0.1', port: 0, data: building, demo: null });
+  await server.admin.createUser({ ...COORDINATOR, roles: ['admin'] });
+  await server.close();
+  try {
+    // Atomic: parallel test files building at once leave exactly one template.
+    renameSync(building, dir);
+  } catch {
+    rmSync(building, { recursive: true, force: true });
+  }
+  return dir;
+}
+
 export async function startTestServer(): Promise<TestServer> {
   const root = mkdtempSync(join(tmpdir(), 'afh-sync-srv-'));
   const dataDir = join(root, 'pg');
+  cpSync(await pgliteTemplate(), dataDir, { recursive: true });
   let server = await startServer({ host: '127.0.0.1', port: 0, data: dataDir, demo: null });
-  await server.admin.createUser({ ...COORDINATOR, roles: ['admin'] });
   const port = Number(new URL(server.url).port);
   let running = true;
   const ts: TestServer = {
@@ -101,11 +126,14 @@ export async function seedWorld(s: TestServer, n: { members: number; cohorts: nu
         sql`INSERT INTO champion_stage_change (id, champion_id, from_stage, to_stage, changed_at, changed_by, reason) VALUES (${'csc_seed_' + pad(i)}, ${c}, NULL, 'candidate', '2026-01-03T00:00:00Z', ${COORDINATOR.id}, NULL)`,
       );
     }
-    for (let i = 0; i < (n.actions ?? 0); i++) {
-      const m = members[i % members.length]!;
+    if ((n.actions ?? 0) > 0) {
+      // One statement: row-by-row inserts through PGlite would dominate the test's time.
       await tx.rows(
         sql`INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata, source_system, source_event_id, idempotency_key, occurred_at)
-            VALUES (${'act_seed_' + i}, ${m}, NULL, 'viewed_module', 'module', ${'mod_' + (i % 7)}, '{}'::jsonb, 'webhook', ${'evt_seed_' + i}, ${'user_action:webhook:evt_seed_' + i}, '2026-02-01T00:00:00Z')`,
+            SELECT 'act_seed_' || i, 'usr_m' || lpad((i % ${members.length})::text, 4, '0'), NULL, 'viewed_module', 'module', 'mod_' || (i % 7),
+                   jsonb_build_object('i', i), 'webhook', 'evt_seed_' || i, 'user_action:webhook:evt_seed_' || i,
+                   timestamptz '2026-02-01T00:00:00Z' + make_interval(secs => i)
+            FROM generate_series(0, ${(n.actions ?? 0) - 1}) AS i`,
       );
     }
   });
