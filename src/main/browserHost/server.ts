@@ -92,6 +92,11 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       return;
     }
     const file = await readStaticFile(rendererDir, pathname);
+    if (!file && pathname === '/favicon.ico') {
+      // Browsers ask for it unprompted; the renderer declares its own icon if it has one.
+      res.writeHead(204, headers('image/x-icon')).end();
+      return;
+    }
     if (!file) {
       res.writeHead(404, headers('text/plain; charset=utf-8')).end('not found');
       return;

@@ -1,12 +1,11 @@
 import { protocol } from 'electron';
 import { contentSecurityPolicy } from '../browserHost/csp.js';
 import { readStaticFile } from '../browserHost/staticFiles.js';
+import { APP_HOST, APP_SCHEME } from '../ipc/senderOrigin.js';
 
 // The renderer is served from app://renderer/ rather than file://: a file:// page could
 // read any file the user can, and headers (the CSP) cannot be attached to file:// loads.
 
-export const APP_SCHEME = 'app';
-export const APP_HOST = 'renderer';
 export const APP_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
 
 /** Must run before the app is ready. */

@@ -10,7 +10,8 @@ import { EVENT_NAMES } from '../core/events.js';
 import { APP_URL, registerAppScheme, serveRenderer } from './appProtocol.js';
 import { installMenu } from './menu.js';
 import { watchNetwork } from './network.js';
-import { appOrigin, hardenSession, isTrustedFrame, lockDownWebContents } from './security.js';
+import { appOrigin, isTrustedFrame } from '../ipc/senderOrigin.js';
+import { hardenSession, lockDownWebContents } from './security.js';
 import { electronTokenStore } from './tokenStore.js';
 import { DEFAULT_BOUNDS, loadWindowState, trackWindowState } from './windowState.js';
 
@@ -95,6 +96,8 @@ export function runElectronHost(): void {
       running = await createCore({
         dataDir,
         tokenStore: electronTokenStore(dataDir),
+        // Contract checks on every answer while developing; a packaged app trusts its own handlers.
+        validateOutput: !app.isPackaged,
         serverUrl: serverUrlFromArgs(process.argv),
         ...(nativeBinding ? { nativeBinding } : {}),
         ...(app.isPackaged ? { migrationsFolder: path.join(app.getAppPath(), 'drizzle', 'client') } : {}),
