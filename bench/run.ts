@@ -1,0 +1,165 @@
+// `npm run bench [-- --quick] [-- --json <file>] [-- --no-postgres]`
+// Measures sync, search and timelines at scale and prints a table against the targets
+// (docs/benchmarks.md). A benchmark, not a test: it reports, it does not assert.
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { pullAllPages } from './capturePages.js';
+import { login, startServerProcess } from './serverProcess.js';
+import { round, summarize } from './stats.js';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, json: { type: 'string' }, 'no-postgres': { type: 'boolean', default: false } },
+  strict: true,
+});
+const size = values.quick ? 'small' : 'large';
+const pushCount = values.quick ? 1000 : 10_000;
+const root = resolve('.data/bench');
+mkdirSync(root, { recursive: true });
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+function runChild<T>(script: string, args: string[]): Promise<T> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code !== 0) return rej(new Error(`${script} exited with ${code}`));
+      try {
+        res(JSON.parse(last) as T);
+      } catch {
+        rej(new Error(`${script} printed no result: ${out.slice(-500)}`));
+      }
+    });
+  });
+}
+
+// The server's data folder is loaded once and kept pristine; every run works on a copy, so
+// the rows the benchmark itself adds (ingest, pushed mutations) never pile up across runs.
+async function pgliteServer() {
+  const pristine = join(root, `pglite-${size}.pristine`);
+  const work = join(root, `pglite-${size}`);
+  if (!existsSync(join(pristine, 'PG_VERSION'))) {
+    log(`loading the ${size} demo data set into PGlite (first run only)…`);
+    rmSync(pristine, { recursive: true, force: true });
+    const t0 = Date.now();
+    const s = await startServerProcess({ data: pristine, demo: size, log });
+    await s.stop();
+    log(`  loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  rmSync(work, { recursive: true, force: true });
+  cpSync(pristine, work, { recursive: true });
+  return startServerProcess({ data: work, demo: size, log });
+}
+
+async function postgresReachable(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', connectionTimeoutMillis: 1500 });
+  try {
+    await c.connect();
+    const db = `afh_bench_${size}`;
+    const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [db]);
+    if (exists.rowCount === 0) await c.query(`CREATE DATABASE ${db}`);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+interface ClientResult {
+  initial: { ms: number; rows: number; counts: Record<string, number>; peakRssMb: number; phases: Record<string, number> };
+  searchDuringSync: { p50: number; p95: number; n: number };
+  incremental: { ms: number; rows: number };
+  push: { ms: number; pushPhaseMs: number | null; queueMs: number; mutations: number; pendingAfter: number };
+}
+interface FloorResult { ms: number; rows: number; pages: number; peakRssMb: number }
+type P = { p50: number; p95: number; n: number };
+interface QueryResult {
+  members: number;
+  search: P;
+  searchRoleFilter: P;
+  busiestMember: { id: string; actions: number };
+  totalActions: number;
+  timelineMember: P;
+  timelineMemberFiltered: P;
+  timelineAll: P;
+  timelineAllFiltered: P;
+  timelineAllSourceFiltered: P;
+}
+
+log(`AfH Coordinator benchmark — ${size} data set, ${cpus().length} cores, Node ${process.version}`);
+const server = await pgliteServer();
+let client: ClientResult, floor: FloorResult, queries: QueryResult, pglitePages: P;
+try {
+  const token = await login(server.url);
+  log('pulling every page once (server pull-page latency on PGlite; pages kept for the floor run)…');
+  const pagesDir = join(root, `pages-${size}`);
+  const capture = await pullAllPages({ url: server.url, token, limit: 5000, saveTo: pagesDir });
+  pglitePages = summarize(capture.pageMs);
+  log(`initial sync of ${capture.rows} rows into a fresh client…`);
+  client = await runChild<ClientResult>('bench/clientSync.ts', [server.url, join(root, `client-${size}.sqlite`), String(pushCount)]);
+  log('floor: the same pages parsed and applied with no server…');
+  floor = await runChild<FloorResult>('bench/floor.ts', [pagesDir, join(root, `floor-${size}.sqlite`)]);
+  if (!process.env.BENCH_KEEP_PAGES) rmSync(pagesDir, { recursive: true, force: true });
+  log('search and timeline latencies…');
+  queries = await runChild<QueryResult>('bench/queries.ts', [join(root, `client-${size}.sqlite`)]);
+} finally {
+  await server.stop();
+}
+
+let postgresPages: P | null = null;
+if (!values['no-postgres'] && (await postgresReachable())) {
+  log(`server pull-page latency on PostgreSQL (loading the ${size} set on first run)…`);
+  const s = await startServerProcess({ data: `postgres://postgres@127.0.0.1:5432/afh_bench_${size}`, demo: size, log });
+  try {
+    const token = await login(s.url);
+    await pullAllPages({ url: s.url, token, limit: 5000, maxPages: 5 }); // warm-up
+    postgresPages = summarize((await pullAllPages({ url: s.url, token, limit: 5000, maxPages: 60 })).pageMs);
+  } finally {
+    await s.stop();
+  }
+} else log('PostgreSQL not reachable (or --no-postgres): its pull-page figure is left out');
+
+const syncS = client.initial.ms / 1000;
+const floorS = floor.ms / 1000;
+type Row = [string, string, string, boolean | null];
+const ms = (x: number) => `${round(x, 2)} ms`;
+const full = size === 'large';
+const rows: Row[] = [
+  ['1. initial sync', `${round(syncS, 2)} s, ${Math.round(client.initial.rows / syncS).toLocaleString('en')} rows/s (${client.initial.rows.toLocaleString('en')} rows)`, '≤ 12 s', full ? syncS <= 12 : null],
+  ['1. client peak RSS', `${round(client.initial.peakRssMb, 0)} MB`, '≤ 400 MB', full ? client.initial.peakRssMb <= 400 : null],
+  ['2. floor (parse + insert)', `${round(floorS, 2)} s; ratio sync/floor ${round(syncS / floorS, 2)}×`, '≤ 1.5×', full ? syncS / floorS <= 1.5 : null],
+  ['3. incremental sync (100 rows)', ms(client.incremental.ms), '≤ 150 ms', client.incremental.ms <= 150],
+  [`4. push ${client.push.mutations.toLocaleString('en')} mutations`, `${round(client.push.ms / 1000, 2)} s sync (push phase ${client.push.pushPhaseMs === null ? 'n/a' : ms(client.push.pushPhaseMs)})`, '≤ 3 s', client.push.mutations >= 10_000 ? client.push.ms <= 3000 : null],
+  [`5. search p50 / p95 (${queries.members.toLocaleString('en')} members)`, `${ms(queries.search.p50)} / ${ms(queries.search.p95)}`, 'p95 ≤ 10 ms', queries.search.p95 <= 10],
+  ['5. search + role filter p50 / p95', `${ms(queries.searchRoleFilter.p50)} / ${ms(queries.searchRoleFilter.p95)}`, 'p95 ≤ 10 ms', queries.searchRoleFilter.p95 <= 10],
+  [`6. timeline, member (${queries.busiestMember.actions.toLocaleString('en')} actions)`, `${ms(queries.timelineMember.p50)} / ${ms(queries.timelineMember.p95)}`, 'p95 ≤ 5 ms', queries.timelineMember.p95 <= 5],
+  ['6. timeline, member, filtered', `${ms(queries.timelineMemberFiltered.p50)} / ${ms(queries.timelineMemberFiltered.p95)}`, 'p95 ≤ 5 ms', queries.timelineMemberFiltered.p95 <= 5],
+  [`6. timeline, all (${queries.totalActions.toLocaleString('en')} actions)`, `${ms(queries.timelineAll.p50)} / ${ms(queries.timelineAll.p95)}`, 'p95 ≤ 5 ms', queries.timelineAll.p95 <= 5],
+  ['6. timeline, all, filtered', `${ms(queries.timelineAllFiltered.p50)} / ${ms(queries.timelineAllFiltered.p95)}`, 'p95 ≤ 5 ms', queries.timelineAllFiltered.p95 <= 5],
+  ['6. timeline, all, rare source', `${ms(queries.timelineAllSourceFiltered.p50)} / ${ms(queries.timelineAllSourceFiltered.p95)}`, 'p95 ≤ 5 ms', queries.timelineAllSourceFiltered.p95 <= 5],
+  ['7. server pull page, PGlite', `${ms(pglitePages.p50)} / ${ms(pglitePages.p95)}`, '(5,000 rows)', null],
+  ['7. server pull page, PostgreSQL', postgresPages ? `${ms(postgresPages.p50)} / ${ms(postgresPages.p95)}` : 'not measured', '(5,000 rows)', null],
+  ['8. search during initial sync', `${ms(client.searchDuringSync.p50)} / ${ms(client.searchDuringSync.p95)} (n=${client.searchDuringSync.n})`, 'p95 ≤ 100 ms', client.searchDuringSync.p95 <= 100],
+];
+const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length)), Math.max(...rows.map((r) => r[2].length))];
+const line = (r: Row) => `${r[0].padEnd(w[0]!)}  ${r[1].padEnd(w[1]!)}  ${r[2].padEnd(w[2]!)}  ${r[3] === null ? '' : r[3] ? 'met' : 'MISSED'}`;
+process.stdout.write(`\n${line(['measure', 'result', 'target', null])}\n${rows.map(line).join('\n')}\n`);
+if (!full) process.stdout.write('\n(--quick: small data set; the size-bound targets are judged on the large set only)\n');
+
+if (values.json) {
+  const report = {
+    machine: { cores: cpus().length, node: process.version, cpu: cpus()[0]?.model ?? 'unknown' },
+    dataSet: { size, rows: client.initial.counts, members: queries.members, actions: queries.totalActions, pushMutations: pushCount },
+    when: new Date().toISOString(),
+    results: { client, floor, queries, serverPullPage: { pglite: pglitePages, postgres: postgresPages } },
+    table: rows.map(([measure, result, target, met]) => ({ measure, result, target, met })),
+  };
+  writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
+  log(`figures written to ${values.json}`);
+}
