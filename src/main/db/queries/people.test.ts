@@ -4,7 +4,8 @@ import { ipcContract, type CallInput, type ParsedInput } from '../../../shared/i
 import { IpcFailure } from '../../ipc/ipcFailure.js';
 import type { AppDb } from '../open.js';
 import { tempDatabase } from '../testing/tempDb.js';
-import { countPeople, exportPeopleCsv, listOrigins, searchPeople } from './people.js';
+import { countPeople, exportPeopleCsv, listOrigins, planBucket, searchPeople } from './people.js';
+import { rankBuckets } from './searchText.js';
 
 let t: ReturnType<typeof tempDatabase>;
 let app: AppDb;
@@ -215,6 +216,31 @@ describe('people search', () => {
     users.splice(users.findIndex((u) => u.id === 'usr_tmp'), 1);
     // the index agrees with its content table
     expect(() => app.sqlite.prepare(`INSERT INTO user_fts (user_fts, rank) VALUES ('integrity-check', 1)`).run()).not.toThrow();
+  });
+});
+
+describe('people search plans', () => {
+  const planOf = (query: string, bucket: number, roles: Role[] = []) => {
+    const match = query === '' ? null : rankBuckets(query)[bucket]!;
+    const { sql, params } = planBucket(app, parse('people.count', { query, roles }), match, { name: 'M', id: '' }, 101);
+    return (app.sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail);
+  };
+
+  it('walk a (name, id) index without sorting when many members match, one walk per chosen role', () => {
+    for (const [query, bucket] of [['', 0], ['example', 1]] as const) {
+      const plain = planOf(query, bucket);
+      expect(plain.join('\n')).toMatch(/(SCAN|SEARCH) u USING (COVERING )?INDEX user_name_idx/);
+      expect(plain.join('\n')).not.toMatch(/TEMP B-TREE/);
+      const two = planOf(query, bucket, ['admin', 'teacher']).join('\n');
+      expect(two).toMatch(/user_role_admin_idx/);
+      expect(two).toMatch(/user_role_teacher_idx/);
+    }
+  });
+
+  it('read a small match set from the index first, never re-running the MATCH per member', () => {
+    const plan = planOf('nakamura', 0, ['student']);
+    expect(plan[0]).toMatch(/^SCAN f VIRTUAL TABLE/);
+    expect(plan.join('\n')).toMatch(/SEARCH u USING INTEGER PRIMARY KEY/);
   });
 });
 

@@ -18,8 +18,8 @@ import { matchAll, rankBuckets } from './searchText.js';
 //
 // Within a bucket two plans give the (name, id) order; which is cheaper depends on how many
 // members match, which a capped count tells for the price of reading at most DENSE rows:
-//  - dense (many matches): walk user_name_idx from the cursor and keep rows whose rowid is
-//    in the match set (at ≥ DENSE matches, a page needs few index steps);
+//  - dense (many matches): walk a (name, id) index from the cursor and keep rows whose rowid
+//    is in the match set (at ≥ DENSE matches, a page needs few index steps);
 //  - sparse: take the match set and sort it (it is small). CROSS JOIN pins user_fts as the
 //    outer loop: the other way round, SQLite re-runs the whole MATCH for every user row.
 
@@ -71,36 +71,81 @@ function decodeCursor(raw: string, buckets: number): Cursor {
 
 type Params = Record<string, string | number>;
 
-/**
- * Role and origin filters as SQL over `u`. Roles are tested with the very expression of
- * the per-role partial indexes (schema.ts `roleTest`), written as a literal so that SQLite
- * can use them; the role names come from the Role enum, never from free text.
- */
-function filterClauses(filter: PeopleFilter, params: Params): string[] {
-  const where: string[] = [];
-  if (filter.roles.length > 0) {
-    const tests = filter.roles.map((role) => {
-      if (!ROLES.includes(role)) throw new IpcFailure('bad_request', `roles: unknown role "${role}"`, 'roles');
-      return roleTest('u.roles', role);
-    });
-    where.push(tests.length === 1 ? tests[0]! : `(${tests.join(' OR ')})`);
-  }
-  if (filter.origins.length > 0) {
-    params.origins = JSON.stringify(filter.origins);
-    where.push('u.origin IN (SELECT value FROM json_each(@origins))');
-  }
-  return where;
+/** The origin filter as SQL over `u`. */
+function originClause(filter: PeopleFilter, params: Params): string[] {
+  if (filter.origins.length === 0) return [];
+  params.origins = JSON.stringify(filter.origins);
+  return ['u.origin IN (SELECT value FROM json_each(@origins))'];
 }
 
-/** The index that yields (name, id) order for this filter: one role's partial index, or everyone's. */
-function nameOrderIndex(filter: PeopleFilter): string {
-  const only = filter.roles.length === 1 ? filter.roles[0] : undefined;
-  return only ? `user_role_${only}_idx` : 'user_name_idx';
+/**
+ * A role test with the very expression of that role's partial index (schema.ts `roleTest`),
+ * written as a literal so that SQLite can use the index; role names come from the Role
+ * enum (checked again here), never from free text.
+ */
+function roleClause(role: Role): string {
+  if (!ROLES.includes(role)) throw new IpcFailure('bad_request', `roles: unknown role "${role}"`, 'roles');
+  return roleTest('u.roles', role);
 }
 
 const whereSql = (where: string[]) => (where.length ? ` WHERE ${where.join(' AND ')}` : '');
 
-/** Rows of one bucket after `after` (name, id), in (name, id) order, at most `limit` (all when null). */
+/**
+ * The SQL of one bucket's rows after `after` (name, id), in (name, id) order, at most
+ * `limit` (all when null). Exported so that a test can EXPLAIN the plans it picks.
+ *
+ * Walks in (name, id) order use one index per chosen role (or user_name_idx without a role
+ * filter); several roles are several walks merged with UNION, which also drops a member
+ * found under two roles. A sparse match set is instead read from user_fts and sorted.
+ */
+export function planBucket(
+  app: AppDb,
+  filter: PeopleFilter,
+  match: string | null,
+  after: { name: string; id: string } | null,
+  limit: number | null,
+): { sql: string; params: Params } {
+  const params: Params = {};
+  const shared = originClause(filter, params);
+  if (after) {
+    params.afterName = after.name;
+    params.afterId = after.id;
+    shared.push('(u.name, u.id) > (@afterName, @afterId)');
+  }
+  const tail = ` ORDER BY u.name, u.id${limit === null ? '' : ' LIMIT @limit'}`;
+  if (limit !== null) params.limit = limit;
+
+  let dense = true;
+  if (match !== null) {
+    params.match = match;
+    const probe = cachedStatement(app.sqlite, `SELECT count(*) AS n FROM (SELECT 1 FROM user_fts WHERE user_fts MATCH @m LIMIT ${DENSE})`);
+    dense = (probe.get({ m: match }) as { n: number }).n >= DENSE;
+    if (dense) shared.push('u.rowid IN (SELECT rowid FROM user_fts WHERE user_fts MATCH @match)');
+  }
+
+  if (!dense) {
+    const roles = filter.roles.map(roleClause);
+    const where = roles.length === 0 ? shared : [...shared, roles.length === 1 ? roles[0]! : `(${roles.join(' OR ')})`];
+    return {
+      sql: `SELECT ${COLUMNS} FROM user_fts f CROSS JOIN user u ON u.rowid = f.rowid WHERE user_fts MATCH @match${where
+        .map((w) => ` AND ${w}`)
+        .join('')}${tail}`,
+      params,
+    };
+  }
+  if (filter.roles.length === 0) {
+    return { sql: `SELECT ${COLUMNS} FROM user u INDEXED BY user_name_idx${whereSql(shared)}${tail}`, params };
+  }
+  const arms = filter.roles.map(
+    (role) => `SELECT ${COLUMNS} FROM user u INDEXED BY user_role_${role}_idx${whereSql([roleClause(role), ...shared])}${tail}`,
+  );
+  if (arms.length === 1) return { sql: arms[0]!, params };
+  return {
+    sql: `${arms.map((a) => `SELECT * FROM (${a})`).join(' UNION ')} ORDER BY name, id${limit === null ? '' : ' LIMIT @limit'}`,
+    params,
+  };
+}
+
 function bucketRows(
   app: AppDb,
   filter: PeopleFilter,
@@ -108,30 +153,7 @@ function bucketRows(
   after: { name: string; id: string } | null,
   limit: number | null,
 ): MemberRow[] {
-  const params: Params = {};
-  const where = filterClauses(filter, params);
-  if (after) {
-    params.afterName = after.name;
-    params.afterId = after.id;
-    where.push('(u.name, u.id) > (@afterName, @afterId)');
-  }
-  const tail = ` ORDER BY u.name, u.id${limit === null ? '' : ' LIMIT @limit'}`;
-  if (limit !== null) params.limit = limit;
-
-  if (match === null) {
-    return cachedStatement(app.sqlite, `SELECT ${COLUMNS} FROM user u${whereSql(where)}${tail}`).all(params) as MemberRow[];
-  }
-  params.match = match;
-  const probe = cachedStatement(app.sqlite, `SELECT count(*) AS n FROM (SELECT 1 FROM user_fts WHERE user_fts MATCH @m LIMIT ${DENSE})`);
-  const dense = (probe.get({ m: match }) as { n: number }).n >= DENSE;
-  const sql = dense
-    ? `SELECT ${COLUMNS} FROM user u INDEXED BY ${nameOrderIndex(filter)}${whereSql([
-        'u.rowid IN (SELECT rowid FROM user_fts WHERE user_fts MATCH @match)',
-        ...where,
-      ])}${tail}`
-    : `SELECT ${COLUMNS} FROM user_fts f CROSS JOIN user u ON u.rowid = f.rowid WHERE user_fts MATCH @match${where
-        .map((w) => ` AND ${w}`)
-        .join('')}${tail}`;
+  const { sql, params } = planBucket(app, filter, match, after, limit);
   return cachedStatement(app.sqlite, sql).all(params) as MemberRow[];
 }
 
@@ -173,7 +195,9 @@ export function searchPeople(app: AppDb, input: SearchInput): CallOutput<'people
 
 export function countPeople(app: AppDb, filter: PeopleFilter): CallOutput<'people.count'> {
   const params: Params = {};
-  const where = filterClauses(filter, params);
+  const where = originClause(filter, params);
+  const roles = filter.roles.map(roleClause);
+  if (roles.length > 0) where.push(`(${roles.join(' OR ')})`);
   const match = matchAll(filter.query);
   let sql: string;
   if (match === null) {
