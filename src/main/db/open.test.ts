@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientIdOf, defaultMigrationsFolder, openDatabase, openReadOnly } from './open.js';
 
@@ -63,6 +63,30 @@ describe('openDatabase', () => {
       expect(second.sqlite.prepare("SELECT rowid FROM user_fts WHERE user_fts MATCH 'ana'").all()).toHaveLength(1);
     } finally {
       second.close();
+    }
+  });
+
+  it('upgrading a file made by an older release indexes its existing members for search', () => {
+    // An "older release": the same migrations folder cut after its first migration.
+    const old = join(mkdtempSync(join(tmpdir(), 'afh-old-migrations-')), 'client');
+    dirs.push(dirname(old));
+    cpSync(defaultMigrationsFolder(), old, { recursive: true });
+    const journal = JSON.parse(readFileSync(join(old, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+    journal.entries = journal.entries.slice(0, 1);
+    writeFileSync(join(old, 'meta', '_journal.json'), JSON.stringify(journal));
+
+    const file = tempFile();
+    const before = openDatabase(file, { migrationsFolder: old });
+    before.sqlite
+      .prepare("INSERT INTO user (id, email, name, roles, created_at) VALUES ('usr_1', 'zoe@example.org', 'Zoë Old', '[]', '2026-01-01T00:00:00Z')")
+      .run();
+    before.close();
+
+    const after = openDatabase(file);
+    try {
+      expect(after.sqlite.prepare(`SELECT rowid FROM user_fts WHERE user_fts MATCH '"zoe"*'`).all()).toHaveLength(1);
+    } finally {
+      after.close();
     }
   });
 
