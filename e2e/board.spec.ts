@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { hasChromium, NO_CHROMIUM } from './chromium.js';
-import { launchBrowser, openApp, screenshot, signIn, startStack, waitForSync, type AppClient, type Stack } from './harness.js';
+import { launchBrowser, openApp, screenshot, startStack, waitForSync, type AppClient, type Stack } from './harness.js';
 
 if (!hasChromium) console.warn(NO_CHROMIUM);
 
@@ -13,8 +13,8 @@ describe.skipIf(!hasChromium)('champion board', () => {
   beforeAll(async () => {
     stack = await startStack();
     browser = await launchBrowser();
-    app = await openApp(browser, stack, 'board');
-    await signIn(app.page);
+    app = await openApp(browser, stack, 'board', 'a');
+    await app.page.getByRole('navigation').waitFor();
     await waitForSync(app);
     await app.page.getByRole('navigation').getByRole('button', { name: 'Champions' }).click();
     await app.page.getByTestId('champion-card').first().waitFor();

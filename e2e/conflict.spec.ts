@@ -7,7 +7,6 @@ import {
   pullEverything,
   screenshot,
   serverLogin,
-  signIn,
   startStack,
   waitForSync,
   type AppClient,
@@ -25,10 +24,9 @@ describe.skipIf(!hasChromium)('two laptops edit the same notes', () => {
   beforeAll(async () => {
     stack = await startStack();
     browser = await launchBrowser();
-    a = await openApp(browser, stack, 'a');
-    b = await openApp(browser, stack, 'b');
-    await signIn(a.page);
-    await signIn(b.page);
+    a = await openApp(browser, stack, 'a', 'a');
+    b = await openApp(browser, stack, 'b', 'b');
+    await Promise.all([a.page.getByRole('navigation').waitFor(), b.page.getByRole('navigation').waitFor()]);
     await Promise.all([waitForSync(a), waitForSync(b)]);
   });
   afterAll(async () => {

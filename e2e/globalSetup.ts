@@ -1,32 +1,71 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { build } from 'vite';
 import { rendererConfig } from '../vite.renderer.config.js';
 import { startServer } from '../src/server/startServer.js';
+import { startBrowserHost } from '../src/main/browserHost/server.js';
 import { CHROMIUM_PATH } from './chromium.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** A PGlite data folder already holding the demo data set; each spec file copies it. */
     seedDir: string;
+    /** The port the seeded clients know the server by; every spec's server listens there. */
+    seedPort: number;
+    /** App data folders of two installs (distinct client ids) signed in and fully synced with seedDir. */
+    clientSeeds: { a: string; b: string };
+  }
+}
+
+const COORDINATOR = { email: 'coordinator@demo.local', password: 'demo-coordinator' };
+
+/** Signs a fresh install in through the core and waits for its first full pull. */
+async function seedClient(dataDir: string, serverUrl: string): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  const host = await startBrowserHost({ port: 0, dataDir, serverUrl });
+  try {
+    const r = await host.core.dispatch('auth.signIn', { serverUrl, ...COORDINATOR });
+    if (!r.ok) throw new Error(`seeding a client: sign-in failed: ${r.error.message}`);
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const s = host.core.snapshot()['sync.status'];
+      if (s.phase === 'idle' && s.lastSyncedAt && !s.progress) break;
+      if (Date.now() > deadline) throw new Error(`seeding a client: first sync did not finish: ${JSON.stringify(s)}`);
+      await new Promise((res) => setTimeout(res, 250));
+    }
+  } finally {
+    await host.close();
   }
 }
 
 /**
- * Runs once per e2e run: builds the renderer the browser host serves, and loads the demo
- * data set into a PGlite folder once, so each spec file starts its own server from a copy
- * in a second instead of generating 100,000 actions again.
+ * Runs once per e2e run. Builds the renderer the browser host serves; loads the demo data
+ * set into a PGlite folder; and signs two installs in and lets them pull everything once.
+ * Each spec file then starts from copies, so the suite pays for generating 100,000 actions
+ * and for a full first pull once, not once per file. (The sign-in spec still signs a brand
+ * new install in through the screen and waits for its full first pull.)
  */
 export default async function setup(project: TestProject): Promise<() => void> {
   const root = mkdtempSync(path.join(tmpdir(), 'afh-e2e-seed-'));
+  const cleanup = () => rmSync(root, { recursive: true, force: true });
   const seedDir = path.join(root, 'server');
+  const clientSeeds = { a: path.join(root, 'client-a'), b: path.join(root, 'client-b') };
   project.provide('seedDir', seedDir);
-  if (!existsSync(CHROMIUM_PATH)) return () => rmSync(root, { recursive: true, force: true });
+  project.provide('clientSeeds', clientSeeds);
+  if (!existsSync(CHROMIUM_PATH)) {
+    project.provide('seedPort', 0);
+    return cleanup;
+  }
 
-  await build({ ...rendererConfig, logLevel: 'warn' });
+  await build({ ...rendererConfig, logLevel: 'error' });
   const server = await startServer({ port: 0, data: seedDir, demo: 'small' });
-  await server.close();
-  return () => rmSync(root, { recursive: true, force: true });
+  try {
+    project.provide('seedPort', Number(new URL(server.url).port));
+    await Promise.all([seedClient(clientSeeds.a, server.url), seedClient(clientSeeds.b, server.url)]);
+  } finally {
+    await server.close();
+  }
+  return cleanup;
 }

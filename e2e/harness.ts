@@ -30,8 +30,9 @@ export async function startStack(): Promise<Stack> {
   const root = mkdtempSync(path.join(tmpdir(), 'afh-e2e-'));
   const serverDir = path.join(root, 'server');
   cpSync(inject('seedDir'), serverDir, { recursive: true });
-  const first = await startServer({ port: 0, data: serverDir });
-  const port = Number(new URL(first.url).port);
+  // The seeded installs know the server by this address; a different one would sign them out.
+  const port = inject('seedPort');
+  const first = await startServer({ port, data: serverDir });
   const stack: Stack = {
     root,
     serverDir,
@@ -79,10 +80,15 @@ export interface AppClient {
   close(): Promise<void>;
 }
 
-/** One laptop install: its own data folder and browser host, and a page open on it. */
-export async function openApp(browser: Browser, stack: Stack, name: string): Promise<AppClient> {
+/**
+ * One laptop install: its own data folder and browser host, and a page open on it. `from`
+ * starts it as a copy of a seeded install (signed in, fully synced); without it the install
+ * is brand new and shows the sign-in screen.
+ */
+export async function openApp(browser: Browser, stack: Stack, name: string, from?: 'a' | 'b'): Promise<AppClient> {
   const dataDir = path.join(stack.root, `app-${name}`);
-  mkdirSync(dataDir, { recursive: true });
+  if (from) cpSync(inject('clientSeeds')[from], dataDir, { recursive: true });
+  else mkdirSync(dataDir, { recursive: true });
   const host = await startBrowserHost({ port: 0, dataDir, serverUrl: stack.serverUrl });
   const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, acceptDownloads: true });
   const page = await context.newPage();

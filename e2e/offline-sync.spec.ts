@@ -7,7 +7,6 @@ import {
   pullEverything,
   screenshot,
   serverLogin,
-  signIn,
   startStack,
   waitForSync,
   type AppClient,
@@ -24,8 +23,8 @@ describe.skipIf(!hasChromium)('working offline, then syncing by itself', () => {
   beforeAll(async () => {
     stack = await startStack();
     browser = await launchBrowser();
-    app = await openApp(browser, stack, 'offline');
-    await signIn(app.page);
+    app = await openApp(browser, stack, 'offline', 'a');
+    await app.page.getByRole('navigation').waitFor();
     await waitForSync(app);
   });
   afterAll(async () => {
@@ -52,7 +51,8 @@ describe.skipIf(!hasChromium)('working offline, then syncing by itself', () => {
     await page.getByRole('listbox', { name: 'People' }).getByRole('option').filter({ hasText: card!.user_email ?? '' }).first().click();
     await page.getByRole('button', { name: 'Record an action' }).first().click();
     const dialog = page.getByTestId('record-action');
-    await dialog.getByLabel('Action', { exact: true }).selectOption('posted_reply');
+    // A label's name includes its select's current value, hence the prefix match.
+    await dialog.getByRole('combobox', { name: /^Action/ }).selectOption('posted_reply');
     await dialog.getByLabel('Note (optional)').fill(note);
     await dialog.getByRole('button', { name: 'Record' }).click();
     await dialog.waitFor({ state: 'detached' });

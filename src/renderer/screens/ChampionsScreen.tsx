@@ -143,7 +143,7 @@ export function ChampionsScreen({ initialCohortId }: { initialCohortId: string |
   const cohortId = cohort === GLOBAL ? null : cohort;
   const [overlay, setOverlay] = useState<Overlay>({ kind: 'none' });
   const [dragFrom, setDragFrom] = useState<Stage | null>(null);
-  const [focusAfter, setFocusAfter] = useState<string | null>(null);
+  const [focusAfter, setFocusAfter] = useState<{ id: string; stage: Stage } | null>(null);
 
   const cohorts = useQuery({ queryKey: qk.cohorts(), queryFn: () => call('cohorts.list', {}) });
   const board = useQuery({
@@ -168,11 +168,12 @@ export function ChampionsScreen({ initialCohortId }: { initialCohortId: string |
   const allCards = useMemo(() => board.data?.columns.flatMap((col) => col.cards) ?? [], [board.data]);
   const findCard = (id: string) => allCards.find((c) => c.champion.id === id);
 
-  // After a keyboard move the card re-mounts in its new column; put focus back on it.
+  // After a keyboard move the card re-mounts in its new column once the board reloads; put
+  // focus back on it there (not on the old element, which is about to go).
   useEffect(() => {
     if (!focusAfter || overlay.kind !== 'none') return;
-    if (allCards.some((c) => c.champion.id === focusAfter)) {
-      focusCard(focusAfter);
+    if (allCards.some((c) => c.champion.id === focusAfter.id && c.champion.stage === focusAfter.stage)) {
+      focusCard(focusAfter.id);
       setFocusAfter(null);
     }
   }, [allCards, focusAfter, overlay.kind]);
@@ -277,9 +278,9 @@ export function ChampionsScreen({ initialCohortId }: { initialCohortId: string |
         <MoveMenu
           card={overlayCard}
           onClose={() => setOverlay({ kind: 'none' })}
-          onMoved={(id) => {
+          onMoved={(id, to) => {
             setOverlay({ kind: 'none' });
-            setFocusAfter(id);
+            setFocusAfter({ id, stage: to });
           }}
         />
       ) : null}
