@@ -162,6 +162,7 @@ async function sync(app: AppDb, session: Session, io: Io, opts: { json: boolean;
     return session.serverUrl() ? EXIT.auth : EXIT.usage;
   }
   const engine = new SyncEngine({ app, session, pullLimit: opts.pullLimit });
+  if (!opts.json) io.err(`Syncing with ${session.serverUrl() ?? ''}…\n`);
   let rowsApplied = 0;
   const offRows = engine.onStatus((s) => {
     if (s.progress) rowsApplied = s.progress.rowsApplied;

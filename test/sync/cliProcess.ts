@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+// The CLI as a child process. It is bundled once per test file (same source, packages left
+// external) because starting it through tsx costs ~2 s per process, and the crash test starts
+// it a few dozen times. The bundle lives under node_modules/.cache so that its bare imports
+// (better-sqlite3, drizzle-orm, zod) resolve to this checkout's node_modules.
+
+export interface CliBundle {
+  file: string;
+  dispose(): void;
+}
+
+export async function bundleCli(): Promise<CliBundle> {
+  const dir = join(process.cwd(), 'node_modules', '.cache', 'afh-sync-test');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `cli-${process.pid}-${Date.now()}.mjs`);
+  await build({
+    entryPoints: [join(process.cwd(), 'src/main/cli/main.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile: file,
+    logLevel: 'silent',
+  });
+  return { file, dispose: () => rmSync(file, { force: true }) };
+}
+
+export interface CliRun {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves when stderr contains `text` (or the process ends first). */
+  waitForStderr(text: string): Promise<boolean>;
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export function runCli(bundle: CliBundle, args: string[], env: Record<string, string> = {}): CliRun {
+  const child = spawn(process.execPath, [bundle.file, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const waiters: { text: string; resolve: (b: boolean) => void }[] = [];
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+    for (const w of waiters.splice(0)) {
+      if (err.includes(w.text)) w.resolve(true);
+      else waiters.push(w);
+    }
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => {
+      for (const w of waiters.splice(0)) w.resolve(false);
+      resolve({ code, signal });
+    }),
+  );
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exit,
+    waitForStderr: (text) => (err.includes(text) ? Promise.resolve(true) : new Promise((resolve) => waiters.push({ text, resolve }))),
+  };
+}
