@@ -100,7 +100,7 @@ describe(`sync killed with SIGKILL at random instants (${KILLS} kills, seed ${se
     } finally {
       app.close();
     }
-  });
+  }, 180_000);
 });
 
 function syncPosition(app: AppDb): { cursor: string | null; lastSyncedAt: string | null; unacked: number } {
