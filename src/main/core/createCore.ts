@@ -1,6 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { EventName, EventPayload } from '../../shared/ipc.js';
+import { ipcEvents, type EventName, type EventPayload } from '../../shared/ipc.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
 import { openDatabase } from '../db/open.js';
 import { createDispatcher, type Dispatch } from '../ipc/dispatch.js';
@@ -42,8 +42,18 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
   const autoStart = opts.autoStart ?? true;
   const logError = opts.logError ?? ((where, err) => console.error(`[core] ${where}:`, err));
 
+  const validate = opts.validateOutput ?? process.env.NODE_ENV !== 'production';
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
+    // Events cross the same boundary as call results, so in dev and tests they are held to
+    // the contract too: a payload that drifted is reported, not delivered.
+    if (validate) {
+      const checked = ipcEvents[event].safeParse(payload);
+      if (!checked.success) {
+        logError(`event ${event} does not match the contract`, checked.error);
+        return;
+      }
+    }
     for (const l of listeners.get(event) ?? []) {
       try {
         (l as (p: EventPayload<E>) => void)(payload);
@@ -142,7 +152,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
       },
     }),
     {
-      validateOutput: opts.validateOutput ?? process.env.NODE_ENV !== 'production',
+      validateOutput: validate,
       mapError: mapCoreError,
       logError: (channel, err) => logError(channel, err),
     },
