@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, types, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import { sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -16,6 +17,11 @@ export type DbKind = 'pglite' | 'postgres';
 /** What a transaction body may do: run SQL built with drizzle's `sql` and get plain rows back. */
 export interface Tx {
   rows<T>(query: SQL): Promise<T[]>;
+  /**
+   * Bulk-load CSV with `COPY <target> FROM …` where the driver can (PGlite reads it from a
+   * blob); undefined where it cannot, and callers fall back to multi-row INSERTs.
+   */
+  copyCsv?: (target: string, csv: string) => Promise<void>;
 }
 
 export interface Database {
@@ -45,20 +51,44 @@ export async function openDatabase(data: string): Promise<Database> {
   return openPglite(data);
 }
 
+// Timestamps stay strings, as drizzle's own PGlite driver does; rows never carry JS Dates.
+const RAW_TIME_PARSERS = {
+  [types.TIMESTAMP]: (v: string) => v,
+  [types.TIMESTAMPTZ]: (v: string) => v,
+  [types.INTERVAL]: (v: string) => v,
+  [types.DATE]: (v: string) => v,
+};
+
 async function openPglite(folder: string): Promise<Database> {
   mkdirSync(folder, { recursive: true });
   const client = await PGlite.create(folder);
-  const db = drizzlePglite({ client, schema });
-  await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  // PGlite is one connection: its own mutex serialises transactions, but a bare query could
-  // slip into another request's open transaction, so every access goes through a transaction.
+  await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER });
+  // Queries are built with drizzle's `sql` and run on PGlite's own transaction object, which
+  // also offers COPY from a blob (the fast path for loading the large demo set).
+  // PGlite is one connection: its mutex serialises transactions, but a bare query could slip
+  // into another request's open transaction, so every access goes through a transaction.
+  const dialect = new PgDialect();
+  const pgliteTx = (t: PgliteTransaction): Tx => ({
+    async rows<T>(query: SQL): Promise<T[]> {
+      const q = dialect.sqlToQuery(query);
+      return (await t.query<T>(q.sql, q.params, { parsers: RAW_TIME_PARSERS })).rows;
+    },
+    async copyCsv(target: string, csv: string): Promise<void> {
+      await t.query(`COPY ${target} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
+    },
+  });
   return {
     kind: 'pglite',
-    read: (fn) => db.transaction((t) => fn(txOf(t)), { isolationLevel: 'repeatable read', accessMode: 'read only' }),
+    read: (fn) =>
+      client.transaction(async (t) => {
+        await t.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+        return fn(pgliteTx(t));
+      }),
     write: (fn) =>
-      db.transaction(async (t) => {
-        await t.execute(takeWritersLock);
-        return fn(txOf(t));
+      client.transaction(async (t) => {
+        const tx = pgliteTx(t);
+        await tx.rows(takeWritersLock);
+        return fn(tx);
       }),
     close: () => client.close(),
   };
