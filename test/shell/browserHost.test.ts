@@ -210,6 +210,23 @@ describe.skipIf(!existsSync(CHROMIUM))('browser host in Chromium (skips when /us
     await page.close();
   });
 
+  it('the page’s offline and online events reach the core’s sync status', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(host.url);
+    await page.waitForFunction(() => document.getElementById('root')?.textContent === 'ready');
+    expect(await page.evaluate(async () => (await window.afh!.call('people.count', { query: '' })).ok)).toBe(true);
+    const online = (): boolean => host.core.snapshot()['sync.status'].online;
+    expect(online()).toBe(true);
+    // The browser's own events, as the OS network goes and comes back. (Playwright's offline
+    // emulation would also hold back the loopback WebSocket frames, which a real laptop does not.)
+    await page.evaluate(() => window.dispatchEvent(new Event('offline')));
+    await expect.poll(online, { timeout: 10_000 }).toBe(false);
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await expect.poll(online, { timeout: 10_000 }).toBe(true);
+    await context.close();
+  });
+
   it('a page from another origin cannot open the WebSocket even if it learned the token', async () => {
     const page = await browser.newPage();
     await page.goto('about:blank');
