@@ -17,7 +17,8 @@ describe.skipIf(!hasChromium)('people search and member timeline in Chromium', (
   beforeAll(async () => {
     stack = await startStack();
     browser = await launchBrowser();
-    app = await openApp(browser, stack, 'people');
+    app = await openApp(browser, stack, 'people', 'a');
+    await app.page.getByRole('navigation').waitFor();
   });
   afterAll(async () => {
     await app?.close();
@@ -25,16 +26,22 @@ describe.skipIf(!hasChromium)('people search and member timeline in Chromium', (
     await stack?.close();
   });
 
-  it('refuses a wrong password in plain words, then signs in and pulls the data', async () => {
+  it('signs out from Settings, refuses a wrong password in plain words, then signs in again', async () => {
     const { page } = app;
+    // This install starts signed in and synced (seeded once per run, see globalSetup.ts).
+    await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
     await expect.poll(() => page.getByLabel('Server address').inputValue()).toBe(stack.serverUrl);
     await screenshot(page, '01-sign-in');
+
     await page.getByLabel('Email').fill('coordinator@demo.local');
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     const error = page.getByTestId('signin-error');
     await error.waitFor();
     expect(await error.textContent()).not.toMatch(/stack|SQL|at .*\.ts/i);
+    expect((await app.call('auth.status', {})).signedIn).toBe(false);
+
     await signIn(page);
     await waitForSync(app);
     await expect.poll(() => page.getByTestId('pending-count').textContent()).toBe('All changes synced');
