@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Change, PullResponse } from '../../shared/protocol.js';
 import type { SyncTable } from '../../shared/rows.js';
-import { forgetRolesBase, isConstraintError, usersWithRolesBase } from './optimistic.js';
+import { basedRows, forgetBase, type BasedTable } from './serverBase.js';
+import { isConstraintError } from './sqliteErrors.js';
 import { setPullProgress } from './syncState.js';
 import { prepareTableStatements, toLocalValues, type TableStatements } from './wireRows.js';
 
@@ -53,13 +54,14 @@ export class PullPageApplier {
 
   private applyInner(page: PullResponse): PageResult {
     const tables = new Set<SyncTable>();
-    const rolesBase = usersWithRolesBase(this.sqlite);
+    // Rows with optimistic changes are few; the server's version of any of them replaces the remembered one.
+    const based = basedRows(this.sqlite);
     for (const change of page.changes) {
       tables.add(change.table);
       this.applyChange(change);
-      if (change.table === 'user' && rolesBase.size > 0) {
-        const id = change.op === 'upsert' ? change.row.id : change.id;
-        if (rolesBase.has(id)) forgetRolesBase(this.sqlite, id);
+      if (based.size > 0) {
+        const key = `${change.table}:${change.op === 'upsert' ? change.row.id : change.id}`;
+        if (based.has(key)) forgetBase(this.sqlite, change.table as BasedTable, key.slice(change.table.length + 1));
       }
     }
     setPullProgress(this.sqlite, { cursor: page.cursor, serverLastMutationId: page.lastMutationId, pullInProgress: page.hasMore });

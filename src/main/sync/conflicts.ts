@@ -5,7 +5,7 @@ import { ChampionRow } from '../../shared/rows.js';
 import type { MutationResult } from '../../shared/protocol.js';
 import type { OutboxEntry } from './outbox.js';
 import { pendingStageChangeId } from './optimistic.js';
-import { toLocalValues, upsertSql } from './wireRows.js';
+import { setBase } from './serverBase.js';
 
 // A rejected mutation becomes a conflict record: the coordinator's intent (name, args with
 // their text), the server's reason and the server's row, until they resolve it. The
@@ -40,26 +40,28 @@ export function recordRejection(sqlite: Database.Database, entry: OutboxEntry, r
   rollBack(sqlite, entry, result);
 }
 
+/**
+ * Make the server's row the base of the rejected mutation's row; the rebase that follows
+ * (applyPushResponse) puts it on screen and re-applies whatever is still pending.
+ */
 function rollBack(sqlite: Database.Database, entry: OutboxEntry, result: MutationResult): void {
   const id = typeof entry.args.id === 'string' ? entry.args.id : null;
   if (!id) return;
   if (entry.name === 'action.record') {
     // The server never stored this action under this id; a pull brings whatever it has.
-    sqlite.prepare('DELETE FROM user_action WHERE id = ?').run(id);
+    setBase(sqlite, 'user_action', id, null);
     return;
   }
   const current = result.current ? ChampionRow.safeParse(result.current) : null;
-  if (entry.name === 'champion.create' || !current?.success || current.data.id !== id) {
-    // The row we showed does not exist on the server (refused create, or gone).
-    sqlite.prepare('DELETE FROM champion WHERE id = ?').run(id);
+  const row = current?.success ? current.data : null;
+  if (row && row.id === id) {
+    setBase(sqlite, 'champion', id, row);
+    return;
   }
-  if (current?.success) {
-    // `current` is the server's row now (for duplicate_champion, the row that already
-    // exists): show it instead, clearing any local row that would block it.
-    const row = current.data;
-    sqlite.prepare('DELETE FROM champion WHERE user_id = ? AND cohort_id IS ? AND id <> ?').run(row.user_id, row.cohort_id, row.id);
-    sqlite.prepare(upsertSql('champion')).run(toLocalValues('champion', row));
-  }
+  // The row we showed does not exist on the server (a refused create, or gone).
+  setBase(sqlite, 'champion', id, null);
+  // For duplicate_champion, `current` is the row that holds the slot: show it instead.
+  if (row) setBase(sqlite, 'champion', row.id, row);
 }
 
 interface RawConflict {

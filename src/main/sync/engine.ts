@@ -12,7 +12,7 @@ import { rebase } from './rebase.js';
 import type { Session } from './session.js';
 import type { SqliteHost } from './sqliteHost.js';
 import { readSyncState, setLastSyncedAt, setPullProgress } from './syncState.js';
-import { restoreRolesBase } from './optimistic.js';
+import { clearBases } from './serverBase.js';
 
 // Schedules and runs sync: push the outbox, pull every page, rebase. One run at a time;
 // triggers while a run is going coalesce into one follow-up run. All progress that matters
@@ -286,7 +286,7 @@ export class SyncEngine {
   /** Forget every mirrored row (keeping outbox and conflicts) so the next pull starts from null. */
   private resetMirror(): void {
     this.sqlite.transaction(() => {
-      restoreRolesBase(this.sqlite);
+      clearBases(this.sqlite);
       for (const t of SYNC_TABLES) this.sqlite.prepare(`DELETE FROM "${t}"`).run();
       setPullProgress(this.sqlite, { cursor: null, pullInProgress: true });
     })();

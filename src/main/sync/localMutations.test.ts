@@ -178,6 +178,27 @@ describe('local mutations', () => {
   });
 });
 
+describe('rebase puts touched rows back to the server version', () => {
+  it('leaves no trace of mutations the server consumed without applying (an answer lost to a crash)', () => {
+    const created = lm.createChampion({ userId: 'usr_coord', cohortId: null, notes: 'new' });
+    lm.setNotes({ id: 'ch_a', notes: 'never applied' });
+    lm.moveChampion({ id: 'ch_a', to: 'champion', reason: null });
+    const act = lm.recordAction({ userId: 'usr_a', enrollmentId: null, actionType: 'viewed_module', targetType: null, targetId: null, metadata: {}, occurredAt: '2026-04-01T00:00:00Z' });
+    lm.setNotes({ id: 'ch_b', notes: 'still pending' });
+    // The server's lastMutationId covers the first four; the pull brought no rows for them.
+    t.app.sqlite.transaction(() => {
+      t.app.sqlite.prepare('DELETE FROM outbox WHERE id <= 4').run();
+      rebase(t.app.sqlite, 'usr_coord');
+    })();
+    expect(readRow(t.app.sqlite, 'champion', created.id)).toBeNull();
+    expect(readRow(t.app.sqlite, 'champion', 'ch_a')).toEqual(champion('ch_a', 'usr_a', 'selected'));
+    expect(readRow(t.app.sqlite, 'user', 'usr_a')!.roles).toEqual(['student']);
+    expect(readRow(t.app.sqlite, 'user_action', act.id)).toBeNull();
+    expect(readRow(t.app.sqlite, 'champion', 'ch_b')!.notes).toBe('still pending');
+    expect(count('SELECT count(*) n FROM champion_stage_change WHERE pending_mutation_id IS NOT NULL')).toBe(0);
+  });
+});
+
 describe('local mutation input checks', () => {
   it('refuses an action in the future or on another member\'s enrollment, naming the field', () => {
     const base = { userId: 'usr_b', targetType: null, targetId: null, metadata: {}, actionType: 'viewed_module' as const };

@@ -1,12 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { Mutation } from '../../shared/mutations.js';
 import { rolesAfterStageChange, stampsForStage } from '../../shared/stageRules.js';
+import { rememberBase } from './serverBase.js';
+import { isConstraintError } from './sqliteErrors.js';
+
+export { isConstraintError } from './sqliteErrors.js';
 
 // The optimistic effect of each mutation on the local mirror: what the server will do if it
 // applies the mutation. Every effect is "set to target" (idempotent), because the rebase
 // after each pull re-applies all still-pending mutations on top of the server's rows.
-
-const ROLES_BASE_PREFIX = 'sync.rolesBase:';
 
 export interface OptimisticContext {
   /** The coordinator making the change (champion_stage_change.changed_by). */
@@ -46,14 +48,11 @@ export function applyOptimistic(sqlite: Database.Database, m: Mutation, ctx: Opt
   }
 }
 
-export function isConstraintError(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_CONSTRAINT');
-}
-
 function applyInner(sqlite: Database.Database, m: Mutation, ctx: OptimisticContext): boolean {
   switch (m.name) {
     case 'champion.create': {
       const a = m.args;
+      rememberBase(sqlite, 'champion', a.id);
       sqlite
         .prepare(
           `INSERT INTO champion (id, user_id, cohort_id, stage, notes, selected_at, became_champion_at)
@@ -68,6 +67,7 @@ function applyInner(sqlite: Database.Database, m: Mutation, ctx: OptimisticConte
       const a = m.args;
       const row = readChampion(sqlite, a.id);
       if (!row) return false;
+      rememberBase(sqlite, 'champion', a.id);
       const stamps = stampsForStage(a.to, a.at, row);
       sqlite
         .prepare('UPDATE champion SET stage = ?, selected_at = ?, became_champion_at = ? WHERE id = ?')
@@ -77,20 +77,26 @@ function applyInner(sqlite: Database.Database, m: Mutation, ctx: OptimisticConte
       return true;
     }
     case 'champion.setNotes': {
+      if (!readChampion(sqlite, m.args.id)) return false;
+      rememberBase(sqlite, 'champion', m.args.id);
       return sqlite.prepare('UPDATE champion SET notes = ? WHERE id = ?').run(m.args.notes, m.args.id).changes > 0;
     }
     case 'champion.setCohort': {
+      if (!readChampion(sqlite, m.args.id)) return false;
+      rememberBase(sqlite, 'champion', m.args.id);
       return sqlite.prepare('UPDATE champion SET cohort_id = ? WHERE id = ?').run(m.args.cohortId, m.args.id).changes > 0;
     }
     case 'champion.remove': {
       const row = readChampion(sqlite, m.args.id);
       if (!row) return false;
+      rememberBase(sqlite, 'champion', m.args.id);
       sqlite.prepare('DELETE FROM champion WHERE id = ?').run(m.args.id);
       sqlite.prepare('DELETE FROM champion_stage_change WHERE champion_id = ? AND pending_mutation_id IS NOT NULL').run(m.args.id);
       return true;
     }
     case 'action.record': {
       const a = m.args;
+      rememberBase(sqlite, 'user_action', a.id);
       sqlite
         .prepare(
           `INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata,
@@ -126,9 +132,8 @@ function writePendingStageChange(
 }
 
 /**
- * Show the `champion` role rule (DESIGN.md) optimistically. The user's roles before the first
- * optimistic change are kept in `setting`, so the rebase can put the server's value back
- * before re-applying pending mutations, and a rejected move leaves no stray role behind.
+ * Show the `champion` role rule (DESIGN.md) optimistically. The user's server row is kept as
+ * a base (serverBase.ts), so a rejected move leaves no stray role behind.
  */
 function followChampionRole(sqlite: Database.Database, userId: string): void {
   const u = sqlite.prepare('SELECT roles FROM user WHERE id = ?').get(userId) as { roles: string } | undefined;
@@ -137,28 +142,6 @@ function followChampionRole(sqlite: Database.Database, userId: string): void {
   const roles = JSON.parse(u.roles) as string[];
   const next = rolesAfterStageChange(roles, active);
   if (JSON.stringify(next) === JSON.stringify(roles)) return;
-  sqlite.prepare('INSERT OR IGNORE INTO setting (key, value) VALUES (?, ?)').run(ROLES_BASE_PREFIX + userId, u.roles);
+  rememberBase(sqlite, 'user', userId);
   sqlite.prepare('UPDATE user SET roles = ? WHERE id = ?').run(JSON.stringify(next), userId);
-}
-
-/** Users whose roles currently carry an optimistic change (their server value is saved). */
-export function usersWithRolesBase(sqlite: Database.Database): Set<string> {
-  const rows = sqlite.prepare('SELECT key FROM setting WHERE key >= ? AND key < ?').all(ROLES_BASE_PREFIX, ROLES_BASE_PREFIX + '\uffff') as { key: string }[];
-  return new Set(rows.map((r) => r.key.slice(ROLES_BASE_PREFIX.length)));
-}
-
-/** A pulled user row is the new server value: forget the saved one. */
-export function forgetRolesBase(sqlite: Database.Database, userId: string): void {
-  sqlite.prepare('DELETE FROM setting WHERE key = ?').run(ROLES_BASE_PREFIX + userId);
-}
-
-/** Put every optimistically changed user's server roles back (first step of a rebase). */
-export function restoreRolesBase(sqlite: Database.Database): void {
-  const rows = sqlite.prepare('SELECT key, value FROM setting WHERE key >= ? AND key < ?').all(ROLES_BASE_PREFIX, ROLES_BASE_PREFIX + '\uffff') as {
-    key: string;
-    value: string;
-  }[];
-  const upd = sqlite.prepare('UPDATE user SET roles = ? WHERE id = ?');
-  for (const r of rows) upd.run(r.value, r.key.slice(ROLES_BASE_PREFIX.length));
-  sqlite.prepare('DELETE FROM setting WHERE key >= ? AND key < ?').run(ROLES_BASE_PREFIX, ROLES_BASE_PREFIX + '\uffff');
 }

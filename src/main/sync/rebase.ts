@@ -1,13 +1,14 @@
 import type Database from 'better-sqlite3';
 import { allPending, toMutation } from './outbox.js';
-import { applyOptimistic, restoreRolesBase } from './optimistic.js';
+import { applyOptimistic } from './optimistic.js';
+import { restoreBases } from './serverBase.js';
 
 /**
  * Put the still-pending mutations back on top of the server's rows. Call inside a
  * transaction, after the outbox rows the server has already applied were dropped.
- * Optimistic stage-change rows are removed first (the server's rows replace them),
- * optimistic role changes are reverted to the server's value, then every pending
- * mutation's effect is applied again in order.
+ * Optimistic stage-change rows are removed first (the server's rows replace them), every
+ * row an optimistic change touched is put back to the server's version (serverBase.ts), then
+ * every pending mutation's effect is applied again in order.
  */
 export function rebase(sqlite: Database.Database, fallbackChangedBy: string): void {
   // Keep who/when of each optimistic history row: the re-applied row should say the same.
@@ -18,7 +19,7 @@ export function rebase(sqlite: Database.Database, fallbackChangedBy: string): vo
     prior.set(r.m, { changed_by: r.changed_by });
   }
   sqlite.prepare('DELETE FROM champion_stage_change WHERE pending_mutation_id IS NOT NULL').run();
-  restoreRolesBase(sqlite);
+  restoreBases(sqlite);
   for (const entry of allPending(sqlite)) {
     const m = toMutation(entry);
     if (!m) continue;
