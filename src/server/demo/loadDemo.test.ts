@@ -1,0 +1,74 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PullResponse } from '../../shared/protocol.js';
+import { startServer } from '../startServer.js';
+import { apiClient } from '../testing/httpClient.js';
+import { BACKENDS, freshPglite, freshPostgres, postgresReachable, SKIP_PG_MESSAGE, type Backend } from '../testing/testBackends.js';
+import { DEMO_SIZES } from './generateDemo.js';
+
+// `--demo small` through startServer: the data lands complete and valid, the two demo logins
+// work with their roles, the database behaves normally afterwards, and a restart with --demo
+// does not load it twice.
+
+const pgOk = await postgresReachable();
+if (!pgOk) console.warn(SKIP_PG_MESSAGE);
+
+describe.each(BACKENDS)('demo small on %s', (kind) => {
+  const skip = kind === 'postgres' && !pgOk;
+  let backend: Backend | undefined;
+  afterAll(async () => backend?.dispose());
+
+  it.skipIf(skip)('loads once with working demo logins, valid rows and intact indexes; a restart with --demo skips it', async () => {
+    backend = kind === 'pglite' ? await freshPglite() : await freshPostgres();
+    const server = await startServer({ data: backend.data, demo: 'small' });
+    const db = server.admin.database;
+    const counts = async () =>
+      (
+        await db.read((tx) =>
+          tx.rows<{ users: number; actions: number; champions: number; cohorts: number; seqs: number; indexes: number }>(
+            sql`SELECT (SELECT count(*) FROM "user")::int AS users, (SELECT count(*) FROM user_action)::int AS actions,
+                       (SELECT count(*) FROM champion)::int AS champions, (SELECT count(*) FROM cohort)::int AS cohorts,
+                       (SELECT count(DISTINCT seq) FROM user_action)::int AS seqs,
+                       (SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema())::int AS indexes`,
+          ),
+        )
+      )[0]!;
+    const first = await counts();
+    const s = DEMO_SIZES.small;
+    expect(first).toMatchObject({ users: s.users + 2, actions: s.actions, champions: s.champions, cohorts: s.cohorts, seqs: s.actions });
+    expect(first.indexes).toBeGreaterThan(20);
+
+    const api = apiClient(server.url);
+    const coord = await api.post<{ token: string; user: { roles: string[] } }>('/v1/auth/login', { email: 'coordinator@demo.local', password: 'demo-coordinator' });
+    expect(coord.status).toBe(200);
+    expect(coord.body.user.roles).toEqual(['admin']);
+    const student = await api.post<{ user: { roles: string[] } }>('/v1/auth/login', { email: 'student@demo.local', password: 'demo-student' });
+    expect(student.body.user.roles).toEqual(['student']);
+
+    const page = await api.post('/v1/sync/pull', { clientId: '2f1c0000-0000-4000-8000-00000000000a', cursor: null, limit: 10_000 }, coord.body.token);
+    const parsed = PullResponse.parse(page.body);
+    expect(parsed.changes).toHaveLength(10_000);
+    expect(parsed.hasMore).toBe(true);
+
+    // Triggers are back on: a new write gets a seq above everything loaded.
+    const push = await api.post<{ results: { status: string }[] }>(
+      '/v1/sync/push',
+      { clientId: '2f1c0000-0000-4000-8000-00000000000a', mutations: [{ id: 1, name: 'champion.create', args: { id: 'ch_new_demo', userId: 'usr_demo_student', cohortId: null, notes: '' } }] },
+      coord.body.token,
+    );
+    expect(push.body.results[0]!.status).toBe('applied');
+    const top = await db.read((tx) =>
+      tx.rows<{ ok: boolean }>(sql`SELECT (SELECT seq FROM champion WHERE id = 'ch_new_demo') > (SELECT max(seq) FROM user_action) AS ok`),
+    );
+    expect(top[0]!.ok).toBe(true);
+    await server.close();
+
+    const again = await startServer({ data: backend.data, demo: 'small' });
+    const after = await (async () => {
+      const r = await again.admin.database.read((tx) => tx.rows<{ users: number; actions: number }>(sql`SELECT (SELECT count(*) FROM "user")::int AS users, (SELECT count(*) FROM user_action)::int AS actions`));
+      return r[0]!;
+    })();
+    expect(after).toEqual({ users: first.users, actions: first.actions });
+    await again.close();
+  });
+});
