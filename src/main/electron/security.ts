@@ -7,10 +7,7 @@ import { isAppUrl, type AppOrigin } from '../ipc/senderOrigin.js';
 export function hardenSession(session: Session, devUrl: string | undefined): void {
   // Headers for pages served over http (the dev server); app:// responses carry their own.
   session.webRequest.onHeadersReceived((details, callback) => {
-    const csp = devUrl
-      ? // Vite's dev client injects an inline preamble for React refresh and talks over ws.
-        contentSecurityPolicy({ connectSrc: ['ws:'] }).replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
-      : contentSecurityPolicy();
+    const csp = devUrl ? contentSecurityPolicy({ connectSrc: ['ws:'], viteDevServer: true }) : contentSecurityPolicy();
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
   // The app needs no camera, notifications, geolocation, …
