@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { Role, SourceSystem, Stage } from '../../shared/enums.js';
 
 const SOURCE_LABEL: Record<SourceSystem, string> = {
@@ -37,9 +38,12 @@ export const actionLabel = (type: string): string => {
   return s.charAt(0).toUpperCase() + s.slice(1);
 };
 
-// Profile images live on the platform's servers; offline (or under the host's CSP) they
-// cannot load, so initials are the dependable face of a member.
-export function Avatar({ name, size = 40 }: { name: string; size?: number }) {
+/**
+ * A member's picture, or their initials. Pictures live on the platform's servers, so offline
+ * (or when one is missing) they fail to load; the initials are always there underneath.
+ */
+export function Avatar({ name, img = null, size = 40 }: { name: string; img?: string | null; size?: number }) {
+  const [failed, setFailed] = useState(false);
   const initials = name
     .split(/\s+/)
     .filter(Boolean)
@@ -48,6 +52,7 @@ export function Avatar({ name, size = 40 }: { name: string; size?: number }) {
     .join('');
   let hue = 0;
   for (const ch of name) hue = (hue * 31 + ch.charCodeAt(0)) % 360;
+  const showImg = img !== null && /^https:\/\//.test(img) && !failed;
   return (
     <span
       className="avatar"
@@ -55,6 +60,7 @@ export function Avatar({ name, size = 40 }: { name: string; size?: number }) {
       style={{ width: size, height: size, fontSize: size * 0.4, background: `hsl(${hue} 45% 38%)` }}
     >
       {initials || '?'}
+      {showImg ? <img src={img} alt="" width={size} height={size} loading="lazy" onError={() => setFailed(true)} /> : null}
     </span>
   );
 }

@@ -11,6 +11,8 @@ import { PendingBadge, StageBadge, stageLabel } from './Badges.js';
 import { ConflictPanel } from './ConflictPanel.js';
 import { ErrorState, Loading } from './States.js';
 
+const GLOBAL = '__global__';
+
 export function CardDetail({
   card,
   conflicts,
@@ -29,6 +31,13 @@ export function CardDetail({
   const history = useQuery({ queryKey: qk.history(c.id), queryFn: () => call('champion.history', { id: c.id }) });
   const saveNotes = useMutation({ mutationFn: () => call('champion.setNotes', { id: c.id, notes }) });
   const remove = useMutation({ mutationFn: () => call('champion.remove', { id: c.id }), onSuccess: onClose });
+  const cohorts = useQuery({ queryKey: qk.cohorts(), queryFn: () => call('cohorts.list', {}) });
+  const [cohort, setCohort] = useState(c.cohort_id ?? GLOBAL);
+  // The card leaves this board when its pipeline changes, so the dialog closes with it.
+  const setCohortMutation = useMutation({
+    mutationFn: () => call('champion.setCohort', { id: c.id, cohortId: cohort === GLOBAL ? null : cohort }),
+    onSuccess: onClose,
+  });
   const name = card.user_name ?? c.user_id;
   const dirty = notes !== c.notes;
 
@@ -64,6 +73,34 @@ export function CardDetail({
           ) : null}
         </div>
         {remove.isError ? <div className="form-error">{errorText(remove.error)}</div> : null}
+
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (cohort !== (c.cohort_id ?? GLOBAL)) setCohortMutation.mutate();
+          }}
+        >
+          <label className="select">
+            <span>Pipeline</span>
+            <select value={cohort} onChange={(e) => setCohort(e.target.value)}>
+              <option value={GLOBAL}>Global (ongoing champions)</option>
+              {cohorts.data?.cohorts.map((co) => (
+                <option key={co.id} value={co.id}>
+                  {co.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button
+            type="submit"
+            className="btn btn-small"
+            disabled={cohort === (c.cohort_id ?? GLOBAL) || setCohortMutation.isPending}
+          >
+            Change pipeline
+          </button>
+        </form>
+        {setCohortMutation.isError ? <div className="form-error">{errorText(setCohortMutation.error)}</div> : null}
 
         {conflicts.map((conflict) => (
           <ConflictPanel key={conflict.id} conflict={conflict} />

@@ -35,7 +35,7 @@ export function MemberScreen({ id }: { id: string }) {
         <Icon name="back" /> Back
       </button>
       <header className="profile">
-        <Avatar name={user.name} size={64} />
+        <Avatar name={user.name} img={user.profile_img} size={64} />
         <div className="profile-main">
           <h1>{user.name}</h1>
           <div className="muted">

@@ -202,7 +202,7 @@ export function PeopleScreen() {
                     go({ screen: 'member', id: person.id });
                   }}
                 >
-                  <Avatar name={person.name} size={36} />
+                  <Avatar name={person.name} img={person.profile_img} size={36} />
                   <div className="person-main">
                     <div className="person-name">{person.name}</div>
                     <div className="person-email muted">{person.email}</div>
