@@ -25,7 +25,8 @@ export async function login(db: Database, req: LoginRequest, tokenTtlSeconds: nu
 
   // Errors are returned, not thrown, from the transaction: throwing would roll back the failure count.
   const outcome = await db.write(async (tx): Promise<LoginResponse | ApiError> => {
-    // Re-check under the lock so parallel guesses cannot slip past a block set meanwhile.
+    // Re-check inside the transaction (recordFailure locks the email's row) so parallel guesses
+    // cannot slip past a block set meanwhile.
     const waitNow = await secondsBlocked(tx, req.email);
     if (waitNow > 0) return tooMany(waitNow);
     if (!u || !ok) {
@@ -35,7 +36,7 @@ export async function login(db: Database, req: LoginRequest, tokenTtlSeconds: nu
     await clearFailures(tx, req.email);
     const s = await createSession(tx, u.id, tokenTtlSeconds);
     return { token: s.token, expiresAt: s.expiresAt, user: { id: u.id, email: u.email, name: u.name, roles: u.roles } };
-  });
+  }, { lock: false });
   if (outcome instanceof ApiError) throw outcome;
   return outcome;
 }

@@ -19,20 +19,22 @@ export async function secondsBlocked(tx: Tx, email: string): Promise<number> {
   return Math.max(0, r[0]?.wait ?? 0);
 }
 
-/** Count a failure; from the sixth in a window on, block for a doubling period (30 s … 15 min). */
+/** Count a failure; from the fifth in a window on, block for a doubling period (30 s … 15 min). */
 export async function recordFailure(tx: Tx, email: string): Promise<void> {
-  const r = await tx.rows<{ failures: number; last: string }>(
-    sql`SELECT failures, afh_iso(last_failed_at) AS last FROM login_failure WHERE email_key = ${emailKey(email)} FOR UPDATE`,
+  // One atomic upsert, so parallel wrong guesses each count.
+  const r = await tx.rows<{ failures: number }>(
+    sql`INSERT INTO login_failure (email_key, failures, last_failed_at) VALUES (${emailKey(email)}, 1, now())
+        ON CONFLICT (email_key) DO UPDATE SET
+          failures = CASE WHEN login_failure.last_failed_at > now() - make_interval(secs => ${WINDOW_MS / 1000})
+                          THEN login_failure.failures + 1 ELSE 1 END,
+          last_failed_at = now()
+        RETURNING failures`,
   );
-  const prev = r[0];
-  const failures = prev && Date.now() - Date.parse(prev.last) < WINDOW_MS ? prev.failures + 1 : 1;
-  const blockMs = failures >= FREE_FAILURES ? Math.min(MAX_BLOCK_MS, BASE_BLOCK_MS * 2 ** (failures - FREE_FAILURES)) : 0;
-  const blockedUntil = blockMs > 0 ? new Date(Date.now() + blockMs).toISOString() : null;
+  const failures = r[0]?.failures ?? 1;
+  if (failures < FREE_FAILURES) return;
+  const blockMs = Math.min(MAX_BLOCK_MS, BASE_BLOCK_MS * 2 ** (failures - FREE_FAILURES));
   await tx.rows(
-    sql`INSERT INTO login_failure (email_key, failures, last_failed_at, blocked_until)
-        VALUES (${emailKey(email)}, ${failures}, now(), ${blockedUntil})
-        ON CONFLICT (email_key) DO UPDATE SET failures = EXCLUDED.failures, last_failed_at = EXCLUDED.last_failed_at,
-          blocked_until = EXCLUDED.blocked_until`,
+    sql`UPDATE login_failure SET blocked_until = now() + make_interval(secs => ${blockMs / 1000}) WHERE email_key = ${emailKey(email)}`,
   );
 }
 

@@ -28,5 +28,5 @@ export async function authenticate(db: Database, token: string): Promise<Session
 }
 
 export async function revokeSession(db: Database, token: string): Promise<void> {
-  await db.write((tx) => tx.rows(sql`DELETE FROM session WHERE token_hash = ${tokenHash(token)}`));
+  await db.write((tx) => tx.rows(sql`DELETE FROM session WHERE token_hash = ${tokenHash(token)}`), { lock: false });
 }

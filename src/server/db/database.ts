@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { PGlite, types, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import { PgDialect } from 'drizzle-orm/pg-core';
-import { sql, type SQL } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -28,8 +28,15 @@ export interface Database {
   readonly kind: DbKind;
   /** A read-only REPEATABLE READ transaction: every statement sees one snapshot. */
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** A read-write transaction that holds the writers' lock from its first statement (see writeLock.ts). */
-  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * A read-write transaction that holds the writers' lock from its first statement (see
+   * writeLock.ts), so rule checks and writes see no other writer in between. `lock: false` is
+   * for transactions that touch only server-side tables (sessions, login failures): they need
+   * no place in the change order, and a login should not queue behind a 1000-row ingest. (Any
+   * write to a synced table still takes the lock in its trigger, so ordering never depends on
+   * callers choosing right.)
+   */
+  write<T>(fn: (tx: Tx) => Promise<T>, opts?: { lock?: boolean }): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -84,10 +91,10 @@ async function openPglite(folder: string): Promise<Database> {
         await t.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
         return fn(pgliteTx(t));
       }),
-    write: (fn) =>
+    write: (fn, opts) =>
       client.transaction(async (t) => {
         const tx = pgliteTx(t);
-        await tx.rows(takeWritersLock);
+        if (opts?.lock !== false) await tx.rows(takeWritersLock);
         return fn(tx);
       }),
     close: () => client.close(),
@@ -95,18 +102,18 @@ async function openPglite(folder: string): Promise<Database> {
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // client_min_messages: the migrator's "already exists, skipping" NOTICEs are noise in a server log.
+  const pool = new pg.Pool({ connectionString: url, max: 10, options: '-c client_min_messages=warning' });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const db = drizzlePg({ client: pool, schema });
-  await db.execute(sql`SET client_min_messages = warning`);
   await migratePg(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return {
     kind: 'postgres',
     read: (fn) => db.transaction((t) => fn(txOf(t)), { isolationLevel: 'repeatable read', accessMode: 'read only' }),
-    write: (fn) =>
+    write: (fn, opts) =>
       db.transaction(async (t) => {
-        await t.execute(takeWritersLock);
+        if (opts?.lock !== false) await t.execute(takeWritersLock);
         return fn(txOf(t));
       }),
     close: () => pool.end(),

@@ -27,7 +27,7 @@ const bearer = (req: FastifyRequest): string | null => {
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { db } = opts;
   // bodyLimit: a push of 1000 mutations with long notes fits in 5 MiB; larger is a client bug or abuse (413).
-  const app = Fastify({ logger: opts.logger, bodyLimit: MAX_BODY_BYTES, return503OnClosing: true });
+  const app = Fastify({ logger: opts.logger, bodyLimit: MAX_BODY_BYTES, return503OnClosing: false });
   // Pull pages of thousands of rows compress ~10x; threshold keeps tiny answers uncompressed.
   await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'] });
 
