@@ -21,6 +21,13 @@ import { SessionUser } from './protocol.js';
 
 const SearchQuery = z.string().max(200);
 
+/**
+ * A timestamp the coordinator typed, in the one form every stored timestamp has (the server
+ * sends milliseconds): timestamps compare as text in SQLite, and `10:00:00Z` sorts after
+ * `10:00:00.500Z`, so a second form would misplace rows in timelines and date filters.
+ */
+const InputTimestamp = IsoTimestamp.transform((s) => new Date(s).toISOString());
+
 export const MemberSummary = z.object({
   id: RowId,
   name: z.string(),
@@ -43,9 +50,9 @@ export const TimelineFilter = z.strictObject({
   targetTypes: z.array(TargetType).max(20).default([]),
   sourceSystems: z.array(SourceSystem).max(20).default([]),
   /** Inclusive lower bound on occurred_at. */
-  from: IsoTimestamp.nullable().default(null),
+  from: InputTimestamp.nullable().default(null),
   /** Exclusive upper bound on occurred_at. */
-  to: IsoTimestamp.nullable().default(null),
+  to: InputTimestamp.nullable().default(null),
 });
 export type TimelineFilter = z.infer<typeof TimelineFilter>;
 
@@ -188,7 +195,7 @@ export const ipcContract = {
       targetType: TargetType.nullable().default(null),
       targetId: z.string().max(128).nullable().default(null),
       metadata: JsonObject.default({}),
-      occurredAt: IsoTimestamp,
+      occurredAt: InputTimestamp,
     }),
     output: z.object({ id: RowId, mutationId: z.number().int() }),
   },
