@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig, type UserConfig } from 'vite';
+import { defineConfig, type Plugin, type UserConfig } from 'vite';
 
 // The renderer's one build, shared by both hosts: `npm run build:renderer` (browser host
 // serves out/renderer) and electron.vite.config.ts's renderer section. `base: './'` keeps
@@ -9,10 +9,21 @@ import { defineConfig, type UserConfig } from 'vite';
 export const rendererRoot = fileURLToPath(new URL('./src/renderer', import.meta.url));
 export const rendererOutDir = fileURLToPath(new URL('./out/renderer', import.meta.url));
 
+/**
+ * A build is always a production build. Vite otherwise keeps a NODE_ENV it finds in the
+ * environment, and a build started from a test run (vitest sets NODE_ENV=test) would ship
+ * React's development bundle: bigger, slower, and the one the hosts would then serve.
+ */
+const productionBuilds: Plugin = {
+  name: 'afh:production-builds',
+  config: (_config, { command }) =>
+    command === 'build' ? { define: { 'process.env.NODE_ENV': JSON.stringify('production') } } : undefined,
+};
+
 export const rendererConfig: UserConfig = {
   root: rendererRoot,
   base: './',
-  plugins: [react()],
+  plugins: [react(), productionBuilds],
   build: {
     outDir: rendererOutDir,
     emptyOutDir: true,
