@@ -12,12 +12,16 @@ export const rendererOutDir = fileURLToPath(new URL('./out/renderer', import.met
 /**
  * A build is always a production build. Vite otherwise keeps a NODE_ENV it finds in the
  * environment, and a build started from a test run (vitest sets NODE_ENV=test) would ship
- * React's development bundle: bigger, slower, and the one the hosts would then serve.
+ * React's development bundle and JSX compiled for the dev runtime: bigger, slower, and the
+ * files the hosts would then serve. Both are pinned here rather than by setting NODE_ENV,
+ * which would leak into the test run that started the build.
  */
 const productionBuilds: Plugin = {
   name: 'afh:production-builds',
   config: (_config, { command }) =>
-    command === 'build' ? { define: { 'process.env.NODE_ENV': JSON.stringify('production') } } : undefined,
+    command === 'build'
+      ? { define: { 'process.env.NODE_ENV': JSON.stringify('production') }, esbuild: { jsxDev: false } }
+      : undefined,
 };
 
 export const rendererConfig: UserConfig = {

@@ -89,4 +89,43 @@ describe.skipIf(!hasChromium)('two laptops edit the same notes', () => {
     const detail = await a.call('member.get', { id: card.champion.user_id });
     expect(detail.champions.find((c) => c.champion.id === id)?.champion.notes).toBe(mine);
   });
+
+  it('a stale move shows the server stage beside mine, and "keep server\u2019s" accepts it without sending mine', async () => {
+    const board = await a.call('board.get', { cohortId: null });
+    const card = board.columns.find((c) => c.stage === 'selected')!.cards.at(-1)!;
+    const id = card.champion.id;
+
+    // Laptop A promotes the card; B, not yet aware, moves it back with a reason.
+    await a.call('champion.move', { id, to: 'champion', reason: 'ran three sessions' });
+    await waitForSync(a);
+    const { page } = b;
+    await page.getByRole('navigation').getByRole('button', { name: 'Champions' }).click();
+    await page.locator(`#card-${id}`).focus();
+    await page.keyboard.press('Enter');
+    const menu = page.getByTestId('move-menu');
+    await menu.getByRole('radio', { name: /Candidate/ }).check();
+    await menu.getByLabel('Reason (optional)').fill('not ready yet');
+    await menu.getByRole('button', { name: 'Move to Candidate' }).click();
+
+    const cardB = page.locator(`#card-${id}`);
+    await cardB.getByTestId('conflict-badge').waitFor({ timeout: 60_000 });
+    const shown = await cardB.getByTestId('card-conflict').textContent();
+    expect(shown).toContain('Stage: champion');
+    expect(shown).toContain('selected → candidate');
+    expect(shown).toContain('not ready yet');
+
+    await cardB.click();
+    const detail = page.getByTestId('card-detail');
+    await detail.getByRole('button', { name: 'Keep server’s' }).click();
+    await detail.getByTestId('conflict').waitFor({ state: 'detached', timeout: 30_000 });
+    await page.keyboard.press('Escape');
+    await page.locator(`[data-testid="column-champion"] #card-${id}`).waitFor();
+    await waitForSync(b);
+    expect((await b.call('conflicts.list', {})).conflicts).toHaveLength(0);
+
+    const changes = await pullEverything(stack.serverUrl, await serverLogin(stack.serverUrl));
+    expect(changes.find((c) => c.table === 'champion' && c.row?.id === id)?.row).toMatchObject({ stage: 'champion' });
+    const history = changes.filter((c) => c.table === 'champion_stage_change' && c.row?.champion_id === id);
+    expect(history.some((c) => c.row?.reason === 'not ready yet')).toBe(false);
+  });
 });
