@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import type { SyncStatus } from '../../shared/ipc.js';
-import { MAX_PUSH_MUTATIONS, PULL_LIMIT_DEFAULT, type PullResponse } from '../../shared/protocol.js';
+import { MAX_PUSH_MUTATIONS, PULL_LIMIT_DEFAULT } from '../../shared/protocol.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
 import { applyPushResponse } from './applyPushResponse.js';
-import { PullPageApplier } from './applyPullPage.js';
+import { PullPageApplier, type PullEnvelope } from './applyPullPage.js';
 import { backoffDelayMs } from './backoff.js';
 import { openConflictCount } from './conflicts.js';
 import { dropAcknowledged, markAttempted, pendingCount, renumberFrom, unacknowledged } from './outbox.js';
@@ -237,8 +237,8 @@ export class SyncEngine {
     this.applier ??= new PullPageApplier(this.sqlite);
     this.progress = { pagesDone: 0, rowsApplied: 0, remaining: 0 };
     this.setPhase('pulling');
-    const fetchPage = (cursor: string | null): Promise<PullResponse> => {
-      const p = client.pull({ clientId, cursor, limit });
+    const fetchPage = (cursor: string | null): Promise<PullEnvelope> => {
+      const p = client.pullEnvelope({ clientId, cursor, limit });
       // A prefetched page may be abandoned (an apply failed); its failure must not go unhandled.
       p.catch(() => undefined);
       return p;
@@ -247,7 +247,7 @@ export class SyncEngine {
     let resyncs = 0;
     let lastMutationId = 0;
     for (;;) {
-      let page: PullResponse;
+      let page: PullEnvelope;
       try {
         page = await next;
       } catch (e) {
@@ -261,7 +261,7 @@ export class SyncEngine {
       }
       // Fetch page N+1 while page N is written: the network and SQLite work overlap.
       const prefetch = page.hasMore ? fetchPage(page.cursor) : null;
-      const result = this.applier.apply(page);
+      const result = await this.applier.applyInSlices(page);
       lastMutationId = page.lastMutationId;
       this.progress = {
         pagesDone: this.progress.pagesDone + 1,

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { z as zod } from 'zod';
 import {
   ErrorBody,
   LoginResponse,
@@ -10,6 +11,9 @@ import {
 
 // Speaks PROTOCOL.md over fetch. Every answer is validated; every failure becomes a
 // SyncHttpError whose `kind` tells the engine what to do (retry, back off, sign out, …).
+
+// Defined here rather than imported from applyPullPage.ts to keep the module graph acyclic.
+const PullEnvelope = PullResponse.extend({ changes: zod.array(zod.unknown()) });
 
 export type SyncErrorKind =
   | 'network'
@@ -66,6 +70,11 @@ export class ProtocolClient {
 
   pull(body: PullRequest) {
     return this.post('/v1/sync/pull', body, PullResponse, true);
+  }
+
+  /** A pull answer with its changes still unchecked: the caller validates them while applying. */
+  pullEnvelope(body: PullRequest) {
+    return this.post('/v1/sync/pull', body, PullEnvelope, true);
   }
 
   private async post<S extends z.ZodType>(path: string, body: unknown, schema: S, auth: boolean): Promise<z.output<S>> {
