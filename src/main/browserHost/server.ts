@@ -28,8 +28,6 @@ export interface BrowserHostOptions {
   /** Preset server URL for the sign-in form (used by `npm run demo`). */
   serverUrl?: string | null;
   rendererDir?: string;
-  /** Run an already-built core instead of creating one over dataDir (the host then does not close it). */
-  core?: Core;
 }
 
 export interface BrowserHost {
@@ -49,14 +47,11 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     throw new Error(`The renderer is not built (no ${path.join(rendererDir, 'index.html')}). Run "npm run build:renderer" first.`);
   }
   const bridge = await buildBridgeScript();
-  const ownsCore = !opts.core;
-  const core =
-    opts.core ??
-    (await createCore({
-      dataDir: opts.dataDir,
-      tokenStore: plainFileTokenStore(path.join(opts.dataDir, 'session-token')),
-      serverUrl: opts.serverUrl ?? null,
-    }));
+  const core = await createCore({
+    dataDir: opts.dataDir,
+    tokenStore: plainFileTokenStore(path.join(opts.dataDir, 'session-token')),
+    serverUrl: opts.serverUrl ?? null,
+  });
 
   const token = randomBytes(32).toString('base64url');
   let port = 0;
@@ -129,7 +124,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       });
     });
   } catch (err) {
-    if (ownsCore) await core.close();
+    await core.close();
     throw err;
   }
   const bound = server.address() as AddressInfo;
@@ -147,7 +142,7 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
         await gateway.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
-        if (ownsCore) await core.close();
+        await core.close();
       })();
       return closing;
     },
