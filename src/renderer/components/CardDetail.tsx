@@ -47,7 +47,7 @@ export function CardDetail({
         <div className="detail-meta">
           <StageBadge stage={c.stage} />
           <span>{card.cohort_name ?? 'Global (ongoing)'}</span>
-          {card.entered_stage_at ? <span className="muted">in stage for {durationSince(card.entered_stage_at, now)}</span> : null}
+          {card.entered_stage_at ? <span className="muted">time in stage: {durationSince(card.entered_stage_at, now)}</span> : null}
           {card.pending ? <PendingBadge /> : null}
           {c.selected_at ? <span className="muted small">selected {dateLabel(c.selected_at)}</span> : null}
           {c.became_champion_at ? <span className="muted small">champion since {dateLabel(c.became_champion_at)}</span> : null}

@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
-import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { ACTION_TYPES, SOURCE_SYSTEMS, type ActionType, type SourceSystem } from '../../shared/enums.js';
 import type { TimelineFilter, TimelineItem } from '../../shared/ipc.js';
 import { call } from '../lib/api.js';
@@ -153,6 +153,12 @@ export function Timeline({ filter, showMember }: { filter: TimelineFilter; showM
     placeholderData: keepPreviousData,
   });
 
+  // New filters show their newest events, not the scroll position of the old list.
+  const filterKey = JSON.stringify(filter);
+  useEffect(() => {
+    scrollRef.current?.scrollTo({ top: 0 });
+  }, [filterKey]);
+
   useEffect(() => {
     const el = sentinelRef.current;
     const root = scrollRef.current;
@@ -168,6 +174,10 @@ export function Timeline({ filter, showMember }: { filter: TimelineFilter; showM
   useEffect(() => {
     if (sentinelVisible && pages.hasNextPage && !pages.isFetchingNextPage && !pages.isFetching) void pages.fetchNextPage();
   }, [sentinelVisible, pages]);
+
+  // True per-day totals for the headers: a day's events may span several pages.
+  const daily = useQuery({ queryKey: qk.dailyCounts(filter), queryFn: () => call('timeline.dailyCounts', filter) });
+  const dayTotals = useMemo(() => new Map(daily.data?.days.map((d) => [d.day, d.count])), [daily.data]);
 
   if (pages.isPending) return <Loading label="Loading activity…" />;
   if (pages.isError) return <ErrorState error={pages.error} onRetry={() => void pages.refetch()} />;
@@ -197,7 +207,11 @@ export function Timeline({ filter, showMember }: { filter: TimelineFilter; showM
       {groups.map((g) => (
         <section key={g.day} className="day" aria-label={dayLabel(g.day)}>
           <h3 className="day-header">
-            {dayLabel(g.day)} <span className="muted small">{g.items.length}</span>
+            {dayLabel(g.day)}{' '}
+            <span className="muted small">
+              {(dayTotals.get(g.day) ?? g.items.length).toLocaleString()} action
+              {(dayTotals.get(g.day) ?? g.items.length) === 1 ? '' : 's'}
+            </span>
           </h3>
           <ul className="events">
             {g.items.map((item) => (

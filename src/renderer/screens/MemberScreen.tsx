@@ -106,7 +106,7 @@ export function MemberScreen({ id }: { id: string }) {
                   >
                     {c.cohort_name ?? 'Global (ongoing)'}
                   </button>
-                  {c.entered_stage_at ? <span className="muted small">for {durationSince(c.entered_stage_at, now)}</span> : null}
+                  {c.entered_stage_at ? <span className="muted small">time in stage: {durationSince(c.entered_stage_at, now)}</span> : null}
                   {c.pending ? <PendingBadge /> : null}
                   {c.open_conflicts > 0 ? <span className="badge badge-conflict">Conflict</span> : null}
                 </li>
