@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { openDatabase, type AppDb } from '../../src/main/db/open.js';
 import { SyncEngine, type SyncEngineOptions } from '../../src/main/sync/engine.js';
 import { LocalMutations } from '../../src/main/sync/localMutations.js';
@@ -60,11 +61,51 @@ async function pgliteTemplate(): Promise<string> {
   return dir;
 }
 
-export async function startTestServer(): Promise<TestServer> {
+const PG_ADMIN_URL = process.env.AFH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Whether the local PostgreSQL the brief describes is up (tests then also run against it). */
+export async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function pgAdmin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export type Backend = 'pglite' | 'postgres';
+
+export async function startTestServer(backend: Backend = 'pglite'): Promise<TestServer> {
   const root = mkdtempSync(join(tmpdir(), 'afh-sync-srv-'));
-  const dataDir = join(root, 'pg');
-  cpSync(await pgliteTemplate(), dataDir, { recursive: true });
+  let dataDir = join(root, 'pg');
+  let dropDatabase = async () => undefined;
+  if (backend === 'postgres') {
+    // A database of its own, so parallel test files never see each other's rows.
+    const name = `afh_sync_${process.pid}_${randomBytes(4).toString('hex')}`;
+    await pgAdmin((c) => c.query(`CREATE DATABASE ${name}`));
+    const url = new URL(PG_ADMIN_URL);
+    url.pathname = `/${name}`;
+    dataDir = url.toString();
+    dropDatabase = () => pgAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined);
+  } else {
+    cpSync(await pgliteTemplate(), dataDir, { recursive: true });
+  }
   let server = await startServer({ host: '127.0.0.1', port: 0, data: dataDir, demo: null });
+  if (backend === 'postgres') await server.admin.createUser({ ...COORDINATOR, roles: ['admin'] });
   const port = Number(new URL(server.url).port);
   let running = true;
   const ts: TestServer = {
@@ -94,6 +135,7 @@ export async function startTestServer(): Promise<TestServer> {
     },
     async close() {
       await ts.stop();
+      await dropDatabase();
       rmSync(root, { recursive: true, force: true });
     },
   };
