@@ -133,8 +133,10 @@ describe('server answers that change the plan', () => {
       expect(st.error).toBe('Signed out: sign in again.');
       expect(st.pending).toBe(1);
       expect(c.session.authStatus().signedIn).toBe(false);
+      c.engine.start();
       await c.session.signIn(s.url, 'coord@test.local', 'pw-coordinator-1');
-      expect(await c.engine.syncNow()).toMatchObject({ phase: 'idle', pending: 0 });
+      // Signing in resumes syncing by itself.
+      await waitFor('the sync after signing in', () => c.engine.status().phase === 'idle' && c.engine.status().pending === 0);
     } finally {
       await c.close();
     }

@@ -69,6 +69,16 @@ export class SyncEngine {
     this.sqlite = opts.app.sqlite;
     this.session = opts.session;
     if (!this.session.authStatus().signedIn) this.phase = 'signed_out';
+    // Signing in again after an expiry resumes syncing without the host having to ask.
+    this.session.onChange((auth) => {
+      if (auth.signedIn && this.phase === 'signed_out') {
+        this.error = null;
+        this.setPhase('idle');
+        if (this.started && !this.stopped) void this.syncNow();
+      } else if (!auth.signedIn && !this.running) {
+        this.setPhase('signed_out');
+      }
+    });
   }
 
   /** Sync once now, then whenever a trigger fires (local change, back online, retry). */
