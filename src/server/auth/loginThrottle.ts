@@ -40,4 +40,10 @@ export async function recordFailure(tx: Tx, email: string): Promise<void> {
 
 export async function clearFailures(tx: Tx, email: string): Promise<void> {
   await tx.rows(sql`DELETE FROM login_failure WHERE email_key = ${emailKey(email)}`);
+  // Guesses at made-up emails leave rows nobody clears; sweep a few stale ones on each success.
+  await tx.rows(
+    sql`DELETE FROM login_failure WHERE email_key IN (
+          SELECT email_key FROM login_failure WHERE last_failed_at < now() - interval '1 day'
+            AND (blocked_until IS NULL OR blocked_until < now()) LIMIT 100)`,
+  );
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PullResponse, PushResponse, type Change } from '../../shared/protocol.js';
@@ -137,9 +137,8 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
 
     it('an expired token gets 401', async () => {
       const t = await login('coord@test.local');
-      await server.admin.database.write((tx) =>
-        tx.rows(sql`UPDATE session SET expires_at = now() - interval '1 second' WHERE user_id = 'usr_coord' AND created_at > now() - interval '2 seconds'`),
-      );
+      const hash = createHash('sha256').update(t).digest('hex');
+      await server.admin.database.write((tx) => tx.rows(sql`UPDATE session SET expires_at = now() - interval '1 second' WHERE token_hash = ${hash}`));
       expect((await api.post('/v1/sync/pull', { clientId: randomUUID(), cursor: null }, t)).status).toBe(401);
     });
 
@@ -337,6 +336,13 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
       expect(r.status).toBe(403);
       expect(r.body).toMatchObject({ error: { code: 'forbidden', field: 'clientId' } });
       expect((await api.post('/v1/sync/pull', { clientId: c, cursor: null }, coord2)).status).toBe(403);
+    });
+
+    it('a clientId first used by a pull belongs to that user: another user’s push with it gets 403', async () => {
+      const c = randomUUID();
+      await pull(coord2, c, null, 1);
+      expect((await push(coord, c, [])).status).toBe(403);
+      expect((await push(coord2, c, [])).status).toBe(200);
     });
 
     it('a body that is not a push request is a 400 naming the field, and changes nothing', async () => {

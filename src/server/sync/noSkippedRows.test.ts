@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PullResponse } from '../../shared/protocol.js';
 import { dumpTables, emptyMirror, mirrorToObject, pullUntilDone, type Mirror } from '../testing/dumpTables.js';
 import { apiClient, type ApiClient } from '../testing/httpClient.js';
@@ -17,7 +17,7 @@ const T0 = '2026-04-01T10:00:00Z';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < 3000; i++) {
     if (await cond()) return;
     await sleep(10);
   }
@@ -54,8 +54,12 @@ describe.skipIf(!pgOk)('no skipped rows on PostgreSQL with transactions committi
     api = apiClient(server.url);
     token = await seed(server);
   });
+  // Closing the raw connections rolls back anything a failed test left open (and its lock),
+  // so one failure does not hang the next test.
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.end().catch(() => undefined);
+  });
   afterAll(async () => {
-    for (const c of clients) await c.end().catch(() => undefined);
     await server?.close();
   });
 
@@ -67,6 +71,7 @@ describe.skipIf(!pgOk)('no skipped rows on PostgreSQL with transactions committi
 
     const a = await connect();
     const b = await connect();
+    const bPid = (await b.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
     // B begins first and does some reading: in start order B is "older" than A.
     await b.query('BEGIN');
     await b.query('SELECT count(*) FROM cohort');
@@ -77,7 +82,7 @@ describe.skipIf(!pgOk)('no skipped rows on PostgreSQL with transactions committi
     const bInsert = b.query(`INSERT INTO cohort (id, name, status, created_at) VALUES ('coh_from_b', 'From B', 'active', now())`);
     await until(
       async () =>
-        (await a.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)).rows[0].n === 1,
+        (await a.query(`SELECT count(*)::int AS n FROM pg_locks WHERE pid = $1 AND locktype = 'advisory' AND NOT granted`, [bPid])).rows[0].n === 1,
       'B to wait on the writers lock',
     );
 

@@ -5,7 +5,7 @@ import type { Database, Tx } from '../db/database.js';
 import { tableIdent, wireJson } from '../db/wireRows.js';
 import { ApiError } from '../http/apiError.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { readClient } from './syncClient.js';
+import { claimClient, readClient } from './syncClient.js';
 
 // A pull page: every row of the six tables and every tombstone with seq > cursor, in seq
 // order. Writers take seqs only while holding one advisory lock (writeLock.ts), so seq order
@@ -37,6 +37,9 @@ export async function pullPage(
   req: { clientId: string; cursor: string | null; limit: number },
 ): Promise<PullResponse> {
   const from = decodeCursor(req.cursor);
+  // A pull is a use of the clientId too: the first user to use it owns it (PROTOCOL.md). The
+  // claim touches only a server-side table, so it needs no place in the change order.
+  await db.write((tx) => claimClient(tx, req.clientId, userId, { forUpdate: false }), { lock: false });
   return db.read(async (tx) => {
     const lastMutationId = await readClient(tx, req.clientId, userId);
     if (req.cursor !== null) await assertAboveTombstoneFloor(tx, from);
