@@ -90,3 +90,40 @@ describe('two coordinators change the same champion offline', () => {
     }
   });
 });
+
+describe('a push answer lost on the way', () => {
+  it('still turns a rejection the client never heard about into a conflict, and keeps applied ones quiet', async () => {
+    let dropNextPushAnswer = false;
+    const lossy: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (dropNextPushAnswer && String(input).endsWith('/v1/sync/push')) {
+        dropNextPushAnswer = false;
+        await res.arrayBuffer(); // the server did the work; the answer never reaches the app
+        throw new TypeError('fetch failed: socket hang up');
+      }
+      return res;
+    };
+    const alice = await newClient(s.url);
+    const bob = await newClient(s.url, { fetch: lossy });
+    try {
+      await alice.engine.syncNow();
+      await bob.engine.syncNow();
+      const id = world.champions[4]!;
+      alice.local.moveChampion({ id, to: 'selected', reason: 'Alice first' });
+      await alice.engine.syncNow();
+      bob.local.moveChampion({ id, to: 'selected', reason: 'Bob, answer lost' }); // will be stale
+      bob.local.setNotes({ id: world.champions[5]!, notes: 'Bob, applied, answer lost' });
+      dropNextPushAnswer = true;
+      expect((await bob.engine.syncNow()).phase).toBe('offline');
+      const st = await bob.engine.syncNow();
+      expect(st).toMatchObject({ phase: 'idle', pending: 0, conflicts: 1 });
+      const [c] = bob.local.listConflicts().conflicts;
+      expect(c).toMatchObject({ name: 'champion.move', code: 'stale', entityId: id });
+      expect(c!.args.reason).toBe('Bob, answer lost');
+      expect(localDump(bob.app)).toEqual(await serverDump(s));
+    } finally {
+      await alice.close();
+      await bob.close();
+    }
+  });
+});

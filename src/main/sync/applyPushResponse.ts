@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { PushResponse } from '../../shared/protocol.js';
 import type { SyncTable } from '../../shared/rows.js';
 import { recordRejection } from './conflicts.js';
+import { rememberUnconfirmed } from './lostAnswers.js';
 import { deleteEntry, type OutboxEntry } from './outbox.js';
 import { rebase } from './rebase.js';
 
@@ -39,6 +40,8 @@ export function applyPushResponse(
         continue;
       }
       out.applied++;
+      // `sent` was read before this send was counted: any attempt before it lost its answer.
+      if (r.status === 'already_applied' && entry.attempts > 0) rememberUnconfirmed(sqlite, entry);
       if (r.deduplicatedTo && r.deduplicatedTo !== entry.args.id && typeof entry.args.id === 'string') {
         // The server already had this action under another id; the pull brings that row.
         sqlite.prepare('DELETE FROM user_action WHERE id = ?').run(entry.args.id);

@@ -4,6 +4,7 @@ import { MAX_PUSH_MUTATIONS, PULL_LIMIT_DEFAULT } from '../../shared/protocol.js
 import { SYNC_TABLES } from '../../shared/rows.js';
 import { applyPushResponse } from './applyPushResponse.js';
 import { PullPageApplier, type PullEnvelope } from './applyPullPage.js';
+import { checkUnconfirmed } from './lostAnswers.js';
 import { backoffDelayMs } from './backoff.js';
 import { openConflictCount } from './conflicts.js';
 import { dropAcknowledged, markAttempted, pendingCount, renumberFrom, unacknowledged } from './outbox.js';
@@ -286,11 +287,12 @@ export class SyncEngine {
       next = prefetch;
     }
     this.sqlite.transaction(() => {
+      checkUnconfirmed(this.sqlite, lastMutationId, new Date());
       dropAcknowledged(this.sqlite, lastMutationId);
       rebase(this.sqlite, userId);
       setLastSyncedAt(this.sqlite, new Date().toISOString());
     })();
-    this.emitData(['outbox', 'champion', 'champion_stage_change', 'user', 'user_action']);
+    this.emitData(['outbox', 'conflict', 'champion', 'champion_stage_change', 'user', 'user_action']);
   }
 
   /** Forget every mirrored row (keeping outbox and conflicts) so the next pull starts from null. */
