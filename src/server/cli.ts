@@ -39,7 +39,14 @@ function parse() {
 
 const opts = parse();
 try {
-  const server = await startServer({ host: opts.host, port: opts.port, data: opts.data, demo: opts.demo as 'small' | 'large' | null });
+  // stdout carries only the "listening on" line (tools wait for it); progress goes to stderr.
+  const server = await startServer({
+    host: opts.host,
+    port: opts.port,
+    data: opts.data,
+    demo: opts.demo as 'small' | 'large' | null,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
   process.stdout.write(`listening on ${server.url}\n`);
   let stopping = false;
   const stop = () => {

@@ -13,6 +13,8 @@ export interface StartServerOptions {
   data?: string;
   demo?: DemoSize | null;
   logger?: boolean;
+  /** Progress lines (demo loading) for an operator; the CLI sends them to stderr. */
+  log?: (line: string) => void;
   /** Test knobs. */
   tokenTtlSeconds?: number;
   tombstoneRetentionDays?: number;
@@ -45,7 +47,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
   const db = await openDatabase(opts.data ?? DEFAULT_DATA_FOLDER);
   let pruneTimer: NodeJS.Timeout | undefined;
   try {
-    if (opts.demo) await loadDemo(db, opts.demo);
+    if (opts.demo) await loadDemo(db, opts.demo, opts.log);
     await pruneTombstones(db, retentionDays);
     const app = await buildApp({ db, logger: opts.logger ?? false, tokenTtlSeconds: opts.tokenTtlSeconds ?? 30 * 86_400 });
     await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });

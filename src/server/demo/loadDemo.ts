@@ -67,6 +67,7 @@ export async function loadDemo(db: Database, size: DemoSize, log: (line: string)
     // (it needs a superuser, which PGlite and the test PostgreSQL are; otherwise triggers run).
     const su = await tx.rows<{ su: boolean }>(sql`SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user`);
     if (su[0]?.su) await tx.rows(sql`SET LOCAL session_replication_role = replica`);
+    log(`loading the ${size} demo data set…`);
     const started = Date.now();
     const fast = su[0]?.su === true;
     // On a fresh database, secondary indexes are built once after the load instead of row by

@@ -554,6 +554,15 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
       expect(JSON.stringify([a.body, b.body])).not.toMatch(/at .*\.(ts|js):\d+|node_modules|SELECT|INSERT/);
     });
 
+    it('an empty application/json body is "no body": logout still works, push says the body is missing', async () => {
+      const t = await login('coord2@test.local');
+      const json = { 'content-type': 'application/json' };
+      expect((await api.call('POST', '/v1/auth/logout', { token: t, headers: json, raw: '' })).status).toBe(204);
+      const r = await api.call('POST', '/v1/sync/push', { token: coord, headers: json, raw: '' });
+      expect(r.status).toBe(400);
+      expect(r.body).toMatchObject({ error: { code: 'bad_request', field: 'body' } });
+    });
+
     it('an unknown route is 404 not_found in the error format', async () => {
       const r = await api.get('/v1/nope');
       expect(r.status).toBe(404);

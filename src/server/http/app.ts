@@ -31,6 +31,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Pull pages of thousands of rows compress ~10x; threshold keeps tiny answers uncompressed.
   await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'] });
 
+  // An empty body sent as application/json (a bodiless POST /v1/auth/logout from a generic
+  // client, for instance) is "no body", not a JSON syntax error; every endpoint that needs a
+  // body still rejects it by schema, naming `body`. Non-empty bodies keep Fastify's parser
+  // (with its prototype-poisoning protection).
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body.length === 0) {
+      done(null, undefined);
+      return;
+    }
+    defaultJson(req, typeof body === 'string' ? body : body.toString('utf8'), done);
+  });
+
   const sendError = (reply: FastifyReply, e: ApiError) => {
     if (e.extra.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(e.extra.retryAfterSeconds));
     return reply.status(e.status).send(e.body());
