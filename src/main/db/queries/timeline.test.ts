@@ -63,8 +63,9 @@ function oracle(f: Filter): A[] {
     .filter((a) => !f.actionTypes?.length || f.actionTypes.includes(a.action_type as never))
     .filter((a) => !f.targetTypes?.length || (a.target_type !== null && f.targetTypes.includes(a.target_type as never)))
     .filter((a) => !f.sourceSystems?.length || (a.source_system !== null && f.sourceSystems.includes(a.source_system as never)))
-    .filter((a) => !f.from || a.occurred_at >= f.from)
-    .filter((a) => !f.to || a.occurred_at < f.to)
+    // By value, not text: bounds may be typed without milliseconds, stored rows always have them.
+    .filter((a) => !f.from || Date.parse(a.occurred_at) >= Date.parse(f.from))
+    .filter((a) => !f.to || Date.parse(a.occurred_at) < Date.parse(f.to))
     .sort(newestFirst);
 }
 
