@@ -141,4 +141,22 @@ describe('server answers that change the plan', () => {
       await c.close();
     }
   });
+
+  it('stops retrying on 403 when another account signs in on this install, keeping the outbox', async () => {
+    const c = await newClient(s.url);
+    try {
+      await c.engine.syncNow();
+      c.local.setNotes({ id: world.champions[7]!, notes: 'written by the first coordinator' });
+      await s.server.admin.createUser({ id: 'usr_other_admin', email: 'other@test.local', name: 'Other Admin', roles: ['admin'], password: 'pw-other-1' });
+      await c.session.signIn(s.url, 'other@test.local', 'pw-other-1');
+      c.engine.start();
+      await waitFor('the refusal', () => c.engine.status().phase === 'error');
+      const st = c.engine.status();
+      expect(st.error).toMatch(/^The server refused/);
+      expect(st.nextRetryAt).toBeNull();
+      expect(st.pending).toBe(1);
+    } finally {
+      await c.close();
+    }
+  });
 });

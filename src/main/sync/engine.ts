@@ -318,6 +318,13 @@ export class SyncEngine {
           this.error = 'Signed out: sign in again.';
           this.setPhase('signed_out');
           return;
+        case 'forbidden':
+          // Not a coordinator (any more), or this install's data belongs to another account:
+          // retrying will not change that, so wait for the coordinator (sign in, sync now).
+          this.error = e.message;
+          this.clearRetry();
+          this.setPhase('error');
+          return;
         case 'rate_limited':
           this.error = e.message;
           this.scheduleRetry(e.extra.retryAfterMs ?? 5000);
