@@ -8,7 +8,7 @@ import { authenticate, revokeSession } from '../auth/sessions.js';
 import type { Database } from '../db/database.js';
 import { eraseUser } from '../erasure.js';
 import { ingestActions } from '../ingest.js';
-import { pullPage } from '../sync/pullPage.js';
+import { pullPageJson } from '../sync/pullPage.js';
 import { push } from '../sync/push.js';
 import { ApiError, parseBody } from './apiError.js';
 
@@ -95,9 +95,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return push(db, user.id, parseBody(PushRequest, req.body));
   });
 
-  app.post('/v1/sync/pull', async (req) => {
+  app.post('/v1/sync/pull', async (req, reply) => {
     const user = await requireCoordinator(req);
-    return pullPage(db, user.id, parseBody(PullRequest, req.body));
+    // Pre-serialised by the database (pullPage.ts): sent as is, still compressed by @fastify/compress.
+    const body = await pullPageJson(db, user.id, parseBody(PullRequest, req.body));
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   app.post('/v1/ingest/actions', async (req) => {

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Change, PullResponse } from '../../shared/protocol.js';
-import { SYNC_TABLES, type SyncTable } from '../../shared/rows.js';
+import type { PullResponse } from '../../shared/protocol.js';
+import { SYNC_TABLES } from '../../shared/rows.js';
 import type { Database, Tx } from '../db/database.js';
 import { tableIdent, wireJson } from '../db/wireRows.js';
 import { ApiError } from '../http/apiError.js';
@@ -20,22 +20,31 @@ const candidateSeqs = (from: bigint, take: number): SQL => {
   return sql`SELECT seq::text AS seq FROM (${sql.join(parts, sql` UNION ALL `)}) s ORDER BY s.seq LIMIT ${take}`;
 };
 
-const pageRows = (from: bigint, to: bigint): SQL => {
+// The page's `changes` array is built as ONE JSON text inside the database and spliced into the
+// response as is: no per-row JS objects, no JSON.parse of each row's json and no re-serialising
+// on the way out (those were over half of a page's server time). string_agg rather than
+// json_agg: the same array without json_agg's newline between elements.
+const pageChangesJson = (from: bigint, to: bigint): SQL => {
   const range = sql`seq > ${from.toString()}::bigint AND seq <= ${to.toString()}::bigint`;
   const parts = [
     ...SYNC_TABLES.map(
-      (t) => sql`SELECT seq, ${t}::text AS t, id, ${wireJson(t)} AS row FROM ${tableIdent(t)} WHERE ${range}`,
+      (t) =>
+        sql`SELECT seq, json_build_object('table', ${sql.raw(`'${t}'`)}, 'op', 'upsert', 'row', ${wireJson(t)}) AS c FROM ${tableIdent(t)} WHERE ${range}`,
     ),
-    sql`SELECT seq, table_name AS t, row_id AS id, NULL::json AS row FROM tombstone WHERE ${range}`,
+    sql`SELECT seq, json_build_object('table', table_name, 'op', 'delete', 'id', row_id) AS c FROM tombstone WHERE ${range}`,
   ];
-  return sql`SELECT seq::text AS seq, t, id, row FROM (${sql.join(parts, sql` UNION ALL `)}) p ORDER BY p.seq`;
+  return sql`SELECT '[' || coalesce(string_agg(p.c::text, ',' ORDER BY p.seq), '') || ']' AS changes FROM (${sql.join(parts, sql` UNION ALL `)}) p`;
 };
 
-export async function pullPage(
+/**
+ * One pull page as the exact JSON text of a PullResponse (PROTOCOL.md), ready to send as
+ * `application/json`. Same snapshot and cursor rules as before; only the encoding moved into SQL.
+ */
+export async function pullPageJson(
   db: Database,
   userId: string,
   req: { clientId: string; cursor: string | null; limit: number },
-): Promise<PullResponse> {
+): Promise<string> {
   const from = decodeCursor(req.cursor);
   // A pull is a use of the clientId too: the first user to use it owns it (PROTOCOL.md). The
   // claim touches only a server-side table, so it needs no place in the change order.
@@ -46,10 +55,7 @@ export async function pullPage(
     const seqs = await tx.rows<{ seq: string }>(candidateSeqs(from, req.limit + 1));
     const hasMore = seqs.length > req.limit;
     const upTo = seqs.length === 0 ? from : BigInt(seqs[Math.min(seqs.length, req.limit) - 1]!.seq);
-    const rows = upTo > from ? await tx.rows<{ seq: string; t: SyncTable; id: string; row: unknown }>(pageRows(from, upTo)) : [];
-    const changes = rows.map(
-      (r): Change => (r.row === null ? { table: r.t, op: 'delete', id: r.id } : ({ table: r.t, op: 'upsert', row: r.row } as Change)),
-    );
+    const changes = upTo > from ? ((await tx.rows<{ changes: string }>(pageChangesJson(from, upTo)))[0]?.changes ?? '[]') : '[]';
     let remaining = 0;
     if (hasMore) {
       // An estimate for a progress bar: seqs also count superseded updates, so it errs high.
@@ -57,8 +63,18 @@ export async function pullPage(
       const est = BigInt(top[0]?.last ?? '0') - upTo;
       remaining = est > 0n ? Number(est) : 1;
     }
-    return { cursor: encodeCursor(upTo), hasMore, lastMutationId, remaining, changes };
+    const head: Omit<PullResponse, 'changes'> = { cursor: encodeCursor(upTo), hasMore, lastMutationId, remaining };
+    return `${JSON.stringify(head).slice(0, -1)},"changes":${changes}}`;
   });
+}
+
+/** One pull page as an object (tests and in-process callers); the HTTP route sends pullPageJson's text. */
+export async function pullPage(
+  db: Database,
+  userId: string,
+  req: { clientId: string; cursor: string | null; limit: number },
+): Promise<PullResponse> {
+  return JSON.parse(await pullPageJson(db, userId, req)) as PullResponse;
 }
 
 async function assertAboveTombstoneFloor(tx: Tx, from: bigint): Promise<void> {
