@@ -151,20 +151,50 @@ async function removeChampion(tx: Tx, a: MutationArgs['champion.remove']): Promi
   return applied;
 }
 
-async function recordAction(tx: Tx, a: MutationArgs['action.record'], ctx: PushContext): Promise<Outcome> {
-  if (Date.parse(a.occurredAt) > ctx.now + MAX_FUTURE_MS)
+/** What the rules of an `action.record` need to know about the database (and earlier mutations of the same push). */
+export interface ActionFacts {
+  /** The id of the action that already holds this idempotency key, or null. */
+  keyOwner: string | null;
+  userExists: boolean;
+  /** The member of `enrollmentId`: undefined when there is no such enrollment (or none was given). */
+  enrollmentUser: string | undefined;
+  /** Whether another action already has this action id. */
+  idTaken: boolean;
+}
+
+/**
+ * The `action.record` rules, in their order, as a pure decision: shared by the one-by-one path
+ * below and the bulk path (recordActionsBulk.ts), so both answer exactly alike.
+ */
+export function decideRecordAction(a: MutationArgs['action.record'], f: ActionFacts, now: number): Outcome | 'insert' {
+  if (Date.parse(a.occurredAt) > now + MAX_FUTURE_MS)
     return rejected('invalid_args', 'args.occurredAt: is more than 5 minutes in the future (check the computer clock)', undefined, 'args.occurredAt');
-  const dup = await tx.rows<{ id: string }>(sql`SELECT id FROM user_action WHERE idempotency_key = ${a.idempotencyKey}`);
-  if (dup[0]) return { status: 'applied', deduplicatedTo: dup[0].id };
-  if (!(await exists(tx, 'user', a.userId))) return rejected('not_found', `There is no member ${a.userId}.`, null, 'args.userId');
+  if (f.keyOwner !== null) return { status: 'applied', deduplicatedTo: f.keyOwner };
+  if (!f.userExists) return rejected('not_found', `There is no member ${a.userId}.`, null, 'args.userId');
   if (a.enrollmentId !== null) {
-    const e = await tx.rows<{ user_id: string }>(sql`SELECT user_id FROM enrollment WHERE id = ${a.enrollmentId}`);
-    if (!e[0]) return rejected('not_found', `There is no enrollment ${a.enrollmentId}.`, null, 'args.enrollmentId');
-    if (e[0].user_id !== a.userId)
+    if (f.enrollmentUser === undefined) return rejected('not_found', `There is no enrollment ${a.enrollmentId}.`, null, 'args.enrollmentId');
+    if (f.enrollmentUser !== a.userId)
       return rejected('invalid_args', `args.enrollmentId: enrollment ${a.enrollmentId} belongs to another member`, undefined, 'args.enrollmentId');
   }
-  if (await tx.rows(sql`SELECT 1 FROM user_action WHERE id = ${a.id}`).then((r) => r.length > 0))
-    return rejected('invalid_args', `args.id: action id ${a.id} is already used by another action`, undefined, 'args.id');
+  if (f.idTaken) return rejected('invalid_args', `args.id: action id ${a.id} is already used by another action`, undefined, 'args.id');
+  return 'insert';
+}
+
+async function recordAction(tx: Tx, a: MutationArgs['action.record'], ctx: PushContext): Promise<Outcome> {
+  const key = await tx.rows<{ id: string }>(sql`SELECT id FROM user_action WHERE idempotency_key = ${a.idempotencyKey}`);
+  const enrollment =
+    a.enrollmentId === null ? [] : await tx.rows<{ user_id: string }>(sql`SELECT user_id FROM enrollment WHERE id = ${a.enrollmentId}`);
+  const decision = decideRecordAction(
+    a,
+    {
+      keyOwner: key[0]?.id ?? null,
+      userExists: await exists(tx, 'user', a.userId),
+      enrollmentUser: enrollment[0]?.user_id,
+      idTaken: (await tx.rows(sql`SELECT 1 FROM user_action WHERE id = ${a.id}`)).length > 0,
+    },
+    ctx.now,
+  );
+  if (decision !== 'insert') return decision;
   await tx.rows(
     sql`INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata, source_system,
                                  source_event_id, idempotency_key, occurred_at)

@@ -1,51 +1,107 @@
 import { sql } from 'drizzle-orm';
-import { parseMutation } from '../../shared/mutations.js';
+import { parseMutation, type MutationEnvelope } from '../../shared/mutations.js';
 import type { MutationResult, PushRequest, PushResponse } from '../../shared/protocol.js';
-import type { Database } from '../db/database.js';
+import type { Database, Tx } from '../db/database.js';
 import { ApiError } from '../http/apiError.js';
-import { applyMutation, type Outcome } from './applyMutation.js';
+import { applyMutation, type Outcome, type PushContext } from './applyMutation.js';
+import { recordActionsBulk } from './recordActionsBulk.js';
 import { claimClient } from './syncClient.js';
 
 const gap = (expected: number, message: string) => new ApiError('mutation_gap', message, { expected });
 
+/** Runs of at least this many consecutive `action.record`s take the bulk path. */
+const BULK_MIN_RUN = 2;
+
 /**
- * Apply a push (PROTOCOL.md). Each new mutation runs in its own transaction together with
- * the advance of lastMutationId, so a crash or lost response never applies anything twice:
- * the resend finds those ids already applied.
+ * Apply a push (PROTOCOL.md) in ONE write transaction: the writers' lock and the client row
+ * are taken once, every new mutation runs inside its own SAVEPOINT (a rejected or failing
+ * mutation's partial writes are undone, its id still consumed), and `last_mutation_id` is
+ * advanced once, at the end, in the same transaction.
+ *
+ * Why this still meets "each mutation is applied atomically together with the advance of
+ * lastMutationId": the transaction commits the effects of mutations a..b together with
+ * lastMutationId = b, or (crash, lost connection, error) commits nothing and leaves it at a-1.
+ * No state is ever visible where a mutation's effects and the counter disagree, so a resend of
+ * the same request applies each mutation exactly once. Clients see the same answers as with one
+ * transaction per mutation; only the granularity of progress after a crash is coarser.
  */
 export async function push(db: Database, userId: string, req: PushRequest, now = Date.now()): Promise<PushResponse> {
-  const last = await db.write((tx) => claimClient(tx, req.clientId, userId, { forUpdate: false }));
   const ids = req.mutations.map((m) => m.id);
-  for (let i = 1; i < ids.length; i++) {
-    if (ids[i] !== ids[i - 1]! + 1)
-      throw gap(last + 1, `mutations[${i}].id: mutation ids must rise by exactly 1 (got ${ids[i - 1]} then ${ids[i]})`);
-  }
-  const firstNew = ids.find((id) => id > last);
-  if (firstNew !== undefined && firstNew !== last + 1)
-    throw gap(last + 1, `The server has applied mutations up to ${last}; the next must be ${last + 1}, not ${firstNew}.`);
-
-  const results: MutationResult[] = [];
-  let lastMutationId = last;
-  for (const env of req.mutations) {
-    if (env.id <= last) {
-      results.push({ id: env.id, status: 'already_applied' });
-      continue;
+  const ctx: PushContext = { userId, now };
+  return db.write(async (tx) => {
+    // FOR UPDATE: a concurrent push of the same outbox waits here and then sees our lastMutationId.
+    const last = await claimClient(tx, req.clientId, userId, { forUpdate: true });
+    for (let i = 1; i < ids.length; i++) {
+      if (ids[i] !== ids[i - 1]! + 1)
+        throw gap(last + 1, `mutations[${i}].id: mutation ids must rise by exactly 1 (got ${ids[i - 1]} then ${ids[i]})`);
     }
-    const outcome = await db.write(async (tx): Promise<Outcome | 'gap'> => {
-      const cur = await claimClient(tx, req.clientId, userId, { forUpdate: true });
-      // A concurrent push of the same outbox may have got here first.
-      if (cur >= env.id) return { status: 'already_applied' };
-      if (cur !== env.id - 1) return 'gap';
-      const parsed = parseMutation(env);
-      const out: Outcome = parsed.ok
-        ? await applyMutation(tx, parsed.mutation, { userId, now })
-        : { status: 'rejected', code: 'invalid_args', message: parsed.message, field: parsed.field };
-      await tx.rows(sql`UPDATE sync_client SET last_mutation_id = ${env.id} WHERE client_id = ${req.clientId}`);
-      return out;
-    });
-    if (outcome === 'gap') throw gap(lastMutationId + 1, 'Another push from this client changed its state meanwhile; retry.');
-    results.push({ id: env.id, ...outcome });
-    lastMutationId = Math.max(lastMutationId, env.id);
+    const firstNew = ids.find((id) => id > last);
+    if (firstNew !== undefined && firstNew !== last + 1)
+      throw gap(last + 1, `The server has applied mutations up to ${last}; the next must be ${last + 1}, not ${firstNew}.`);
+
+    const results: MutationResult[] = req.mutations.filter((m) => m.id <= last).map((m) => ({ id: m.id, status: 'already_applied' as const }));
+    const fresh = req.mutations.filter((m) => m.id > last);
+    for (let i = 0; i < fresh.length; ) {
+      let j = i;
+      while (j < fresh.length && fresh[j]!.name === 'action.record') j++;
+      if (j - i >= BULK_MIN_RUN) {
+        results.push(...(await applyActionRun(tx, fresh.slice(i, j), ctx)));
+        i = j;
+      } else {
+        const env = fresh[i]!;
+        results.push({ id: env.id, ...(await applyOne(tx, env, ctx)) });
+        i++;
+      }
+    }
+    const lastMutationId = fresh.length > 0 ? fresh[fresh.length - 1]!.id : last;
+    if (lastMutationId !== last)
+      await tx.rows(sql`UPDATE sync_client SET last_mutation_id = ${lastMutationId} WHERE client_id = ${req.clientId}`);
+    return { lastMutationId, results };
+  });
+}
+
+/** One mutation inside its own savepoint: a rejection or a data-rule failure leaves no partial writes. */
+async function applyOne(tx: Tx, env: MutationEnvelope, ctx: PushContext): Promise<Outcome> {
+  const parsed = parseMutation(env);
+  if (!parsed.ok) return { status: 'rejected', code: 'invalid_args', message: parsed.message, field: parsed.field };
+  await tx.rows(sql`SAVEPOINT afh_mutation`);
+  let out: Outcome;
+  try {
+    out = await applyMutation(tx, parsed.mutation, ctx);
+  } catch (e) {
+    await tx.rows(sql`ROLLBACK TO SAVEPOINT afh_mutation`);
+    // A mutation the database refuses by a data rule (class 23: integrity constraint) would be
+    // refused on every resend; it is rejected and consumes its id so the outbox does not jam.
+    // Anything else (connection lost, a bug) fails the whole request, which then changed nothing.
+    if (!sqlState(e)?.startsWith('23')) throw e;
+    return { status: 'rejected', code: 'invalid_args', message: 'args: the server refused this change because it breaks a data rule.' };
   }
-  return { lastMutationId, results };
+  await tx.rows(out.status === 'rejected' ? sql`ROLLBACK TO SAVEPOINT afh_mutation` : sql`RELEASE SAVEPOINT afh_mutation`);
+  return out;
+}
+
+/** A run of `action.record`s: the bulk path, or (if the bulk insert surprises us) one by one. */
+async function applyActionRun(tx: Tx, envs: readonly MutationEnvelope[], ctx: PushContext): Promise<MutationResult[]> {
+  await tx.rows(sql`SAVEPOINT afh_bulk`);
+  try {
+    const results = await recordActionsBulk(tx, envs, ctx);
+    await tx.rows(sql`RELEASE SAVEPOINT afh_bulk`);
+    return results;
+  } catch {
+    await tx.rows(sql`ROLLBACK TO SAVEPOINT afh_bulk`);
+    const results: MutationResult[] = [];
+    for (const env of envs) results.push({ id: env.id, ...(await applyOne(tx, env, ctx)) });
+    return results;
+  }
+}
+
+/** The SQLSTATE of a database error, looking through drivers' wrappers (drizzle wraps in `cause`). */
+function sqlState(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let depth = 0; depth < 4 && typeof cur === 'object' && cur !== null; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
