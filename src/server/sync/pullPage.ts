@@ -12,28 +12,35 @@ import { claimClient, readClient } from './syncClient.js';
 // is commit order and nothing can later commit "behind" a delivered seq: no skipped rows.
 // The whole page (and lastMutationId) is read in one REPEATABLE READ snapshot.
 
-const candidateSeqs = (from: bigint, take: number): SQL => {
+// Where the page ends: the `limit`-th of the next seqs (or the last there is) and whether one
+// more exists. Reduced in the database: shipping 5,000 seqs to JS cost more than finding them.
+const pageBounds = (from: bigint, limit: number): SQL => {
+  const take = limit + 1;
   const parts = [
     ...SYNC_TABLES.map((t) => sql`(SELECT seq FROM ${tableIdent(t)} WHERE seq > ${from.toString()}::bigint ORDER BY seq LIMIT ${take})`),
     sql`(SELECT seq FROM tombstone WHERE seq > ${from.toString()}::bigint ORDER BY seq LIMIT ${take})`,
   ];
-  return sql`SELECT seq::text AS seq FROM (${sql.join(parts, sql` UNION ALL `)}) s ORDER BY s.seq LIMIT ${take}`;
+  return sql`SELECT count(*)::int AS n, (max(seq) FILTER (WHERE rn <= ${limit}))::text AS up_to
+             FROM (SELECT seq, row_number() OVER (ORDER BY seq) AS rn
+                   FROM (SELECT seq FROM (${sql.join(parts, sql` UNION ALL `)}) s ORDER BY s.seq LIMIT ${take}) c) b`;
 };
 
 // The page's `changes` array is built as ONE JSON text inside the database and spliced into the
 // response as is: no per-row JS objects, no JSON.parse of each row's json and no re-serialising
-// on the way out (those were over half of a page's server time). string_agg rather than
+// on the way out (those were over half of a page's server time). The envelope around each wire
+// row is plain text concatenation (its parts are fixed strings or to_json-escaped values): ~20%
+// cheaper than a json_build_object per change on PGlite, and compact. string_agg rather than
 // json_agg: the same array without json_agg's newline between elements.
 const pageChangesJson = (from: bigint, to: bigint): SQL => {
   const range = sql`seq > ${from.toString()}::bigint AND seq <= ${to.toString()}::bigint`;
   const parts = [
     ...SYNC_TABLES.map(
       (t) =>
-        sql`SELECT seq, json_build_object('table', ${sql.raw(`'${t}'`)}, 'op', 'upsert', 'row', ${wireJson(t)}) AS c FROM ${tableIdent(t)} WHERE ${range}`,
+        sql`SELECT seq, ${sql.raw(`'{"table":"${t}","op":"upsert","row":'`)} || (${wireJson(t)})::text || '}' AS c FROM ${tableIdent(t)} WHERE ${range}`,
     ),
-    sql`SELECT seq, json_build_object('table', table_name, 'op', 'delete', 'id', row_id) AS c FROM tombstone WHERE ${range}`,
+    sql`SELECT seq, '{"table":' || to_json(table_name)::text || ',"op":"delete","id":' || to_json(row_id)::text || '}' AS c FROM tombstone WHERE ${range}`,
   ];
-  return sql`SELECT '[' || coalesce(string_agg(p.c::text, ',' ORDER BY p.seq), '') || ']' AS changes FROM (${sql.join(parts, sql` UNION ALL `)}) p`;
+  return sql`SELECT '[' || coalesce(string_agg(p.c, ',' ORDER BY p.seq), '') || ']' AS changes FROM (${sql.join(parts, sql` UNION ALL `)}) p`;
 };
 
 /**
@@ -52,9 +59,9 @@ export async function pullPageJson(
   return db.read(async (tx) => {
     const lastMutationId = await readClient(tx, req.clientId, userId);
     if (req.cursor !== null) await assertAboveTombstoneFloor(tx, from);
-    const seqs = await tx.rows<{ seq: string }>(candidateSeqs(from, req.limit + 1));
-    const hasMore = seqs.length > req.limit;
-    const upTo = seqs.length === 0 ? from : BigInt(seqs[Math.min(seqs.length, req.limit) - 1]!.seq);
+    const bounds = (await tx.rows<{ n: number; up_to: string | null }>(pageBounds(from, req.limit)))[0];
+    const hasMore = (bounds?.n ?? 0) > req.limit;
+    const upTo = bounds?.up_to == null ? from : BigInt(bounds.up_to);
     const changes = upTo > from ? ((await tx.rows<{ changes: string }>(pageChangesJson(from, upTo)))[0]?.changes ?? '[]') : '[]';
     let remaining = 0;
     if (hasMore) {
