@@ -1,29 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
 import { hasChromium, NO_CHROMIUM } from './chromium.js';
-import { launchBrowser, openApp, screenshot, startStack, waitForSync, type AppClient, type Stack } from './harness.js';
+import { openSyncedApps, screenshot, waitForSync, type AppClient, type SyncedApps } from './harness.js';
 
 if (!hasChromium) console.warn(NO_CHROMIUM);
 
 describe.skipIf(!hasChromium)('champion board', () => {
-  let stack: Stack;
-  let browser: Browser;
+  let env: SyncedApps<'board'>;
   let app: AppClient;
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-    app = await openApp(browser, stack, 'board', 'a');
-    await app.page.getByRole('navigation').waitFor();
-    await waitForSync(app);
+    env = await openSyncedApps({ board: 'a' });
+    app = env.apps.board;
     await app.page.getByRole('navigation').getByRole('button', { name: 'Champions' }).click();
     await app.page.getByTestId('champion-card').first().waitFor();
   });
-  afterAll(async () => {
-    await app?.close();
-    await browser?.close();
-    await stack?.close();
-  });
+  afterAll(() => env?.close());
 
   const count = async (stage: string) => Number(await app.page.getByTestId(`count-${stage}`).textContent());
 

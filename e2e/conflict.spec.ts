@@ -1,40 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
 import { hasChromium, NO_CHROMIUM } from './chromium.js';
 import {
-  launchBrowser,
-  openApp,
+  openSyncedApps,
   pullEverything,
   screenshot,
   serverLogin,
-  startStack,
   waitForSync,
   type AppClient,
   type Stack,
+  type SyncedApps,
 } from './harness.js';
 
 if (!hasChromium) console.warn(NO_CHROMIUM);
 
 describe.skipIf(!hasChromium)('two laptops edit the same notes', () => {
+  let env: SyncedApps<'a' | 'b'>;
   let stack: Stack;
-  let browser: Browser;
   let a: AppClient;
   let b: AppClient;
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-    a = await openApp(browser, stack, 'a', 'a');
-    b = await openApp(browser, stack, 'b', 'b');
-    await Promise.all([a.page.getByRole('navigation').waitFor(), b.page.getByRole('navigation').waitFor()]);
-    await Promise.all([waitForSync(a), waitForSync(b)]);
+    env = await openSyncedApps({ a: 'a', b: 'b' });
+    ({ stack, apps: { a, b } } = env);
   });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await browser?.close();
-    await stack?.close();
-  });
+  afterAll(() => env?.close());
 
   async function saveNotes(app: AppClient, championId: string, text: string) {
     const { page } = app;

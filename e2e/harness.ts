@@ -110,6 +110,48 @@ export async function openApp(browser: Browser, stack: Stack, name: string, from
   };
 }
 
+export interface SyncedApps<Name extends string> {
+  stack: Stack;
+  browser: Browser;
+  apps: Record<Name, AppClient>;
+  /** Closes the apps, then the browser, then the server and its folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * A spec's whole set-up: a fresh stack and Chromium, and one app per name, each a copy of the
+ * seeded install given (`{ a: 'a', b: 'b' }`). Each waits until its shell is up and, unless
+ * `waitForSync` is false, until its first sync has finished, so a spec starts from a settled state.
+ * If any step fails, whatever was already started is closed before the error is rethrown.
+ */
+export async function openSyncedApps<Name extends string>(
+  installs: Record<Name, 'a' | 'b'>,
+  { waitForSync: settle = true }: { waitForSync?: boolean } = {},
+): Promise<SyncedApps<Name>> {
+  const opened: AppClient[] = [];
+  let browser: Browser | null = null;
+  const stack = await startStack();
+  const close = async () => {
+    for (const app of opened) await app.close();
+    await browser?.close();
+    await stack.close();
+  };
+  try {
+    browser = await launchBrowser();
+    const apps = {} as Record<Name, AppClient>;
+    for (const [name, from] of Object.entries(installs) as Array<[Name, 'a' | 'b']>) {
+      apps[name] = await openApp(browser, stack, name, from);
+      opened.push(apps[name]);
+    }
+    await Promise.all(opened.map((app) => app.page.getByRole('navigation').waitFor()));
+    if (settle) await Promise.all(opened.map((app) => waitForSync(app)));
+    return { stack, browser, apps, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
 /** Signs in through the sign-in screen, as a coordinator would. */
 export async function signIn(page: Page, who = COORDINATOR): Promise<void> {
   await page.getByLabel('Email').fill(who.email);

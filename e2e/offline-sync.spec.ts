@@ -1,37 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
 import { hasChromium, NO_CHROMIUM } from './chromium.js';
-import {
-  launchBrowser,
-  openApp,
-  pullEverything,
-  screenshot,
-  serverLogin,
-  startStack,
-  waitForSync,
-  type AppClient,
-  type Stack,
-} from './harness.js';
+import { openSyncedApps, pullEverything, screenshot, serverLogin, type AppClient, type Stack, type SyncedApps } from './harness.js';
 
 if (!hasChromium) console.warn(NO_CHROMIUM);
 
 describe.skipIf(!hasChromium)('working offline, then syncing by itself', () => {
+  let env: SyncedApps<'offline'>;
   let stack: Stack;
-  let browser: Browser;
   let app: AppClient;
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-    app = await openApp(browser, stack, 'offline', 'a');
-    await app.page.getByRole('navigation').waitFor();
-    await waitForSync(app);
+    env = await openSyncedApps({ offline: 'a' });
+    ({ stack, apps: { offline: app } } = env);
   });
-  afterAll(async () => {
-    await app?.close();
-    await browser?.close();
-    await stack?.close();
-  });
+  afterAll(() => env?.close());
 
   it('records an action and moves a champion while the server is down; both reach the server exactly once', async () => {
     const { page } = app;

@@ -1,30 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
 import { hasChromium, NO_CHROMIUM } from './chromium.js';
-import { launchBrowser, openApp, screenshot, signIn, startStack, waitForSync, type AppClient, type Stack } from './harness.js';
+import { openSyncedApps, screenshot, signIn, waitForSync, type AppClient, type Stack, type SyncedApps } from './harness.js';
 
 const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
 if (!hasChromium) console.warn(NO_CHROMIUM);
 
 describe.skipIf(!hasChromium)('people search and member timeline in Chromium', () => {
+  let env: SyncedApps<'people'>;
   let stack: Stack;
-  let browser: Browser;
   let app: AppClient;
   /** A member whose name carries an accent, with enough actions to page the timeline. */
   let target: { id: string; name: string; token: string; actionCount: number };
 
   beforeAll(async () => {
-    stack = await startStack();
-    browser = await launchBrowser();
-    app = await openApp(browser, stack, 'people', 'a');
-    await app.page.getByRole('navigation').waitFor();
+    // The first test signs out straight away, so there is no first sync to wait for.
+    env = await openSyncedApps({ people: 'a' }, { waitForSync: false });
+    ({ stack, apps: { people: app } } = env);
   });
-  afterAll(async () => {
-    await app?.close();
-    await browser?.close();
-    await stack?.close();
-  });
+  afterAll(() => env?.close());
 
   it('signs out from Settings, refuses a wrong password in plain words, then signs in again', async () => {
     const { page } = app;
