@@ -9,9 +9,9 @@ import { useNow } from '../lib/useNow.js';
 import { Dialog } from './Dialog.js';
 import { PendingBadge, StageBadge, stageLabel } from './Badges.js';
 import { ConflictPanel } from './ConflictPanel.js';
+import { cohortIdOf, GLOBAL_PIPELINE, PipelineOptions } from './PipelineOptions.js';
+import { FormFooter } from './FormFooter.js';
 import { ErrorState, Loading } from './States.js';
-
-const GLOBAL = '__global__';
 
 export function CardDetail({
   card,
@@ -31,11 +31,10 @@ export function CardDetail({
   const history = useQuery({ queryKey: qk.history(c.id), queryFn: () => call('champion.history', { id: c.id }) });
   const saveNotes = useMutation({ mutationFn: () => call('champion.setNotes', { id: c.id, notes }) });
   const remove = useMutation({ mutationFn: () => call('champion.remove', { id: c.id }), onSuccess: onClose });
-  const cohorts = useQuery({ queryKey: qk.cohorts(), queryFn: () => call('cohorts.list', {}) });
-  const [cohort, setCohort] = useState(c.cohort_id ?? GLOBAL);
+  const [cohort, setCohort] = useState(c.cohort_id ?? GLOBAL_PIPELINE);
   // The card leaves this board when its pipeline changes, so the dialog closes with it.
   const setCohortMutation = useMutation({
-    mutationFn: () => call('champion.setCohort', { id: c.id, cohortId: cohort === GLOBAL ? null : cohort }),
+    mutationFn: () => call('champion.setCohort', { id: c.id, cohortId: cohortIdOf(cohort) }),
     onSuccess: onClose,
   });
   const name = card.user_name ?? c.user_id;
@@ -78,24 +77,19 @@ export function CardDetail({
           className="inline-form"
           onSubmit={(e) => {
             e.preventDefault();
-            if (cohort !== (c.cohort_id ?? GLOBAL)) setCohortMutation.mutate();
+            if (cohort !== (c.cohort_id ?? GLOBAL_PIPELINE)) setCohortMutation.mutate();
           }}
         >
           <label className="select">
             <span>Pipeline</span>
             <select value={cohort} onChange={(e) => setCohort(e.target.value)}>
-              <option value={GLOBAL}>Global (ongoing champions)</option>
-              {cohorts.data?.cohorts.map((co) => (
-                <option key={co.id} value={co.id}>
-                  {co.name}
-                </option>
-              ))}
+              <PipelineOptions />
             </select>
           </label>
           <button
             type="submit"
             className="btn btn-small"
-            disabled={cohort === (c.cohort_id ?? GLOBAL) || setCohortMutation.isPending}
+            disabled={cohort === (c.cohort_id ?? GLOBAL_PIPELINE) || setCohortMutation.isPending}
           >
             Change pipeline
           </button>
@@ -117,13 +111,12 @@ export function CardDetail({
             <span>Notes</span>
             <textarea value={notes} onChange={(e) => setNotes(e.target.value)} rows={5} maxLength={20_000} />
           </label>
-          {saveNotes.isError ? <div className="form-error">{errorText(saveNotes.error)}</div> : null}
-          <div className="dialog-actions">
-            {saveNotes.isSuccess && !dirty ? <span className="muted small">Saved on this laptop</span> : null}
-            <button type="submit" className="btn btn-primary" disabled={!dirty || saveNotes.isPending}>
-              Save notes
-            </button>
-          </div>
+          <FormFooter
+            mutation={saveNotes}
+            disabled={!dirty}
+            submitLabel="Save notes"
+            status={saveNotes.isSuccess && !dirty ? <span className="muted small">Saved on this laptop</span> : null}
+          />
         </form>
 
         <h3>Stage history</h3>

@@ -3,9 +3,10 @@ import { useMutation } from '@tanstack/react-query';
 import { STAGES, type Stage } from '../../shared/enums.js';
 import type { ChampionCard } from '../../shared/ipc.js';
 import { defaultTarget, moveBlockedReason } from '../lib/moves.js';
-import { call, errorText } from '../lib/api.js';
+import { call } from '../lib/api.js';
 import { Dialog } from './Dialog.js';
 import { stageLabel } from './Badges.js';
+import { FormFooter } from './FormFooter.js';
 
 export function MoveMenu({
   card,
@@ -63,19 +64,7 @@ export function MoveMenu({
           <span>Reason (optional)</span>
           <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={2000} />
         </label>
-        {move.isError ? (
-          <div className="form-error" role="alert">
-            {errorText(move.error)}
-          </div>
-        ) : null}
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={move.isPending}>
-            Move to {stageLabel(to)}
-          </button>
-        </div>
+        <FormFooter mutation={move} onCancel={onClose} submitLabel={`Move to ${stageLabel(to)}`} />
       </form>
     </Dialog>
   );

@@ -1,12 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { ACTION_TYPES, TARGET_TYPES, type ActionType, type TargetType } from '../../shared/enums.js';
-import { call, CallError, errorText } from '../lib/api.js';
+import { TARGET_TYPES, type ActionType, type TargetType } from '../../shared/enums.js';
+import { call, CallError } from '../lib/api.js';
 import { qk } from '../lib/queryKeys.js';
 import { localInputToIso, nowLocalInput } from '../lib/dates.js';
 import { Dialog } from './Dialog.js';
-import { actionLabel } from './Badges.js';
-import { MemberPicker } from './MemberPicker.js';
+import { ActionTypeOptions } from './ActionTypeOptions.js';
+import { FormFooter } from './FormFooter.js';
+import { MemberField } from './MemberField.js';
 
 /** Records a manual action. It is written to the laptop first, so it works offline. */
 export function RecordActionDialog({ userId, onClose }: { userId: string | undefined; onClose: () => void }) {
@@ -52,30 +53,16 @@ export function RecordActionDialog({ userId, onClose }: { userId: string | undef
   return (
     <Dialog title="Record an action" onClose={onClose}>
       <form onSubmit={submit} className="form" data-testid="record-action">
-        {memberId ? (
-          <div className="field">
-            <span>Member</span>
-            <div className="picked">
-              <strong>{member.data?.user.name ?? picked?.name ?? memberId}</strong>
-              {!userId ? (
-                <button type="button" className="btn btn-ghost btn-small" onClick={() => setPicked(null)}>
-                  Change
-                </button>
-              ) : null}
-            </div>
-          </div>
-        ) : (
-          <MemberPicker onPick={(m) => setPicked({ id: m.id, name: m.name })} />
-        )}
+        <MemberField
+          name={memberId ? (member.data?.user.name ?? picked?.name ?? memberId) : null}
+          onPick={(m) => setPicked({ id: m.id, name: m.name })}
+          onChange={userId ? undefined : () => setPicked(null)}
+        />
         <div className="form-row">
           <label className="field">
             <span>Action</span>
             <select value={actionType} onChange={(e) => setActionType(e.target.value as ActionType)} aria-invalid={field === 'actionType' || undefined}>
-              {ACTION_TYPES.map((t) => (
-                <option key={t} value={t}>
-                  {actionLabel(t)}
-                </option>
-              ))}
+              <ActionTypeOptions />
             </select>
           </label>
           <label className="field">
@@ -118,19 +105,7 @@ export function RecordActionDialog({ userId, onClose }: { userId: string | undef
           <span>Note (optional)</span>
           <textarea value={note} onChange={(e) => setNote(e.target.value)} rows={3} maxLength={2000} />
         </label>
-        {localError || record.isError ? (
-          <div className="form-error" role="alert">
-            {localError ?? errorText(record.error)}
-          </div>
-        ) : null}
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={record.isPending}>
-            Record
-          </button>
-        </div>
+        <FormFooter mutation={record} localError={localError} onCancel={onClose} submitLabel="Record" />
       </form>
     </Dialog>
   );

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { ACTION_TYPES, SOURCE_SYSTEMS, type ActionType, type SourceSystem } from '../../shared/enums.js';
+import { SOURCE_SYSTEMS, type ActionType, type SourceSystem } from '../../shared/enums.js';
 import type { TimelineFilter, TimelineItem } from '../../shared/ipc.js';
 import { call } from '../lib/api.js';
 import { qk } from '../lib/queryKeys.js';
@@ -8,6 +8,7 @@ import { dayEndExclusive, dayLabel, dayStart, timeLabel } from '../lib/dates.js'
 import { groupByDay } from '../lib/groupByDay.js';
 import { listStep } from '../lib/keyboard.js';
 import { useNavigation } from '../lib/navigation.js';
+import { ActionTypeOptions } from './ActionTypeOptions.js';
 import { actionLabel, PendingBadge, SourceBadge } from './Badges.js';
 import { Empty, ErrorState, Loading } from './States.js';
 
@@ -53,11 +54,7 @@ export function TimelineFilters({
           onChange={(e) => set({ actionType: e.target.value as ActionType | '' })}
         >
           <option value="">All actions</option>
-          {ACTION_TYPES.map((t) => (
-            <option key={t} value={t}>
-              {actionLabel(t)}
-            </option>
-          ))}
+          <ActionTypeOptions />
         </select>
       </label>
       <label className="select">

@@ -14,7 +14,7 @@ import {
 import type { Stage } from '../../shared/enums.js';
 import type { ChampionCard, ConflictItem } from '../../shared/ipc.js';
 import { isValidTransition } from '../../shared/stageRules.js';
-import { call, errorText } from '../lib/api.js';
+import { call } from '../lib/api.js';
 import { qk } from '../lib/queryKeys.js';
 import { durationSince } from '../lib/dates.js';
 import { useNow } from '../lib/useNow.js';
@@ -25,9 +25,9 @@ import { MoveMenu } from '../components/MoveMenu.js';
 import { CardDetail } from '../components/CardDetail.js';
 import { describeConflict } from '../lib/conflicts.js';
 import { ErrorState, Loading } from '../components/States.js';
+import { failureText, FormError } from '../components/FormFooter.js';
 import { Icon } from '../components/Icon.js';
-
-const GLOBAL = '__global__';
+import { cohortIdOf, GLOBAL_PIPELINE, PipelineOptions } from '../components/PipelineOptions.js';
 
 type Overlay = { kind: 'none' } | { kind: 'move'; id: string } | { kind: 'detail'; id: string };
 
@@ -139,13 +139,12 @@ function Column({
 export function ChampionsScreen({ initialCohortId }: { initialCohortId: string | null }) {
   const now = useNow();
   const actions = useShellActions();
-  const [cohort, setCohort] = useState<string>(initialCohortId ?? GLOBAL);
-  const cohortId = cohort === GLOBAL ? null : cohort;
+  const [cohort, setCohort] = useState<string>(initialCohortId ?? GLOBAL_PIPELINE);
+  const cohortId = cohortIdOf(cohort);
   const [overlay, setOverlay] = useState<Overlay>({ kind: 'none' });
   const [dragFrom, setDragFrom] = useState<Stage | null>(null);
   const [focusAfter, setFocusAfter] = useState<{ id: string; stage: Stage } | null>(null);
 
-  const cohorts = useQuery({ queryKey: qk.cohorts(), queryFn: () => call('cohorts.list', {}) });
   const board = useQuery({
     queryKey: qk.board(cohortId),
     queryFn: () => call('board.get', { cohortId }),
@@ -221,12 +220,7 @@ export function ChampionsScreen({ initialCohortId }: { initialCohortId: string |
           <label className="select">
             <span>Pipeline</span>
             <select aria-label="Cohort" value={cohort} onChange={(e) => setCohort(e.target.value)}>
-              <option value={GLOBAL}>Global (ongoing champions)</option>
-              {cohorts.data?.cohorts.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name} ({c.status})
-                </option>
-              ))}
+              <PipelineOptions withStatus />
             </select>
           </label>
           <button type="button" className="btn btn-primary" onClick={() => actions.addCandidate({ cohortId })}>
@@ -240,11 +234,7 @@ export function ChampionsScreen({ initialCohortId }: { initialCohortId: string |
         <kbd>k</kbd> within a stage · <kbd>←</kbd>
         <kbd>→</kbd> across stages · or drag a card to the next stage
       </p>
-      {move.isError ? (
-        <div className="form-error" role="alert">
-          {errorText(move.error)}
-        </div>
-      ) : null}
+      <FormError message={failureText(move)} />
       {board.isPending ? (
         <Loading label="Loading the board…" />
       ) : board.isError ? (

@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AuthStatus } from '../../shared/ipc.js';
-import { call, CallError, errorText } from '../lib/api.js';
+import { call, CallError } from '../lib/api.js';
 import { qk } from '../lib/queryKeys.js';
+import { failureText, FormError } from '../components/FormFooter.js';
 
 export function SignInScreen({ auth }: { auth: AuthStatus }) {
   const client = useQueryClient();
@@ -36,48 +37,35 @@ export function SignInScreen({ auth }: { auth: AuthStatus }) {
             <div className="muted">Action for Happiness · Coordinator</div>
           </div>
         </div>
-        <label className="field">
-          <span>Server address</span>
-          <input
-            name="serverUrl"
-            type="url"
-            value={url}
-            onChange={(e) => setServerUrl(e.target.value)}
-            placeholder="https://api.example.org"
-            aria-invalid={field === 'serverUrl' || undefined}
-            required
-          />
-        </label>
-        <label className="field">
-          <span>Email</span>
-          <input
-            name="email"
-            type="email"
-            autoComplete="username"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            aria-invalid={field === 'email' || undefined}
-            autoFocus
-            required
-          />
-        </label>
-        <label className="field">
-          <span>Password</span>
-          <input
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            aria-invalid={field === 'password' || undefined}
-            required
-          />
-        </label>
-        {signIn.isError ? (
-          <div className="form-error" role="alert" data-testid="signin-error">
-            {errorText(signIn.error)}
-          </div>
-        ) : null}
+        <SignInField
+          label="Server address"
+          name="serverUrl"
+          type="url"
+          value={url}
+          onChange={(e) => setServerUrl(e.target.value)}
+          placeholder="https://api.example.org"
+          invalid={field === 'serverUrl'}
+        />
+        <SignInField
+          label="Email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          invalid={field === 'email'}
+          autoFocus
+        />
+        <SignInField
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          invalid={field === 'password'}
+        />
+        <FormError message={failureText(signIn)} testId="signin-error" />
         <button type="submit" className="btn btn-primary btn-block" disabled={signIn.isPending}>
           {signIn.isPending ? 'Signing in…' : 'Sign in'}
         </button>
@@ -86,5 +74,19 @@ export function SignInScreen({ auth }: { auth: AuthStatus }) {
         </p>
       </form>
     </div>
+  );
+}
+
+/** A required sign-in input under its visible label, marked invalid when the server named its field. */
+function SignInField({
+  label,
+  invalid,
+  ...input
+}: { label: string; name: string; invalid: boolean } & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input {...input} aria-invalid={invalid || undefined} required />
+    </label>
   );
 }
