@@ -53,10 +53,9 @@ export async function pullPageJson(
   req: { clientId: string; cursor: string | null; limit: number },
 ): Promise<string> {
   const from = decodeCursor(req.cursor);
-  // A pull is a use of the clientId too: the first user to use it owns it (PROTOCOL.md). The
-  // claim touches only a server-side table, so it needs no place in the change order.
-  await db.write((tx) => claimClient(tx, req.clientId, userId, { forUpdate: false }), { lock: false });
-  return db.read(async (tx) => {
+  let claimed = true;
+  const page = await db.read(async (tx) => {
+    claimed = (await tx.rows(sql`SELECT 1 FROM sync_client WHERE client_id = ${req.clientId}`)).length > 0;
     const lastMutationId = await readClient(tx, req.clientId, userId);
     if (req.cursor !== null) await assertAboveTombstoneFloor(tx, from);
     const bounds = (await tx.rows<{ n: number; up_to: string | null }>(pageBounds(from, req.limit)))[0];
@@ -73,6 +72,13 @@ export async function pullPageJson(
     const head: Omit<PullResponse, 'changes'> = { cursor: encodeCursor(upTo), hasMore, lastMutationId, remaining };
     return `${JSON.stringify(head).slice(0, -1)},"changes":${changes}}`;
   });
+  // A pull is a use of the clientId too: the first user to use it owns it (PROTOCOL.md). Only a
+  // first use writes (a write transaction per page cost ~5 ms on PGlite); the page is sent only
+  // if the claim succeeds, so another user who claimed it meanwhile makes this a 403. The page's
+  // lastMutationId (0, no row in its snapshot) stays right. The claim touches only a
+  // server-side table, so it needs no place in the change order.
+  if (!claimed) await db.write((tx) => claimClient(tx, req.clientId, userId, { forUpdate: false }), { lock: false });
+  return page;
 }
 
 /** One pull page as an object (tests and in-process callers); the HTTP route sends pullPageJson's text. */
