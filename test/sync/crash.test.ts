@@ -50,8 +50,9 @@ describe(`sync killed with SIGKILL at random instants (${KILLS} kills, seed ${se
     const expected = { actions: 0, moves: new Map<string, number>(), notes: new Map<string, string>() };
     const seen = { duringPush: 0, duringPull: 0, killed: 0 };
     try {
-      for (let round = 0; round < KILLS; round++) {
-        // New upstream activity each round, so every run has a multi-page pull to be killed in.
+      // One round's worth of work: new upstream activity (so every run has a multi-page pull
+      // to be killed in) and new local changes (so it has a push).
+      const prepareRound = async (round: number) => {
         await s.server.admin.database.write((tx) =>
           tx.rows(sql`INSERT INTO user_action (id, user_id, action_type, metadata, source_system, source_event_id, idempotency_key, occurred_at)
             SELECT 'act_r${sql.raw(String(round))}_' || i, 'usr_m' || lpad((i % 40)::text, 4, '0'), 'viewed_module', '{}'::jsonb, 'segment',
@@ -59,10 +60,25 @@ describe(`sync killed with SIGKILL at random instants (${KILLS} kills, seed ${se
             FROM generate_series(1, 300) AS i`),
         );
         makeChanges(app, local, world, random, expected, round);
+      };
+
+      // Calibrate: how long one such sync takes on this machine, unkilled. A fixed kill window
+      // stops landing inside syncs once they get faster (or in the next round's slower ones).
+      const first = runCli(cli, ['sync', '--db', db], env); // the initial pull of the world, not a round
+      expect((await first.exit).code).toBe(0);
+      await prepareRound(9999);
+      const calibration = runCli(cli, ['sync', '--db', db, '--pull-limit', '50'], env);
+      await calibration.waitForStderr('Syncing with');
+      const t0 = Date.now();
+      expect((await calibration.exit).code).toBe(0);
+      const window = Math.max(50, Date.now() - t0);
+
+      for (let round = 0; round < KILLS; round++) {
+        await prepareRound(round);
         const before = syncPosition(app);
         const run = runCli(cli, ['sync', '--db', db, '--pull-limit', '50'], env);
         await run.waitForStderr('Syncing with');
-        await sleep(Math.floor(random() * 1200));
+        await sleep(Math.floor(random() * window * 0.9));
         run.child.kill('SIGKILL');
         const { signal } = await run.exit;
         if (signal !== 'SIGKILL') continue; // it finished first
