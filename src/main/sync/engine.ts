@@ -10,6 +10,7 @@ import { openConflictCount } from './conflicts.js';
 import { dropAcknowledged, markAttempted, pendingCount, renumberFrom, unacknowledged } from './outbox.js';
 import { ProtocolClient, SyncHttpError } from './protocolClient.js';
 import { rebase } from './rebase.js';
+import { deferIndexesForBulkLoad, restoreDeferredIndexes } from './deferredIndexes.js';
 import type { Session } from './session.js';
 import type { SqliteHost } from './sqliteHost.js';
 import { readSyncState, setLastSyncedAt, setPullProgress } from './syncState.js';
@@ -254,6 +255,7 @@ export class SyncEngine {
       p.catch(() => undefined);
       return p;
     };
+    if (startCursor === null) deferIndexesForBulkLoad(this.sqlite);
     let next = fetchPage(startCursor);
     let resyncs = 0;
     let lastMutationId = 0;
@@ -265,6 +267,7 @@ export class SyncEngine {
         if (e instanceof SyncHttpError && e.kind === 'resync_required' && resyncs < MAX_RESYNCS_PER_RUN) {
           resyncs++;
           this.resetMirror();
+          deferIndexesForBulkLoad(this.sqlite);
           next = fetchPage(null);
           continue;
         }
@@ -286,6 +289,8 @@ export class SyncEngine {
       await yieldToEventLoop();
       next = prefetch;
     }
+    // After a first pull (or one resumed after a kill during it) the deferred indexes come back.
+    await restoreDeferredIndexes(this.sqlite);
     this.sqlite.transaction(() => {
       checkUnconfirmed(this.sqlite, lastMutationId, new Date());
       dropAcknowledged(this.sqlite, lastMutationId);
