@@ -78,7 +78,7 @@ try {
   const Database = require(workerData.modulePath);
   db = new Database(workerData.file);
   db.pragma('busy_timeout = 60000');
-  db.pragma('cache_size = -131072');
+  db.pragma('cache_size = -32768'); // its memory counts in the app's RSS too
   for (const ddl of workerData.ddl) db.exec(ddl);
   parentPort.postMessage({ ok: true });
 } catch (e) {
