@@ -3,6 +3,7 @@ import { Change, type PullResponse } from '../../shared/protocol.js';
 import { SyncHttpError } from './protocolClient.js';
 import type { SyncTable } from '../../shared/rows.js';
 import { basedRows, forgetBase, type BasedTable } from './serverBase.js';
+import { FORGET_OPTIMISTIC_HISTORY_SQL } from './optimistic.js';
 import { isConstraintError } from './sqliteErrors.js';
 import { setPullProgress } from './syncState.js';
 import { prepareTableStatements, toLocalValues, type TableStatements } from './wireRows.js';
@@ -49,10 +50,12 @@ export class PullPageApplier {
   private readonly stmts: { [T in SyncTable]: TableStatements };
   private readonly collisions: Partial<Record<SyncTable, { stmt: Database.Statement; params: (row: Record<string, unknown>) => unknown[] }[]>> = {};
   private readonly applyTx: (page: PullResponse) => PageResult;
+  private readonly forgetHistory: Database.Statement;
   private readonly sliceTx: (page: PullEnvelope, start: number, budgetMs: number, tables: Set<SyncTable>) => number;
 
   constructor(private readonly sqlite: Database.Database) {
     this.stmts = prepareTableStatements(sqlite);
+    this.forgetHistory = sqlite.prepare(FORGET_OPTIMISTIC_HISTORY_SQL);
     for (const [table, list] of Object.entries(COLLISION_DELETES) as [SyncTable, NonNullable<(typeof COLLISION_DELETES)[SyncTable]>][]) {
       this.collisions[table] = list.map((c) => ({ stmt: sqlite.prepare(c.sql), params: c.params }));
     }
@@ -123,7 +126,7 @@ export class PullPageApplier {
       s.remove.run(change.id);
       if (change.table === 'champion') {
         // Optimistic history of a champion the server no longer has would otherwise linger.
-        this.sqlite.prepare('DELETE FROM champion_stage_change WHERE champion_id = ? AND pending_mutation_id IS NOT NULL').run(change.id);
+        this.forgetHistory.run(change.id);
       }
       return;
     }

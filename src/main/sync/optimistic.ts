@@ -91,7 +91,7 @@ function applyInner(sqlite: Database.Database, m: Mutation, ctx: OptimisticConte
       if (!row) return false;
       rememberBase(sqlite, 'champion', m.args.id);
       sqlite.prepare('DELETE FROM champion WHERE id = ?').run(m.args.id);
-      sqlite.prepare('DELETE FROM champion_stage_change WHERE champion_id = ? AND pending_mutation_id IS NOT NULL').run(m.args.id);
+      forgetOptimisticHistory(sqlite, m.args.id);
       return true;
     }
     case 'action.record': {
@@ -144,4 +144,15 @@ function followChampionRole(sqlite: Database.Database, userId: string): void {
   if (JSON.stringify(next) === JSON.stringify(roles)) return;
   rememberBase(sqlite, 'user', userId);
   sqlite.prepare('UPDATE user SET roles = ? WHERE id = ?').run(JSON.stringify(next), userId);
+}
+
+/** SQL of forgetOptimisticHistory, for callers that keep the statement prepared (the pull applier). */
+export const FORGET_OPTIMISTIC_HISTORY_SQL = 'DELETE FROM champion_stage_change WHERE champion_id = ? AND pending_mutation_id IS NOT NULL';
+
+/**
+ * Drop the optimistic stage changes of a champion that is gone (removed here, or deleted by the
+ * server): without its row they would linger in history until the next rebase.
+ */
+export function forgetOptimisticHistory(sqlite: Database.Database, championId: string): void {
+  sqlite.prepare(FORGET_OPTIMISTIC_HISTORY_SQL).run(championId);
 }
