@@ -55,6 +55,13 @@ export async function insertWireRows(tx: Tx, table: SyncTable, rows: readonly ob
  * Returns false when skipped.
  */
 export async function loadDemo(db: Database, size: DemoSize, log: (line: string) => void = () => undefined): Promise<boolean> {
+  // Every restart with --demo lands here; the slow password hashes are only worth making when
+  // the data is not there yet (the write below checks again, under the writers' lock).
+  const already = await db.read((tx) => tx.rows(sql`SELECT 1 FROM "user" WHERE id = ${DEMO_COORDINATOR.id}`));
+  if (already.length > 0) {
+    log('demo data already present; not loading it again');
+    return false;
+  }
   const creds = await Promise.all([DEMO_COORDINATOR, DEMO_STUDENT].map(async (u) => ({ id: u.id, ...(await hashPassword(u.password)) })));
   return db.write(async (tx) => {
     const present = await tx.rows(sql`SELECT 1 FROM "user" WHERE id = ${DEMO_COORDINATOR.id}`);
