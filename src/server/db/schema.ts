@@ -26,6 +26,10 @@ import { ACTION_TYPES, ROLES, SOURCE_SYSTEMS, STAGES, TARGET_TYPES } from '../..
 const inList = (col: string, values: readonly string[]) => sql.raw(`${col} IN (${values.map((v) => `'${v}'`).join(', ')})`);
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 const seqCol = () => bigint('seq', { mode: 'bigint' }).notNull();
+// The row's wire JSON as compact text, kept by a BEFORE INSERT OR UPDATE trigger (migration
+// 0002_wire_json) so a pull page splices stored text instead of building JSON per row per page.
+// Server-internal: never sent as a column of its own (wire rows list their columns explicitly).
+const wireCol = () => text('wire').notNull();
 
 /** One sequence for all synced tables and tombstones: a single total order of changes. */
 export const changeSeq = pgSequence('change_seq', { startWith: 1, increment: 1 });
@@ -41,6 +45,7 @@ export const user = pgTable(
     roles: jsonb('roles').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     createdAt: ts('created_at').notNull(),
     seq: seqCol(),
+    wire: wireCol(),
   },
   (t) => [
     // Containment keeps every element inside the role enum, which a plain CHECK on text cannot say for an array.
@@ -61,6 +66,7 @@ export const cohort = pgTable(
     status: text('status').notNull(),
     createdAt: ts('created_at').notNull(),
     seq: seqCol(),
+    wire: wireCol(),
   },
   (t) => [check('cohort_status_check', inList('status', ['planned', 'active', 'finished'])), index('cohort_seq_idx').on(t.seq)],
 );
@@ -75,6 +81,7 @@ export const enrollment = pgTable(
     status: text('status').notNull(),
     enrolledAt: ts('enrolled_at').notNull(),
     seq: seqCol(),
+    wire: wireCol(),
   },
   (t) => [
     check('enrollment_status_check', inList('status', ['active', 'completed', 'withdrawn'])),
@@ -100,6 +107,7 @@ export const userAction = pgTable(
     idempotencyKey: text('idempotency_key'),
     occurredAt: ts('occurred_at').notNull(),
     seq: seqCol(),
+    wire: wireCol(),
   },
   (t) => [
     check('user_action_action_type_check', inList('action_type', ACTION_TYPES)),
@@ -128,6 +136,7 @@ export const champion = pgTable(
     selectedAt: ts('selected_at'),
     becameChampionAt: ts('became_champion_at'),
     seq: seqCol(),
+    wire: wireCol(),
   },
   (t) => [
     check('champion_stage_check', inList('stage', STAGES)),
@@ -150,6 +159,7 @@ export const championStageChange = pgTable(
     changedBy: text('changed_by').notNull(),
     reason: text('reason'),
     seq: seqCol(),
+    wire: wireCol(),
   },
   (t) => [
     check('csc_from_stage_check', sql`from_stage IS NULL OR ${inList('from_stage', STAGES)}`),

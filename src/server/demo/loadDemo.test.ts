@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PullResponse } from '../../shared/protocol.js';
+import { SYNC_TABLES } from '../../shared/rows.js';
+import { tableIdent, wireJson } from '../db/wireRows.js';
 import { startServer } from '../startServer.js';
 import { apiClient } from '../testing/httpClient.js';
 import { BACKENDS, freshPglite, freshPostgres, postgresReachable, SKIP_PG_MESSAGE, type Backend } from '../testing/testBackends.js';
@@ -18,7 +20,7 @@ describe.each(BACKENDS)('demo small on %s', (kind) => {
   let backend: Backend | undefined;
   afterAll(async () => backend?.dispose());
 
-  it.skipIf(skip)('loads once with working demo logins, valid rows and intact indexes; a restart with --demo skips it', async () => {
+  it.skipIf(skip)('loads once with working demo logins, valid rows (stored wire text included) and intact indexes; a restart with --demo skips it', async () => {
     backend = kind === 'pglite' ? await freshPglite() : await freshPostgres();
     const server = await startServer({ data: backend.data, demo: 'small' });
     const db = server.admin.database;
@@ -37,6 +39,19 @@ describe.each(BACKENDS)('demo small on %s', (kind) => {
     const s = DEMO_SIZES.small;
     expect(first).toMatchObject({ users: s.users + 2, actions: s.actions, champions: s.champions, cohorts: s.cohorts, seqs: s.actions });
     expect(first.indexes).toBeGreaterThan(20);
+    // The bulk load runs with triggers off (session_replication_role = replica) except the wire
+    // trigger, which is ENABLE ALWAYS: every loaded row's stored text is its wire row.
+    const wrongWire = await db.read((tx) =>
+      Promise.all(
+        SYNC_TABLES.map(async (t) => {
+          const r = await tx.rows<{ n: number }>(
+            sql`SELECT count(*)::int AS n FROM ${tableIdent(t)} WHERE wire::jsonb IS DISTINCT FROM (${wireJson(t)})::jsonb`,
+          );
+          return [t, r[0]!.n] as const;
+        }),
+      ),
+    );
+    expect(Object.fromEntries(wrongWire)).toEqual(Object.fromEntries(SYNC_TABLES.map((t) => [t, 0])));
 
     const api = apiClient(server.url);
     const coord = await api.post<{ token: string; user: { roles: string[] } }>('/v1/auth/login', { email: 'coordinator@demo.local', password: 'demo-coordinator' });
