@@ -2,7 +2,8 @@
 // Measures sync, search and timelines at scale and prints a table against the targets
 // (docs/benchmarks.md). A benchmark, not a test: it reports, it does not assert.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -40,8 +41,18 @@ function runChild<T>(script: string, args: string[]): Promise<T> {
 
 // The server's data folder is loaded once and kept pristine; every run works on a copy, so
 // the rows the benchmark itself adds (ingest, pushed mutations) never pile up across runs.
+// Its name carries a hash of the server migrations: after a new migration the set is loaded
+// fresh (as a new install would be) instead of each run migrating the old copy, which for
+// 1.2 M rows can mean a long backfill every time.
+const migrationsHash = (): string => {
+  const dir = resolve('drizzle/server');
+  const h = createHash('sha256');
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.sql')).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  return h.digest('hex').slice(0, 10);
+};
+
 async function pgliteServer() {
-  const pristine = join(root, `pglite-${size}.pristine`);
+  const pristine = join(root, `pglite-${size}-${migrationsHash()}.pristine`);
   const work = join(root, `pglite-${size}`);
   if (!existsSync(join(pristine, 'PG_VERSION'))) {
     log(`loading the ${size} demo data set into PGlite (first run only)…`);
