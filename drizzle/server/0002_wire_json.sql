@@ -5,11 +5,16 @@
 -- their columns explicitly and never include it.
 --
 -- Compact JSON text of a jsonb value. jsonb's own text has a space after every ':' and ','
--- (row_to_json embeds it as is); the pattern matches either a whole string literal (kept, with
--- any spaces inside it) or whitespace outside one (dropped), and jsonb's text has whitespace
--- nowhere else. Returns json so that row_to_json embeds the text unchanged.
+-- (row_to_json embeds it as is). Returns json so that row_to_json embeds the result unchanged.
+-- Fast path (~4x cheaper, and the usual case): with no backslash in the text every '"' delimits
+-- a string, so when no string holds ", " or ": " (the anchored pattern walks the quotes in
+-- pairs and finds an opening one followed by such text) every ", " and ": " is a separator and
+-- plain replace() removes exactly those. Otherwise the general pattern: it matches either a
+-- whole string literal (kept, spaces inside included) or whitespace outside one (dropped).
 CREATE FUNCTION afh_compact_jsonb(j jsonb) RETURNS json LANGUAGE sql IMMUTABLE AS $$
-  SELECT regexp_replace(j::text, '("(?:[^"\\]|\\.)*")|\s+', '\1', 'g')::json
+  SELECT (CASE WHEN j::text ~ '\\|^[^"]*(?:"[^"]*"[^"]*)*"[^"]*[,:] '
+    THEN regexp_replace(j::text, '("(?:[^"\\]|\\.)*")|\s+', '\1', 'g')
+    ELSE replace(replace(j::text, ', ', ','), ': ', ':') END)::json
 $$;--> statement-breakpoint
 -- One trigger function per table: row_to_json over a sub-select writes the keys in the
 -- sub-select's order with no spaces between tokens; timestamps go through afh_iso as on every

@@ -29,6 +29,10 @@ const CLIENT = '6a0d8f2e-31c4-4b7a-9d15-2e8c7f4a1b90';
 // Text that JSON must escape, and spaces inside strings that compaction must keep.
 const TRICKY = 'quote " backslash \\ newline \n tab \t ünïcødé 😀 </script> a: b, c';
 const META = { s: TRICKY, 'key with: space': [1, 2.5, null, true, { deep: 'x , y' }], o: {}, e: [] };
+// afh_compact_jsonb's fast path (no backslash, no ", " or ": " inside a string) and, without any
+// backslash, strings that do hold separators (starting with ": ", ending with ", ").
+const PLAIN_META = { module: 3, title: 'Some title here', tags: ['a b', 'c'], o: { x: null, y: [] } };
+const SEPARATOR_META = { a: 'x, y', b: ': z', c: ['p, ', ', q', 'r: '], 'k, ': { ': ': 'ok' } };
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -85,7 +89,9 @@ const SEED: SQL[] = [
     ('enr_1', 'usr_a', 'coh_1', NULL, 'active', '2026-02-01T00:00:00.5Z')`,
   sql`INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata, source_system, source_event_id, idempotency_key, occurred_at) VALUES
     ('act_1', 'usr_a', 'enr_1', 'enrolled', NULL, NULL, ${JSON.stringify(META)}::jsonb, 'manual', 'ev 1', 'k1', '2026-01-03T00:00:00Z'),
-    ('act_2', 'usr_a', NULL, 'enrolled', NULL, NULL, '{}', NULL, NULL, NULL, '2026-01-03T00:00:00Z')`,
+    ('act_2', 'usr_a', NULL, 'enrolled', NULL, NULL, ${JSON.stringify(PLAIN_META)}::jsonb, NULL, NULL, NULL, '2026-01-03T00:00:00Z'),
+    ('act_0', 'usr_a', NULL, 'enrolled', NULL, NULL, ${JSON.stringify(SEPARATOR_META)}::jsonb, NULL, NULL, NULL, '2026-01-03T00:00:00Z'),
+    ('act_e', 'usr_a', NULL, 'enrolled', NULL, NULL, '{}', NULL, NULL, NULL, '2026-01-03T00:00:00Z')`,
   sql`INSERT INTO champion (id, user_id, cohort_id, stage, notes, selected_at, became_champion_at) VALUES
     ('ch_1', 'usr_a', 'coh_1', 'candidate', ${TRICKY}, NULL, NULL)`,
   sql`INSERT INTO champion_stage_change (id, champion_id, from_stage, to_stage, changed_at, changed_by, reason) VALUES
@@ -130,7 +136,7 @@ describe.each(BACKENDS)('stored wire text (%s)', (kind) => {
     const rows = await storedAndTruth(db);
     const count = (table: string) => rows.filter((r) => r.table === table).length;
     // champion.create and champion.move each add a stage change.
-    expect([count('champion'), count('champion_stage_change'), count('user_action')]).toEqual([2, 3, 5]);
+    expect([count('champion'), count('champion_stage_change'), count('user_action')]).toEqual([2, 3, 7]);
     const ch1 = rows.find((r) => r.id === 'ch_1')!;
     expect(ch1.truth).toMatchObject({ stage: 'selected', notes: `${TRICKY} — édité` });
     expectStoredMatchesTruth(rows);
@@ -159,7 +165,7 @@ describe.each(BACKENDS)('stored wire text (%s)', (kind) => {
     });
     const db = await open(backend.data);
     const rows = await storedAndTruth(db);
-    expect(rows).toHaveLength(8);
+    expect(rows).toHaveLength(10);
     expectStoredMatchesTruth(rows);
     const after = (await db.read((tx) => tx.rows<{ top: string }>(sql`SELECT last_value::text AS top FROM change_seq`)))[0]!;
     expect(after.top).toBe(before.top);
