@@ -16,56 +16,79 @@ CREATE FUNCTION afh_compact_jsonb(j jsonb) RETURNS json LANGUAGE sql IMMUTABLE A
     THEN regexp_replace(j::text, '("(?:[^"\\]|\\.)*")|\s+', '\1', 'g')
     ELSE replace(replace(j::text, ', ', ','), ': ', ':') END)::json
 $$;--> statement-breakpoint
--- One trigger function per table: row_to_json over a sub-select writes the keys in the
--- sub-select's order with no spaces between tokens; timestamps go through afh_iso as on every
--- other wire path.
+-- One row type and one trigger function per table. The row type names the wire keys in
+-- WIRE_JSON's order; row_to_json of it writes them with no spaces between tokens. Timestamps go
+-- through afh_iso as on every other wire path. Why a row type rather than row_to_json over a
+-- sub-select: the assignment is then a plain expression, which PL/pgSQL evaluates without
+-- starting a query per row; the trigger cost ~40% less a row on PGlite (~12 against ~21 us).
+CREATE TYPE afh_wire_user_row AS (
+  id text, email text, name text, origin text, profile_img text, roles json, created_at text
+);--> statement-breakpoint
 CREATE FUNCTION afh_wire_user() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  SELECT row_to_json(w)::text INTO NEW.wire FROM (SELECT NEW.id AS id, NEW.email AS email, NEW.name AS name,
-    NEW.origin AS origin, NEW.profile_img AS profile_img, afh_compact_jsonb(NEW.roles) AS roles,
-    afh_iso(NEW.created_at) AS created_at) w;
+  NEW.wire := row_to_json(ROW(
+    NEW.id, NEW.email, NEW.name, NEW.origin, NEW.profile_img, afh_compact_jsonb(NEW.roles),
+    afh_iso(NEW.created_at)
+  )::afh_wire_user_row)::text;
   RETURN NEW;
 END;
 $$;--> statement-breakpoint
+CREATE TYPE afh_wire_cohort_row AS (
+  id text, name text, starts_at text, ends_at text, status text, created_at text
+);--> statement-breakpoint
 CREATE FUNCTION afh_wire_cohort() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  SELECT row_to_json(w)::text INTO NEW.wire FROM (SELECT NEW.id AS id, NEW.name AS name,
-    afh_iso(NEW.starts_at) AS starts_at, afh_iso(NEW.ends_at) AS ends_at, NEW.status AS status,
-    afh_iso(NEW.created_at) AS created_at) w;
+  NEW.wire := row_to_json(ROW(
+    NEW.id, NEW.name, afh_iso(NEW.starts_at), afh_iso(NEW.ends_at), NEW.status, afh_iso(NEW.created_at)
+  )::afh_wire_cohort_row)::text;
   RETURN NEW;
 END;
 $$;--> statement-breakpoint
+CREATE TYPE afh_wire_enrollment_row AS (
+  id text, user_id text, cohort_id text, course_name text, status text, enrolled_at text
+);--> statement-breakpoint
 CREATE FUNCTION afh_wire_enrollment() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  SELECT row_to_json(w)::text INTO NEW.wire FROM (SELECT NEW.id AS id, NEW.user_id AS user_id,
-    NEW.cohort_id AS cohort_id, NEW.course_name AS course_name, NEW.status AS status,
-    afh_iso(NEW.enrolled_at) AS enrolled_at) w;
+  NEW.wire := row_to_json(ROW(
+    NEW.id, NEW.user_id, NEW.cohort_id, NEW.course_name, NEW.status, afh_iso(NEW.enrolled_at)
+  )::afh_wire_enrollment_row)::text;
   RETURN NEW;
 END;
 $$;--> statement-breakpoint
+CREATE TYPE afh_wire_user_action_row AS (
+  id text, user_id text, enrollment_id text, action_type text, target_type text, target_id text,
+  metadata json, source_system text, source_event_id text, idempotency_key text, occurred_at text
+);--> statement-breakpoint
 CREATE FUNCTION afh_wire_user_action() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  SELECT row_to_json(w)::text INTO NEW.wire FROM (SELECT NEW.id AS id, NEW.user_id AS user_id,
-    NEW.enrollment_id AS enrollment_id, NEW.action_type AS action_type, NEW.target_type AS target_type,
-    NEW.target_id AS target_id, afh_compact_jsonb(NEW.metadata) AS metadata, NEW.source_system AS source_system,
-    NEW.source_event_id AS source_event_id, NEW.idempotency_key AS idempotency_key,
-    afh_iso(NEW.occurred_at) AS occurred_at) w;
+  NEW.wire := row_to_json(ROW(
+    NEW.id, NEW.user_id, NEW.enrollment_id, NEW.action_type, NEW.target_type, NEW.target_id,
+    afh_compact_jsonb(NEW.metadata), NEW.source_system, NEW.source_event_id, NEW.idempotency_key,
+    afh_iso(NEW.occurred_at)
+  )::afh_wire_user_action_row)::text;
   RETURN NEW;
 END;
 $$;--> statement-breakpoint
+CREATE TYPE afh_wire_champion_row AS (
+  id text, user_id text, cohort_id text, stage text, notes text, selected_at text, became_champion_at text
+);--> statement-breakpoint
 CREATE FUNCTION afh_wire_champion() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  SELECT row_to_json(w)::text INTO NEW.wire FROM (SELECT NEW.id AS id, NEW.user_id AS user_id,
-    NEW.cohort_id AS cohort_id, NEW.stage AS stage, NEW.notes AS notes, afh_iso(NEW.selected_at) AS selected_at,
-    afh_iso(NEW.became_champion_at) AS became_champion_at) w;
+  NEW.wire := row_to_json(ROW(
+    NEW.id, NEW.user_id, NEW.cohort_id, NEW.stage, NEW.notes, afh_iso(NEW.selected_at),
+    afh_iso(NEW.became_champion_at)
+  )::afh_wire_champion_row)::text;
   RETURN NEW;
 END;
 $$;--> statement-breakpoint
+CREATE TYPE afh_wire_champion_stage_change_row AS (
+  id text, champion_id text, from_stage text, to_stage text, changed_at text, changed_by text, reason text
+);--> statement-breakpoint
 CREATE FUNCTION afh_wire_champion_stage_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  SELECT row_to_json(w)::text INTO NEW.wire FROM (SELECT NEW.id AS id, NEW.champion_id AS champion_id,
-    NEW.from_stage AS from_stage, NEW.to_stage AS to_stage, afh_iso(NEW.changed_at) AS changed_at,
-    NEW.changed_by AS changed_by, NEW.reason AS reason) w;
+  NEW.wire := row_to_json(ROW(
+    NEW.id, NEW.champion_id, NEW.from_stage, NEW.to_stage, afh_iso(NEW.changed_at), NEW.changed_by, NEW.reason
+  )::afh_wire_champion_stage_change_row)::text;
   RETURN NEW;
 END;
 $$;--> statement-breakpoint
