@@ -90,6 +90,41 @@ describe('openDatabase', () => {
     }
   });
 
+  it('upgrading a file from before the IN-list-free enum checks keeps every row, index and check', () => {
+    // The release before 0002 (enum CHECKs written as IN lists): the migrations folder cut after 0001.
+    const old = join(mkdtempSync(join(tmpdir(), 'afh-old-migrations-')), 'client');
+    dirs.push(dirname(old));
+    cpSync(defaultMigrationsFolder(), old, { recursive: true });
+    const journal = JSON.parse(readFileSync(join(old, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+    journal.entries = journal.entries.filter((e) => e.tag.startsWith('0000') || e.tag.startsWith('0001'));
+    writeFileSync(join(old, 'meta', '_journal.json'), JSON.stringify(journal));
+
+    const file = tempFile();
+    const before = openDatabase(file, { migrationsFolder: old });
+    before.sqlite.exec(`
+      INSERT INTO cohort (id, name, status, created_at) VALUES ('coh_1', 'Spring', 'active', '2026-01-01T00:00:00.000Z');
+      INSERT INTO enrollment (id, user_id, cohort_id, course_name, status, enrolled_at) VALUES ('enr_1', 'usr_1', 'coh_1', 'Ten Keys', 'active', '2026-01-02T00:00:00.000Z');
+      INSERT INTO user_action (id, user_id, action_type, target_type, metadata, source_system, source_event_id, idempotency_key, occurred_at)
+        VALUES ('act_1', 'usr_1', 'enrolled', 'course', '{}', 'app', 'evt_1', 'k1', '2026-01-02T00:00:00.000Z');
+      INSERT INTO champion (id, user_id, cohort_id, stage, selected_at) VALUES ('ch_1', 'usr_1', 'coh_1', 'selected', '2026-01-03T00:00:00.000Z');
+      INSERT INTO champion_stage_change (id, champion_id, from_stage, to_stage, changed_at, changed_by) VALUES ('csc_1', 'ch_1', 'candidate', 'selected', '2026-01-03T00:00:00.000Z', 'usr_9');`);
+    const indexesBefore = before.sqlite.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all();
+    before.close();
+
+    const after = openDatabase(file);
+    try {
+      for (const [table, id] of [['cohort', 'coh_1'], ['enrollment', 'enr_1'], ['user_action', 'act_1'], ['champion', 'ch_1'], ['champion_stage_change', 'csc_1']] as const) {
+        expect(after.sqlite.prepare(`SELECT id FROM "${table}"`).all(), table).toEqual([{ id }]);
+      }
+      expect(after.sqlite.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all()).toEqual(indexesBefore);
+      expect(() => after.sqlite.prepare("UPDATE user_action SET action_type = 'danced' WHERE id = 'act_1'").run()).toThrow(/user_action_action_type_check/);
+      expect(() => after.sqlite.prepare("UPDATE champion SET stage = 'emeritus' WHERE id = 'ch_1'").run()).toThrow(/champion_stage_check/);
+      expect(() => after.sqlite.prepare("INSERT INTO user_action (id, user_id, action_type, metadata, idempotency_key, occurred_at) VALUES ('act_2', 'usr_1', 'enrolled', '{}', 'k1', '2026-01-04T00:00:00.000Z')").run()).toThrow(/UNIQUE/);
+    } finally {
+      after.close();
+    }
+  });
+
   it('gives two installs different client ids', () => {
     const a = openDatabase(tempFile());
     const b = openDatabase(tempFile());

@@ -10,8 +10,10 @@ import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-o
 /** `<col>` (a JSON array of role strings) holds `role`; also used verbatim by queries/people.ts to match the partial indexes. */
 export const roleTest = (col: string, role: string): string => `instr(${col}, '"${role}"') > 0`;
 
-const inList = (col: string, values: readonly string[]) =>
-  sql.raw(`${col} IN (${values.map((v) => `'${v}'`).join(', ')})`);
+// An OR of equalities, not `IN (…)`: SQLite evaluates a CHECK's IN list by building a
+// temporary index for it on every row written, which made the enum checks cost more than the
+// insert itself (a measured 5-6 µs of a user_action row's ~10). Same meaning, no per-row setup.
+const inList = (col: string, values: readonly string[]) => sql.raw(`(${values.map((v) => `${col} = '${v}'`).join(' OR ')})`);
 
 export const user = sqliteTable(
   'user',
