@@ -10,7 +10,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: here('./out/main'),
-      rollupOptions: { input: { index: here('./src/main/index.ts') } },
+      // The pull worker is its own entry: sync/pullWorker.ts starts ./pullWorkerMain.js next to the bundle.
+      rollupOptions: { input: { index: here('./src/main/index.ts'), pullWorkerMain: here('./src/main/sync/pullWorkerMain.ts') } },
     },
   },
   preload: {

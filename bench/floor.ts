@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/main/db/open.js';
 import { PullPageApplier } from '../src/main/sync/applyPullPage.js';
-import { deferIndexesForBulkLoad, restoreDeferredIndexes } from '../src/main/sync/deferredIndexes.js';
+import { deferForBulkLoad, restoreDeferred } from '../src/main/sync/bulkLoad.js';
 import type { PullResponse } from '../src/shared/protocol.js';
 
 const [pagesDir, dbFile] = process.argv.slice(2);
@@ -18,8 +18,8 @@ const files = readdirSync(pagesDir).filter((f) => f.endsWith('.json')).sort();
 let rows = 0;
 let readMs = 0;
 const t0 = performance.now();
-// The same bulk-load plan as a first sync: time-led indexes built once at the end.
-deferIndexesForBulkLoad(app.sqlite);
+// The same bulk-load plan as a first sync: time-led indexes and member search built once at the end.
+deferForBulkLoad(app.sqlite);
 for (const f of files) {
   // Reading the file is not part of the floor (the sync gets its bytes from the socket).
   const tr = performance.now();
@@ -28,7 +28,7 @@ for (const f of files) {
   const page = JSON.parse(text) as PullResponse;
   rows += applier.apply(page).rowsApplied;
 }
-await restoreDeferredIndexes(app.sqlite);
+await restoreDeferred(app.sqlite);
 const ms = performance.now() - t0 - readMs;
 app.close();
 process.stdout.write(JSON.stringify({ ms, rows, pages: files.length, peakRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');

@@ -113,6 +113,13 @@ export const PullResponse = z.object({
 });
 export type PullResponse = z.infer<typeof PullResponse>;
 
+/**
+ * A pull answer whose envelope is checked but whose changes are not yet: the applier checks
+ * each change as it writes it, so a page is walked once rather than twice.
+ */
+export const PullEnvelope = PullResponse.extend({ changes: z.array(z.unknown()) });
+export type PullEnvelope = z.infer<typeof PullEnvelope>;
+
 /** An upstream action as ingested: a `user_action` row without `id`. */
 export const IngestAction = z.strictObject({
   user_id: RowId,

@@ -80,6 +80,8 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
         session,
         ...(opts.fetch ? { fetch: opts.fetch } : {}),
         ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}),
+        // The pull worker opens its own connection, so it needs the same addon as ours.
+        ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
       });
       return { app, session, mutations, engine };
     } catch (err) {

@@ -9,7 +9,7 @@ import * as schema from './schema.js';
 
 export type AppSchema = typeof schema;
 
-/** The local database as the main-process core holds it: one writer connection. */
+/** The local database as the main-process core holds it (a big pull adds a second writer on a worker: openWriterPeer). */
 export interface AppDb {
   sqlite: Database.Database;
   db: BetterSQLite3Database<AppSchema>;
@@ -54,6 +54,23 @@ function wrap(sqlite: Database.Database, file: string): AppDb {
   };
 }
 
+/** The connection settings every read-write connection to the app database uses. */
+function configureWriter(sqlite: Database.Database): void {
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  // The default 2 MB page cache thrashes once user_action's eight indexes outgrow it (a
+  // million actions is several hundred MB): a first sync spent much of its time re-reading
+  // index pages. 64 MB keeps the hot index pages resident, well inside the memory budget.
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('temp_store = MEMORY');
+  // A pull page may hold a row whose referenced row arrives in a later page.
+  sqlite.pragma('foreign_keys = OFF');
+  // INSERT OR REPLACE deletes the old row implicitly; only with recursive triggers does
+  // that delete reach user_fts, which would otherwise keep a stale entry for the old rowid.
+  sqlite.pragma('recursive_triggers = ON');
+}
+
 /**
  * Opens (creating if needed) the local database, brings it to the latest migration and
  * makes sure this install has its client id. Safe to call on a file that is already current.
@@ -61,23 +78,27 @@ function wrap(sqlite: Database.Database, file: string): AppDb {
 export function openDatabase(file: string, options: OpenOptions = {}): AppDb {
   const sqlite = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   try {
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('synchronous = NORMAL');
-    // The default 2 MB page cache thrashes once user_action's eight indexes outgrow it (a
-    // million actions is several hundred MB): a first sync spent much of its time re-reading
-    // index pages. 64 MB keeps the hot index pages resident, well inside the memory budget.
-    sqlite.pragma('cache_size = -65536');
-    sqlite.pragma('temp_store = MEMORY');
-    // A pull page may hold a row whose referenced row arrives in a later page.
-    sqlite.pragma('foreign_keys = OFF');
-    // INSERT OR REPLACE deletes the old row implicitly; only with recursive triggers does
-    // that delete reach user_fts, which would otherwise keep a stale entry for the old rowid.
-    sqlite.pragma('recursive_triggers = ON');
+    configureWriter(sqlite);
     const app = wrap(sqlite, resolve(file));
     migrate(app.db, { migrationsFolder: options.migrationsFolder ?? defaultMigrationsFolder() });
     app.db.insert(schema.syncState).values({ id: 1, clientId: randomUUID() }).onConflictDoNothing().run();
     return app;
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+}
+
+/**
+ * A second read-write connection to a database that openDatabase has already created and
+ * migrated, with the same settings: the pull worker writes pages through one while the main
+ * thread keeps its own for searches and local edits (SQLite takes turns between writers).
+ */
+export function openWriterPeer(file: string, options: Pick<OpenOptions, 'nativeBinding'> = {}): Database.Database {
+  const sqlite = new Database(file, { fileMustExist: true, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) });
+  try {
+    configureWriter(sqlite);
+    return sqlite;
   } catch (err) {
     sqlite.close();
     throw err;

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
-import { Change, type PullResponse } from '../../shared/protocol.js';
+import { Change, type PullEnvelope, type PullResponse } from '../../shared/protocol.js';
 import { SyncHttpError } from './protocolClient.js';
 import type { SyncTable } from '../../shared/rows.js';
 import { basedRows, forgetBase, type BasedTable } from './serverBase.js';
 import { FORGET_OPTIMISTIC_HISTORY_SQL } from './optimistic.js';
+import { catchUpMemberSearch } from './bulkLoad.js';
 import { isConstraintError } from './sqliteErrors.js';
 import { setPullProgress } from './syncState.js';
 import { prepareTableStatements, toLocalValues, type TableStatements } from './wireRows.js';
@@ -36,9 +37,6 @@ const COLLISION_DELETES: Partial<Record<SyncTable, { sql: string; params: (row: 
   ],
 };
 
-/** A pull answer whose changes are checked one by one while they are applied (see applyInSlices). */
-export type PullEnvelope = Omit<PullResponse, 'changes'> & { changes: unknown[] };
-
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export interface PageResult {
@@ -49,9 +47,9 @@ export interface PageResult {
 export class PullPageApplier {
   private readonly stmts: { [T in SyncTable]: TableStatements };
   private readonly collisions: Partial<Record<SyncTable, { stmt: Database.Statement; params: (row: Record<string, unknown>) => unknown[] }[]>> = {};
-  private readonly applyTx: (page: PullResponse) => PageResult;
+  private readonly applyTx: Database.Transaction<(page: PullResponse) => PageResult>;
   private readonly forgetHistory: Database.Statement;
-  private readonly sliceTx: (page: PullEnvelope, start: number, budgetMs: number, tables: Set<SyncTable>) => number;
+  private readonly sliceTx: Database.Transaction<(page: PullEnvelope, start: number, budgetMs: number, tables: Set<SyncTable>) => number>;
 
   constructor(private readonly sqlite: Database.Database) {
     this.stmts = prepareTableStatements(sqlite);
@@ -70,10 +68,21 @@ export class PullPageApplier {
     const tables = new Set<SyncTable>();
     let next = 0;
     for (;;) {
-      next = this.sliceTx(page, next, budgetMs, tables);
+      next = this.sliceTx.immediate(page, next, budgetMs, tables);
       if (next >= page.changes.length) break;
       await yieldToEventLoop();
     }
+    return { rowsApplied: page.changes.length, tables };
+  }
+
+  /**
+   * Validate and apply a whole page and its cursor in one transaction: the pull worker's way,
+   * where no search waits behind it. IMMEDIATE, because another connection (the main
+   * thread's) writes too, and a deferred transaction that read first could not then write.
+   */
+  applyWhole(page: PullEnvelope): PageResult {
+    const tables = new Set<SyncTable>();
+    this.sliceTx.immediate(page, 0, Number.POSITIVE_INFINITY, tables);
     return { rowsApplied: page.changes.length, tables };
   }
 
@@ -92,6 +101,7 @@ export class PullPageApplier {
       if ((i & 63) === 0 && performance.now() - began > budgetMs) break;
     }
     if (i >= page.changes.length) {
+      catchUpMemberSearch(this.sqlite, { force: !page.hasMore });
       setPullProgress(this.sqlite, { cursor: page.cursor, serverLastMutationId: page.lastMutationId, pullInProgress: page.hasMore });
     }
     return i;
@@ -109,13 +119,14 @@ export class PullPageApplier {
 
   /** Apply the page's changes, then record its cursor and lastMutationId, atomically. */
   apply(page: PullResponse): PageResult {
-    return this.applyTx(page);
+    return this.applyTx.immediate(page);
   }
 
   private applyInner(page: PullResponse): PageResult {
     const tables = new Set<SyncTable>();
     const based = basedRows(this.sqlite);
     for (const change of page.changes) this.applyOne(change, based, tables);
+    catchUpMemberSearch(this.sqlite, { force: !page.hasMore });
     setPullProgress(this.sqlite, { cursor: page.cursor, serverLastMutationId: page.lastMutationId, pullInProgress: page.hasMore });
     return { rowsApplied: page.changes.length, tables };
   }

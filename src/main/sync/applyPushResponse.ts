@@ -56,5 +56,5 @@ export function applyPushResponse(
       out.tables.add('user');
     }
     return out;
-  })();
+  }).immediate();
 }

@@ -3,14 +3,16 @@ import type { SyncStatus } from '../../shared/ipc.js';
 import { MAX_PUSH_MUTATIONS, PULL_LIMIT_DEFAULT } from '../../shared/protocol.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
 import { applyPushResponse } from './applyPushResponse.js';
-import { PullPageApplier, type PullEnvelope } from './applyPullPage.js';
+import { PullPageApplier, type PageResult } from './applyPullPage.js';
+import { decodePullPage } from './decodePullPage.js';
+import { PullWorker, type PullHead, type PullWorkerEntry } from './pullWorker.js';
 import { checkUnconfirmed } from './lostAnswers.js';
 import { backoffDelayMs } from './backoff.js';
 import { openConflictCount } from './conflicts.js';
 import { dropAcknowledged, markAttempted, pendingCount, renumberFrom, unacknowledged } from './outbox.js';
 import { ProtocolClient, SyncHttpError } from './protocolClient.js';
 import { rebase } from './rebase.js';
-import { deferIndexesForBulkLoad, restoreDeferredIndexes } from './deferredIndexes.js';
+import { deferForBulkLoad, restoreDeferred } from './bulkLoad.js';
 import type { Session } from './session.js';
 import type { SqliteHost } from './sqliteHost.js';
 import { readSyncState, setLastSyncedAt, setPullProgress } from './syncState.js';
@@ -33,6 +35,10 @@ export interface SyncEngineOptions {
   pullLimit?: number;
   requestTimeoutMs?: number;
   random?: () => number;
+  /** Where a big pull's worker thread gets its code (default: next to this module); null: apply every page here. */
+  pullWorker?: PullWorkerEntry | null;
+  /** better-sqlite3's addon for this runtime's ABI, for the pull worker's own connection. */
+  nativeBinding?: string;
 }
 
 /** Give up on a run after this many consecutive mutation_gap answers (the server keeps moving). */
@@ -230,7 +236,7 @@ export class SyncEngine {
         if (e instanceof SyncHttpError && e.kind === 'mutation_gap' && e.extra.expected !== undefined && gaps < MAX_GAP_RETRIES) {
           gaps++;
           const expected = e.extra.expected;
-          this.sqlite.transaction(() => renumberFrom(this.sqlite, Math.min(expected, batch[0]!.id), expected))();
+          this.sqlite.transaction(() => renumberFrom(this.sqlite, Math.min(expected, batch[0]!.id), expected)).immediate();
           continue;
         }
         throw e;
@@ -249,54 +255,77 @@ export class SyncEngine {
     this.applier ??= new PullPageApplier(this.sqlite);
     this.progress = { pagesDone: 0, rowsApplied: 0, remaining: 0 };
     this.setPhase('pulling');
-    const fetchPage = (cursor: string | null): Promise<PullEnvelope> => {
-      const p = client.pullEnvelope({ clientId, cursor, limit });
+    const fetchPage = (cursor: string | null): Promise<ArrayBuffer> => {
+      const p = client.pullBytes({ clientId, cursor, limit });
       // A prefetched page may be abandoned (an apply failed); its failure must not go unhandled.
       p.catch(() => undefined);
       return p;
     };
-    if (startCursor === null) deferIndexesForBulkLoad(this.sqlite);
+    if (startCursor === null) deferForBulkLoad(this.sqlite);
+    // A pull of more than one page moves to a worker thread once one is up (pullWorker.ts);
+    // until then, and for the usual one-page pull, pages are applied here in short slices.
+    const pool: { worker: PullWorker | null } = { worker: null };
+    let starting: Promise<PullWorker | null> | null = null;
     let next = fetchPage(startCursor);
     let resyncs = 0;
     let lastMutationId = 0;
-    for (;;) {
-      let page: PullEnvelope;
-      try {
-        page = await next;
-      } catch (e) {
-        if (e instanceof SyncHttpError && e.kind === 'resync_required' && resyncs < MAX_RESYNCS_PER_RUN) {
-          resyncs++;
-          this.resetMirror();
-          deferIndexesForBulkLoad(this.sqlite);
-          next = fetchPage(null);
-          continue;
+    try {
+      for (;;) {
+        let bytes: ArrayBuffer;
+        try {
+          bytes = await next;
+        } catch (e) {
+          if (e instanceof SyncHttpError && e.kind === 'resync_required' && resyncs < MAX_RESYNCS_PER_RUN) {
+            resyncs++;
+            this.resetMirror();
+            deferForBulkLoad(this.sqlite);
+            next = fetchPage(null);
+            continue;
+          }
+          throw e;
         }
-        throw e;
+        let head: PullHead;
+        let applied: Promise<PageResult>;
+        if (pool.worker) {
+          const job = pool.worker.submit(bytes);
+          head = await job.head;
+          applied = job.applied;
+        } else {
+          const page = decodePullPage(bytes);
+          head = page;
+          applied = this.applier.applyInSlices(page);
+        }
+        // Fetch page N+1 while page N is written: the network and SQLite work overlap.
+        const prefetch = head.hasMore ? fetchPage(head.cursor) : null;
+        if (prefetch && !pool.worker && !starting && this.opts.pullWorker !== null) {
+          starting = PullWorker.start({ file: this.sqlite.name, ...(this.opts.nativeBinding ? { nativeBinding: this.opts.nativeBinding } : {}) }, this.opts.pullWorker);
+          void starting.then((w) => (pool.worker = w));
+        }
+        const result = await applied;
+        lastMutationId = head.lastMutationId;
+        this.progress = {
+          pagesDone: this.progress.pagesDone + 1,
+          rowsApplied: this.progress.rowsApplied + result.rowsApplied,
+          remaining: head.remaining,
+        };
+        this.emitData([...result.tables]);
+        this.emitStatus();
+        if (!prefetch) break;
+        // Let searches and IPC calls run between pages.
+        await yieldToEventLoop();
+        next = prefetch;
       }
-      // Fetch page N+1 while page N is written: the network and SQLite work overlap.
-      const prefetch = page.hasMore ? fetchPage(page.cursor) : null;
-      const result = await this.applier.applyInSlices(page);
-      lastMutationId = page.lastMutationId;
-      this.progress = {
-        pagesDone: this.progress.pagesDone + 1,
-        rowsApplied: this.progress.rowsApplied + result.rowsApplied,
-        remaining: page.remaining,
-      };
-      this.emitData([...result.tables]);
-      this.emitStatus();
-      if (!prefetch) break;
-      // Let searches and IPC calls run between pages.
-      await yieldToEventLoop();
-      next = prefetch;
+    } finally {
+      await (pool.worker ?? (await starting))?.close();
     }
-    // After a first pull (or one resumed after a kill during it) the deferred indexes come back.
-    await restoreDeferredIndexes(this.sqlite);
+    // After a first pull (or one resumed after a kill during it) the deferred indexes and search triggers come back.
+    await restoreDeferred(this.sqlite);
     this.sqlite.transaction(() => {
       checkUnconfirmed(this.sqlite, lastMutationId, new Date());
       dropAcknowledged(this.sqlite, lastMutationId);
       rebase(this.sqlite, userId);
       setLastSyncedAt(this.sqlite, new Date().toISOString());
-    })();
+    }).immediate();
     this.emitData(['outbox', 'conflict', 'champion', 'champion_stage_change', 'user', 'user_action']);
   }
 
@@ -306,7 +335,7 @@ export class SyncEngine {
       clearBases(this.sqlite);
       for (const t of SYNC_TABLES) this.sqlite.prepare(`DELETE FROM "${t}"`).run();
       setPullProgress(this.sqlite, { cursor: null, pullInProgress: true });
-    })();
+    }).immediate();
     this.emitData([...SYNC_TABLES]);
   }
 

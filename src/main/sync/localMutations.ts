@@ -179,7 +179,9 @@ export class LocalMutations {
   }
 
   private tx<T>(fn: () => T): T {
-    return this.sqlite.transaction(fn)();
+    // IMMEDIATE: a pull worker may be writing through its own connection, and a deferred
+    // transaction that read first could not then take its turn to write.
+    return this.sqlite.transaction(fn).immediate();
   }
 
   private write<N extends MutationName>(name: N, args: MutationArgs[N]): number {

@@ -41,7 +41,7 @@ export function readChampion(sqlite: Database.Database, id: string): ChampionLoc
  */
 export function applyOptimistic(sqlite: Database.Database, m: Mutation, ctx: OptimisticContext): boolean {
   try {
-    return sqlite.transaction(() => applyInner(sqlite, m, ctx))();
+    return sqlite.transaction(() => applyInner(sqlite, m, ctx)).immediate();
   } catch (e) {
     if (isConstraintError(e)) return false;
     throw e;

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { z as zod } from 'zod';
 import {
   ErrorBody,
   LoginResponse,
+  PullEnvelope,
   PullResponse,
   PushResponse,
   type PullRequest,
@@ -11,9 +11,6 @@ import {
 
 // Speaks PROTOCOL.md over fetch. Every answer is validated; every failure becomes a
 // SyncHttpError whose `kind` tells the engine what to do (retry, back off, sign out, …).
-
-// Defined here rather than imported from applyPullPage.ts to keep the module graph acyclic.
-const PullEnvelope = PullResponse.extend({ changes: zod.array(zod.unknown()) });
 
 export type SyncErrorKind =
   | 'network'
@@ -75,6 +72,19 @@ export class ProtocolClient {
   /** A pull answer with its changes still unchecked: the caller validates them while applying. */
   pullEnvelope(body: PullRequest) {
     return this.post('/v1/sync/pull', body, PullEnvelope, true);
+  }
+
+  /**
+   * A pull answer as raw bytes (already un-gzipped), for a pull worker to decode, check and
+   * apply off the main thread; an ArrayBuffer moves to a worker without a copy.
+   */
+  async pullBytes(body: PullRequest): Promise<ArrayBuffer> {
+    const res = await this.request('/v1/sync/pull', body, true);
+    try {
+      return await res.arrayBuffer();
+    } catch (e) {
+      throw this.networkOrAbort(e, 'the answer was cut off');
+    }
   }
 
   private async post<S extends z.ZodType>(path: string, body: unknown, schema: S, auth: boolean): Promise<z.output<S>> {

@@ -90,7 +90,7 @@ export class Session {
     this.sqlite.transaction(() => {
       this.set(KEY_SERVER, base);
       this.set(KEY_USER, JSON.stringify(res.user));
-    })();
+    }).immediate();
     this.tokenStore.save(res.token);
     this.emit();
     return this.authStatus();

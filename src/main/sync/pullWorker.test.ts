@@ -1,0 +1,101 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDatabase } from '../db/testing/tempDb.js';
+import { SyncHttpError } from './protocolClient.js';
+import { PullWorker } from './pullWorker.js';
+import { readSyncState } from './syncState.js';
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+const action = (i: number) => ({
+  table: 'user_action',
+  op: 'upsert',
+  row: {
+    id: `act_${i}`,
+    user_id: 'usr_1',
+    enrollment_id: null,
+    action_type: 'viewed_module',
+    target_type: 'module',
+    target_id: `mod_${i}`,
+    metadata: { i },
+    source_system: 'app',
+    source_event_id: `evt_${i}`,
+    idempotency_key: `user_action:app:evt_${i}`,
+    occurred_at: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+  },
+});
+
+const bytes = (body: unknown): ArrayBuffer => {
+  const b = new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body));
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+};
+
+async function setup() {
+  const t = tempDatabase();
+  cleanup.push(t.dispose);
+  const worker = await PullWorker.start({ file: t.file });
+  if (!worker) throw new Error('the pull worker did not start from source (tsx must be installed)');
+  cleanup.push(() => worker.close());
+  return { t, worker };
+}
+
+const count = (t: ReturnType<typeof tempDatabase>) => (t.app.sqlite.prepare('SELECT count(*) AS n FROM user_action').get() as { n: number }).n;
+
+describe('pull worker', () => {
+  it('answers with the page head before its rows, then commits the rows with the cursor through its own connection', async () => {
+    const { t, worker } = await setup();
+    const job = worker.submit(bytes({ cursor: 'c1', hasMore: true, lastMutationId: 3, remaining: 10, changes: [action(1), action(2)] }));
+    expect(await job.head).toEqual({ cursor: 'c1', hasMore: true, lastMutationId: 3, remaining: 10 });
+    const applied = await job.applied;
+    expect(applied.rowsApplied).toBe(2);
+    expect([...applied.tables]).toEqual(['user_action']);
+    // The main thread's own connection sees the commit.
+    expect(count(t)).toBe(2);
+    expect(readSyncState(t.app.sqlite)).toMatchObject({ cursor: 'c1', serverLastMutationId: 3, pullInProgress: true });
+  });
+
+  it('refuses a page with a change it does not understand, naming where, and writes nothing of it', async () => {
+    const { t, worker } = await setup();
+    const bad = action(2) as { row: Record<string, unknown> };
+    bad.row.action_type = 'danced';
+    const job = worker.submit(bytes({ cursor: 'c1', hasMore: false, lastMutationId: 0, remaining: 0, changes: [action(1), bad] }));
+    await job.head;
+    const err = await job.applied.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SyncHttpError);
+    expect((err as SyncHttpError).kind).toBe('bad_response');
+    expect((err as SyncHttpError).message).toContain('changes[1].row.action_type');
+    expect(count(t)).toBe(0);
+    expect(readSyncState(t.app.sqlite).cursor).toBeNull();
+    // The worker is still usable for the retry.
+    await worker.submit(bytes({ cursor: 'c2', hasMore: false, lastMutationId: 0, remaining: 0, changes: [action(1)] })).applied;
+    expect(count(t)).toBe(1);
+  });
+
+  it('refuses a cut-off answer and an envelope without a cursor as bad_response', async () => {
+    const { worker } = await setup();
+    const cut = worker.submit(bytes('{"cursor":"c1","hasMore":true,"changes":[{"table":"us'));
+    await expect(cut.head).rejects.toMatchObject({ kind: 'bad_response' });
+    const noCursor = worker.submit(bytes({ hasMore: false, lastMutationId: 0, remaining: 0, changes: [] }));
+    await expect(noCursor.head).rejects.toMatchObject({ kind: 'bad_response', message: expect.stringContaining('cursor') });
+  });
+
+  it('lets the main connection write between and during pages (its transactions wait their turn)', async () => {
+    const { t, worker } = await setup();
+    const big = Array.from({ length: 3000 }, (_, i) => action(i));
+    const job = worker.submit(bytes({ cursor: 'c1', hasMore: true, lastMutationId: 0, remaining: 0, changes: big }));
+    await job.head;
+    // Meanwhile, a coordinator's edit on the main thread: an IMMEDIATE transaction.
+    t.app.sqlite.transaction(() => t.app.sqlite.prepare("INSERT INTO setting (key, value) VALUES ('probe', 'x')").run()).immediate();
+    await job.applied;
+    expect(count(t)).toBe(3000);
+    expect(t.app.sqlite.prepare("SELECT value FROM setting WHERE key = 'probe'").get()).toEqual({ value: 'x' });
+  });
+
+  it('rejects work after close and exits cleanly', async () => {
+    const { worker } = await setup();
+    await worker.close();
+    await expect(worker.submit(bytes({ cursor: 'c', hasMore: false, lastMutationId: 0, remaining: 0, changes: [] })).applied).rejects.toThrow(/closed/);
+  });
+});

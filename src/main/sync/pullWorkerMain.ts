@@ -1,0 +1,55 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { PullEnvelope } from '../../shared/protocol.js';
+import { openWriterPeer } from '../db/open.js';
+import { PullPageApplier } from './applyPullPage.js';
+import { decodePullPage } from './decodePullPage.js';
+import { SyncHttpError } from './protocolClient.js';
+import type { FromPullWorker, PullWorkerData, ToPullWorker } from './pullWorker.js';
+
+// Runs inside the pull worker thread (see pullWorker.ts): decodes, checks and writes the pages
+// of a big pull through its own connection, one page and its cursor per transaction, so the
+// main thread's event loop never waits behind a page.
+
+const port = parentPort;
+if (!port) throw new Error('pullWorkerMain.ts runs only as a worker thread');
+const { file, nativeBinding } = workerData as PullWorkerData;
+const post = (m: FromPullWorker) => port.postMessage(m);
+
+function failure(job: number, e: unknown): FromPullWorker {
+  if (e instanceof SyncHttpError) return { type: 'failed', job, kind: e.kind, message: e.message };
+  return { type: 'failed', job, kind: 'internal', message: e instanceof Error ? e.message : String(e) };
+}
+
+let sqlite: ReturnType<typeof openWriterPeer>;
+try {
+  sqlite = openWriterPeer(file, nativeBinding ? { nativeBinding } : {});
+} catch (e) {
+  post({ type: 'unavailable', message: e instanceof Error ? e.message : String(e) });
+  port.close();
+  throw e;
+}
+const applier = new PullPageApplier(sqlite);
+port.on('message', (m: ToPullWorker) => {
+  if (m.type === 'close') {
+    sqlite.close();
+    port.close();
+    return;
+  }
+  let page: PullEnvelope;
+  try {
+    page = decodePullPage(m.bytes);
+  } catch (e) {
+    post(failure(m.job, e));
+    return;
+  }
+  // The cursor first: the main thread asks for the next page while this one is written.
+  post({ type: 'head', job: m.job, head: { cursor: page.cursor, hasMore: page.hasMore, lastMutationId: page.lastMutationId, remaining: page.remaining } });
+  try {
+    const result = applier.applyWhole(page);
+    post({ type: 'applied', job: m.job, rowsApplied: result.rowsApplied, tables: [...result.tables] });
+  } catch (e) {
+    post(failure(m.job, e));
+  }
+});
+
+post({ type: 'ready' });
