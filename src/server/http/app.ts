@@ -29,12 +29,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // bodyLimit: a push of 1000 mutations with long notes fits in 5 MiB; larger is a client bug or abuse (413).
   const app = Fastify({ logger: opts.logger, bodyLimit: MAX_BODY_BYTES, return503OnClosing: false });
   // Pull pages of thousands of rows compress ~10x; threshold keeps tiny answers uncompressed.
-  // zlib level 1, not the default 6: a pull page is ~2 MB of JSON, and on a 2-core build machine
-  // level 6 took ~12 ms of CPU a page against ~4 ms, a large share of a ~40 ms page, for output
-  // ~22% smaller (~140 KB against ~178 KB a page). CPU, not bandwidth, bounds an initial sync on
-  // a LAN; over a slow link the trade goes the other way. Pull pages are the only large answers,
-  // so one app-wide setting is in effect theirs.
-  await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'], zlibOptions: { level: 1 } });
+  // zlib level 4, not the default 6 nor the fastest 1. A pull page is ~2 MB of JSON; measured on
+  // one: level 6 costs ~15 ms of CPU for ~150 KB, level 4 ~8 ms for ~172 KB, level 1 ~6 ms for
+  // ~193 KB. Coordinators sync over home and hotel links where bytes cost more than server
+  // milliseconds, so not level 1; level 4 keeps most of the saving at about half level 6's CPU.
+  // Pull pages are the only large answers, so one app-wide setting is in effect theirs.
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'], zlibOptions: { level: 4 } });
 
   // An empty body sent as application/json (a bodiless POST /v1/auth/logout from a generic
   // client, for instance) is "no body", not a JSON syntax error; every endpoint that needs a
