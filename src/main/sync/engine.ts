@@ -44,6 +44,8 @@ export interface SyncEngineOptions {
 /** Give up on a run after this many consecutive mutation_gap answers (the server keeps moving). */
 const MAX_GAP_RETRIES = 3;
 const MAX_RESYNCS_PER_RUN = 2;
+/** A pull with at least this many more pages to come moves to a worker thread. */
+const PULL_WORKER_MIN_PAGES = 4;
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
@@ -297,7 +299,9 @@ export class SyncEngine {
         }
         // Fetch page N+1 while page N is written: the network and SQLite work overlap.
         const prefetch = head.hasMore ? fetchPage(head.cursor) : null;
-        if (prefetch && !pool.worker && !starting && this.opts.pullWorker !== null) {
+        // Only for a long pull: starting a worker costs tens of ms (hundreds from source), which
+        // a pull of a few pages, like the one after a big push, would not win back.
+        if (prefetch && head.remaining >= PULL_WORKER_MIN_PAGES * limit && !pool.worker && !starting && this.opts.pullWorker !== null) {
           starting = PullWorker.start({ file: this.sqlite.name, ...(this.opts.nativeBinding ? { nativeBinding: this.opts.nativeBinding } : {}) }, this.opts.pullWorker);
           void starting.then((w) => (pool.worker = w));
         }
