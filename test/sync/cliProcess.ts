@@ -14,20 +14,21 @@ export interface CliBundle {
 }
 
 export async function bundleCli(): Promise<CliBundle> {
-  const dir = join(process.cwd(), 'node_modules', '.cache', 'afh-sync-test');
+  const dir = join(process.cwd(), 'node_modules', '.cache', 'afh-sync-test', `cli-${process.pid}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, `cli-${process.pid}-${Date.now()}.mjs`);
+  // The pull worker's entry is bundled next to the CLI, as the Electron build does it, so a
+  // killed sync exercises the worker thread as the app runs it (sync/pullWorker.ts finds it).
   await build({
-    entryPoints: [join(process.cwd(), 'src/main/cli/main.ts')],
+    entryPoints: { main: join(process.cwd(), 'src/main/cli/main.ts'), pullWorkerMain: join(process.cwd(), 'src/main/sync/pullWorkerMain.ts') },
     bundle: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     packages: 'external',
-    outfile: file,
+    outdir: dir,
     logLevel: 'silent',
   });
-  return { file, dispose: () => rmSync(file, { force: true }) };
+  return { file: join(dir, 'main.js'), dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 export interface CliRun {
