@@ -1,7 +1,7 @@
 // `npm run bench [-- --quick] [-- --json <file>] [-- --no-postgres]`
 // Measures sync, search and timelines at scale and prints a table against the targets
 // (docs/benchmarks.md). A benchmark, not a test: it reports, it does not assert.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -22,7 +22,18 @@ const root = resolve('.data/bench');
 mkdirSync(root, { recursive: true });
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
+// The previous phase may leave ~1 GB of written pages for the kernel to flush, which would
+// otherwise land in the next phase's time (runs of the floor varied 15-21 s without this).
+function flushDirtyPages(): void {
+  try {
+    execFileSync('sync');
+  } catch {
+    // No `sync` command (Windows): the phases just run back to back.
+  }
+}
+
 function runChild<T>(script: string, args: string[]): Promise<T> {
+  flushDirtyPages();
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

@@ -28,6 +28,10 @@ try {
   port.close();
   throw e;
 }
+// Half the main connection's page cache: measured on the large first sync, 32 MB writes as fast
+// as 64 MB (~24 s either way) and the app's peak RSS drops from ~350 to ~300 MB, since this
+// cache comes on top of the main thread's.
+sqlite.pragma('cache_size = -32768');
 const applier = new PullPageApplier(sqlite);
 port.on('message', (m: ToPullWorker) => {
   if (m.type === 'close') {
