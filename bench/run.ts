@@ -52,18 +52,23 @@ function runChild<T>(script: string, args: string[]): Promise<T> {
 
 // The server's data folder is loaded once and kept pristine; every run works on a copy, so
 // the rows the benchmark itself adds (ingest, pushed mutations) never pile up across runs.
-// Its name carries a hash of the server migrations: after a new migration the set is loaded
-// fresh (as a new install would be) instead of each run migrating the old copy, which for
-// 1.2 M rows can mean a long backfill every time.
-const migrationsHash = (): string => {
-  const dir = resolve('drizzle/server');
+// Its name carries a hash of what shapes the loaded folder (the server migrations and the demo
+// loader): after a change the set is loaded fresh, as a new install would be, instead of each
+// run migrating the old copy (for 1.2 M rows, a long backfill every time) or reusing a folder
+// the loader would now leave differently (e.g. vacuumed).
+const pristineHash = (): string => {
   const h = createHash('sha256');
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.sql')).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  for (const dir of ['drizzle/server', 'src/server/demo']) {
+    const abs = resolve(dir);
+    for (const f of readdirSync(abs).filter((n) => (n.endsWith('.sql') || n.endsWith('.ts')) && !n.endsWith('.test.ts')).sort()) {
+      h.update(`${dir}/${f}`).update(readFileSync(join(abs, f)));
+    }
+  }
   return h.digest('hex').slice(0, 10);
 };
 
 async function pgliteServer() {
-  const pristine = join(root, `pglite-${size}-${migrationsHash()}.pristine`);
+  const pristine = join(root, `pglite-${size}-${pristineHash()}.pristine`);
   const work = join(root, `pglite-${size}`);
   if (!existsSync(join(pristine, 'PG_VERSION'))) {
     log(`loading the ${size} demo data set into PGlite (first run only)…`);

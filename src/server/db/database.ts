@@ -37,6 +37,15 @@ export interface Database {
    * callers choosing right.)
    */
   write<T>(fn: (tx: Tx) => Promise<T>, opts?: { lock?: boolean }): Promise<T>;
+  /**
+   * VACUUM (ANALYZE) the whole database, outside any transaction (VACUUM cannot run in one).
+   * After a bulk load: the first reader of each freshly written page otherwise sets its hint
+   * bits and writes it back, which made every page of a first pull ~4x dearer (72 → 17 ms of
+   * database time on the large demo set); it also fills the visibility map, so the pull's
+   * seq-only bounds query is index-only. PGlite runs no autovacuum. Only while no requests are
+   * in flight (start-up): on PGlite a bare statement would land in any open transaction.
+   */
+  vacuumAnalyze(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -97,6 +106,9 @@ async function openPglite(folder: string): Promise<Database> {
         if (opts?.lock !== false) await tx.rows(takeWritersLock);
         return fn(tx);
       }),
+    vacuumAnalyze: async () => {
+      await client.exec('VACUUM (ANALYZE)');
+    },
     close: () => client.close(),
   };
 }
@@ -116,6 +128,9 @@ async function openPostgres(url: string): Promise<Database> {
         if (opts?.lock !== false) await t.execute(takeWritersLock);
         return fn(txOf(t));
       }),
+    vacuumAnalyze: async () => {
+      await pool.query('VACUUM (ANALYZE)');
+    },
     close: () => pool.end(),
   };
 }

@@ -14,6 +14,7 @@ const failing: Database = {
   write: async () => {
     throw new Error('duplicate key value violates unique constraint: INSERT INTO session VALUES (...)');
   },
+  vacuumAnalyze: async () => undefined,
   close: async () => undefined,
 };
 
