@@ -14,6 +14,17 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+/** An "older release": this checkout's migrations folder cut after its first `keep` migrations. */
+function olderRelease(keep: number): string {
+  const old = join(mkdtempSync(join(tmpdir(), 'afh-old-migrations-')), 'client');
+  dirs.push(dirname(old));
+  cpSync(defaultMigrationsFolder(), old, { recursive: true });
+  const journal = JSON.parse(readFileSync(join(old, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+  journal.entries = journal.entries.slice(0, keep);
+  writeFileSync(join(old, 'meta', '_journal.json'), JSON.stringify(journal));
+  return old;
+}
+
 const tables = (file: string) => {
   const app = openReadOnly(file);
   try {
@@ -67,13 +78,7 @@ describe('openDatabase', () => {
   });
 
   it('upgrading a file made by an older release indexes its existing members for search', () => {
-    // An "older release": the same migrations folder cut after its first migration.
-    const old = join(mkdtempSync(join(tmpdir(), 'afh-old-migrations-')), 'client');
-    dirs.push(dirname(old));
-    cpSync(defaultMigrationsFolder(), old, { recursive: true });
-    const journal = JSON.parse(readFileSync(join(old, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
-    journal.entries = journal.entries.slice(0, 1);
-    writeFileSync(join(old, 'meta', '_journal.json'), JSON.stringify(journal));
+    const old = olderRelease(1); // after its first migration
 
     const file = tempFile();
     const before = openDatabase(file, { migrationsFolder: old });
@@ -91,13 +96,7 @@ describe('openDatabase', () => {
   });
 
   it('upgrading a file from before the IN-list-free enum checks keeps every row, index and check', () => {
-    // The release before 0002 (enum CHECKs written as IN lists): the migrations folder cut after 0001.
-    const old = join(mkdtempSync(join(tmpdir(), 'afh-old-migrations-')), 'client');
-    dirs.push(dirname(old));
-    cpSync(defaultMigrationsFolder(), old, { recursive: true });
-    const journal = JSON.parse(readFileSync(join(old, 'meta', '_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-    journal.entries = journal.entries.filter((e) => e.tag.startsWith('0000') || e.tag.startsWith('0001'));
-    writeFileSync(join(old, 'meta', '_journal.json'), JSON.stringify(journal));
+    const old = olderRelease(2); // the release before 0002, whose enum CHECKs were IN lists
 
     const file = tempFile();
     const before = openDatabase(file, { migrationsFolder: old });

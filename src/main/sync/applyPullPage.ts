@@ -9,13 +9,15 @@ import { isConstraintError } from './sqliteErrors.js';
 import { setPullProgress } from './syncState.js';
 import { prepareTableStatements, toLocalValues, type TableStatements } from './wireRows.js';
 
-// Applies pull pages. `apply` writes a whole page and its cursor in one transaction. The
-// engine uses `applyInSlices`: the page is validated and written in slices of ~25 ms, each its
-// own transaction, with the event loop free between them, and the cursor (with the server's
-// lastMutationId) is written in the same transaction as the page's last change. A crash
-// between slices leaves the old cursor, so the page is fetched and applied again; every change
-// is an idempotent upsert or delete, so applying part of a page twice changes nothing. That
-// keeps a 5000-row page from freezing searches in the main process for a few hundred ms.
+// Applies pull pages. `apply` writes a whole, already-checked page and its cursor in one
+// transaction (tests, the bench floor). On the main thread the engine uses `applyInSlices`: the
+// page is validated and written in slices of ~25 ms, each its own transaction, with the event
+// loop free between them, and the cursor (with the server's lastMutationId) is written in the
+// same transaction as the page's last change. A crash between slices leaves the old cursor, so
+// the page is fetched and applied again; every change is an idempotent upsert or delete, so
+// applying part of a page twice changes nothing. That keeps a 5000-row page from freezing
+// searches for a few hundred ms. The pull worker, where nothing waits behind it, uses
+// `applyWhole`: the same checks, one transaction a page.
 
 /**
  * A local row that blocks a pulled row on a secondary unique index is, by construction, stale:
@@ -100,10 +102,7 @@ export class PullPageApplier {
       i++;
       if ((i & 63) === 0 && performance.now() - began > budgetMs) break;
     }
-    if (i >= page.changes.length) {
-      catchUpMemberSearch(this.sqlite, { force: !page.hasMore });
-      setPullProgress(this.sqlite, { cursor: page.cursor, serverLastMutationId: page.lastMutationId, pullInProgress: page.hasMore });
-    }
+    if (i >= page.changes.length) this.finishPage(page);
     return i;
   }
 
@@ -126,9 +125,15 @@ export class PullPageApplier {
     const tables = new Set<SyncTable>();
     const based = basedRows(this.sqlite);
     for (const change of page.changes) this.applyOne(change, based, tables);
+    this.finishPage(page);
+    return { rowsApplied: page.changes.length, tables };
+  }
+
+  /** In the transaction of a page's last change: search catch-up during a first pull, then the cursor. */
+  private finishPage(page: Omit<PullEnvelope, 'changes'>): void {
+    // On the last page, index every member still waiting, so search is whole before the rebuild.
     catchUpMemberSearch(this.sqlite, { force: !page.hasMore });
     setPullProgress(this.sqlite, { cursor: page.cursor, serverLastMutationId: page.lastMutationId, pullInProgress: page.hasMore });
-    return { rowsApplied: page.changes.length, tables };
   }
 
   private applyChange(change: Change): void {

@@ -2,8 +2,6 @@ import type { z } from 'zod';
 import {
   ErrorBody,
   LoginResponse,
-  PullEnvelope,
-  PullResponse,
   PushResponse,
   type PullRequest,
   type PushRequest,
@@ -80,15 +78,6 @@ export class ProtocolClient {
 
   push(body: PushRequest) {
     return this.post('/v1/sync/push', body, PushResponse, true);
-  }
-
-  pull(body: PullRequest) {
-    return this.post('/v1/sync/pull', body, PullResponse, true);
-  }
-
-  /** A pull answer with its changes still unchecked: the caller validates them while applying. */
-  pullEnvelope(body: PullRequest) {
-    return this.post('/v1/sync/pull', body, PullEnvelope, true);
   }
 
   /**
