@@ -13,13 +13,14 @@ import {
   UserRow,
 } from './rows.js';
 import { RejectionCode, MutationNameSchema } from './mutations.js';
+import { EMAIL_MAX, NOTES_MAX, ORIGIN_MAX, PASSWORD_MAX, REASON_MAX, SEARCH_QUERY_MAX, TARGET_ID_MAX } from './limits.js';
 import { SessionUser } from './protocol.js';
 
 // The contract between the renderer and the main-process core. Both hosts (Electron
 // ipcMain, browser-host WebSocket) carry exactly these calls and events; every input
 // is parsed with its schema before a handler sees it, every output before it leaves.
 
-const SearchQuery = z.string().max(200);
+const SearchQuery = z.string().max(SEARCH_QUERY_MAX);
 
 /**
  * A timestamp the coordinator typed, in the one form every stored timestamp has (the server
@@ -41,7 +42,7 @@ export type MemberSummary = z.infer<typeof MemberSummary>;
 export const PeopleFilter = z.strictObject({
   query: SearchQuery.default(''),
   roles: z.array(Role).max(5).default([]),
-  origins: z.array(z.string().max(100)).max(50).default([]),
+  origins: z.array(z.string().max(ORIGIN_MAX)).max(50).default([]),
 });
 
 export const TimelineFilter = z.strictObject({
@@ -171,15 +172,15 @@ export const ipcContract = {
     output: z.object({ changes: z.array(StageChangeItem) }),
   },
   'champion.create': {
-    input: z.strictObject({ userId: RowId, cohortId: RowId.nullable(), notes: z.string().max(20_000).default('') }),
+    input: z.strictObject({ userId: RowId, cohortId: RowId.nullable(), notes: z.string().max(NOTES_MAX).default('') }),
     output: z.object({ id: RowId, mutationId: z.number().int() }),
   },
   'champion.move': {
-    input: z.strictObject({ id: RowId, to: Stage, reason: z.string().max(2000).nullable().default(null) }),
+    input: z.strictObject({ id: RowId, to: Stage, reason: z.string().max(REASON_MAX).nullable().default(null) }),
     output: z.object({ mutationId: z.number().int() }),
   },
   'champion.setNotes': {
-    input: z.strictObject({ id: RowId, notes: z.string().max(20_000) }),
+    input: z.strictObject({ id: RowId, notes: z.string().max(NOTES_MAX) }),
     output: z.object({ mutationId: z.number().int() }),
   },
   'champion.setCohort': {
@@ -193,7 +194,7 @@ export const ipcContract = {
       enrollmentId: RowId.nullable().default(null),
       actionType: ActionType,
       targetType: TargetType.nullable().default(null),
-      targetId: z.string().max(128).nullable().default(null),
+      targetId: z.string().max(TARGET_ID_MAX).nullable().default(null),
       metadata: JsonObject.default({}),
       occurredAt: InputTimestamp,
     }),
@@ -216,8 +217,8 @@ export const ipcContract = {
   'auth.signIn': {
     input: z.strictObject({
       serverUrl: ServerUrl,
-      email: z.string().min(1, 'is required').max(320),
-      password: z.string().min(1, 'is required').max(1000),
+      email: z.string().min(1, 'is required').max(EMAIL_MAX),
+      password: z.string().min(1, 'is required').max(PASSWORD_MAX),
     }),
     output: AuthStatus,
   },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ActionType, Stage, TargetType } from './enums.js';
+import { IDEMPOTENCY_KEY_MAX, NOTES_MAX, REASON_MAX, TARGET_ID_MAX } from './limits.js';
 import { IsoTimestamp, JsonObject, RowId } from './rows.js';
 
 // The mutations a coordinator can make offline (PROTOCOL.md, push table). The app
@@ -9,19 +10,19 @@ export const ChampionCreateArgs = z.strictObject({
   id: RowId,
   userId: RowId,
   cohortId: RowId.nullable(),
-  notes: z.string().max(20_000),
+  notes: z.string().max(NOTES_MAX),
 });
 export const ChampionMoveArgs = z.strictObject({
   id: RowId,
   from: Stage,
   to: Stage,
   at: IsoTimestamp,
-  reason: z.string().max(2000).nullable(),
+  reason: z.string().max(REASON_MAX).nullable(),
 });
 export const ChampionSetNotesArgs = z.strictObject({
   id: RowId,
-  notes: z.string().max(20_000),
-  baseNotes: z.string().max(20_000),
+  notes: z.string().max(NOTES_MAX),
+  baseNotes: z.string().max(NOTES_MAX),
 });
 export const ChampionSetCohortArgs = z.strictObject({
   id: RowId,
@@ -35,10 +36,10 @@ export const ActionRecordArgs = z.strictObject({
   enrollmentId: RowId.nullable(),
   actionType: ActionType,
   targetType: TargetType.nullable(),
-  targetId: z.string().max(128).nullable(),
+  targetId: z.string().max(TARGET_ID_MAX).nullable(),
   metadata: JsonObject,
   occurredAt: IsoTimestamp,
-  idempotencyKey: z.string().min(1).max(512),
+  idempotencyKey: z.string().min(1).max(IDEMPOTENCY_KEY_MAX),
 });
 
 export const MUTATION_ARGS = {

@@ -13,6 +13,7 @@ import {
 } from './rows.js';
 import { MutationEnvelope, RejectionCode } from './mutations.js';
 import { ActionType, SourceSystem, TargetType } from './enums.js';
+import { EMAIL_MAX, IDEMPOTENCY_KEY_MAX, PASSWORD_MAX, SOURCE_EVENT_ID_MAX, TARGET_ID_MAX } from './limits.js';
 
 // Sync protocol v1 (PROTOCOL.md), one schema per message. Field names are exact.
 
@@ -49,8 +50,8 @@ export const HealthResponse = z.object({ ok: z.literal(true), db: z.enum(['pglit
 export type HealthResponse = z.infer<typeof HealthResponse>;
 
 export const LoginRequest = z.strictObject({
-  email: z.string().min(1, 'is required').max(320),
-  password: z.string().min(1, 'is required').max(1000),
+  email: z.string().min(1, 'is required').max(EMAIL_MAX),
+  password: z.string().min(1, 'is required').max(PASSWORD_MAX),
 });
 export const SessionUser = z.object({ id: RowId, email: z.string(), name: z.string(), roles: z.array(Role) });
 export const LoginResponse = z.object({ token: z.string().min(1), expiresAt: IsoTimestamp, user: SessionUser });
@@ -126,11 +127,11 @@ export const IngestAction = z.strictObject({
   enrollment_id: RowId.nullable().default(null),
   action_type: ActionType,
   target_type: TargetType.nullable().default(null),
-  target_id: z.string().max(128).nullable().default(null),
+  target_id: z.string().max(TARGET_ID_MAX).nullable().default(null),
   metadata: JsonObject.default({}),
   source_system: SourceSystem,
-  source_event_id: z.string().min(1).max(256).nullable().default(null),
-  idempotency_key: z.string().min(1).max(512).nullable().default(null),
+  source_event_id: z.string().min(1).max(SOURCE_EVENT_ID_MAX).nullable().default(null),
+  idempotency_key: z.string().min(1).max(IDEMPOTENCY_KEY_MAX).nullable().default(null),
   occurred_at: IsoTimestamp,
 });
 export const IngestRequest = z.strictObject({

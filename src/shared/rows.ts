@@ -1,5 +1,20 @@
 import { z } from 'zod';
 import { ActionType, Role, SourceSystem, Stage, TargetType } from './enums.js';
+import {
+  COHORT_NAME_MAX,
+  COURSE_NAME_MAX,
+  EMAIL_MAX,
+  EMAIL_MIN,
+  IDEMPOTENCY_KEY_MAX,
+  NOTES_MAX,
+  ORIGIN_MAX,
+  PERSON_NAME_MAX,
+  PROFILE_IMG_MAX,
+  REASON_MAX,
+  ROW_ID_MAX,
+  SOURCE_EVENT_ID_MAX,
+  TARGET_ID_MAX,
+} from './limits.js';
 
 // Rows as they travel on the wire (PROTOCOL.md): the tables' own column names,
 // `roles` as a JSON array, `metadata` as a JSON object, timestamps as UTC ISO-8601.
@@ -11,24 +26,24 @@ export const IsoTimestamp = z.iso.datetime({ offset: false, message: 'must be a 
 export const RowId = z
   .string()
   .min(1, 'must not be empty')
-  .max(128, 'must be at most 128 characters')
+  .max(ROW_ID_MAX, `must be at most ${ROW_ID_MAX} characters`)
   .regex(/^[A-Za-z0-9_.:\-]+$/, 'may contain only letters, digits and _ . : -');
 
 export const JsonObject = z.record(z.string(), z.unknown());
 
 export const UserRow = z.strictObject({
   id: RowId,
-  email: z.string().min(3).max(320),
-  name: z.string().min(1).max(200),
-  origin: z.string().max(100).nullable(),
-  profile_img: z.string().max(2000).nullable(),
+  email: z.string().min(EMAIL_MIN).max(EMAIL_MAX),
+  name: z.string().min(1).max(PERSON_NAME_MAX),
+  origin: z.string().max(ORIGIN_MAX).nullable(),
+  profile_img: z.string().max(PROFILE_IMG_MAX).nullable(),
   roles: z.array(Role),
   created_at: IsoTimestamp,
 });
 
 export const CohortRow = z.strictObject({
   id: RowId,
-  name: z.string().min(1).max(200),
+  name: z.string().min(1).max(COHORT_NAME_MAX),
   starts_at: IsoTimestamp.nullable(),
   ends_at: IsoTimestamp.nullable(),
   status: z.enum(['planned', 'active', 'finished']),
@@ -39,7 +54,7 @@ export const EnrollmentRow = z.strictObject({
   id: RowId,
   user_id: RowId,
   cohort_id: RowId.nullable(),
-  course_name: z.string().max(200).nullable(),
+  course_name: z.string().max(COURSE_NAME_MAX).nullable(),
   status: z.enum(['active', 'completed', 'withdrawn']),
   enrolled_at: IsoTimestamp,
 });
@@ -50,11 +65,11 @@ export const UserActionRow = z.strictObject({
   enrollment_id: RowId.nullable(),
   action_type: ActionType,
   target_type: TargetType.nullable(),
-  target_id: z.string().max(128).nullable(),
+  target_id: z.string().max(TARGET_ID_MAX).nullable(),
   metadata: JsonObject,
   source_system: SourceSystem.nullable(),
-  source_event_id: z.string().max(256).nullable(),
-  idempotency_key: z.string().max(512).nullable(),
+  source_event_id: z.string().max(SOURCE_EVENT_ID_MAX).nullable(),
+  idempotency_key: z.string().max(IDEMPOTENCY_KEY_MAX).nullable(),
   occurred_at: IsoTimestamp,
 });
 
@@ -63,7 +78,7 @@ export const ChampionRow = z.strictObject({
   user_id: RowId,
   cohort_id: RowId.nullable(),
   stage: Stage,
-  notes: z.string().max(20_000),
+  notes: z.string().max(NOTES_MAX),
   selected_at: IsoTimestamp.nullable(),
   became_champion_at: IsoTimestamp.nullable(),
 });
@@ -75,7 +90,7 @@ export const ChampionStageChangeRow = z.strictObject({
   to_stage: Stage,
   changed_at: IsoTimestamp,
   changed_by: RowId,
-  reason: z.string().max(2000).nullable(),
+  reason: z.string().max(REASON_MAX).nullable(),
 });
 
 export type UserRow = z.infer<typeof UserRow>;

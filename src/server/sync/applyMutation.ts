@@ -4,6 +4,7 @@ import type { Mutation, MutationArgs } from '../../shared/mutations.js';
 import type { MutationResult } from '../../shared/protocol.js';
 import type { ChampionRow } from '../../shared/rows.js';
 import { isValidTransition, stampsForStage } from '../../shared/stageRules.js';
+import { MAX_CLOCK_SKEW_MS } from '../../shared/limits.js';
 import type { Tx } from '../db/database.js';
 import { wireRow } from '../db/wireRows.js';
 import { syncChampionRole } from './championRole.js';
@@ -21,8 +22,8 @@ export interface PushContext {
   now: number;
 }
 
-/** Client clocks drift; an `at` this far ahead of the server is a bug or a tampered request. */
-export const MAX_FUTURE_MS = 5 * 60 * 1000;
+/** Client clocks drift; an `at` further ahead of the server than this is a bug or a tampered request. */
+export const MAX_FUTURE_MS = MAX_CLOCK_SKEW_MS;
 
 const applied: Outcome = { status: 'applied' };
 const rejected = (code: NonNullable<Outcome['code']>, message: string, current?: Record<string, unknown> | null, field?: string): Outcome => {
