@@ -3,7 +3,10 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { isCoordinator } from '../../shared/enums.js';
 import { RowId } from '../../shared/rows.js';
 import { LoginRequest, MAX_BODY_BYTES, PROTOCOL_VERSION, PullRequest, PushRequest, type SessionUser } from '../../shared/protocol.js';
+import { authenticateIngestKey } from '../auth/ingestKeys.js';
 import { login } from '../auth/login.js';
+import { addressKey } from '../auth/loginThrottle.js';
+import type { PasswordHasher } from '../auth/passwords.js';
 import { authenticate, revokeSession } from '../auth/sessions.js';
 import type { Database } from '../db/database.js';
 import { eraseUser } from '../erasure.js';
@@ -15,8 +18,11 @@ import { clientErrorHandler, edgeError, SAFE_HEADERS } from './edgeErrors.js';
 
 export interface AppOptions {
   db: Database;
+  hasher: PasswordHasher;
   logger: boolean;
   tokenTtlSeconds: number;
+  /** Fastify's trustProxy: whose X-Forwarded-For gives the client address (login throttling). */
+  trustProxy?: boolean | string | string[];
 }
 
 const bearer = (req: FastifyRequest): string | null => {
@@ -32,8 +38,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logger: opts.logger,
     bodyLimit: MAX_BODY_BYTES,
     return503OnClosing: false,
+    trustProxy: opts.trustProxy ?? false,
     // Ids are at most 128 characters; longer path parameters are refused by name (edgeErrors.ts).
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
     clientErrorHandler,
     frameworkErrors: (err, req, reply) => {
       const e = edgeError(err, req.url) ?? new ApiError('bad_request', 'The request is malformed.', { field: 'request' });
@@ -110,7 +117,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.get('/v1/health', async () => ({ ok: true as const, db: db.kind, protocol: PROTOCOL_VERSION }));
 
-  app.post('/v1/auth/login', async (req) => login(db, parseBody(LoginRequest, req.body), opts.tokenTtlSeconds));
+  app.post('/v1/auth/login', async (req) =>
+    login(db, parseBody(LoginRequest, req.body), { hasher: opts.hasher, tokenTtlSeconds: opts.tokenTtlSeconds, address: addressKey(req.ip) }),
+  );
 
   app.post('/v1/auth/logout', async (req, reply) => {
     await requireUser(req);
@@ -130,9 +139,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.type('application/json; charset=utf-8').send(body);
   });
 
+  // Upstream systems only, each with its own key (docs/protocol.md, "Ingest keys"): a
+  // coordinator's session is a person's, and must not be able to forge a payment or an event.
   app.post('/v1/ingest/actions', async (req) => {
-    await requireCoordinator(req);
-    return ingestActions(db, req.body);
+    const token = bearer(req);
+    const key = token ? await authenticateIngestKey(db, token) : null;
+    if (!key) {
+      if (token && (await authenticate(db, token)))
+        throw new ApiError('forbidden', 'Ingest takes an upstream system’s ingest key, not a person’s session.');
+      throw new ApiError('unauthorized', 'Send a live ingest key as Authorization: Bearer <key>.');
+    }
+    return ingestActions(db, req.body, key);
   });
 
   app.delete<{ Params: { id: string } }>('/v1/users/:id', async (req, reply) => {

@@ -111,7 +111,7 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
     };
     tokens.coordinator = await login('usr_coord@test.local');
     tokens.superadmin = await login('usr_super@test.local');
-    tokens.ingest = await ingestCredential(server, tokens.coordinator);
+    tokens.ingest = (await server.admin.createIngestKey('segment')).secret;
   });
   afterAll(async () => {
     if (!skip) await server?.close();
@@ -360,8 +360,3 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
     });
   });
 });
-
-/** The credential an upstream system sends to ingest with. */
-async function ingestCredential(_server: TestServer, coordinatorToken: string): Promise<string> {
-  return coordinatorToken;
-}
