@@ -83,7 +83,10 @@ export class Session {
     } catch (e) {
       if (e instanceof SyncHttpError) {
         if (e.kind === 'unauthorized') throw new SessionError('unauthorized', 'Wrong email or password.', 'password');
-        if (e.kind === 'rate_limited') throw new SessionError('unauthorized', 'Too many attempts for this email; wait a minute and try again.', 'email');
+        if (e.kind === 'rate_limited') {
+          const wait = Math.ceil((e.extra.retryAfterMs ?? 60_000) / 1000);
+          throw new SessionError('unauthorized', `Too many sign-in attempts; try again in ${wait < 120 ? `${wait} seconds` : `${Math.ceil(wait / 60)} minutes`}.`, 'email');
+        }
         if (e.kind === 'network' || e.kind === 'server') throw new SessionError('unavailable', e.message, 'serverUrl');
         throw new SessionError('bad_request', e.message, e.extra.field);
       }
