@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
 
 // Slow-down of failed logins, kept in the database (not memory) so that every server instance
@@ -26,7 +26,8 @@ const BASE_BLOCK_SECONDS = 30;
 const MAX_BLOCK_SECONDS = 15 * 60;
 export const FREE_FAILURES = { pair: 5, address: 20, account: 20 } as const;
 
-export const emailKey = (email: string): string => email.trim().toLowerCase();
+/** An email as the throttle and the user lookup key it; a blank one becomes ' ', so it never reads as "any account" (''). */
+export const emailKey = (email: string): string => email.trim().toLowerCase() || ' ';
 
 /**
  * The client address as the throttle keys it. IPv6 by its /64: one subscriber usually holds a
@@ -71,27 +72,28 @@ export async function secondsBlocked(tx: Tx, email: string, address: string): Pr
 /** Count a failure in all three counters; each past its free failures blocks for a doubling period. */
 export async function recordFailure(tx: Tx, email: string, address: string): Promise<void> {
   const e = emailKey(email);
-  await bump(tx, e, address, FREE_FAILURES.pair);
-  await bump(tx, '', address, FREE_FAILURES.address);
-  await bump(tx, e, '', FREE_FAILURES.account);
-}
-
-async function bump(tx: Tx, email: string, address: string, free: number): Promise<void> {
-  // One atomic upsert, so parallel wrong guesses each count; a failure outside the window starts over.
+  // One atomic upsert of the three rows, so parallel wrong guesses each count; a failure
+  // outside the window starts that counter over.
   await tx.rows(
-    sql`INSERT INTO login_failure (email_key, address, failures, last_failed_at) VALUES (${email}, ${address}, 1, now())
+    sql`INSERT INTO login_failure (email_key, address, failures, last_failed_at)
+        VALUES (${e}, ${address}, 1, now()), ('', ${address}, 1, now()), (${e}, '', 1, now())
         ON CONFLICT (email_key, address) DO UPDATE SET
           failures = CASE WHEN login_failure.last_failed_at > now() - make_interval(secs => ${WINDOW_SECONDS})
                           THEN login_failure.failures + 1 ELSE 1 END,
           last_failed_at = now(),
           blocked_until = CASE
             WHEN (CASE WHEN login_failure.last_failed_at > now() - make_interval(secs => ${WINDOW_SECONDS})
-                       THEN login_failure.failures + 1 ELSE 1 END) >= ${free}
+                       THEN login_failure.failures + 1 ELSE 1 END) >= ${freeFor(sql`excluded`)}
             THEN now() + make_interval(secs => least(${MAX_BLOCK_SECONDS}::float8,
-                   ${BASE_BLOCK_SECONDS}::float8 * power(2, least(20, login_failure.failures + 1 - ${free}))))
+                   ${BASE_BLOCK_SECONDS}::float8 * power(2, least(20, login_failure.failures + 1 - ${freeFor(sql`excluded`)}))))
             ELSE login_failure.blocked_until END`,
   );
 }
+
+/** The free failures of a row, by which of the three counters it is. */
+const freeFor = (row: SQL) =>
+  sql`(CASE WHEN ${row}.email_key = '' THEN ${FREE_FAILURES.address}::int WHEN ${row}.address = '' THEN ${FREE_FAILURES.account}::int
+            ELSE ${FREE_FAILURES.pair}::int END)`;
 
 /** A successful login: its own pair starts over; stale rows of made-up emails are swept a few at a time. */
 export async function clearFailures(tx: Tx, email: string, address: string): Promise<void> {

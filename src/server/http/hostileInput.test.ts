@@ -174,6 +174,16 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
     });
   });
 
+  describe.skipIf(skip)('blank and odd emails', () => {
+    it('a blank or whitespace email is a plain 401 like any wrong one, counted without touching another account', async () => {
+      for (const email of ['   ', ' \t ', '\u00a0']) {
+        const r = await send('POST', '/v1/auth/login', { headers: JSON_TYPE, body: json({ email, password: 'x' }) });
+        expectTidy(r, JSON.stringify(email));
+        expect([401, 429]).toContain(r.status);
+      }
+    });
+  });
+
   describe.skipIf(skip)('a body over the limit is a 413 naming the body, however it arrives', () => {
     const over = (): string => json({ clientId: randomUUID(), mutations: [], pad: 'a'.repeat(MAX_BODY_BYTES + 1024) });
     for (const route of [
