@@ -18,7 +18,7 @@ export function serverUrlProblem(url: string): string | null {
   } catch {
     return 'is not a web address (it should look like https://sync.example.org)';
   }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') return 'must start with https://';
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return 'must be an http:// or https:// URL (https:// unless the server is on this computer)';
   if (u.username || u.password) return 'must not contain a user name or password';
   if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
     return 'must start with https:// (plain http:// would send your password unencrypted; it is allowed only for a server on this computer)';
