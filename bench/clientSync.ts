@@ -82,7 +82,8 @@ const someUsers = (app.sqlite.prepare('SELECT id FROM user ORDER BY id LIMIT 100
 const stamp = Date.now();
 const ingest = await fetch(`${url}/v1/ingest/actions`, {
   method: 'POST',
-  headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token()}` },
+  // The demo data's ingest key for segment (src/server/demo/loadDemo.ts): ingest takes an upstream key, not a session.
+  headers: { 'content-type': 'application/json', authorization: 'Bearer demo-ingest-segment' },
   body: JSON.stringify({
     actions: someUsers.map((userId, i) => ({
       user_id: userId,

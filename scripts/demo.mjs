@@ -78,4 +78,4 @@ server.once('exit', () => {
   stopAll(1);
 });
 
-console.log(`\nSign in with the demo coordinator:\n  server    ${url}\n  email     ${LOGIN.email}\n  password  ${LOGIN.password}\n(Ctrl-C stops the app and the server.)\n`);
+console.log(`\nSign in with the demo coordinator:\n  server    ${url}\n  email     ${LOGIN.email}\n  password  ${LOGIN.password}\nOther demo logins and the upstream ingest keys (demo-ingest-<source>) are listed in the README.\n(Ctrl-C stops the app and the server.)\n`);

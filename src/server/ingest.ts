@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { upstreamIdempotencyKey } from '../shared/rows.js';
+import type { IngestKeySource } from '../shared/enums.js';
 import type { IngestResponse } from '../shared/protocol.js';
 import { IngestRequest } from '../shared/protocol.js';
 import type { Database, Tx } from './db/database.js';
@@ -7,13 +8,20 @@ import { ApiError, parseBody } from './http/apiError.js';
 import { MAX_FUTURE_MS, newId } from './sync/applyMutation.js';
 
 /**
- * Upstream actions (PROTOCOL.md, ingest). All-or-nothing for invalid rows: every row is checked
- * before any is written. A replay (either partial unique index) answers `duplicate` with the id
- * that landed first.
+ * Upstream actions (docs/protocol.md, ingest), written with an ingest key bound to `key.source`.
+ * All-or-nothing for invalid rows: every row is checked before any is written. A replay (either
+ * partial unique index) answers `duplicate` with the id that landed first.
  */
-export async function ingestActions(db: Database, body: unknown, now = Date.now()): Promise<IngestResponse> {
+export async function ingestActions(db: Database, body: unknown, key: { source: IngestKeySource }, now = Date.now()): Promise<IngestResponse> {
   const req = parseBody(IngestRequest, body);
   req.actions.forEach((a, i) => {
+    // A key speaks for one upstream system only, so a leaked `segment` key cannot forge `stripe`
+    // payments. `platform` (the platform's own back end) may write any source, and it alone
+    // may write an action with no source at all (null).
+    if (key.source !== 'platform' && a.source_system !== key.source)
+      throw new ApiError('forbidden', `actions[${i}].source_system: this ingest key may write only "${key.source}" actions`, {
+        field: `actions[${i}].source_system`,
+      });
     // `manual` actions are the app's own and arrive through push, tied to a client's outbox; an
     // upstream system claiming to be `manual` would dodge that bookkeeping.
     if (a.source_system === 'manual')

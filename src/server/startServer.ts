@@ -1,5 +1,8 @@
 import type { AddressInfo } from 'node:net';
+import type { IngestKeySource } from '../shared/enums.js';
 import type { RowOf, SyncTable, UserRow } from '../shared/rows.js';
+import { createIngestKey, type IngestKey } from './auth/ingestKeys.js';
+import { createPasswordHasher, type PasswordCost } from './auth/passwords.js';
 import { openDatabase, type Database, type DbKind } from './db/database.js';
 import { insertWireRows, loadDemo, type DemoSize } from './demo/loadDemo.js';
 import { buildApp } from './http/app.js';
@@ -15,6 +18,19 @@ export interface StartServerOptions {
   logger?: boolean;
   /** Progress lines (demo loading) for an operator; the CLI sends them to stderr. */
   log?: (line: string) => void;
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (login throttling keys on
+   * it): Fastify's `trustProxy` (true, a hop count, or addresses/CIDRs). Default: none, the
+   * address is the TCP peer's.
+   */
+  trustProxy?: boolean | string | string[];
+  /** Password hashes computed at once (default: half the cores, at least 1). */
+  hashConcurrency?: number;
+  /**
+   * The argon2id cost of new password hashes. Default: RECOMMENDED_PASSWORD_COST. Only test
+   * servers lower it, and only by passing TEST_PASSWORD_COST here explicitly.
+   */
+  passwordCost?: PasswordCost;
   /** Test knobs. */
   tokenTtlSeconds?: number;
   tombstoneRetentionDays?: number;
@@ -24,6 +40,8 @@ export interface StartServerOptions {
 export interface ServerAdmin {
   /** Insert a member with a login. */
   createUser(user: NewUser): Promise<UserRow>;
+  /** An ingest key for an upstream system (the CLI's `keys create`); its secret is returned once. */
+  createIngestKey(source: IngestKeySource, opts?: { label?: string; secret?: string }): Promise<IngestKey & { secret: string }>;
   /** Insert wire rows of one synced table (e.g. cohorts and enrollments for tests, which no endpoint writes). */
   insertRows<K extends SyncTable>(table: K, rows: readonly RowOf[K][]): Promise<void>;
   /** Drop tombstones older than `retentionDays` (default: the server's setting); cursors below the floor get resync_required. */
@@ -45,11 +63,18 @@ const DAY_MS = 86_400_000;
 export async function startServer(opts: StartServerOptions = {}): Promise<RunningServer> {
   const retentionDays = opts.tombstoneRetentionDays ?? 90;
   const db = await openDatabase(opts.data ?? DEFAULT_DATA_FOLDER);
+  const hasher = createPasswordHasher({ cost: opts.passwordCost, concurrency: opts.hashConcurrency });
   let pruneTimer: NodeJS.Timeout | undefined;
   try {
-    if (opts.demo) await loadDemo(db, opts.demo, opts.log);
+    if (opts.demo) await loadDemo(db, opts.demo, hasher, opts.log);
     await pruneTombstones(db, retentionDays);
-    const app = await buildApp({ db, logger: opts.logger ?? false, tokenTtlSeconds: opts.tokenTtlSeconds ?? 30 * 86_400 });
+    const app = await buildApp({
+      db,
+      hasher,
+      logger: opts.logger ?? false,
+      tokenTtlSeconds: opts.tokenTtlSeconds ?? 30 * 86_400,
+      trustProxy: opts.trustProxy,
+    });
     await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
     const addr = app.server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
@@ -61,7 +86,8 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
       url: `http://${host}:${addr.port}`,
       db: db.kind,
       admin: {
-        createUser: (u) => createUser(db, u),
+        createUser: (u) => createUser(db, u, hasher),
+        createIngestKey: (source, o) => createIngestKey(db, source, o),
         insertRows: (table, rows) => db.write((tx) => insertWireRows(tx, table, rows)),
         pruneTombstones: (days) => pruneTombstones(db, days ?? retentionDays),
         database: db,

@@ -4,7 +4,7 @@ import { Role } from '../shared/enums.js';
 import { IsoTimestamp, RowId, type UserRow } from '../shared/rows.js';
 import type { Database, Tx } from './db/database.js';
 import { wireRow } from './db/wireRows.js';
-import { hashPassword } from './auth/passwords.js';
+import type { PasswordHasher } from './auth/passwords.js';
 
 export const NewUser = z.strictObject({
   id: RowId,
@@ -19,9 +19,9 @@ export const NewUser = z.strictObject({
 export type NewUser = z.input<typeof NewUser>;
 
 /** Insert a user with a login (tests, demo data, operators). Throws if the id or email is taken. */
-export async function createUser(db: Database, input: NewUser): Promise<UserRow> {
+export async function createUser(db: Database, input: NewUser, hasher: PasswordHasher): Promise<UserRow> {
   const u = NewUser.parse(input);
-  const cred = await hashPassword(u.password);
+  const cred = await hasher.hash(u.password);
   return db.write(async (tx) => {
     await insertUserWithCredential(tx, u, cred);
     const row = await wireRow(tx, 'user', u.id);
@@ -33,12 +33,13 @@ export async function createUser(db: Database, input: NewUser): Promise<UserRow>
 export async function insertUserWithCredential(
   tx: Tx,
   u: z.output<typeof NewUser>,
-  cred: { salt: string; hash: string },
+  /** A PHC string (auth/passwords.ts). */
+  cred: string,
 ): Promise<void> {
   await tx.rows(
     sql`INSERT INTO "user" (id, email, name, origin, profile_img, roles, created_at)
         VALUES (${u.id}, ${u.email}, ${u.name}, ${u.origin ?? null}, ${u.profileImg ?? null}, ${JSON.stringify(u.roles)}::jsonb,
                 ${u.createdAt ?? new Date().toISOString()})`,
   );
-  await tx.rows(sql`INSERT INTO credential (user_id, salt, hash) VALUES (${u.id}, ${cred.salt}, ${cred.hash})`);
+  await tx.rows(sql`INSERT INTO credential (user_id, hash) VALUES (${u.id}, ${cred})`);
 }

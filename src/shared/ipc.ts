@@ -15,6 +15,7 @@ import {
 import { RejectionCode, MutationNameSchema } from './mutations.js';
 import { EMAIL_MAX, NOTES_MAX, ORIGIN_MAX, PASSWORD_MAX, REASON_MAX, SEARCH_QUERY_MAX, TARGET_ID_MAX } from './limits.js';
 import { SessionUser } from './protocol.js';
+import { serverUrlProblem } from './serverUrl.js';
 
 // The contract between the renderer and the main-process core. Both hosts (Electron
 // ipcMain, browser-host WebSocket) carry exactly these calls and events; every input
@@ -116,9 +117,14 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 
+// https://, or http:// only to this computer (serverUrl.ts says why).
 const ServerUrl = z
   .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
-  .max(500);
+  .max(500)
+  .superRefine((url, ctx) => {
+    const problem = serverUrlProblem(url);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const Empty = z.strictObject({});
 const Ok = z.object({ ok: z.literal(true) });

@@ -50,7 +50,12 @@ export const HealthResponse = z.object({ ok: z.literal(true), db: z.enum(['pglit
 export type HealthResponse = z.infer<typeof HealthResponse>;
 
 export const LoginRequest = z.strictObject({
-  email: z.string().min(1, 'is required').max(EMAIL_MAX),
+  // The server looks the email up in its database, which cannot hold a NUL or a lone surrogate.
+  email: z
+    .string()
+    .min(1, 'is required')
+    .max(EMAIL_MAX)
+    .refine((s) => !/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s), 'must be plain text (no NUL, no broken characters)'),
   password: z.string().min(1, 'is required').max(PASSWORD_MAX),
 });
 export const SessionUser = z.object({ id: RowId, email: z.string(), name: z.string(), roles: z.array(Role) });

@@ -228,6 +228,22 @@ describe.skipIf(!existsSync(CHROMIUM))('browser host in Chromium (skips when /us
     await context.close();
   });
 
+  it('a People search with a 9 MiB paste gets a plain "too large" refusal from the page itself (the connection is kept), and the next call works', async () => {
+    const page = await browser.newPage();
+    await page.goto(host.url);
+    await page.waitForFunction(() => document.getElementById('root')?.textContent === 'ready');
+    const result = await page.evaluate(async () => {
+      const afh = window.afh!;
+      // Above the host's frame cap too: sent as is, it would cost the connection (1009).
+      const big = await afh.call('people.search', { query: 'x'.repeat(9 * 1024 * 1024) });
+      const next = await afh.call('people.search', { query: 'zoe' });
+      return { big, nextOk: next.ok };
+    });
+    expect(result.big).toMatchObject({ ok: false, error: { code: 'bad_request', message: expect.stringMatching(/too large/i) } });
+    expect(result.nextOk).toBe(true);
+    await page.close();
+  });
+
   it('a page from another origin cannot open the WebSocket even if it learned the token', async () => {
     const page = await browser.newPage();
     await page.goto('about:blank');

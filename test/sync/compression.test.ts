@@ -11,12 +11,15 @@ afterAll(async () => {
   await s?.close();
 });
 
-/** A fetch that reaches the test server under another host name and records each pull's encodings. */
+/**
+ * A fetch that reaches the test server under another host name and records each pull's encodings.
+ * The alias is https:// (the app refuses plain http:// off this computer); the test server behind it is plain http.
+ */
 function recordingFetch(hostAlias: string | null) {
   const pulls: { asked: string | null; got: string | null }[] = [];
   const f: typeof fetch = async (input, init) => {
     const url = String(input);
-    const real = hostAlias ? url.replace(hostAlias, new URL(s.url).host) : url;
+    const real = hostAlias ? url.replace(`https://${hostAlias}`, s.url) : url;
     const res = await fetch(real, init);
     if (url.endsWith('/v1/sync/pull')) {
       const headers = new Headers(init?.headers);
@@ -31,7 +34,7 @@ describe('pull page compression', () => {
   it('asks a server on another host for gzip and applies the gzipped pages', async () => {
     const alias = `afh-sync.test:${new URL(s.url).port}`;
     const { f, pulls } = recordingFetch(alias);
-    const c = await newClient(`http://${alias}`, { fetch: f, pullLimit: 100 });
+    const c = await newClient(`https://${alias}`, { fetch: f, pullLimit: 100 });
     try {
       const st = await c.engine.syncNow();
       expect(st.error).toBeNull();

@@ -10,6 +10,9 @@ declare global {
     afh?: AfhApi;
   }
 }
+/** Filled in when the host builds this script (bridgeScript.ts), from wireMessages.ts. */
+declare const __AFH_MAX_MESSAGE_BYTES__: number;
+declare const __AFH_TOO_LARGE_MESSAGE__: string;
 
 (() => {
   const TOKEN_KEY = 'afh.browserHost.token';
@@ -87,14 +90,21 @@ declare global {
         emit(msg.event, msg.payload);
       }
     });
-    ws.addEventListener('close', () => {
+    ws.addEventListener('close', (ev: CloseEvent) => {
       if (socket === ws) socket = null;
       // A call in flight may or may not have run; resending could record a change twice,
-      // so it fails plainly and the coordinator decides.
+      // so it fails plainly and the coordinator decides. 1009/1007: the host refused what was
+      // sent (too large, or not text); the page reconnects either way.
+      const message =
+        ev.code === 1009
+          ? __AFH_TOO_LARGE_MESSAGE__
+          : ev.code === 1007
+            ? 'The app could not read that request. Please try again.'
+            : 'Lost the connection to the app. Please try again.';
       for (const id of inFlight) {
         const p = pending.get(id);
         pending.delete(id);
-        p?.resolve({ ok: false, error: { code: 'unavailable', message: 'Lost the connection to the app. Please try again.' } });
+        p?.resolve({ ok: false, error: { code: ev.code === 1009 ? 'bad_request' : 'unavailable', message } });
       }
       inFlight.clear();
       window.setTimeout(connect, retryMs);
@@ -106,9 +116,14 @@ declare global {
     host: 'browser',
     call<C extends Channel>(channel: C, input: CallInput<C>): Promise<IpcResult<C>> {
       const id = nextId++;
+      const text = JSON.stringify({ id, channel, input: input === undefined ? {} : input });
+      // A long paste would otherwise cost the connection (and every call in flight on it).
+      if (text.length > __AFH_MAX_MESSAGE_BYTES__ / 3 && new TextEncoder().encode(text).length > __AFH_MAX_MESSAGE_BYTES__) {
+        return Promise.resolve({ ok: false, error: { code: 'bad_request', message: __AFH_TOO_LARGE_MESSAGE__ } });
+      }
       return new Promise<IpcResult<C>>((resolve) => {
         pending.set(id, { resolve: resolve as (r: IpcResult<Channel>) => void });
-        send(id, JSON.stringify({ id, channel, input: input === undefined ? {} : input }));
+        send(id, text);
       });
     },
     on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void {

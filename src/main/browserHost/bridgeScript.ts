@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { MAX_CLIENT_MESSAGE_BYTES, TOO_LARGE_MESSAGE } from './wireMessages.js';
 
 // The bridge is TypeScript with only type imports, so one esbuild transform (through
 // vite, already a dependency) makes it a classic script; done once per launch.
@@ -13,6 +14,11 @@ export async function buildBridgeScript(): Promise<string> {
     format: 'iife',
     target: 'es2020',
     sourcemap: false,
+    // The host's numbers and words, so the page refuses exactly what the host would.
+    define: {
+      __AFH_MAX_MESSAGE_BYTES__: String(MAX_CLIENT_MESSAGE_BYTES),
+      __AFH_TOO_LARGE_MESSAGE__: JSON.stringify(TOO_LARGE_MESSAGE),
+    },
   });
   return out.code;
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { serverUrlProblem } from '../../shared/serverUrl.js';
 import { buildRenderer, rendererNeedsBuild } from './rendererBuild.js';
 import { DEFAULT_RENDERER_DIR, startBrowserHost } from './server.js';
 
@@ -39,8 +40,9 @@ async function main(): Promise<void> {
     console.error(`--port: must be a whole number from 0 to 65535, not "${values.port}"`);
     process.exit(2);
   }
-  if (values.server !== undefined && !/^https?:\/\/[^\s]+$/.test(values.server)) {
-    console.error(`--server: must be an http:// or https:// URL, not "${values.server}"`);
+  const serverProblem = values.server === undefined ? null : serverUrlProblem(values.server);
+  if (serverProblem) {
+    console.error(`--server: "${values.server}" ${serverProblem}`);
     process.exit(2);
   }
   const dataDir = path.resolve(values.data ?? path.join(repo, '.data', 'app'));

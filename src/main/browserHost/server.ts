@@ -108,8 +108,11 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     });
   });
   server.on('upgrade', (req, socket, head) => {
+    // Before anything is written: a peer may reset the connection at any moment (no token is
+    // needed to try), and an `error` nobody listens for would end the host.
+    socket.on('error', () => socket.destroy());
     if (req.headers.host !== `${BROWSER_HOST_ADDRESS}:${port}`) {
-      socket.end('HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\n\r\n');
+      socket.end('HTTP/1.1 421 Misdirected Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
     gateway.handleUpgrade(req, socket, head);

@@ -5,8 +5,18 @@ import { z } from 'zod';
 
 export const WS_PATH = '/__afh/ws';
 export const BRIDGE_PATH = '/__afh/bridge.js';
-/** Calls are small; the only big payloads (CSV export) travel host → page. */
+/**
+ * Calls are small; the only big payloads (CSV export) travel host → page. A call above this is
+ * refused by its id (the bridge refuses it before sending; the host again if one arrives).
+ */
 export const MAX_CLIENT_MESSAGE_BYTES = 1024 * 1024;
+/**
+ * The host reads a message up to this size (so it can still answer an oversized call by its id);
+ * anything larger closes that connection with 1009 and is never buffered whole.
+ */
+export const MAX_CLIENT_FRAME_BYTES = 8 * 1024 * 1024;
+/** What a coordinator reads when a call is refused for its size. */
+export const TOO_LARGE_MESSAGE = 'That request is too large for the app (over 1 MiB). Shorten the text you typed or pasted and try again.';
 
 export const ClientCall = z.strictObject({
   id: z.number().int().nonnegative(),

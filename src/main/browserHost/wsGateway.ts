@@ -4,12 +4,16 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENT_NAMES } from '../core/events.js';
 import type { Core } from '../core/coreApi.js';
-import { ClientMessage, MAX_CLIENT_MESSAGE_BYTES, WS_PATH } from './wireMessages.js';
+import { ClientMessage, MAX_CLIENT_FRAME_BYTES, MAX_CLIENT_MESSAGE_BYTES, TOO_LARGE_MESSAGE, WS_PATH } from './wireMessages.js';
 
 // The WebSocket that carries the contract. Only the page this host served may open it:
 // the per-launch token proves the opener was given the printed address, and the Origin
 // check stops another site in the same browser from riding on the coordinator's session
 // (a browser always sends Origin on WebSocket handshakes, and a page cannot forge it).
+//
+// Nothing a connection sends may stop the host (issue 11, finding 12): every socket has an
+// `error` listener (ws closes it with 1007/1009 itself; an unheard `error` would end the process),
+// an oversized call is refused by its id, and a call whose handler fails still gets an answer.
 
 export interface Gateway {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
@@ -21,6 +25,17 @@ function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The id of a call too large to carry out, if the message is a call at all. */
+function callId(text: string): number | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const id = typeof parsed === 'object' && parsed !== null && 'id' in parsed ? parsed.id : null;
+    return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : null;
+  } catch {
+    return null;
+  }
 }
 
 function refuse(socket: Duplex, status: 401 | 403 | 404, reason: string): void {
@@ -40,7 +55,7 @@ export function createGateway(opts: {
   /** A page reported the browser going online/offline (the latest report wins). */
   onNetwork: (online: boolean) => void;
 }): Gateway {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
   const unsubscribers: Array<() => void> = [];
 
   const broadcast = (text: string): void => {
@@ -51,16 +66,30 @@ export function createGateway(opts: {
   }
 
   const serve = (ws: WebSocket): void => {
+    // ws has already closed the connection (1007 bad UTF-8, 1009 over the frame cap, a reset);
+    // the page reconnects. Logged once per connection, without the message itself.
+    ws.on('error', (err: Error & { code?: string }) => {
+      console.warn(`[browser host] closed a connection: ${err.code ?? err.message}`);
+    });
+    const answer = (text: string): void => {
+      if (ws.readyState === ws.OPEN) ws.send(text);
+    };
     // A page that connects (or reconnects) late still starts from the current state.
     const snap = opts.core.snapshot();
-    ws.send(JSON.stringify({ event: 'auth.changed', payload: snap['auth.changed'] }));
-    ws.send(JSON.stringify({ event: 'sync.status', payload: snap['sync.status'] }));
+    answer(JSON.stringify({ event: 'auth.changed', payload: snap['auth.changed'] }));
+    answer(JSON.stringify({ event: 'sync.status', payload: snap['sync.status'] }));
 
-    ws.on('message', (data, isBinary) => {
+    ws.on('message', (data: Buffer, isBinary) => {
       if (isBinary) return;
+      const text = data.toString('utf8');
+      if (data.length > MAX_CLIENT_MESSAGE_BYTES) {
+        const id = callId(text);
+        if (id !== null) answer(JSON.stringify({ id, result: { ok: false, error: { code: 'bad_request', message: TOO_LARGE_MESSAGE } } }));
+        return;
+      }
       let msg: ClientMessage;
       try {
-        const parsed = ClientMessage.safeParse(JSON.parse(data.toString('utf8')));
+        const parsed = ClientMessage.safeParse(JSON.parse(text));
         if (!parsed.success) return;
         msg = parsed.data;
       } catch {
@@ -71,9 +100,14 @@ export function createGateway(opts: {
         return;
       }
       const { id } = msg;
-      void opts.core.dispatch(msg.channel, msg.input).then((result) => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, result }));
-      });
+      opts.core.dispatch(msg.channel, msg.input).then(
+        (result) => answer(JSON.stringify({ id, result })),
+        (err: unknown) => {
+          // The dispatcher maps every handler error; this is a bug, but the page still gets an answer.
+          console.error('[browser host] a call failed:', err);
+          answer(JSON.stringify({ id, result: { ok: false, error: { code: 'internal', message: 'Something went wrong in the app. Try again.' } } }));
+        },
+      );
     });
   };
 

@@ -11,6 +11,7 @@ import { plainFileTokenStore } from '../sync/tokenStores.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
 import { attachProgress } from './progressBar.js';
 import { prompt } from './prompt.js';
+import { serverUrlProblem } from '../../shared/serverUrl.js';
 
 // The sync core without a window: sign in, sync, inspect and search a local database from a
 // shell or a script. Exit codes are the contract for scripts (see HELP).
@@ -81,7 +82,10 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     if (!command || !['login', 'sync', 'status', 'search'].includes(command)) throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');
     if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
     if (!values.db) throw new UsageError('--db <file> is required');
-    if (values.server !== undefined && !/^https?:\/\/[^\s]+$/.test(values.server)) throw new UsageError('--server must be an http:// or https:// URL');
+    if (values.server !== undefined) {
+      const problem = serverUrlProblem(values.server);
+      if (problem) throw new UsageError(`--server ${problem}`);
+    }
     if (command === 'status' && !existsSync(values.db)) throw new UsageError(`--db: no database at ${values.db}`);
     const limit = positiveInt(values.limit, '--limit', 20, 500);
     const pullLimit = positiveInt(values['pull-limit'], '--pull-limit', 5000, 10_000);

@@ -12,6 +12,7 @@ import { Session } from '../sync/session.js';
 import type { TokenStore } from '../sync/tokenStores.js';
 import type { Core } from './coreApi.js';
 import { probeHealth, Reachability } from './reachability.js';
+import { serverUrlProblem } from '../../shared/serverUrl.js';
 
 // The app without a window: database, session, local mutations, sync engine and the IPC
 // handlers, as plain Node. The Electron host and the browser host each wrap one of these.
@@ -129,7 +130,8 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     opts.tokenStore.clear();
     for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(dbFile + suffix, { force: true });
     runtime = openRuntime();
-    if (serverUrl && !opts.serverUrl) runtime.session.setServerUrl(serverUrl);
+    // An address the app no longer accepts (plain http:// to another machine) is not carried over.
+    if (serverUrl && !opts.serverUrl && serverUrlProblem(serverUrl) === null) runtime.session.setServerUrl(serverUrl);
     wire(runtime);
     if (autoStart && !closed) runtime.engine.start();
     emit('auth.changed', runtime.session.authStatus());

@@ -115,7 +115,8 @@ export class Reachability {
 /** GET <server>/v1/health with a short timeout. */
 export async function probeHealth(serverUrl: string, f: typeof fetch = fetch): Promise<boolean> {
   try {
-    const res = await f(`${serverUrl.replace(/\/+$/, '')}/v1/health`, { signal: AbortSignal.timeout(5_000) });
+    // A redirect is not the server answering (protocolClient.ts follows none either).
+    const res = await f(`${serverUrl.replace(/\/+$/, '')}/v1/health`, { signal: AbortSignal.timeout(5_000), redirect: 'manual' });
     await res.body?.cancel();
     return res.ok;
   } catch {

@@ -6,6 +6,7 @@ import {
   type PullRequest,
   type PushRequest,
 } from '../../shared/protocol.js';
+import { isLoopbackHost, serverUrlProblem } from '../../shared/serverUrl.js';
 
 // Speaks PROTOCOL.md over fetch. Every answer is validated; every failure becomes a
 // SyncHttpError whose `kind` tells the engine what to do (retry, back off, sign out, …).
@@ -48,13 +49,11 @@ export interface ProtocolClientOptions {
  * ~8 ms to gzip and ~3 ms to gunzip, and a first sync has hundreds of them.
  */
 export function isLoopbackUrl(url: string): boolean {
-  let host: string;
   try {
-    host = new URL(url).hostname;
+    return isLoopbackHost(new URL(url).hostname);
   } catch {
     return false;
   }
-  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 export class ProtocolClient {
@@ -109,6 +108,10 @@ export class ProtocolClient {
   }
 
   private async request(path: string, body: unknown, auth: boolean): Promise<Response> {
+    // Checked on every request, not only at sign-in: a server address stored by an older
+    // release (or set with the CLI) must not carry a password or token in the clear either.
+    const problem = serverUrlProblem(this.base);
+    if (problem) throw new SyncHttpError('bad_request', `The server address ${this.base} ${problem}.`, { field: 'serverUrl' });
     const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'accept-encoding': this.acceptEncoding };
     if (auth) {
       if (!this.opts.token) throw new SyncHttpError('unauthorized', 'Signed out: sign in again.');
@@ -118,9 +121,27 @@ export class ProtocolClient {
     if (this.opts.signal) signals.push(this.opts.signal);
     let res: Response;
     try {
-      res = await this.f(this.base + path, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.any(signals) });
+      // Never follow a redirect: fetch would resend the body (a password) and, to the same
+      // origin, the token to wherever it points. The server never redirects; a 3xx is a proxy,
+      // a captive portal or a misconfigured address, and is reported as such.
+      res = await this.f(this.base + path, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        signal: AbortSignal.any(signals),
+        redirect: 'manual',
+      });
     } catch (e) {
       throw this.networkOrAbort(e, 'no connection');
+    }
+    if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+      await res.body?.cancel().catch(() => undefined);
+      const to = res.headers.get('location');
+      throw new SyncHttpError(
+        'server',
+        `The server at ${this.base} answered with a redirect${to ? ` to ${to}` : ''}. The app does not follow redirects, so nothing was sent there; check the server address (or sign in to the network first, if it has a sign-in page).`,
+        { status: res.status, field: 'serverUrl' },
+      );
     }
     if (res.ok) return res;
     throw await this.toError(res);

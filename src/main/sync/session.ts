@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AuthStatus } from '../../shared/ipc.js';
 import { SessionUser } from '../../shared/protocol.js';
 import { isCoordinator } from '../../shared/enums.js';
+import { serverUrlProblem } from '../../shared/serverUrl.js';
 import { ProtocolClient, SyncHttpError } from './protocolClient.js';
 import type { SqliteHost } from './sqliteHost.js';
 import type { TokenStore } from './tokenStores.js';
@@ -46,6 +47,8 @@ export class Session {
   /** Point at a server without signing in (the CLI's --server). A different server signs out. */
   setServerUrl(url: string): void {
     const normalized = url.replace(/\/+$/, '');
+    const problem = serverUrlProblem(normalized);
+    if (problem) throw new SessionError('bad_request', `The server address ${problem}.`, 'serverUrl');
     if (this.serverUrl() === normalized) return;
     this.set(KEY_SERVER, normalized);
     this.tokenStore.clear();
@@ -71,6 +74,8 @@ export class Session {
 
   async signIn(serverUrl: string, email: string, password: string): Promise<AuthStatus> {
     const base = serverUrl.replace(/\/+$/, '');
+    const problem = serverUrlProblem(base);
+    if (problem) throw new SessionError('bad_request', `The server address ${problem}.`, 'serverUrl');
     const client = new ProtocolClient({ baseUrl: base, fetch: this.f, timeoutMs: 30_000 });
     let res;
     try {
@@ -78,7 +83,10 @@ export class Session {
     } catch (e) {
       if (e instanceof SyncHttpError) {
         if (e.kind === 'unauthorized') throw new SessionError('unauthorized', 'Wrong email or password.', 'password');
-        if (e.kind === 'rate_limited') throw new SessionError('unauthorized', 'Too many attempts for this email; wait a minute and try again.', 'email');
+        if (e.kind === 'rate_limited') {
+          const wait = Math.ceil((e.extra.retryAfterMs ?? 60_000) / 1000);
+          throw new SessionError('unauthorized', `Too many sign-in attempts; try again in ${wait < 120 ? `${wait} seconds` : `${Math.ceil(wait / 60)} minutes`}.`, 'email');
+        }
         if (e.kind === 'network' || e.kind === 'server') throw new SessionError('unavailable', e.message, 'serverUrl');
         throw new SessionError('bad_request', e.message, e.extra.field);
       }

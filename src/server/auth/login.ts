@@ -4,37 +4,57 @@ import type { LoginRequest, LoginResponse } from '../../shared/protocol.js';
 import type { Database } from '../db/database.js';
 import { ApiError } from '../http/apiError.js';
 import { clearFailures, emailKey, recordFailure, secondsBlocked } from './loginThrottle.js';
-import { burnPasswordCheck, verifyPassword } from './passwords.js';
+import { QueueFullError, type PasswordHasher } from './passwords.js';
 import { createSession } from './sessions.js';
 
 const BAD_LOGIN = 'The email or password is not right.';
 
-export async function login(db: Database, req: LoginRequest, tokenTtlSeconds: number): Promise<LoginResponse> {
-  const wait = await db.read((tx) => secondsBlocked(tx, req.email));
+export interface LoginContext {
+  hasher: PasswordHasher;
+  tokenTtlSeconds: number;
+  /** The client address as the throttle keys it (loginThrottle.addressKey). */
+  address: string;
+}
+
+export async function login(db: Database, req: LoginRequest, ctx: LoginContext): Promise<LoginResponse> {
+  const { address } = ctx;
+  const { wait, u } = await db.read(async (tx) => {
+    const blocked = await secondsBlocked(tx, req.email, address);
+    if (blocked > 0) return { wait: blocked, u: undefined };
+    const found = await tx.rows<{ id: string; email: string; name: string; roles: Role[]; hash: string | null }>(
+      sql`SELECT u.id, u.email, u.name, u.roles, c.hash FROM "user" u LEFT JOIN credential c ON c.user_id = u.id
+          WHERE lower(u.email) = ${emailKey(req.email)}`,
+    );
+    return { wait: 0, u: found[0] };
+  });
   if (wait > 0) throw tooMany(wait);
 
-  const found = await db.read((tx) =>
-    tx.rows<{ id: string; email: string; name: string; roles: Role[]; salt: string | null; hash: string | null }>(
-      sql`SELECT u.id, u.email, u.name, u.roles, c.salt, c.hash FROM "user" u LEFT JOIN credential c ON c.user_id = u.id
-          WHERE lower(u.email) = ${emailKey(req.email)}`,
-    ),
-  );
-  const u = found[0];
-  // The hash is checked outside any transaction: it is slow on purpose and must not hold the writers' lock.
-  const ok = u?.salt && u.hash ? await verifyPassword(req.password, { salt: u.salt, hash: u.hash }) : (await burnPasswordCheck(req.password), false);
+  // The hash is checked outside any transaction: it is slow on purpose and must not hold a
+  // connection or the writers' lock. An unknown email costs the same (a dummy hash), and waits
+  // in the same queue, so neither time nor queueing tells which emails exist.
+  let verdict;
+  let upgraded: string | null = null;
+  try {
+    verdict = await ctx.hasher.verify(req.password, u?.hash ?? null, address);
+    // The password is right and its hash older or cheaper than today's: store one at today's cost.
+    if (verdict.ok && verdict.rehash) upgraded = await ctx.hasher.hash(req.password, address);
+  } catch (e) {
+    if (e instanceof QueueFullError) throw tooMany(e.retryAfterSeconds);
+    throw e;
+  }
 
   // Errors are returned, not thrown, from the transaction: throwing would roll back the failure count.
   const outcome = await db.write(async (tx): Promise<LoginResponse | ApiError> => {
-    // Re-check inside the transaction (recordFailure locks the email's row) so parallel guesses
-    // cannot slip past a block set meanwhile.
-    const waitNow = await secondsBlocked(tx, req.email);
+    // Re-check inside the transaction so parallel guesses cannot slip past a block set meanwhile.
+    const waitNow = await secondsBlocked(tx, req.email, address);
     if (waitNow > 0) return tooMany(waitNow);
-    if (!u || !ok) {
-      await recordFailure(tx, req.email);
+    if (!u || !verdict.ok) {
+      await recordFailure(tx, req.email, address);
       return new ApiError('unauthorized', BAD_LOGIN);
     }
-    await clearFailures(tx, req.email);
-    const s = await createSession(tx, u.id, tokenTtlSeconds);
+    await clearFailures(tx, req.email, address);
+    if (upgraded) await tx.rows(sql`UPDATE credential SET hash = ${upgraded} WHERE user_id = ${u.id}`);
+    const s = await createSession(tx, u.id, ctx.tokenTtlSeconds);
     return { token: s.token, expiresAt: s.expiresAt, user: { id: u.id, email: u.email, name: u.name, roles: u.roles } };
   }, { lock: false });
   if (outcome instanceof ApiError) throw outcome;
@@ -42,6 +62,6 @@ export async function login(db: Database, req: LoginRequest, tokenTtlSeconds: nu
 }
 
 const tooMany = (seconds: number) =>
-  new ApiError('rate_limited', `Too many failed sign-in attempts for this email. Try again in ${Math.ceil(seconds)} seconds.`, {
+  new ApiError('rate_limited', `Too many failed sign-in attempts. Try again in ${Math.ceil(seconds)} seconds.`, {
     retryAfterSeconds: Math.ceil(seconds),
   });

@@ -14,7 +14,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { ACTION_TYPES, ROLES, SOURCE_SYSTEMS, STAGES, TARGET_TYPES } from '../../shared/enums.js';
+import { ACTION_TYPES, INGEST_KEY_SOURCES, ROLES, SOURCE_SYSTEMS, STAGES, TARGET_TYPES } from '../../shared/enums.js';
 
 // The central database (PostgreSQL / PGlite). Table and column names mirror DESIGN.md so
 // rows travel on the wire under their own column names.
@@ -172,15 +172,44 @@ export const championStageChange = pgTable(
 
 // ---- server-only tables (never pulled) ----
 
-/** Password hashes: scrypt, per-user random salt. */
+/**
+ * Password hashes as PHC strings (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`): the algorithm and its
+ * parameters travel with each hash, so a hash made at an older cost still verifies and is
+ * replaced at that user's next successful login (auth/passwords.ts). Migration 0003 turned the
+ * older scrypt salt/hash pairs into `$scrypt$ln=14,r=8,p=1$…` strings.
+ */
 export const credential = pgTable(
   'credential',
   {
     userId: text('user_id').primaryKey(),
-    salt: text('salt').notNull(),
     hash: text('hash').notNull(),
   },
-  (t) => [foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'credential_user_fk' }).onDelete('cascade')],
+  (t) => [
+    foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'credential_user_fk' }).onDelete('cascade'),
+    check('credential_hash_phc', sql`${t.hash} LIKE '$%$%'`),
+  ],
+);
+
+/**
+ * Upstream systems' credentials for `POST /v1/ingest/actions` (docs/protocol.md): only the
+ * sha256 of each secret is kept (the secrets are 256-bit random, so a fast hash is enough), each
+ * key bound to one `source_system`, or `platform` for any. Created, listed and revoked with
+ * `npm run server -- keys …`; a revoked key stays listed, with when.
+ */
+export const ingestKey = pgTable(
+  'ingest_key',
+  {
+    id: text('id').primaryKey(),
+    source: text('source').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    label: text('label'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [
+    uniqueIndex('ingest_key_secret_hash_unique').on(t.secretHash),
+    check('ingest_key_source', inList('source', INGEST_KEY_SOURCES)),
+  ],
 );
 
 /** Bearer tokens, stored only as sha256 so a database leak does not leak live sessions. */
@@ -211,15 +240,22 @@ export const syncClient = pgTable(
 );
 
 /**
- * Failed logins per email, kept in the database rather than in memory because the server
- * is stateless behind a load balancer: every instance must see the same count.
+ * Failed logins, kept in the database rather than in memory because the server is stateless
+ * behind a load balancer: every instance must see the same count. One row per (account,
+ * client address) pair, per account (`address` = '') and per address (`email_key` = ''), so
+ * the three limits of auth/loginThrottle.ts share one table and one upsert shape.
  */
-export const loginFailure = pgTable('login_failure', {
-  emailKey: text('email_key').primaryKey(),
-  failures: integer('failures').notNull(),
-  lastFailedAt: ts('last_failed_at').notNull(),
-  blockedUntil: ts('blocked_until'),
-});
+export const loginFailure = pgTable(
+  'login_failure',
+  {
+    emailKey: text('email_key').notNull(),
+    address: text('address').notNull().default(''),
+    failures: integer('failures').notNull(),
+    lastFailedAt: ts('last_failed_at').notNull(),
+    blockedUntil: ts('blocked_until'),
+  },
+  (t) => [primaryKey({ columns: [t.emailKey, t.address], name: 'login_failure_pk' }), index('login_failure_last_failed_idx').on(t.lastFailedAt)],
+);
 
 /** Deleted synced rows, so that clients learn of deletes. Pruned after a retention period. */
 export const tombstone = pgTable(

@@ -18,6 +18,9 @@ export const DEMO_SIZES: Record<DemoSize, { users: number; actions: number; cham
 export const DEMO_ANCHOR = Date.parse('2026-11-01T00:00:00Z');
 export const DEMO_COORDINATOR = { id: 'usr_demo_coordinator', email: 'coordinator@demo.local', name: 'Demo Coordinator', password: 'demo-coordinator', roles: ['admin'] as Role[] };
 export const DEMO_STUDENT = { id: 'usr_demo_student', email: 'student@demo.local', name: 'Demo Student', password: 'demo-student', roles: ['student'] as Role[] };
+export const DEMO_SUPERADMIN = { id: 'usr_demo_superadmin', email: 'superadmin@demo.local', name: 'Demo Superadmin', password: 'demo-superadmin', roles: ['superadmin'] as Role[] };
+/** The demo logins, each included as a user row (their credentials are the loader's job). */
+export const DEMO_LOGINS = [DEMO_COORDINATOR, DEMO_STUDENT, DEMO_SUPERADMIN] as const;
 
 export type DemoBatch = { [K in SyncTable]: { table: K; rows: RowOf[K][] } }[SyncTable];
 
@@ -34,8 +37,8 @@ interface ChampionPlan {
 
 /**
  * Rows in dependency order (cohorts, users, enrollments, actions, champions, stage changes), in
- * batches of at most `batchSize`. The two demo logins are included as users (credentials are
- * the loader's job).
+ * batches of at most `batchSize`. The demo logins (DEMO_LOGINS) are included as users
+ * (credentials are the loader's job).
  */
 export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_000): Generator<DemoBatch> {
   const spec = DEMO_SIZES[size];
@@ -105,7 +108,7 @@ export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_0
   // ---- users ----
   const userIds: string[] = [];
   const ub = batcher('user');
-  const demoUsers: UserRow[] = [DEMO_COORDINATOR, DEMO_STUDENT].map((d) => ({
+  const demoUsers: UserRow[] = DEMO_LOGINS.map((d) => ({
     id: d.id,
     email: d.email,
     name: d.name,

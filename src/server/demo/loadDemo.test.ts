@@ -6,6 +6,7 @@ import { tableIdent, wireJson } from '../db/wireRows.js';
 import { startServer } from '../startServer.js';
 import { apiClient } from '../testing/httpClient.js';
 import { BACKENDS, freshPglite, freshPostgres, postgresReachable, SKIP_PG_MESSAGE, type Backend } from '../testing/testBackends.js';
+import { INGEST_KEY_SOURCES } from '../../shared/enums.js';
 import { DEMO_SIZES } from './generateDemo.js';
 
 // `--demo small` through startServer: the data lands complete and valid, the two demo logins
@@ -37,7 +38,8 @@ describe.each(BACKENDS)('demo small on %s', (kind) => {
       )[0]!;
     const first = await counts();
     const s = DEMO_SIZES.small;
-    expect(first).toMatchObject({ users: s.users + 2, actions: s.actions, champions: s.champions, cohorts: s.cohorts, seqs: s.actions });
+    // Plus the three demo logins (coordinator, student and, since issue 14, superadmin).
+    expect(first).toMatchObject({ users: s.users + 3, actions: s.actions, champions: s.champions, cohorts: s.cohorts, seqs: s.actions });
     // Vacuumed after the load: the visibility map is set, so the first pulls neither write
     // pages back nor visit the heap for the seq-only bounds query.
     const vis = await db.read((tx) => tx.rows<{ visible: boolean }>(sql`SELECT relallvisible > 0 AS visible FROM pg_class WHERE relname = 'user_action'`));
@@ -63,6 +65,8 @@ describe.each(BACKENDS)('demo small on %s', (kind) => {
     expect(coord.body.user.roles).toEqual(['admin']);
     const student = await api.post<{ user: { roles: string[] } }>('/v1/auth/login', { email: 'student@demo.local', password: 'demo-student' });
     expect(student.body.user.roles).toEqual(['student']);
+    const superadmin = await api.post<{ user: { roles: string[] } }>('/v1/auth/login', { email: 'superadmin@demo.local', password: 'demo-superadmin' });
+    expect(superadmin.body.user.roles).toEqual(['superadmin']);
 
     const page = await api.post('/v1/sync/pull', { clientId: '2f1c0000-0000-4000-8000-00000000000a', cursor: null, limit: 10_000 }, coord.body.token);
     const parsed = PullResponse.parse(page.body);
@@ -88,6 +92,27 @@ describe.each(BACKENDS)('demo small on %s', (kind) => {
       return r[0]!;
     })();
     expect(after).toEqual({ users: first.users, actions: first.actions });
+    const againApi = apiClient(again.url);
+    // One ingest key per upstream system (and platform), secret demo-ingest-<source>, each bound to its source.
+    for (const source of INGEST_KEY_SOURCES) {
+      const written = source === 'platform' ? 'stripe' : source;
+      const body = { actions: [{ user_id: 'usr_demo_student', action_type: 'viewed_module', source_system: written, source_event_id: `demo-key-${source}`, occurred_at: '2026-10-01T00:00:00Z' }] };
+      expect((await againApi.post('/v1/ingest/actions', body, `demo-ingest-${source}`)).status, source).toBe(200);
+    }
+    const wrongSource = { actions: [{ user_id: 'usr_demo_student', action_type: 'viewed_module', source_system: 'stripe', occurred_at: '2026-10-01T00:00:00Z' }] };
+    expect((await againApi.post('/v1/ingest/actions', wrongSource, 'demo-ingest-segment')).status).toBe(403);
+    expect((await againApi.post('/v1/ingest/actions', wrongSource, (await againApi.post<{ token: string }>('/v1/auth/login', { email: 'coordinator@demo.local', password: 'demo-coordinator' })).body.token)).status).toBe(403);
+    // A demo database from before the superadmin and the keys existed gets them at the next --demo start.
+    await again.admin.database.write(async (tx) => {
+      await tx.rows(sql`DELETE FROM "user" WHERE id = 'usr_demo_superadmin'`);
+      await tx.rows(sql`DELETE FROM ingest_key`);
+    });
     await again.close();
+    const third = await startServer({ data: backend.data, demo: 'small' });
+    const thirdApi = apiClient(third.url);
+    expect((await thirdApi.post('/v1/auth/login', { email: 'superadmin@demo.local', password: 'demo-superadmin' })).status).toBe(200);
+    const appAction = { actions: [{ user_id: 'usr_demo_student', action_type: 'viewed_module', source_system: 'app', occurred_at: '2026-10-01T00:00:00Z' }] };
+    expect((await thirdApi.post('/v1/ingest/actions', appAction, 'demo-ingest-app')).status).toBe(200);
+    await third.close();
   });
 });

@@ -1,8 +1,11 @@
 import { sql } from 'drizzle-orm';
 import type { SyncTable } from '../../shared/rows.js';
 import type { Database, Tx } from '../db/database.js';
-import { hashPassword } from '../auth/passwords.js';
-import { DEMO_COORDINATOR, DEMO_SIZES, DEMO_STUDENT, generateDemo, type DemoSize } from './generateDemo.js';
+import { INGEST_KEY_SOURCES } from '../../shared/enums.js';
+import { insertIngestKey } from '../auth/ingestKeys.js';
+import type { PasswordHasher } from '../auth/passwords.js';
+import { insertUserWithCredential } from '../users.js';
+import { DEMO_ANCHOR, DEMO_COORDINATOR, DEMO_LOGINS, DEMO_SIZES, DEMO_SUPERADMIN, generateDemo, type DemoSize } from './generateDemo.js';
 
 export type { DemoSize } from './generateDemo.js';
 
@@ -49,23 +52,41 @@ export async function insertWireRows(tx: Tx, table: SyncTable, rows: readonly ob
   );
 }
 
+/** The demo's ingest key for each upstream system (and `platform`): secret `demo-ingest-<source>` (README). */
+export const demoIngestSecret = (source: string): string => `demo-ingest-${source}`;
+
 /**
- * Load the demo data set and the two demo logins in one transaction (all or nothing). Skips if
- * the demo coordinator already exists, so restarting with --demo never duplicates data.
- * Returns false when skipped.
+ * Load the demo data set, the demo logins and the demo ingest keys in one transaction (all or
+ * nothing). Skips the data if the demo coordinator already exists, so restarting with --demo
+ * never duplicates it; a demo database made by an earlier release still gets the logins and
+ * keys added since (ensureDemoAccess). Returns false when the data was skipped.
  */
-export async function loadDemo(db: Database, size: DemoSize, log: (line: string) => void = () => undefined): Promise<boolean> {
+export async function loadDemo(
+  db: Database,
+  size: DemoSize,
+  hasher: PasswordHasher,
+  log: (line: string) => void = () => undefined,
+): Promise<boolean> {
   // Every restart with --demo lands here; the slow password hashes are only worth making when
-  // the data is not there yet (the write below checks again, under the writers' lock).
-  const already = await db.read((tx) => tx.rows(sql`SELECT 1 FROM "user" WHERE id = ${DEMO_COORDINATOR.id}`));
-  if (already.length > 0) {
+  // something is missing (the write below checks again, under the writers' lock).
+  const present = new Set(
+    (await db.read((tx) => tx.rows<{ id: string }>(sql`SELECT id FROM "user" WHERE id IN (${DEMO_COORDINATOR.id}, ${DEMO_SUPERADMIN.id})`))).map((r) => r.id),
+  );
+  if (present.has(DEMO_COORDINATOR.id) && present.has(DEMO_SUPERADMIN.id)) {
+    await db.write((tx) => ensureDemoKeys(tx));
     log('demo data already present; not loading it again');
     return false;
   }
-  const creds = await Promise.all([DEMO_COORDINATOR, DEMO_STUDENT].map(async (u) => ({ id: u.id, ...(await hashPassword(u.password)) })));
+  const creds = new Map(await Promise.all(DEMO_LOGINS.map(async (u) => [u.id, await hasher.hash(u.password)] as const)));
+  if (present.has(DEMO_COORDINATOR.id)) {
+    await db.write((tx) => ensureDemoAccess(tx, creds));
+    log('demo data already present; added the demo logins and ingest keys it lacked');
+    return false;
+  }
   const loaded = await db.write(async (tx) => {
-    const present = await tx.rows(sql`SELECT 1 FROM "user" WHERE id = ${DEMO_COORDINATOR.id}`);
-    if (present.length > 0) {
+    const again = await tx.rows(sql`SELECT 1 FROM "user" WHERE id = ${DEMO_COORDINATOR.id}`);
+    if (again.length > 0) {
+      await ensureDemoAccess(tx, creds);
       log('demo data already present; not loading it again');
       return false;
     }
@@ -86,7 +107,8 @@ export async function loadDemo(db: Database, size: DemoSize, log: (line: string)
       n += batch.rows.length;
     }
     for (const def of dropped) await tx.rows(sql.raw(def));
-    for (const c of creds) await tx.rows(sql`INSERT INTO credential (user_id, salt, hash) VALUES (${c.id}, ${c.salt}, ${c.hash})`);
+    for (const [id, hash] of creds) await tx.rows(sql`INSERT INTO credential (user_id, hash) VALUES (${id}, ${hash})`);
+    await ensureDemoKeys(tx);
     if (su[0]?.su) await tx.rows(sql`SET LOCAL session_replication_role = origin`);
     const s = DEMO_SIZES[size];
     log(`demo ${size}: ${n} rows (${s.users} members, ${s.actions} actions) loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -99,6 +121,27 @@ export async function loadDemo(db: Database, size: DemoSize, log: (line: string)
     log(`vacuumed and analysed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   return loaded;
+}
+
+/** The demo logins a demo database lacks (one made before the superadmin existed), and the keys. */
+async function ensureDemoAccess(tx: Tx, creds: ReadonlyMap<string, string>): Promise<void> {
+  for (const d of DEMO_LOGINS) {
+    const exists = await tx.rows(sql`SELECT 1 FROM "user" WHERE id = ${d.id}`);
+    if (exists.length > 0) continue;
+    await insertUserWithCredential(
+      tx,
+      { id: d.id, email: d.email, name: d.name, roles: [...d.roles], password: d.password, origin: 'London, United Kingdom', createdAt: new Date(DEMO_ANCHOR - 400 * 86_400_000).toISOString() },
+      creds.get(d.id)!,
+    );
+  }
+  await ensureDemoKeys(tx);
+}
+
+async function ensureDemoKeys(tx: Tx): Promise<void> {
+  const have = new Set((await tx.rows<{ source: string }>(sql`SELECT source FROM ingest_key WHERE label = 'demo'`)).map((r) => r.source));
+  for (const source of INGEST_KEY_SOURCES) {
+    if (!have.has(source)) await insertIngestKey(tx, source, { label: 'demo', secret: demoIngestSecret(source) });
+  }
 }
 
 /** Drop the synced tables' non-primary-key indexes; returns the statements that re-create them. */

@@ -3,7 +3,10 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { isCoordinator } from '../../shared/enums.js';
 import { RowId } from '../../shared/rows.js';
 import { LoginRequest, MAX_BODY_BYTES, PROTOCOL_VERSION, PullRequest, PushRequest, type SessionUser } from '../../shared/protocol.js';
+import { authenticateIngestKey } from '../auth/ingestKeys.js';
 import { login } from '../auth/login.js';
+import { addressKey } from '../auth/loginThrottle.js';
+import type { PasswordHasher } from '../auth/passwords.js';
 import { authenticate, revokeSession } from '../auth/sessions.js';
 import type { Database } from '../db/database.js';
 import { eraseUser } from '../erasure.js';
@@ -11,11 +14,15 @@ import { ingestActions } from '../ingest.js';
 import { pullPageJson } from '../sync/pullPage.js';
 import { push } from '../sync/push.js';
 import { ApiError, parseBody } from './apiError.js';
+import { clientErrorHandler, edgeError, SAFE_HEADERS } from './edgeErrors.js';
 
 export interface AppOptions {
   db: Database;
+  hasher: PasswordHasher;
   logger: boolean;
   tokenTtlSeconds: number;
+  /** Fastify's trustProxy: whose X-Forwarded-For gives the client address (login throttling). */
+  trustProxy?: boolean | string | string[];
 }
 
 const bearer = (req: FastifyRequest): string | null => {
@@ -27,7 +34,26 @@ const bearer = (req: FastifyRequest): string | null => {
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { db } = opts;
   // bodyLimit: a push of 1000 mutations with long notes fits in 5 MiB; larger is a client bug or abuse (413).
-  const app = Fastify({ logger: opts.logger, bodyLimit: MAX_BODY_BYTES, return503OnClosing: false });
+  const app = Fastify({
+    logger: opts.logger,
+    bodyLimit: MAX_BODY_BYTES,
+    return503OnClosing: false,
+    trustProxy: opts.trustProxy ?? false,
+    // Ids are at most 128 characters; longer path parameters are refused by name (edgeErrors.ts).
+    routerOptions: { maxParamLength: 256 },
+    clientErrorHandler,
+    frameworkErrors: (err, req, reply) => {
+      const e = edgeError(err, req.url) ?? new ApiError('bad_request', 'The request is malformed.', { field: 'request' });
+      void (reply as FastifyReply).status(e.status).headers(SAFE_HEADERS).send(e.body());
+    },
+  });
+  // Every answer, errors and 404s included (issue 14, item 8): pull pages, login answers and
+  // erasure results carry personal data, so nothing is cached by a proxy or the client, and
+  // nothing is sniffed into another type.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    void reply.headers(SAFE_HEADERS);
+    return payload;
+  });
   // Pull pages of thousands of rows compress ~10x; threshold keeps tiny answers uncompressed.
   // zlib level 4, not the default 6 nor the fastest 1. A pull page is ~2 MB of JSON; measured on
   // one: level 6 costs ~15 ms of CPU for ~150 KB, level 4 ~8 ms for ~172 KB, level 1 ~6 ms for
@@ -39,15 +65,25 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // An empty body sent as application/json (a bodiless POST /v1/auth/logout from a generic
   // client, for instance) is "no body", not a JSON syntax error; every endpoint that needs a
   // body still rejects it by schema, naming `body`. Non-empty bodies keep Fastify's parser
-  // (with its prototype-poisoning protection).
+  // (with its prototype-poisoning protection), after a strict UTF-8 decode: bytes that are not
+  // UTF-8 are refused by name rather than read as replacement characters. Only JSON is a body
+  // here: text/plain (which Fastify reads by default) is refused naming the content type.
   const defaultJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     if (body.length === 0) {
       done(null, undefined);
       return;
     }
-    defaultJson(req, typeof body === 'string' ? body : body.toString('utf8'), done);
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      done(new ApiError('bad_request', 'body: is not valid UTF-8.', { field: 'body' }), undefined);
+      return;
+    }
+    defaultJson(req, text, done);
   });
 
   const sendError = (reply: FastifyReply, e: ApiError) => {
@@ -59,14 +95,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // bare 500, so stack traces and SQL never reach a client.
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
     if (err instanceof ApiError) return sendError(reply, err);
-    const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || status === 413)
-      return sendError(reply, new ApiError('too_large', `The request body is over the ${MAX_BODY_BYTES / 1024 / 1024} MiB limit.`));
-    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || status === 415)
-      return sendError(reply, new ApiError('bad_request', 'Send the body as application/json.'));
-    if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError)
-      return sendError(reply, new ApiError('bad_request', 'The body is not valid JSON.'));
-    if (status >= 400 && status < 500) return sendError(reply, new ApiError('bad_request', 'The request is malformed.'));
+    const mapped = edgeError(err, req.url) ?? (err instanceof SyntaxError ? new ApiError('bad_request', 'body: is not valid JSON.', { field: 'body' }) : null);
+    if (mapped) return sendError(reply, mapped);
     req.log.error({ err }, 'request failed');
     if (!opts.logger) console.error('[server] request failed:', err);
     return sendError(reply, new ApiError('internal', 'Something went wrong on the server. Try again later.'));
@@ -87,7 +117,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.get('/v1/health', async () => ({ ok: true as const, db: db.kind, protocol: PROTOCOL_VERSION }));
 
-  app.post('/v1/auth/login', async (req) => login(db, parseBody(LoginRequest, req.body), opts.tokenTtlSeconds));
+  app.post('/v1/auth/login', async (req) =>
+    login(db, parseBody(LoginRequest, req.body), { hasher: opts.hasher, tokenTtlSeconds: opts.tokenTtlSeconds, address: addressKey(req.ip) }),
+  );
 
   app.post('/v1/auth/logout', async (req, reply) => {
     await requireUser(req);
@@ -107,9 +139,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.type('application/json; charset=utf-8').send(body);
   });
 
+  // Upstream systems only, each with its own key (docs/protocol.md, "Ingest keys"): a
+  // coordinator's session is a person's, and must not be able to forge a payment or an event.
   app.post('/v1/ingest/actions', async (req) => {
-    await requireCoordinator(req);
-    return ingestActions(db, req.body);
+    const token = bearer(req);
+    const key = token ? await authenticateIngestKey(db, token) : null;
+    if (!key) {
+      if (token && (await authenticate(db, token)))
+        throw new ApiError('forbidden', 'Ingest takes an upstream system’s ingest key, not a person’s session.');
+      throw new ApiError('unauthorized', 'Send a live ingest key as Authorization: Bearer <key>.');
+    }
+    return ingestActions(db, req.body, key);
   });
 
   app.delete<{ Params: { id: string } }>('/v1/users/:id', async (req, reply) => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { createPasswordHasher, TEST_PASSWORD_COST } from '../auth/passwords.js';
 import type { Database } from '../db/database.js';
 import { buildApp } from './app.js';
 
@@ -21,7 +22,7 @@ const failing: Database = {
 describe('error handler', () => {
   let app: FastifyInstance;
   beforeAll(async () => {
-    app = await buildApp({ db: failing, logger: false, tokenTtlSeconds: 60 });
+    app = await buildApp({ db: failing, hasher: createPasswordHasher({ cost: TEST_PASSWORD_COST }), logger: false, tokenTtlSeconds: 60 });
   });
   afterAll(async () => app.close());
 

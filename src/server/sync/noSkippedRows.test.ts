@@ -174,6 +174,7 @@ describe.each(BACKENDS)('pull under concurrent pushes on %s', (kind) => {
 
   it.skipIf(skip)('a client pulling while two coordinators push ends with exactly the server’s tables', async () => {
     const token = await seed(server);
+    const appKey = (await server.admin.createIngestKey('app')).secret;
     const api = apiClient(server.url);
     const pull = puller(api, token, randomUUID(), 4);
     const mirror: Mirror = emptyMirror();
@@ -196,7 +197,7 @@ describe.each(BACKENDS)('pull under concurrent pushes on %s', (kind) => {
             { id: ++id, name: 'champion.move', args: { id: ch, from: 'selected', to: 'champion', at: T0, reason: null } },
           ],
         }, token);
-        await api.post('/v1/ingest/actions', { actions: [{ user_id: `usr_m${u}`, action_type: 'posted_reply', source_system: 'app', source_event_id: `${clientId}-${u}`, occurred_at: T0 }] }, token);
+        await api.post('/v1/ingest/actions', { actions: [{ user_id: `usr_m${u}`, action_type: 'posted_reply', source_system: 'app', source_event_id: `${clientId}-${u}`, occurred_at: T0 }] }, appKey);
       }
     };
     await Promise.all([pusher(randomUUID(), [0, 1, 2, 3, 4, 5]), pusher(randomUUID(), [6, 7, 8, 9, 10, 11])]);

@@ -52,3 +52,53 @@ export function apiClient(baseUrl: string) {
   };
 }
 export type ApiClient = ReturnType<typeof apiClient>;
+
+/**
+ * POST from a given local address (127.0.0.2, 127.0.0.3, …: Linux routes all of 127/8 to
+ * loopback), so a test can be several clients the server tells apart by address, as it would
+ * several machines. fetch cannot choose its source address; node:http can.
+ */
+export function postFrom<T = Record<string, unknown>>(
+  baseUrl: string,
+  localAddress: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: T }> {
+  return import('node:http').then(
+    ({ request }) =>
+      new Promise((resolve, reject) => {
+        const u = new URL(baseUrl + path);
+        const text = JSON.stringify(body);
+        const req = request(
+          {
+            host: u.hostname,
+            port: u.port,
+            path: u.pathname,
+            method: 'POST',
+            localAddress,
+            agent: false,
+            headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers },
+          },
+          (res) => {
+            let data = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (data += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: (data ? JSON.parse(data) : null) as T }));
+          },
+        );
+        req.on('error', reject);
+        req.end(text);
+      }),
+  );
+}
+
+/** Whether this machine routes 127.0.0.2 to loopback (Linux does; macOS only with an alias). */
+export async function canBindLoopbackAliases(): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(0, '127.0.0.2', () => s.close(() => resolve(true)));
+  });
+}

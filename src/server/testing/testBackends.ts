@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { TEST_PASSWORD_COST } from '../auth/passwords.js';
 import { startServer, type RunningServer, type StartServerOptions } from '../startServer.js';
 
 // Test support: a server on loopback (port 0) over a fresh PGlite folder or a fresh PostgreSQL
@@ -81,7 +82,9 @@ export interface TestServer extends RunningServer {
 
 export async function startTestServer(kind: BackendKind, opts: Omit<StartServerOptions, 'data' | 'port' | 'host'> = {}): Promise<TestServer> {
   const backend = kind === 'pglite' ? await freshPglite() : await freshPostgres();
-  const server = await startServer({ ...opts, data: backend.data, port: 0, host: '127.0.0.1' });
+  // Test servers hash at a token cost (explicitly: a server's default is the recommended cost),
+  // unless a test asks for another; tests create and sign in dozens of users.
+  const server = await startServer({ passwordCost: TEST_PASSWORD_COST, ...opts, data: backend.data, port: 0, host: '127.0.0.1' });
   return {
     ...server,
     backend,
