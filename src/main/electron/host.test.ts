@@ -160,6 +160,14 @@ describe('Electron host: remote content', () => {
     expect(await request('https://redirector.gvt1.com/dictionaries/en-GB.bdic', 'xhr', false)).toEqual({});
   });
 
+  it('the app’s own app://, data: and blob: URLs pass; a WebSocket to anywhere is refused', async () => {
+    await start();
+    expect(await request('app://renderer/assets/index.js', 'script')).toEqual({});
+    expect(await request('data:image/png;base64,iVBORw0KGgo=', 'image')).toEqual({});
+    expect(await request('blob:app://renderer/5b1c', 'xhr')).toEqual({});
+    expect(await request('wss://collector.example/socket', 'xhr')).toEqual({ cancel: true });
+  });
+
   it('AFH_AVATAR_ORIGINS moves the avatar host; the CSP for pages served over http says the same', async () => {
     await start({ AFH_AVATAR_ORIGINS: 'https://img.example.com' });
     expect(await request('https://img.example.com/a.jpg', 'image')).toEqual({});

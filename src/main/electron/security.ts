@@ -45,10 +45,11 @@ export function hardenSession(session: Session, policy: SessionPolicy): void {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
   });
   // The CSP already refuses these; this is the second lock, and the place that logs. Only the
-  // page's own requests are judged: the browser's (a spell-check dictionary) carry no webContents.
+  // page's own requests to the network are judged: the browser's (a spell-check dictionary)
+  // carry no webContents, and the app's own app://, data: and blob: URLs never leave the machine.
   const refused = onceEach(policy.log);
   session.webRequest.onBeforeRequest((details, callback) => {
-    if (details.webContentsId === undefined) return callback({});
+    if (details.webContentsId === undefined || !/^(https?|wss?):/i.test(details.url)) return callback({});
     if (sameHostAs(details.url, devUrl)) return callback({});
     if (details.resourceType === 'image' && isAllowedImage(details.url, remoteContent)) return callback({});
     refused(`[afh] refused a ${details.resourceType} request to ${describeForLog(details.url)} (not an allowed origin)`);
