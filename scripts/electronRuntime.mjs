@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 export const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** How to get the binary where the network allows it (Electron's downloader needs Node 22.12+). */
-export const FETCH_HINT = 'run "npx install-electron" (Node 22.12+ and network access to GitHub) to download it';
+const FETCH_HINT = 'run "npx install-electron" (Node 22.12+ and network access to GitHub) to download it';
 
 /** Path to the Electron executable, or null with the reason it is missing. */
 export function electronBinary() {

@@ -10,7 +10,7 @@ const MAX_REPORT_BYTES = 16 * 1024;
 const MAX_DISTINCT_LINES = 100;
 
 /** The log line for a report body, or null when it is not a CSP report. */
-export function cspReportLine(body: string): string | null {
+function cspReportLine(body: string): string | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);

@@ -8,12 +8,12 @@ import type Database from 'better-sqlite3';
 // which is why temp_store is switched to FILE for it), plus ~0.5 s to rebuild member search.
 // It runs once, at the first start of this release.
 
-export const AUTO_VACUUM_INCREMENTAL = 2;
+const AUTO_VACUUM_INCREMENTAL = 2;
 
 /** user has no INTEGER PRIMARY KEY, so VACUUM may renumber its rowids, which user_fts follows. */
 const REBUILD_SEARCH = "INSERT INTO user_fts (user_fts) VALUES ('rebuild')";
 
-export interface AutoVacuumSwitch {
+interface AutoVacuumSwitch {
   switched: boolean;
   /** Why it did not switch this time, when it did not. */
   postponed?: string;

@@ -16,7 +16,7 @@ import type Database from 'better-sqlite3';
 // change takes ~35 steps of ≤15 ms on a quiet machine (~150 ms in all); reclaiming the pages
 // of a member with 12,000 actions, 6 steps (~60 ms); a pass with nothing to do costs ~1 ms.
 
-export interface MaintenanceOptions {
+interface MaintenanceOptions {
   /** Quiet time after the last change before a pass starts. */
   idleMs?: number;
   /** True while something else writes (a sync): the pass waits for the next quiet moment. */
@@ -32,7 +32,7 @@ export interface MaintenanceOptions {
   logError?: (err: unknown) => void;
 }
 
-export interface MaintenanceReport {
+interface MaintenanceReport {
   mergeSteps: number;
   pagesReclaimed: number;
   walTruncated: boolean;

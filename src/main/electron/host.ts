@@ -20,13 +20,13 @@ import { openElectronTokenStore, type ElectronTokenStore } from './tokenStore.js
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // out/main in a build
 
-export interface ElectronHostOptions {
+interface ElectronHostOptions {
   env?: Readonly<Record<string, string | undefined>>;
   argv?: readonly string[];
   log?: Log;
 }
 
-export interface ElectronHost {
+interface ElectronHost {
   /** The running core once the window is up; null if this instance did not start (another runs, or it failed). */
   readonly ready: Promise<Core | null>;
 }

@@ -5,7 +5,7 @@ import { DEFAULT_BOUNDS, loadWindowState, trackWindowState } from './windowState
 // The one window. Its page gets no Node, runs sandboxed and isolated from the preload, and
 // keeps the web's same-origin rules: the preload's window.afh is its only door to the app.
 
-export function mainWindowOptions(preload: string, bounds: { x?: number; y?: number; width: number; height: number }): BrowserWindowConstructorOptions {
+function mainWindowOptions(preload: string, bounds: { x?: number; y?: number; width: number; height: number }): BrowserWindowConstructorOptions {
   return {
     ...bounds,
     minWidth: 900,

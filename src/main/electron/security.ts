@@ -8,7 +8,7 @@ import { isAppUrl, type AppOrigin } from '../ipc/senderOrigin.js';
 export type Log = (line: string) => void;
 
 /** Logs each distinct line once: a list of a hundred photos from one refused host is one line. */
-export function onceEach(log: Log, limit = 100): Log {
+function onceEach(log: Log, limit = 100): Log {
   const seen = new Set<string>();
   return (line) => {
     if (seen.has(line) || seen.size >= limit) return;
@@ -17,7 +17,7 @@ export function onceEach(log: Log, limit = 100): Log {
   };
 }
 
-export interface SessionPolicy {
+interface SessionPolicy {
   /** The electron-vite dev server's URL under `electron-vite dev`; undefined in a build. */
   devUrl: string | undefined;
   remoteContent: RemoteContentPolicy;

@@ -23,7 +23,7 @@ export interface ElectronTokenStore extends TokenStore {
   flush(): Promise<void>;
 }
 
-export interface ElectronTokenStoreOptions {
+interface ElectronTokenStoreOptions {
   platform?: NodeJS.Platform;
   log?: (line: string) => void;
 }

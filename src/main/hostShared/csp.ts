@@ -5,7 +5,7 @@
 // styles either: React, the virtualized lists and drag-and-drop set positions through the
 // CSSOM, which CSP does not restrict.
 
-export interface CspOptions {
+interface CspOptions {
   /** Origins the renderer may load member photos from. */
   imageOrigins: readonly string[];
   /** Extra connect-src sources (the browser host's WebSocket). */

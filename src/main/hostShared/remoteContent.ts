@@ -16,9 +16,9 @@ export interface RemoteContentPolicy {
   readonly linkOrigins: readonly string[];
 }
 
-export const DEFAULT_AVATAR_ORIGINS: readonly string[] = ['https://avatars.example.org'];
+const DEFAULT_AVATAR_ORIGINS: readonly string[] = ['https://avatars.example.org'];
 /** The charity's public site (help and about pages). */
-export const DEFAULT_LINK_ORIGINS: readonly string[] = ['https://actionforhappiness.org', 'https://www.actionforhappiness.org'];
+const DEFAULT_LINK_ORIGINS: readonly string[] = ['https://actionforhappiness.org', 'https://www.actionforhappiness.org'];
 
 export const DEFAULT_REMOTE_CONTENT: RemoteContentPolicy = {
   imageOrigins: DEFAULT_AVATAR_ORIGINS,

@@ -7,8 +7,8 @@ import { chmodSync, closeSync, mkdirSync, openSync, statSync, writeFileSync } fr
 // are also narrowed on every start, which repairs a folder or file an older release made.
 // (On Windows the modes mean little; the per-user profile folder's ACL does this job there.)
 
-export const PRIVATE_DIR_MODE = 0o700;
-export const PRIVATE_FILE_MODE = 0o600;
+const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_FILE_MODE = 0o600;
 
 function narrow(path: string, mode: number): void {
   if ((statSync(path).mode & 0o777) !== mode) chmodSync(path, mode);

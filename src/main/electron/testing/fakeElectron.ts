@@ -15,7 +15,7 @@ type Handler = (...args: never[]) => unknown;
 
 class Recorder extends EventEmitter {}
 
-export interface FakeWebContents extends Recorder {
+interface FakeWebContents extends Recorder {
   id: number;
   sent: { channel: string; payload: unknown }[];
   windowOpenHandler: ((details: { url: string }) => { action: 'allow' | 'deny' }) | null;
@@ -25,7 +25,7 @@ export interface FakeWebContents extends Recorder {
 }
 
 let nextContentsId = 1;
-export function fakeWebContents(): FakeWebContents {
+function fakeWebContents(): FakeWebContents {
   const wc = new Recorder() as FakeWebContents;
   wc.id = nextContentsId++;
   wc.sent = [];
@@ -105,7 +105,7 @@ type HeadersReceivedListener = (
   callback: (response: Electron.HeadersReceivedResponse) => void,
 ) => void;
 
-export class FakeSession {
+class FakeSession {
   permissionRequestHandler: PermissionRequestHandler = null;
   permissionCheckHandler: PermissionCheckHandler = null;
   beforeRequest: BeforeRequestListener | null = null;
