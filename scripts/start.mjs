@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // npm start [-- --server URL] [--data DIR] [--port N  (browser host only)]
 //
-// Runs the Electron app when the Electron runtime is installed. Where it is not (the build
-// machines cannot download its binary), says so plainly and starts the browser host: the
-// same core and renderer, served on 127.0.0.1.
+// Runs the Electron app when the Electron binary is on disk. Where it is not (the package is
+// installed by npm ci, but its binary is downloaded separately and the build machines cannot),
+// says so plainly and starts the browser host: the same core and renderer, served on 127.0.0.1.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -35,10 +35,7 @@ if (electron.path) {
   };
   forward(spawn('npx', ['electron-vite', 'preview'], { cwd: root, stdio: 'inherit', env }));
 } else {
-  console.log(
-    `Electron runtime not installed (${electron.reason}; its binary cannot be downloaded on this machine); ` +
-      'starting the browser host instead',
-  );
+  console.log(`Electron binary not found: ${electron.reason}.\nStarting the browser host instead.`);
   // tsx as a loader of this node (not through npx), so Ctrl-C reaches the host directly.
   const args = ['--import', 'tsx', 'src/main/browserHost/cli.ts'];
   if (values.server) args.push('--server', values.server);

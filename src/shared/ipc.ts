@@ -114,6 +114,11 @@ export const Settings = z.object({
   dataLocation: z.string(),
   clientId: z.string(),
   tokenStorage: z.enum(['safeStorage', 'plain-file', 'memory']),
+  /**
+   * Where the OS cannot encrypt the sign-in (Linux without a keyring): whether the coordinator
+   * chose to keep it on disk in a file only they can read. null where there is no such choice.
+   */
+  keepSignInOnDisk: z.boolean().nullable(),
 });
 export type Settings = z.infer<typeof Settings>;
 
@@ -234,6 +239,7 @@ export const ipcContract = {
     input: z.strictObject({ confirm: z.literal(true, { message: 'must be true to erase local data' }) }),
     output: Ok,
   },
+  'settings.setKeepSignInOnDisk': { input: z.strictObject({ keep: z.boolean() }), output: Settings },
 } as const;
 
 export type Channel = keyof typeof ipcContract;

@@ -42,6 +42,7 @@ const MALFORMED: Record<Channel, { input: unknown; field: string }> = {
   'auth.signOut': { input: { everywhere: true }, field: 'everywhere' },
   'settings.get': { input: { key: 'serverUrl' }, field: 'key' },
   'settings.resetLocalData': { input: { confirm: false }, field: 'confirm' },
+  'settings.setKeepSignInOnDisk': { input: { keep: 'yes' }, field: 'keep' },
 };
 
 let dir: string;

@@ -90,6 +90,15 @@ describe('the sync CLI', () => {
     expect(items).toContain(world.members[1]);
   });
 
+  it.skipIf(process.platform === 'win32')('makes a missing --db folder 0700, the database 0600 and the token file 0600', async () => {
+    const db = join(dir.dir, 'made', 'by-cli', 'x.sqlite');
+    const login = await cli(['login', '--db', db, '--server', s.url], creds);
+    expect(login.code).toBe(EXIT.ok);
+    const mode = (p: string) => statSync(p).mode & 0o777;
+    expect([mode(join(dir.dir, 'made')), mode(join(dir.dir, 'made', 'by-cli'))]).toEqual([0o700, 0o700]);
+    expect([mode(db), mode(`${db}.token`)]).toEqual([0o600, 0o600]);
+  });
+
   it('exits 4 when a sync leaves conflicts for the coordinator', async () => {
     const db = join(dir.dir, 'conflict.sqlite');
     expect((await cli(['sync', '--db', db, '--server', s.url], creds)).code).toBe(EXIT.ok);

@@ -22,3 +22,11 @@ export async function buildBridgeScript(): Promise<string> {
   });
   return out.code;
 }
+
+/** Puts the bridge script first in <head>, so `window.afh` exists before the renderer's module runs. */
+export function injectBridge(html: string, bridgeSrc: string): string {
+  const tag = `<script src="${bridgeSrc}"></script>`;
+  const head = /<head[^>]*>/i.exec(html);
+  if (head) return html.slice(0, head.index + head[0].length) + tag + html.slice(head.index + head[0].length);
+  return tag + html;
+}

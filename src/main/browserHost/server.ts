@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { createCore } from '../core/createCore.js';
 import type { Core } from '../core/coreApi.js';
 import { plainFileTokenStore } from '../sync/tokenStores.js';
-import { buildBridgeScript } from './bridgeScript.js';
-import { contentSecurityPolicy } from './csp.js';
-import { injectBridge, readStaticFile } from './staticFiles.js';
+import { contentSecurityPolicy } from '../hostShared/csp.js';
+import { remoteContentFromEnv, type RemoteContentPolicy } from '../hostShared/remoteContent.js';
+import { readStaticFile } from '../hostShared/staticFiles.js';
+import { buildBridgeScript, injectBridge } from './bridgeScript.js';
+import { CSP_REPORT_PATH, cspReportReceiver } from './cspReport.js';
 import { createGateway } from './wsGateway.js';
 import { BRIDGE_PATH } from './wireMessages.js';
 
@@ -28,6 +30,10 @@ export interface BrowserHostOptions {
   /** Preset server URL for the sign-in form (used by `npm run demo`). */
   serverUrl?: string | null;
   rendererDir?: string;
+  /** Avatar and link origins (default: from AFH_AVATAR_ORIGINS / AFH_LINK_ORIGINS, else the built-in ones). */
+  remoteContent?: RemoteContentPolicy;
+  /** Where refusals are logged (default: console.warn). */
+  log?: (line: string) => void;
 }
 
 export interface BrowserHost {
@@ -46,6 +52,8 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
   if (!existsSync(path.join(rendererDir, 'index.html'))) {
     throw new Error(`The renderer is not built (no ${path.join(rendererDir, 'index.html')}). Run "npm run build:renderer" first.`);
   }
+  const remoteContent = opts.remoteContent ?? remoteContentFromEnv(process.env);
+  const cspReport = cspReportReceiver(opts.log ?? ((line) => console.warn(line)));
   const bridge = await buildBridgeScript();
   const core = await createCore({
     dataDir: opts.dataDir,
@@ -61,7 +69,11 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
 
   const headers = (type: string): Record<string, string> => ({
     'Content-Type': type,
-    'Content-Security-Policy': contentSecurityPolicy({ connectSrc: [`ws://${BROWSER_HOST_ADDRESS}:${port}`] }),
+    'Content-Security-Policy': contentSecurityPolicy({
+      imageOrigins: remoteContent.imageOrigins,
+      connectSrc: [`ws://${BROWSER_HOST_ADDRESS}:${port}`],
+      reportUri: CSP_REPORT_PATH,
+    }),
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cross-Origin-Opener-Policy': 'same-origin',
@@ -77,11 +89,15 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
       res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' }).end('wrong host');
       return;
     }
+    const pathname = new URL(req.url ?? '/', origin()).pathname;
+    if (req.method === 'POST' && pathname === CSP_REPORT_PATH) {
+      await cspReport(req, res);
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed');
       return;
     }
-    const pathname = new URL(req.url ?? '/', origin()).pathname;
     if (pathname === BRIDGE_PATH) {
       res.writeHead(200, headers('text/javascript; charset=utf-8')).end(req.method === 'HEAD' ? undefined : bridge);
       return;

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LocalMaintenance } from '../db/maintenance.js';
 import { openDatabase, type AppDb } from '../db/open.js';
 import { searchPeople } from '../db/queries/people.js';
 import { openConflictCount } from '../sync/conflicts.js';
@@ -8,6 +10,7 @@ import { pendingCount } from '../sync/outbox.js';
 import { Session, SessionError } from '../sync/session.js';
 import { readSyncState } from '../sync/syncState.js';
 import { plainFileTokenStore } from '../sync/tokenStores.js';
+import { ensurePrivateDir } from '../localData/privateFiles.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
 import { attachProgress } from './progressBar.js';
 import { prompt } from './prompt.js';
@@ -91,6 +94,8 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     const pullLimit = positiveInt(values['pull-limit'], '--pull-limit', 5000, 10_000);
     if (command === 'search' && values.query === undefined) throw new UsageError('--query <text> is required for search');
 
+    // A folder the CLI makes for the database is private; one the user named already is theirs to keep as it is.
+    if (!existsSync(dirname(values.db))) ensurePrivateDir(dirname(values.db));
     const app = openDatabase(values.db);
     try {
       const session = new Session(app, plainFileTokenStore(`${values.db}.token`));
@@ -98,8 +103,12 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
       switch (command) {
         case 'login':
           return await login(session, io, values.json);
-        case 'sync':
-          return await sync(app, session, io, { json: values.json, pullLimit });
+        case 'sync': {
+          const code = await sync(app, session, io, { json: values.json, pullLimit });
+          // What the pull deleted (an erasure) leaves the file before the command ends, as in the app.
+          new LocalMaintenance(app.sqlite).runPending();
+          return code;
+        }
         case 'status':
           return status(app, io, values.json);
         default:

@@ -1,8 +1,10 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { ipcEvents, type EventName, type EventPayload } from '../../shared/ipc.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
+import { LocalMaintenance } from '../db/maintenance.js';
 import { openDatabase } from '../db/open.js';
+import { ensurePrivateDir } from '../localData/privateFiles.js';
 import { createDispatcher, type Dispatch } from '../ipc/dispatch.js';
 import { mapCoreError } from '../ipc/errorMapping.js';
 import { buildHandlers, type Runtime } from '../ipc/handlers.js';
@@ -31,6 +33,8 @@ export interface CreateCoreOptions {
   fetch?: typeof fetch;
   /** Check every handler's output against the contract (default: on unless NODE_ENV=production). */
   validateOutput?: boolean;
+  /** Quiet time before the local file is tidied after a change (db/maintenance.ts; default 2 s). */
+  maintenanceIdleMs?: number;
   /** Start syncing at once (default true); tests of the IPC layer alone turn it off. */
   autoStart?: boolean;
   debounceMs?: number;
@@ -38,7 +42,8 @@ export interface CreateCoreOptions {
 }
 
 export async function createCore(opts: CreateCoreOptions): Promise<Core> {
-  mkdirSync(opts.dataDir, { recursive: true });
+  // Every member's data lives here: readable by this account only, narrowed again if an older release made it wider.
+  ensurePrivateDir(opts.dataDir);
   const dbFile = path.join(opts.dataDir, DATABASE_FILE);
   const autoStart = opts.autoStart ?? true;
   const logError = opts.logError ?? ((where, err) => console.error(`[core] ${where}:`, err));
@@ -65,12 +70,15 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
   };
 
   let runtime: Runtime;
+  let maintenance: LocalMaintenance;
+  let syncing = false;
   let unsubscribe: Array<() => void> = [];
 
   const openRuntime = (): Runtime => {
     const app = openDatabase(dbFile, {
       ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
       ...(opts.migrationsFolder ? { migrationsFolder: opts.migrationsFolder } : {}),
+      log: (line) => console.log(line),
     });
     try {
       const session = new Session(app, opts.tokenStore, opts.fetch ? { fetch: opts.fetch } : {});
@@ -101,12 +109,22 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
   });
 
   const wire = (rt: Runtime): void => {
+    maintenance = new LocalMaintenance(rt.app.sqlite, {
+      isBusy: () => syncing,
+      ...(opts.maintenanceIdleMs !== undefined ? { idleMs: opts.maintenanceIdleMs } : {}),
+      logError: (err) => logError('local maintenance', err),
+    });
+    maintenance.start();
     unsubscribe = [
       rt.engine.onStatus((s) => {
+        syncing = s.phase === 'pushing' || s.phase === 'pulling';
         reachability.observe(s);
         emit('sync.status', s);
       }),
-      rt.engine.onDataChanged((tables) => emit('data.changed', { tables })),
+      rt.engine.onDataChanged((tables) => {
+        maintenance.noteChange(tables);
+        emit('data.changed', { tables });
+      }),
       rt.session.onChange((s) => {
         emit('auth.changed', s);
         emit('sync.status', rt.engine.status());
@@ -124,6 +142,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     const old = runtime;
     const serverUrl = old.session.serverUrl();
     for (const u of unsubscribe) u();
+    maintenance.close();
     await old.engine.stop();
     old.app.close();
     // A reset also signs out: the token belongs to the data being erased.
@@ -143,8 +162,9 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     buildHandlers({
       runtime: () => runtime,
       dataDir: opts.dataDir,
-      tokenStorage: opts.tokenStore.kind,
+      tokenStore: opts.tokenStore,
       localChange: (tables) => {
+        maintenance.noteChange(tables);
         emit('data.changed', { tables });
         runtime.engine.notifyLocalChange();
       },
@@ -194,6 +214,8 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
         reachability.close();
         for (const u of unsubscribe) u();
         await runtime.engine.stop();
+        // Whatever a last sync deleted leaves the file before the process goes.
+        maintenance.close({ finish: true });
         runtime.app.close();
         listeners.clear();
       })();

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { narrowIfPresent, ensurePrivateFile } from '../localData/privateFiles.js';
+import { switchToIncrementalAutoVacuum } from './autoVacuum.js';
 import * as schema from './schema.js';
 
 export type AppSchema = typeof schema;
@@ -22,6 +24,8 @@ export interface OpenOptions {
   migrationsFolder?: string;
   /** better-sqlite3's compiled addon to load (the Electron host's build for Electron's ABI). */
   nativeBinding?: string;
+  /** Told once when an older file is rewritten to reclaim space in steps (./autoVacuum.ts). */
+  log?: (line: string) => void;
 }
 
 /**
@@ -69,6 +73,15 @@ function configureWriter(sqlite: Database.Database): void {
   // INSERT OR REPLACE deletes the old row implicitly; only with recursive triggers does
   // that delete reach user_fts, which would otherwise keep a stale entry for the old rowid.
   sqlite.pragma('recursive_triggers = ON');
+  // A deleted row (an erased member) is overwritten with zeros, not left in a free page or
+  // in the free space of its old page until something happens to reuse it.
+  sqlite.pragma('secure_delete = ON');
+}
+
+/** SQLite creates files 0644; the database is made 0600 first, and its -wal and -shm take its mode. */
+function prepareFiles(file: string): void {
+  ensurePrivateFile(file);
+  for (const suffix of ['-wal', '-shm', '-journal']) narrowIfPresent(file + suffix);
 }
 
 /**
@@ -76,12 +89,18 @@ function configureWriter(sqlite: Database.Database): void {
  * makes sure this install has its client id. Safe to call on a file that is already current.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): AppDb {
+  if (file !== ':memory:') prepareFiles(file);
   const sqlite = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   try {
+    // Only takes effect before the first table exists, and before the switch to WAL: a new
+    // file reclaims free pages in steps from the start (maintenance.ts); an older one switches below.
+    sqlite.pragma('auto_vacuum = INCREMENTAL');
     configureWriter(sqlite);
     const app = wrap(sqlite, resolve(file));
     migrate(app.db, { migrationsFolder: options.migrationsFolder ?? defaultMigrationsFolder() });
     app.db.insert(schema.syncState).values({ id: 1, clientId: randomUUID() }).onConflictDoNothing().run();
+    const sw = switchToIncrementalAutoVacuum(sqlite);
+    if (sw.switched) options.log?.(`[db] rewrote the local database once so free space can be reclaimed in steps (${Math.round(sw.ms)} ms)`);
     return app;
   } catch (err) {
     sqlite.close();

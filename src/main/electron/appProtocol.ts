@@ -1,6 +1,7 @@
 import { protocol } from 'electron';
-import { contentSecurityPolicy } from '../browserHost/csp.js';
-import { readStaticFile } from '../browserHost/staticFiles.js';
+import { contentSecurityPolicy } from '../hostShared/csp.js';
+import type { RemoteContentPolicy } from '../hostShared/remoteContent.js';
+import { readStaticFile } from '../hostShared/staticFiles.js';
 import { APP_HOST, APP_SCHEME } from '../ipc/senderOrigin.js';
 
 // The renderer is served from app://renderer/ rather than file://: a file:// page could
@@ -15,7 +16,8 @@ export function registerAppScheme(): void {
   ]);
 }
 
-export function serveRenderer(rendererDir: string): void {
+export function serveRenderer(rendererDir: string, policy: RemoteContentPolicy): void {
+  const csp = contentSecurityPolicy({ imageOrigins: policy.imageOrigins });
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
     if (url.host !== APP_HOST) return new Response('not found', { status: 404 });
@@ -24,7 +26,7 @@ export function serveRenderer(rendererDir: string): void {
     return new Response(new Uint8Array(file.body), {
       headers: {
         'Content-Type': file.type,
-        'Content-Security-Policy': contentSecurityPolicy(),
+        'Content-Security-Policy': csp,
         'X-Content-Type-Options': 'nosniff',
       },
     });

@@ -1,24 +1,35 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
-import { ELECTRON_CALL_CHANNEL, ELECTRON_EVENT_CHANNEL } from '../../shared/electronIpc.js';
-import type { IpcResult, Channel } from '../../shared/ipc.js';
+import { app, BrowserWindow, dialog, session } from 'electron';
 import { createCore } from '../core/createCore.js';
 import type { Core } from '../core/coreApi.js';
-import { EVENT_NAMES } from '../core/events.js';
+import { remoteContentFromEnv, type RemoteContentPolicy } from '../hostShared/remoteContent.js';
+import { appOrigin } from '../ipc/senderOrigin.js';
+import { ensurePrivateDir } from '../localData/privateFiles.js';
 import { APP_URL, registerAppScheme, serveRenderer } from './appProtocol.js';
+import { openIpcDoor } from './ipcDoor.js';
+import { openMainWindow } from './mainWindow.js';
 import { installMenu } from './menu.js';
 import { watchNetwork } from './network.js';
-import { appOrigin, isTrustedFrame } from '../ipc/senderOrigin.js';
-import { hardenSession, lockDownWebContents } from './security.js';
-import { electronTokenStore } from './tokenStore.js';
-import { DEFAULT_BOUNDS, loadWindowState, trackWindowState } from './windowState.js';
+import { hardenSession, lockDownWebContents, type Log } from './security.js';
+import { openElectronTokenStore, type ElectronTokenStore } from './tokenStore.js';
 
 // The Electron host: windows, menus, OS integration and the IPC door. Everything else (the
 // database, sync, the handlers) is the core, the same code the browser host runs.
 
 const here = path.dirname(fileURLToPath(import.meta.url)); // out/main in a build
+
+interface ElectronHostOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  argv?: readonly string[];
+  log?: Log;
+}
+
+interface ElectronHost {
+  /** The running core once the window is up; null if this instance did not start (another runs, or it failed). */
+  readonly ready: Promise<Core | null>;
+}
 
 /**
  * better-sqlite3 compiled for Electron's ABI (`npm run rebuild:electron`), kept apart from
@@ -31,54 +42,51 @@ function nativeBindingPath(): string | undefined {
   return candidates.find((p) => existsSync(p));
 }
 
-function serverUrlFromArgs(argv: readonly string[]): string | null {
+function serverUrlFrom(argv: readonly string[], env: ElectronHostOptions['env'] = {}): string | null {
   const arg = argv.find((a) => a.startsWith('--server='));
-  return arg ? arg.slice('--server='.length) : (process.env.AFH_SERVER_URL ?? null);
+  return arg ? arg.slice('--server='.length) : (env.AFH_SERVER_URL ?? null);
 }
 
-export function runElectronHost(): void {
+function fail(title: string, message: string, log: Log): null {
+  log(`[afh] ${title}: ${message}`);
+  dialog.showErrorBox(title, message);
+  app.exit(1);
+  return null;
+}
+
+export function runElectronHost(opts: ElectronHostOptions = {}): ElectronHost {
+  const env = opts.env ?? process.env;
+  const argv = opts.argv ?? process.argv;
+  const log = opts.log ?? ((line: string) => console.warn(line));
+
   registerAppScheme();
   app.enableSandbox();
 
   if (!app.requestSingleInstanceLock()) {
     // Two instances would be two writers on one database and two sync engines.
     app.quit();
-    return;
+    return { ready: Promise.resolve(null) };
   }
 
-  const devUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL;
+  let remoteContent: RemoteContentPolicy | null = null;
+  let configError: string | null = null;
+  try {
+    remoteContent = remoteContentFromEnv(env);
+  } catch (err) {
+    configError = err instanceof Error ? err.message : String(err);
+  }
+
+  const devUrl = app.isPackaged ? undefined : env.ELECTRON_RENDERER_URL;
   const origin = appOrigin(devUrl);
-  lockDownWebContents(origin);
+  if (remoteContent) lockDownWebContents(origin, remoteContent, log);
 
   let core: Core | null = null;
+  let tokenStore: ElectronTokenStore | null = null;
   let win: BrowserWindow | null = null;
   let stopNetwork: (() => void) | null = null;
 
-  const createWindow = (): BrowserWindow => {
-    const stateFile = path.join(app.getPath('userData'), 'window-state.json');
-    const saved = loadWindowState(stateFile);
-    const w = new BrowserWindow({
-      ...(saved ? { x: saved.x, y: saved.y, width: saved.width, height: saved.height } : DEFAULT_BOUNDS),
-      minWidth: 900,
-      minHeight: 600,
-      show: false,
-      title: 'AfH Coordinator',
-      webPreferences: {
-        preload: path.join(here, '../preload/index.cjs'),
-        contextIsolation: true,
-        sandbox: true,
-        nodeIntegration: false,
-        webSecurity: true,
-        allowRunningInsecureContent: false,
-        spellcheck: true,
-      },
-    });
-    if (saved?.maximized) w.maximize();
-    trackWindowState(w, stateFile);
-    w.once('ready-to-show', () => w.show());
-    void w.loadURL(devUrl ?? APP_URL);
-    return w;
-  };
+  const createWindow = (): BrowserWindow =>
+    openMainWindow({ userData: app.getPath('userData'), preload: path.join(here, '../preload/index.cjs'), url: devUrl ?? APP_URL });
 
   app.on('second-instance', () => {
     if (!win) return;
@@ -86,52 +94,40 @@ export function runElectronHost(): void {
     win.focus();
   });
 
-  void app.whenReady().then(async () => {
+  const start = async (): Promise<Core | null> => {
+    await app.whenReady();
+    if (!remoteContent) return fail('AfH Coordinator could not start', `A setting is wrong: ${configError}`, log);
     // AFH_DATA_DIR lets `npm run demo` keep its data apart from the coordinator's own.
-    const dataDir = process.env.AFH_DATA_DIR ?? path.join(app.getPath('userData'), 'data');
-    mkdirSync(dataDir, { recursive: true });
+    const dataDir = env.AFH_DATA_DIR ?? path.join(app.getPath('userData'), 'data');
     const nativeBinding = nativeBindingPath();
-    let running: Core;
     try {
-      running = await createCore({
+      ensurePrivateDir(dataDir);
+      tokenStore = await openElectronTokenStore(dataDir, { log });
+      core = await createCore({
         dataDir,
-        tokenStore: electronTokenStore(dataDir),
+        tokenStore,
         // Contract checks on every answer while developing; a packaged app trusts its own handlers.
         validateOutput: !app.isPackaged,
-        serverUrl: serverUrlFromArgs(process.argv),
+        serverUrl: serverUrlFrom(argv, env),
         ...(nativeBinding ? { nativeBinding } : {}),
         ...(app.isPackaged ? { migrationsFolder: path.join(app.getAppPath(), 'drizzle', 'client') } : {}),
       });
     } catch (err) {
-      console.error('[afh] could not open the local database:', err);
-      dialog.showErrorBox(
+      log(`[afh] could not open the local database: ${err instanceof Error ? err.message : String(err)}`);
+      return fail(
         'AfH Coordinator could not start',
         nativeBinding
           ? `The local database could not be opened in ${dataDir}.`
           : 'The database driver for Electron is missing. Run "npm run rebuild:electron" and start again.',
+        log,
       );
-      app.exit(1);
-      return;
     }
-    core = running;
+    const running = core;
 
     // The default session is the only one the app uses.
-    hardenSession(session.defaultSession, devUrl);
-    if (!devUrl) serveRenderer(path.resolve(here, '../renderer'));
-
-    ipcMain.handle(ELECTRON_CALL_CHANNEL, async (event, channel: unknown, input: unknown): Promise<IpcResult<Channel>> => {
-      if (!isTrustedFrame(event.senderFrame, origin)) {
-        return { ok: false, error: { code: 'unauthorized', message: 'Calls are accepted only from the app’s own page.' } };
-      }
-      return running.dispatch(channel, input);
-    });
-    for (const name of EVENT_NAMES) {
-      running.on(name, (payload) => {
-        for (const w of BrowserWindow.getAllWindows()) {
-          if (!w.isDestroyed()) w.webContents.send(ELECTRON_EVENT_CHANNEL, { event: name, payload });
-        }
-      });
-    }
+    hardenSession(session.defaultSession, { devUrl, remoteContent, log });
+    if (!devUrl) serveRenderer(path.resolve(here, '../renderer'), remoteContent);
+    openIpcDoor(running, origin);
 
     stopNetwork = watchNetwork((online) => running.setOnline(online));
     installMenu({
@@ -143,7 +139,8 @@ export function runElectronHost(): void {
     win.on('closed', () => {
       win = null;
     });
-  });
+    return running;
+  };
 
   app.on('activate', () => {
     if (core && BrowserWindow.getAllWindows().length === 0) win = createWindow();
@@ -152,8 +149,8 @@ export function runElectronHost(): void {
     if (process.platform !== 'darwin') app.quit();
   });
 
-  // Quit waits for the core: a sync transaction in flight finishes (or rolls back whole)
-  // and the database is closed cleanly before the process goes.
+  // Quit waits for the core: a sync transaction in flight finishes (or rolls back whole), the
+  // database is closed cleanly and the token's last write lands before the process goes.
   let closed = false;
   app.on('before-quit', (event) => {
     if (closed || !core) return;
@@ -163,10 +160,13 @@ export function runElectronHost(): void {
     core = null;
     void c
       .close()
-      .catch((err: unknown) => console.error('[afh] closing the core failed:', err))
+      .then(() => tokenStore?.flush())
+      .catch((err: unknown) => log(`[afh] closing the core failed: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => {
         closed = true;
         app.quit();
       });
   });
+
+  return { ready: start() };
 }

@@ -7,6 +7,7 @@ import { dailyCounts, timelinePage } from '../db/queries/timeline.js';
 import type { DataChangedTable, SyncEngine } from '../sync/engine.js';
 import type { LocalMutations } from '../sync/localMutations.js';
 import type { Session } from '../sync/session.js';
+import type { TokenStore } from '../sync/tokenStores.js';
 import type { HandlerTable } from './dispatch.js';
 import { IpcFailure } from './ipcFailure.js';
 
@@ -24,7 +25,7 @@ export interface Runtime {
 export interface HandlerContext {
   runtime(): Runtime;
   dataDir: string;
-  tokenStorage: 'safeStorage' | 'plain-file' | 'memory';
+  tokenStore: Pick<TokenStore, 'kind' | 'plainTextOptIn'>;
   /** After a local write: tell the renderer what changed and let the engine sync soon. */
   localChange(tables: DataChangedTable[]): void;
   resetLocalData(): Promise<void>;
@@ -34,6 +35,16 @@ const CHAMPION_TABLES: DataChangedTable[] = ['champion', 'champion_stage_change'
 
 export function buildHandlers(ctx: HandlerContext): HandlerTable {
   const rt = ctx.runtime;
+  const settings = (): CallOutput<'settings.get'> => {
+    const { app, session } = rt();
+    return {
+      serverUrl: session.serverUrl(),
+      dataLocation: ctx.dataDir,
+      clientId: clientIdOf(app),
+      tokenStorage: ctx.tokenStore.kind,
+      keepSignInOnDisk: ctx.tokenStore.plainTextOptIn?.enabled() ?? null,
+    };
+  };
   const mutate = <T>(tables: DataChangedTable[], fn: () => T): T => {
     const out = fn();
     ctx.localChange(tables);
@@ -82,14 +93,14 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
     },
     'auth.signOut': () => rt().session.signOut(),
 
-    'settings.get': () => {
-      const { app, session } = rt();
-      return {
-        serverUrl: session.serverUrl(),
-        dataLocation: ctx.dataDir,
-        clientId: clientIdOf(app),
-        tokenStorage: ctx.tokenStorage,
-      };
+    'settings.get': () => settings(),
+    'settings.setKeepSignInOnDisk': (input) => {
+      const optIn = ctx.tokenStore.plainTextOptIn;
+      if (!optIn) {
+        throw new IpcFailure('bad_request', 'keep: this computer encrypts the sign-in already, so there is nothing to choose', 'keep');
+      }
+      optIn.set(input.keep);
+      return settings();
     },
     'settings.resetLocalData': async () => {
       await ctx.resetLocalData();

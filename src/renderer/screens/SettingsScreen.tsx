@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { AuthStatus } from '../../shared/ipc.js';
+import type { AuthStatus, Settings } from '../../shared/ipc.js';
 import { call, errorText } from '../lib/api.js';
 import { qk } from '../lib/queryKeys.js';
 import { Dialog } from '../components/Dialog.js';
@@ -49,6 +49,7 @@ export function SettingsScreen({ auth }: { auth: AuthStatus }) {
           <dt>Sign-in kept</dt>
           <dd>{settings.data ? TOKEN_STORAGE[settings.data.tokenStorage] : '…'}</dd>
         </dl>
+        {settings.data && settings.data.keepSignInOnDisk !== null ? <KeepSignInChoice keep={settings.data.keepSignInOnDisk} /> : null}
         {signOut.isError ? <div className="form-error">{errorText(signOut.error)}</div> : null}
         <button type="button" className="btn" disabled={signOut.isPending} onClick={() => signOut.mutate()}>
           Sign out
@@ -104,6 +105,30 @@ export function SettingsScreen({ auth }: { auth: AuthStatus }) {
           </div>
         </Dialog>
       ) : null}
+    </div>
+  );
+}
+
+/** Only where the computer has no keyring to encrypt the sign-in (Linux without one): the coordinator decides. */
+function KeepSignInChoice({ keep }: { keep: boolean }) {
+  const client = useQueryClient();
+  const change = useMutation({
+    mutationFn: (next: boolean) => call('settings.setKeepSignInOnDisk', { keep: next }),
+    onSuccess: (next: Settings) => client.setQueryData(qk.settings(), next),
+  });
+  return (
+    <div className="keep-sign-in">
+      <label className="check-row">
+        <input type="checkbox" checked={keep} disabled={change.isPending} onChange={(e) => change.mutate(e.target.checked)} />
+        Keep me signed in after the app restarts
+      </label>
+      <p className="muted small">
+        This computer has no password keyring, so the app cannot encrypt your sign-in. Unticked, it is forgotten when the app
+        closes and you sign in again next time. Ticked, it is saved in a file that only your account on this computer can read;
+        anyone who gets a copy of your files (for example from a lost laptop without disk encryption) could use it until it
+        expires.
+      </p>
+      {change.isError ? <div className="form-error">{errorText(change.error)}</div> : null}
     </div>
   );
 }

@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-// Serves the built renderer (out/renderer) and nothing outside it.
+// The built renderer's files (out/renderer) and nothing outside that folder, for both hosts:
+// the browser host over HTTP, the Electron host through its app:// protocol.
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -43,12 +44,4 @@ export async function readStaticFile(root: string, urlPath: string): Promise<Sta
   } catch {
     return null;
   }
-}
-
-/** Puts the bridge script first in <head>, so `window.afh` exists before the renderer's module runs. */
-export function injectBridge(html: string, bridgeSrc: string): string {
-  const tag = `<script src="${bridgeSrc}"></script>`;
-  const head = /<head[^>]*>/i.exec(html);
-  if (head) return html.slice(0, head.index + head[0].length) + tag + html.slice(head.index + head[0].length);
-  return tag + html;
 }
