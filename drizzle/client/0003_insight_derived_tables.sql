@@ -3,7 +3,9 @@
 -- erasure), so the Cohorts screen reads ~100,000 small rows instead of a million actions:
 --   insight_enrollment_week  per enrollment (and the member the action names) and week: actions
 --                            linked to it, completed_course actions among them, the latest one;
---   insight_enrollment       per enrollment row: its own columns, plus the sums of its weeks;
+--   insight_enrollment       per enrollment row: its own columns, plus the sums of its weeks, kept
+--                            in cohort order (`cohort_key`: the cohort id, '' for none) so a cohort's
+--                            rows, and all cohorts' in turn, are read as one range;
 --   insight_cohort_week      per cohort and week: enrollments with at least one action that week.
 -- An action counts for an enrollment when its enrollment_id names it and its user_id is the
 -- enrollment's member; weeks run Monday to Sunday in UTC and are numbered from 1970-01-05
@@ -21,16 +23,16 @@ CREATE TABLE `insight_enrollment_week` (
 ) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE TABLE `insight_enrollment` (
-  `enrollment_id` text PRIMARY KEY NOT NULL,
+  `cohort_key` text NOT NULL,
+  `enrollment_id` text NOT NULL,
   `user_id` text NOT NULL,
-  `cohort_id` text,
   `status` text NOT NULL,
   `enrolled_at` text NOT NULL,
   `actions` integer NOT NULL,
   `course_done` integer NOT NULL,
   `last_at` text,
-  -- A cohort's enrollments as one range (the cohort page, the at-risk list).
-  UNIQUE (`cohort_id`, `enrollment_id`)
+  PRIMARY KEY (`cohort_key`, `enrollment_id`),
+  UNIQUE (`enrollment_id`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE TABLE `insight_cohort_week` (
@@ -45,17 +47,17 @@ INSERT INTO insight_enrollment_week (enrollment_id, user_id, week, actions, cour
 SELECT enrollment_id, user_id, coalesce((unixepoch(occurred_at) / 86400 + 3) / 7, 0), count(*), sum(action_type = 'completed_course'), max(occurred_at)
 FROM user_action WHERE enrollment_id IS NOT NULL GROUP BY 1, 2, 3;
 --> statement-breakpoint
-INSERT INTO insight_enrollment (enrollment_id, user_id, cohort_id, status, enrolled_at, actions, course_done, last_at)
-SELECT e.id, e.user_id, e.cohort_id, e.status, e.enrolled_at, coalesce(w.actions, 0), coalesce(w.course_done, 0), w.last_at
+INSERT INTO insight_enrollment (cohort_key, enrollment_id, user_id, status, enrolled_at, actions, course_done, last_at)
+SELECT coalesce(e.cohort_id, ''), e.id, e.user_id, e.status, e.enrolled_at, coalesce(w.actions, 0), coalesce(w.course_done, 0), w.last_at
 FROM enrollment e LEFT JOIN (
   SELECT enrollment_id, user_id, sum(actions) AS actions, sum(course_done) AS course_done, max(last_at) AS last_at
   FROM insight_enrollment_week GROUP BY 1, 2
 ) w ON w.enrollment_id = e.id AND w.user_id = e.user_id;
 --> statement-breakpoint
 INSERT INTO insight_cohort_week (cohort_id, week, active)
-SELECT e.cohort_id, w.week, count(*)
+SELECT e.cohort_key, w.week, count(*)
 FROM insight_enrollment e CROSS JOIN insight_enrollment_week w ON w.enrollment_id = e.enrollment_id AND w.user_id = e.user_id
-WHERE e.cohort_id IS NOT NULL GROUP BY 1, 2;
+WHERE e.cohort_key <> '' GROUP BY 1, 2;
 --> statement-breakpoint
 -- user_action → insight_enrollment_week. A delete recomputes the week's latest action only when it
 -- removed that one, from the member's actions of that week (a range of the member's time index).
@@ -116,8 +118,8 @@ CREATE TRIGGER `insight_week_insert` AFTER INSERT ON `insight_enrollment_week` B
     last_at = CASE WHEN last_at IS NULL OR new.last_at > last_at THEN new.last_at ELSE last_at END
   WHERE enrollment_id = new.enrollment_id AND user_id = new.user_id;
   INSERT INTO insight_cohort_week (cohort_id, week, active)
-  SELECT cohort_id, new.week, 1 FROM insight_enrollment
-  WHERE enrollment_id = new.enrollment_id AND user_id = new.user_id AND cohort_id IS NOT NULL
+  SELECT cohort_key, new.week, 1 FROM insight_enrollment
+  WHERE enrollment_id = new.enrollment_id AND user_id = new.user_id AND cohort_key <> ''
   ON CONFLICT DO UPDATE SET active = active + 1;
 END;
 --> statement-breakpoint
@@ -140,17 +142,17 @@ CREATE TRIGGER `insight_week_delete` AFTER DELETE ON `insight_enrollment_week` B
   WHERE enrollment_id = old.enrollment_id AND user_id = old.user_id;
   UPDATE insight_cohort_week SET active = active - 1
   WHERE week = old.week
-    AND cohort_id = (SELECT cohort_id FROM insight_enrollment WHERE enrollment_id = old.enrollment_id AND user_id = old.user_id);
+    AND cohort_id = (SELECT cohort_key FROM insight_enrollment WHERE enrollment_id = old.enrollment_id AND user_id = old.user_id);
   DELETE FROM insight_cohort_week
   WHERE week = old.week AND active <= 0
-    AND cohort_id = (SELECT cohort_id FROM insight_enrollment WHERE enrollment_id = old.enrollment_id AND user_id = old.user_id);
+    AND cohort_id = (SELECT cohort_key FROM insight_enrollment WHERE enrollment_id = old.enrollment_id AND user_id = old.user_id);
 END;
 --> statement-breakpoint
 -- enrollment → insight_enrollment (a copy of its columns and the sums of its weeks) and the weeks
 -- it makes active in its cohort. An update that changes anything rebuilds its row: rare, and small.
 CREATE TRIGGER `insight_enrollment_insert` AFTER INSERT ON `enrollment` BEGIN
-  INSERT INTO insight_enrollment (enrollment_id, user_id, cohort_id, status, enrolled_at, actions, course_done, last_at)
-  SELECT new.id, new.user_id, new.cohort_id, new.status, new.enrolled_at, coalesce(sum(actions), 0), coalesce(sum(course_done), 0), max(last_at)
+  INSERT INTO insight_enrollment (cohort_key, enrollment_id, user_id, status, enrolled_at, actions, course_done, last_at)
+  SELECT coalesce(new.cohort_id, ''), new.id, new.user_id, new.status, new.enrolled_at, coalesce(sum(actions), 0), coalesce(sum(course_done), 0), max(last_at)
   FROM insight_enrollment_week WHERE enrollment_id = new.id AND user_id = new.user_id;
   INSERT INTO insight_cohort_week (cohort_id, week, active)
   SELECT new.cohort_id, week, 1 FROM insight_enrollment_week
@@ -160,9 +162,9 @@ END;
 --> statement-breakpoint
 CREATE TRIGGER `insight_enrollment_delete` AFTER DELETE ON `enrollment` BEGIN
   UPDATE insight_cohort_week SET active = active - 1
-  WHERE cohort_id = (SELECT cohort_id FROM insight_enrollment WHERE enrollment_id = old.id)
+  WHERE cohort_id = (SELECT cohort_key FROM insight_enrollment WHERE enrollment_id = old.id)
     AND week IN (SELECT w.week FROM insight_enrollment_week w JOIN insight_enrollment i ON i.enrollment_id = w.enrollment_id AND i.user_id = w.user_id WHERE i.enrollment_id = old.id);
-  DELETE FROM insight_cohort_week WHERE active <= 0 AND cohort_id = (SELECT cohort_id FROM insight_enrollment WHERE enrollment_id = old.id);
+  DELETE FROM insight_cohort_week WHERE active <= 0 AND cohort_id = (SELECT cohort_key FROM insight_enrollment WHERE enrollment_id = old.id);
   DELETE FROM insight_enrollment WHERE enrollment_id = old.id;
 END;
 --> statement-breakpoint
@@ -170,12 +172,12 @@ CREATE TRIGGER `insight_enrollment_update` AFTER UPDATE ON `enrollment`
 WHEN old.id IS NOT new.id OR old.user_id IS NOT new.user_id OR old.cohort_id IS NOT new.cohort_id OR old.status IS NOT new.status OR old.enrolled_at IS NOT new.enrolled_at
 BEGIN
   UPDATE insight_cohort_week SET active = active - 1
-  WHERE cohort_id = (SELECT cohort_id FROM insight_enrollment WHERE enrollment_id = old.id)
+  WHERE cohort_id = (SELECT cohort_key FROM insight_enrollment WHERE enrollment_id = old.id)
     AND week IN (SELECT w.week FROM insight_enrollment_week w JOIN insight_enrollment i ON i.enrollment_id = w.enrollment_id AND i.user_id = w.user_id WHERE i.enrollment_id = old.id);
-  DELETE FROM insight_cohort_week WHERE active <= 0 AND cohort_id = (SELECT cohort_id FROM insight_enrollment WHERE enrollment_id = old.id);
+  DELETE FROM insight_cohort_week WHERE active <= 0 AND cohort_id = (SELECT cohort_key FROM insight_enrollment WHERE enrollment_id = old.id);
   DELETE FROM insight_enrollment WHERE enrollment_id = old.id;
-  INSERT INTO insight_enrollment (enrollment_id, user_id, cohort_id, status, enrolled_at, actions, course_done, last_at)
-  SELECT new.id, new.user_id, new.cohort_id, new.status, new.enrolled_at, coalesce(sum(actions), 0), coalesce(sum(course_done), 0), max(last_at)
+  INSERT INTO insight_enrollment (cohort_key, enrollment_id, user_id, status, enrolled_at, actions, course_done, last_at)
+  SELECT coalesce(new.cohort_id, ''), new.id, new.user_id, new.status, new.enrolled_at, coalesce(sum(actions), 0), coalesce(sum(course_done), 0), max(last_at)
   FROM insight_enrollment_week WHERE enrollment_id = new.id AND user_id = new.user_id;
   INSERT INTO insight_cohort_week (cohort_id, week, active)
   SELECT new.cohort_id, week, 1 FROM insight_enrollment_week

@@ -18,7 +18,7 @@ const MEMBERS_SQL = `
   SELECT i.enrollment_id AS enrollmentId, i.user_id AS userId, u.name AS name, u.email AS email, i.status AS status,
     i.enrolled_at AS enrolledAt, i.actions AS actions, i.course_done AS courseDone, i.last_at AS lastActiveAt
   FROM insight_enrollment i LEFT JOIN user u ON u.id = i.user_id
-  WHERE i.cohort_id = ?`;
+  WHERE i.cohort_key = ?`;
 
 // Only what the page needs of each action; the module number is read from metadata here, where
 // json_extract is cheap, and only for module actions.
@@ -28,10 +28,10 @@ const ACTIONS_SQL = `
     CASE WHEN a.action_type IN ('started_module', 'completed_module') THEN a.target_type END,
     CASE WHEN a.action_type IN ('started_module', 'completed_module') THEN a.target_id END
   FROM insight_enrollment i JOIN user_action a ON a.user_id = i.user_id AND a.enrollment_id = i.enrollment_id
-  WHERE i.cohort_id = ? AND i.actions > 0`;
+  WHERE i.cohort_key = ? AND i.actions > 0`;
 
 // Any champion row at all (a cohort's pipeline or the global one, pending ones included).
-const IN_PIPELINE_SQL = 'SELECT DISTINCT user_id AS userId FROM champion WHERE user_id IN (SELECT user_id FROM insight_enrollment WHERE cohort_id = ?)';
+const IN_PIPELINE_SQL = 'SELECT DISTINCT user_id AS userId FROM champion WHERE user_id IN (SELECT user_id FROM insight_enrollment WHERE cohort_key = ?)';
 
 type ActionRow = [enrollmentId: string, type: ActionType, at: string, metaModule: unknown, targetType: string | null, targetId: string | null];
 

@@ -14,16 +14,16 @@ const COHORTS_SQL = 'SELECT id, name, starts_at, ends_at, status, created_at FRO
 // One pass over the enrollments. "At risk" is quiet since the latest of last action, enrollment
 // and the cohort's start; the cohort's start is the same for all its rows, so it is applied after.
 const COUNTS_SQL = `
-  SELECT cohort_id AS cohortId,
+  SELECT cohort_key AS cohortId,
     count(*) AS enrolled,
     sum(status = 'withdrawn') AS withdrawn,
     sum(status = 'completed' OR course_done > 0) AS completed,
     sum(last_at > @activeSince) AS active,
     sum(status = 'active' AND course_done = 0 AND coalesce(last_at, '') <= @quietBefore AND enrolled_at <= @quietBefore) AS quiet
-  FROM insight_enrollment WHERE cohort_id IS NOT NULL GROUP BY cohort_id`;
+  FROM insight_enrollment WHERE cohort_key > '' GROUP BY cohort_key`;
 
 const WEEKS_SQL = 'SELECT cohort_id AS cohortId, week, active FROM insight_cohort_week';
-const SELF_PACED_SQL = 'SELECT count(*) AS n FROM insight_enrollment WHERE cohort_id IS NULL';
+const SELF_PACED_SQL = "SELECT count(*) AS n FROM insight_enrollment WHERE cohort_key = ''";
 
 interface Counts {
   cohortId: string;

@@ -1,5 +1,9 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type Database from 'better-sqlite3';
+import { defaultMigrationsFolder, openDatabase } from '../db/open.js';
 import { tempDatabase } from '../db/testing/tempDb.js';
 import { deferForBulkLoad, restoreDeferred } from '../sync/bulkLoad.js';
 import { prepareTableStatements, toLocalValues } from '../sync/wireRows.js';
@@ -136,6 +140,32 @@ describe('cohort insight tables', () => {
     t.app.sqlite.prepare("INSERT INTO user_action (id, user_id, action_type, occurred_at) VALUES ('act_x', 'usr_a', 'enrolled', '2026-03-01T00:00:00Z')").run();
     deferForBulkLoad(t.app.sqlite);
     expect(insightDeferred(t.app.sqlite)).toBe(false);
+  });
+
+  it('are filled from the rows already there when an older install upgrades', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'afh-insight-upgrade-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    // The release before this one: the same migrations folder without its newest entry.
+    const old = join(dir, 'client');
+    cpSync(defaultMigrationsFolder(), old, { recursive: true });
+    const journalFile = join(old, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
+    journal.entries = journal.entries.filter((e) => !e.tag.includes('insight'));
+    writeFileSync(journalFile, JSON.stringify(journal));
+    const file = join(dir, 'local.sqlite');
+    const before = openDatabase(file, { migrationsFolder: old });
+    const writer = randomWriter(before.sqlite, 13);
+    for (let i = 0; i < 300; i++) writer.step();
+    expect(before.sqlite.prepare("SELECT name FROM sqlite_master WHERE name = 'insight_enrollment'").get()).toBeUndefined();
+    before.close();
+    const after = openDatabase(file);
+    try {
+      const stored = derivedAsStored(after.sqlite);
+      expect(stored.enrollmentWeek.length).toBeGreaterThan(0);
+      expect(stored).toEqual(derivedFromScratch(after.sqlite));
+    } finally {
+      after.close();
+    }
   });
 
   it('can be rebuilt in place with the same rows the triggers kept', () => {

@@ -35,16 +35,16 @@ export const REBUILD_SQL = [
   `INSERT INTO insight_enrollment_week (enrollment_id, user_id, week, actions, course_done, last_at)
    SELECT enrollment_id, user_id, ${weekSql('occurred_at')}, count(*), sum(action_type = 'completed_course'), max(occurred_at)
    FROM user_action WHERE enrollment_id IS NOT NULL GROUP BY 1, 2, 3`,
-  `INSERT INTO insight_enrollment (enrollment_id, user_id, cohort_id, status, enrolled_at, actions, course_done, last_at)
-   SELECT e.id, e.user_id, e.cohort_id, e.status, e.enrolled_at, coalesce(w.actions, 0), coalesce(w.course_done, 0), w.last_at
+  `INSERT INTO insight_enrollment (cohort_key, enrollment_id, user_id, status, enrolled_at, actions, course_done, last_at)
+   SELECT coalesce(e.cohort_id, ''), e.id, e.user_id, e.status, e.enrolled_at, coalesce(w.actions, 0), coalesce(w.course_done, 0), w.last_at
    FROM enrollment e LEFT JOIN (
      SELECT enrollment_id, user_id, sum(actions) AS actions, sum(course_done) AS course_done, max(last_at) AS last_at
      FROM insight_enrollment_week GROUP BY 1, 2
    ) w ON w.enrollment_id = e.id AND w.user_id = e.user_id`,
   `INSERT INTO insight_cohort_week (cohort_id, week, active)
-   SELECT e.cohort_id, w.week, count(*)
+   SELECT e.cohort_key, w.week, count(*)
    FROM insight_enrollment e CROSS JOIN insight_enrollment_week w ON w.enrollment_id = e.enrollment_id AND w.user_id = e.user_id
-   WHERE e.cohort_id IS NOT NULL GROUP BY 1, 2`,
+   WHERE e.cohort_key <> '' GROUP BY 1, 2`,
 ];
 
 type Deferred = { name: string; sql: string };

@@ -100,7 +100,8 @@ export function derivedAsStored(sqlite: Database.Database): DerivedRows {
       .all() as DerivedRows['enrollmentWeek'],
     enrollment: sqlite
       .prepare(
-        'SELECT enrollment_id, user_id, cohort_id, status, enrolled_at, actions, course_done, last_at FROM insight_enrollment ORDER BY enrollment_id',
+        `SELECT enrollment_id, user_id, nullif(cohort_key, '') AS cohort_id, status, enrolled_at, actions, course_done, last_at
+         FROM insight_enrollment ORDER BY enrollment_id`,
       )
       .all() as DerivedRows['enrollment'],
     cohortWeek: sqlite.prepare('SELECT cohort_id, week, active FROM insight_cohort_week ORDER BY cohort_id, week').all() as DerivedRows['cohortWeek'],
