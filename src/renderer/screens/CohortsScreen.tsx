@@ -121,7 +121,7 @@ export function CohortsScreen() {
             </thead>
             <tbody>
               {sorted.map((c) => (
-                <tr key={c.cohort.id} className="clickable" onClick={() => go({ screen: 'cohort', id: c.cohort.id })}>
+                <tr key={c.cohort.id} data-cohort-id={c.cohort.id} className="clickable" onClick={() => go({ screen: 'cohort', id: c.cohort.id })}>
                   <th scope="row" className="cohort-name">
                     <button type="button" className="link" onClick={(e) => (e.stopPropagation(), go({ screen: 'cohort', id: c.cohort.id }))}>
                       {c.cohort.name}
@@ -139,10 +139,10 @@ export function CohortsScreen() {
                     {c.withdrawn > 0 ? <div className="muted small">{c.withdrawn.toLocaleString()} withdrew</div> : null}
                   </td>
                   <td className="num">
-                    {c.active.toLocaleString()} <span className="muted small">{percent(c.active, c.enrolled)}</span>
+                    {c.active.toLocaleString()} <span className="muted small">({percent(c.active, c.enrolled)})</span>
                   </td>
                   <td className="num">
-                    {percent(c.completed, c.enrolled)} <span className="muted small">{c.completed.toLocaleString()}</span>
+                    {percent(c.completed, c.enrolled)} <span className="muted small">({c.completed.toLocaleString()})</span>
                   </td>
                   <td className="num">{c.atRisk > 0 ? <strong className="risk">{c.atRisk.toLocaleString()}</strong> : '0'}</td>
                   <td>
