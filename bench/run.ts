@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pullAllPages } from './capturePages.js';
@@ -220,6 +220,7 @@ if (values.json) {
     results: { client, clientWithoutInsight: withoutInsight, floor, queries, insight, serverPullPage: { pglite: pglitePages, postgres: postgresPages } },
     table: rows.map(([measure, result, target, met]) => ({ measure, result, target, met })),
   };
+  mkdirSync(dirname(resolve(values.json)), { recursive: true });
   writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
   log(`figures written to ${values.json}`);
 }

@@ -1,4 +1,4 @@
--- Cohort insight (docs/insight.md). Three tables derived from user_action and enrollment, kept
+-- Cohort insight (docs/insight.md). Four tables derived from user_action and enrollment, kept
 -- exact by the triggers below whoever writes (a pull page, a local mutation, a rebase, an
 -- erasure), so the Cohorts screen reads ~100,000 small rows instead of a million actions:
 --   insight_enrollment_week  per enrollment (and the member the action names) and week: actions
@@ -6,7 +6,16 @@
 --   insight_enrollment       per enrollment row: its own columns, plus the sums of its weeks, kept
 --                            in cohort order (`cohort_key`: the cohort id, '' for none) so a cohort's
 --                            rows, and all cohorts' in turn, are read as one range;
---   insight_cohort_week      per cohort and week: enrollments with at least one action that week.
+--   insight_cohort_week      per cohort and week: enrollments with at least one action that week;
+--   insight_cohort           per cohort (and '' for none): enrollments, withdrawn, completed, and
+--                            `open` ones (active, course not completed: the ones that can be at risk).
+-- The figures that depend on "now" (active in 7 days, at risk) are counted at query time, per
+-- cohort, from two indexes of insight_enrollment: by last action, and, for the open enrollments,
+-- by `quiet_since` (the later of last action and enrollment), so the Cohorts screen reads only
+-- the recent end of each cohort's range, never every enrollment. Both are covering indexes, so
+-- `open` and `quiet_since` are plain columns kept by a trigger (SQLite never treats an index
+-- holding a generated column as covering). The indexes are declared as UNIQUE constraints,
+-- which the enrollment id makes true, so they need no name of their own.
 -- An action counts for an enrollment when its enrollment_id names it and its user_id is the
 -- enrollment's member; weeks run Monday to Sunday in UTC and are numbered from 1970-01-05
 -- (week w starts on day 7w - 3 after 1970-01-01). Only SQL declares these tables (drizzle's
@@ -31,8 +40,12 @@ CREATE TABLE `insight_enrollment` (
   `actions` integer NOT NULL,
   `course_done` integer NOT NULL,
   `last_at` text,
+  `open` integer NOT NULL,
+  `quiet_since` text NOT NULL,
   PRIMARY KEY (`cohort_key`, `enrollment_id`),
-  UNIQUE (`enrollment_id`)
+  UNIQUE (`enrollment_id`),
+  UNIQUE (`cohort_key`, `last_at`, `enrollment_id`),
+  UNIQUE (`cohort_key`, `open`, `quiet_since`, `enrollment_id`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
 CREATE TABLE `insight_cohort_week` (
@@ -42,13 +55,22 @@ CREATE TABLE `insight_cohort_week` (
   PRIMARY KEY (`cohort_id`, `week`)
 ) WITHOUT ROWID;
 --> statement-breakpoint
+CREATE TABLE `insight_cohort` (
+  `cohort_key` text PRIMARY KEY NOT NULL,
+  `enrolled` integer NOT NULL,
+  `withdrawn` integer NOT NULL,
+  `completed` integer NOT NULL,
+  `open` integer NOT NULL
+) WITHOUT ROWID;
+--> statement-breakpoint
 -- An install that already holds data gets its tables filled once, before the triggers exist.
 INSERT INTO insight_enrollment_week (enrollment_id, user_id, week, actions, course_done, last_at)
 SELECT enrollment_id, user_id, coalesce((unixepoch(occurred_at) / 86400 + 3) / 7, 0), count(*), sum(action_type = 'completed_course'), max(occurred_at)
 FROM user_action WHERE enrollment_id IS NOT NULL GROUP BY 1, 2, 3;
 --> statement-breakpoint
-INSERT INTO insight_enrollment (cohort_key, enrollment_id, user_id, status, enrolled_at, actions, course_done, last_at)
-SELECT coalesce(e.cohort_id, ''), e.id, e.user_id, e.status, e.enrolled_at, coalesce(w.actions, 0), coalesce(w.course_done, 0), w.last_at
+INSERT INTO insight_enrollment (cohort_key, enrollment_id, user_id, status, enrolled_at, actions, course_done, last_at, open, quiet_since)
+SELECT coalesce(e.cohort_id, ''), e.id, e.user_id, e.status, e.enrolled_at, coalesce(w.actions, 0), coalesce(w.course_done, 0), w.last_at,
+  e.status = 'active' AND coalesce(w.course_done, 0) = 0, max(coalesce(w.last_at, ''), e.enrolled_at)
 FROM enrollment e LEFT JOIN (
   SELECT enrollment_id, user_id, sum(actions) AS actions, sum(course_done) AS course_done, max(last_at) AS last_at
   FROM insight_enrollment_week GROUP BY 1, 2
@@ -58,6 +80,10 @@ INSERT INTO insight_cohort_week (cohort_id, week, active)
 SELECT e.cohort_key, w.week, count(*)
 FROM insight_enrollment e CROSS JOIN insight_enrollment_week w ON w.enrollment_id = e.enrollment_id AND w.user_id = e.user_id
 WHERE e.cohort_key <> '' GROUP BY 1, 2;
+--> statement-breakpoint
+INSERT INTO insight_cohort (cohort_key, enrolled, withdrawn, completed, open)
+SELECT cohort_key, count(*), sum(status = 'withdrawn'), sum(status = 'completed' OR course_done > 0), sum(open)
+FROM insight_enrollment GROUP BY cohort_key;
 --> statement-breakpoint
 -- user_action → insight_enrollment_week. A delete recomputes the week's latest action only when it
 -- removed that one, from the member's actions of that week (a range of the member's time index).
@@ -151,8 +177,9 @@ END;
 -- enrollment → insight_enrollment (a copy of its columns and the sums of its weeks) and the weeks
 -- it makes active in its cohort. An update that changes anything rebuilds its row: rare, and small.
 CREATE TRIGGER `insight_enrollment_insert` AFTER INSERT ON `enrollment` BEGIN
-  INSERT INTO insight_enrollment (cohort_key, enrollment_id, user_id, status, enrolled_at, actions, course_done, last_at)
-  SELECT coalesce(new.cohort_id, ''), new.id, new.user_id, new.status, new.enrolled_at, coalesce(sum(actions), 0), coalesce(sum(course_done), 0), max(last_at)
+  INSERT INTO insight_enrollment (cohort_key, enrollment_id, user_id, status, enrolled_at, actions, course_done, last_at, open, quiet_since)
+  SELECT coalesce(new.cohort_id, ''), new.id, new.user_id, new.status, new.enrolled_at, coalesce(sum(actions), 0), coalesce(sum(course_done), 0), max(last_at),
+    new.status = 'active' AND coalesce(sum(course_done), 0) = 0, max(coalesce(max(last_at), ''), new.enrolled_at)
   FROM insight_enrollment_week WHERE enrollment_id = new.id AND user_id = new.user_id;
   INSERT INTO insight_cohort_week (cohort_id, week, active)
   SELECT new.cohort_id, week, 1 FROM insight_enrollment_week
@@ -176,11 +203,49 @@ BEGIN
     AND week IN (SELECT w.week FROM insight_enrollment_week w JOIN insight_enrollment i ON i.enrollment_id = w.enrollment_id AND i.user_id = w.user_id WHERE i.enrollment_id = old.id);
   DELETE FROM insight_cohort_week WHERE active <= 0 AND cohort_id = (SELECT cohort_key FROM insight_enrollment WHERE enrollment_id = old.id);
   DELETE FROM insight_enrollment WHERE enrollment_id = old.id;
-  INSERT INTO insight_enrollment (cohort_key, enrollment_id, user_id, status, enrolled_at, actions, course_done, last_at)
-  SELECT coalesce(new.cohort_id, ''), new.id, new.user_id, new.status, new.enrolled_at, coalesce(sum(actions), 0), coalesce(sum(course_done), 0), max(last_at)
+  INSERT INTO insight_enrollment (cohort_key, enrollment_id, user_id, status, enrolled_at, actions, course_done, last_at, open, quiet_since)
+  SELECT coalesce(new.cohort_id, ''), new.id, new.user_id, new.status, new.enrolled_at, coalesce(sum(actions), 0), coalesce(sum(course_done), 0), max(last_at),
+    new.status = 'active' AND coalesce(sum(course_done), 0) = 0, max(coalesce(max(last_at), ''), new.enrolled_at)
   FROM insight_enrollment_week WHERE enrollment_id = new.id AND user_id = new.user_id;
   INSERT INTO insight_cohort_week (cohort_id, week, active)
   SELECT new.cohort_id, week, 1 FROM insight_enrollment_week
   WHERE new.cohort_id IS NOT NULL AND enrollment_id = new.id AND user_id = new.user_id
   ON CONFLICT DO UPDATE SET active = active + 1;
+END;
+--> statement-breakpoint
+-- insight_enrollment's own `open` and `quiet_since`, after its sums change.
+CREATE TRIGGER `insight_row_derive` AFTER UPDATE OF `last_at`, `course_done`, `status`, `enrolled_at` ON `insight_enrollment`
+WHEN new.open IS NOT (new.status = 'active' AND new.course_done = 0) OR new.quiet_since IS NOT max(coalesce(new.last_at, ''), new.enrolled_at)
+BEGIN
+  UPDATE insight_enrollment SET open = (status = 'active' AND course_done = 0), quiet_since = max(coalesce(last_at, ''), enrolled_at)
+  WHERE enrollment_id = new.enrollment_id;
+END;
+--> statement-breakpoint
+-- insight_enrollment → insight_cohort: an enrollment row in or out of a cohort, or one whose
+-- status or course completion changes, moves that cohort's counts.
+CREATE TRIGGER `insight_row_insert` AFTER INSERT ON `insight_enrollment` BEGIN
+  INSERT INTO insight_cohort (cohort_key, enrolled, withdrawn, completed, open)
+  VALUES (new.cohort_key, 1, new.status = 'withdrawn', new.status = 'completed' OR new.course_done > 0, new.status = 'active' AND new.course_done = 0)
+  ON CONFLICT DO UPDATE SET enrolled = enrolled + 1, withdrawn = withdrawn + excluded.withdrawn,
+    completed = completed + excluded.completed, open = open + excluded.open;
+END;
+--> statement-breakpoint
+CREATE TRIGGER `insight_row_delete` AFTER DELETE ON `insight_enrollment` BEGIN
+  UPDATE insight_cohort SET enrolled = enrolled - 1, withdrawn = withdrawn - (old.status = 'withdrawn'),
+    completed = completed - (old.status = 'completed' OR old.course_done > 0), open = open - (old.status = 'active' AND old.course_done = 0)
+  WHERE cohort_key = old.cohort_key;
+  DELETE FROM insight_cohort WHERE cohort_key = old.cohort_key AND enrolled <= 0;
+END;
+--> statement-breakpoint
+CREATE TRIGGER `insight_row_update` AFTER UPDATE OF `cohort_key`, `status`, `course_done` ON `insight_enrollment`
+WHEN old.cohort_key IS NOT new.cohort_key OR old.status IS NOT new.status OR (old.course_done > 0) IS NOT (new.course_done > 0)
+BEGIN
+  UPDATE insight_cohort SET enrolled = enrolled - 1, withdrawn = withdrawn - (old.status = 'withdrawn'),
+    completed = completed - (old.status = 'completed' OR old.course_done > 0), open = open - (old.status = 'active' AND old.course_done = 0)
+  WHERE cohort_key = old.cohort_key;
+  DELETE FROM insight_cohort WHERE cohort_key = old.cohort_key AND enrolled <= 0;
+  INSERT INTO insight_cohort (cohort_key, enrolled, withdrawn, completed, open)
+  VALUES (new.cohort_key, 1, new.status = 'withdrawn', new.status = 'completed' OR new.course_done > 0, new.status = 'active' AND new.course_done = 0)
+  ON CONFLICT DO UPDATE SET enrolled = enrolled + 1, withdrawn = withdrawn + excluded.withdrawn,
+    completed = completed + excluded.completed, open = open + excluded.open;
 END;

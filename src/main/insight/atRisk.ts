@@ -12,10 +12,9 @@ import { daysBefore, wholeDaysBetween } from './weeks.js';
 const AT_RISK_SQL = `
   SELECT i.enrollment_id AS enrollmentId, i.user_id AS userId, u.name AS name, u.email AS email,
     i.enrolled_at AS enrolledAt, i.last_at AS lastActiveAt,
-    max(coalesce(i.last_at, ''), i.enrolled_at, coalesce(c.starts_at, '')) AS quietSince
+    max(i.quiet_since, coalesce(c.starts_at, '')) AS quietSince
   FROM insight_enrollment i JOIN cohort c ON c.id = i.cohort_key LEFT JOIN user u ON u.id = i.user_id
-  WHERE i.cohort_key = @cohortId AND i.status = 'active' AND i.course_done = 0
-    AND coalesce(i.last_at, '') <= @quietBefore AND i.enrolled_at <= @quietBefore AND coalesce(c.starts_at, '') <= @quietBefore
+  WHERE i.cohort_key = @cohortId AND i.open = 1 AND i.quiet_since <= @quietBefore AND coalesce(c.starts_at, '') <= @quietBefore
   ORDER BY quietSince, u.name, i.enrollment_id`;
 
 const COHORT_NAME_SQL = 'SELECT name FROM cohort WHERE id = ?';

@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 // with the triggers in place each would cost three more b-tree writes, so, like the time-led
 // indexes (src/main/sync/bulkLoad.ts), the triggers are dropped when a pull starts into an empty
 // user_action table and the tables are rebuilt in one pass when it ends (~1.3 s for the large
-// set, three GROUP BYs), in the same transaction that puts the triggers back: no write can fall
+// set, four GROUP BYs), in the same transaction that puts the triggers back: no write can fall
 // between the rebuild and the triggers. Until then the screens say the figures are not ready.
 
 export const INSIGHT_TRIGGERS = [
@@ -18,25 +18,31 @@ export const INSIGHT_TRIGGERS = [
   'insight_enrollment_insert',
   'insight_enrollment_delete',
   'insight_enrollment_update',
+  'insight_row_derive',
+  'insight_row_insert',
+  'insight_row_delete',
+  'insight_row_update',
 ] as const;
 
-export const INSIGHT_TABLES = ['insight_enrollment_week', 'insight_enrollment', 'insight_cohort_week'] as const;
+export const INSIGHT_TABLES = ['insight_enrollment_week', 'insight_enrollment', 'insight_cohort_week', 'insight_cohort'] as const;
 
 /** The week number of an ISO timestamp in SQL: weeks start on Mondays (UTC), week w on day 7w - 3 after 1970-01-01. */
 export const weekSql = (col: string): string => `coalesce((unixepoch(${col}) / 86400 + 3) / 7, 0)`;
 
 const KEY = 'insight.deferredTriggers';
 
-/** The three tables from scratch, as the migration first filled them (same statements). */
+/** The tables from scratch, as the migration first filled them (same statements). */
 export const REBUILD_SQL = [
+  'DELETE FROM insight_cohort',
   'DELETE FROM insight_cohort_week',
   'DELETE FROM insight_enrollment',
   'DELETE FROM insight_enrollment_week',
   `INSERT INTO insight_enrollment_week (enrollment_id, user_id, week, actions, course_done, last_at)
    SELECT enrollment_id, user_id, ${weekSql('occurred_at')}, count(*), sum(action_type = 'completed_course'), max(occurred_at)
    FROM user_action WHERE enrollment_id IS NOT NULL GROUP BY 1, 2, 3`,
-  `INSERT INTO insight_enrollment (cohort_key, enrollment_id, user_id, status, enrolled_at, actions, course_done, last_at)
-   SELECT coalesce(e.cohort_id, ''), e.id, e.user_id, e.status, e.enrolled_at, coalesce(w.actions, 0), coalesce(w.course_done, 0), w.last_at
+  `INSERT INTO insight_enrollment (cohort_key, enrollment_id, user_id, status, enrolled_at, actions, course_done, last_at, open, quiet_since)
+   SELECT coalesce(e.cohort_id, ''), e.id, e.user_id, e.status, e.enrolled_at, coalesce(w.actions, 0), coalesce(w.course_done, 0), w.last_at,
+     e.status = 'active' AND coalesce(w.course_done, 0) = 0, max(coalesce(w.last_at, ''), e.enrolled_at)
    FROM enrollment e LEFT JOIN (
      SELECT enrollment_id, user_id, sum(actions) AS actions, sum(course_done) AS course_done, max(last_at) AS last_at
      FROM insight_enrollment_week GROUP BY 1, 2
@@ -45,6 +51,9 @@ export const REBUILD_SQL = [
    SELECT e.cohort_key, w.week, count(*)
    FROM insight_enrollment e CROSS JOIN insight_enrollment_week w ON w.enrollment_id = e.enrollment_id AND w.user_id = e.user_id
    WHERE e.cohort_key <> '' GROUP BY 1, 2`,
+  `INSERT INTO insight_cohort (cohort_key, enrolled, withdrawn, completed, open)
+   SELECT cohort_key, count(*), sum(status = 'withdrawn'), sum(status = 'completed' OR course_done > 0), sum(open)
+   FROM insight_enrollment GROUP BY cohort_key`,
 ];
 
 type Deferred = { name: string; sql: string };

@@ -94,7 +94,9 @@ export function AtRiskPanel({ cohortId }: { cohortId: string }) {
         </div>
       ) : null}
       {exportCsv.isError ? <div className="form-error" role="alert">{errorText(exportCsv.error)}</div> : null}
-      {list.isPending || settings.isPending ? (
+      {settings.isError ? (
+        <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
+      ) : list.isPending || settings.isPending ? (
         <Loading label="Finding who has gone quiet…" />
       ) : list.isError ? (
         <ErrorState error={list.error} onRetry={() => void list.refetch()} />

@@ -8,17 +8,20 @@ export function SortHeader<K extends string>({
   onSort,
   children,
   className,
+  definition,
 }: {
   column: K;
   sort: { key: K; dir: SortDir };
   onSort: (key: K) => void;
   children: ReactNode;
   className?: string;
+  /** What the column's numbers mean, shown on hover (the screen also states it in words). */
+  definition?: string;
 }) {
   const active = sort.key === column;
   return (
     <th scope="col" className={className} aria-sort={active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}>
-      <button type="button" className="sort-button" onClick={() => onSort(column)}>
+      <button type="button" className="sort-button" onClick={() => onSort(column)} title={definition}>
         {children}
         <span className="sort-mark" aria-hidden="true">
           {active ? (sort.dir === 'asc' ? '▲' : '▼') : '↕'}

@@ -102,19 +102,19 @@ export function CohortsScreen() {
                 <SortHeader column="starts" sort={sort} onSort={toggle}>
                   Dates
                 </SortHeader>
-                <SortHeader column="enrolled" sort={sort} onSort={toggle} className="num">
+                <SortHeader column="enrolled" sort={sort} onSort={toggle} definition={DEFINITIONS.enrolled} className="num">
                   Enrolled
                 </SortHeader>
-                <SortHeader column="active" sort={sort} onSort={toggle} className="num">
+                <SortHeader column="active" sort={sort} onSort={toggle} definition={DEFINITIONS.active} className="num">
                   Active, 7 days
                 </SortHeader>
-                <SortHeader column="completion" sort={sort} onSort={toggle} className="num">
+                <SortHeader column="completion" sort={sort} onSort={toggle} definition={DEFINITIONS.completion} className="num">
                   Completion
                 </SortHeader>
-                <SortHeader column="atRisk" sort={sort} onSort={toggle} className="num">
+                <SortHeader column="atRisk" sort={sort} onSort={toggle} definition={DEFINITIONS.atRisk(days)} className="num">
                   At risk
                 </SortHeader>
-                <SortHeader column="weekly" sort={sort} onSort={toggle}>
+                <SortHeader column="weekly" sort={sort} onSort={toggle} definition={DEFINITIONS.weekly}>
                   Weekly active
                 </SortHeader>
               </tr>
@@ -165,7 +165,7 @@ export function CohortsScreen() {
           <dd>{DEFINITIONS.completion}</dd>
           <dt>At risk</dt>
           <dd>
-            {DEFINITIONS.atRisk(days)} The number of days is a setting on each cohort’s page.
+            {DEFINITIONS.atRisk(days)} The number of days is a setting: change it on any cohort’s page.
           </dd>
           <dt>Weekly active</dt>
           <dd>{DEFINITIONS.weekly}</dd>

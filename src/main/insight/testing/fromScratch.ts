@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 
 // The insight tables computed from nothing but user_action and enrollment, in JavaScript, by the
 // definitions of docs/insight.md: what the triggers and the bulk rebuild must always equal. Tests
-// compare every row of all three tables with these.
+// compare every row of all four tables with these.
 
 export interface DerivedRows {
   enrollmentWeek: { enrollment_id: string; user_id: string; week: number; actions: number; course_done: number; last_at: string }[];
@@ -15,8 +15,14 @@ export interface DerivedRows {
     actions: number;
     course_done: number;
     last_at: string | null;
+    /** Active and the course not completed: can be at risk. */
+    open: number;
+    /** The later of the last action and the enrollment. */
+    quiet_since: string;
   }[];
   cohortWeek: { cohort_id: string; week: number; active: number }[];
+  /** Per cohort ('' for enrollments without one). */
+  cohort: { cohort_key: string; enrolled: number; withdrawn: number; completed: number; open: number }[];
 }
 
 /** Monday-based UTC week number, as SQLite's `(unixepoch(t) / 86400 + 3) / 7` computes it for timestamps after 1970. */
@@ -65,6 +71,8 @@ export function derivedFromScratch(sqlite: Database.Database): DerivedRows {
   const enrollment: DerivedRows['enrollment'] = enrollments
     .map((e) => {
       const mine = weeksOf.get(JSON.stringify([e.id, e.user_id])) ?? [];
+      const courseDone = mine.reduce((s, w) => s + w.course_done, 0);
+      const lastAt = mine.length === 0 ? null : mine.reduce((m, w) => (w.last_at > m ? w.last_at : m), '');
       return {
         enrollment_id: e.id,
         user_id: e.user_id,
@@ -72,8 +80,10 @@ export function derivedFromScratch(sqlite: Database.Database): DerivedRows {
         status: e.status,
         enrolled_at: e.enrolled_at,
         actions: mine.reduce((s, w) => s + w.actions, 0),
-        course_done: mine.reduce((s, w) => s + w.course_done, 0),
-        last_at: mine.length === 0 ? null : mine.reduce((m, w) => (w.last_at > m ? w.last_at : m), ''),
+        course_done: courseDone,
+        last_at: lastAt,
+        open: e.status === 'active' && courseDone === 0 ? 1 : 0,
+        quiet_since: (lastAt ?? '') > e.enrolled_at ? lastAt! : e.enrolled_at,
       };
     })
     .sort((x, y) => byKey(x.enrollment_id, y.enrollment_id));
@@ -89,7 +99,19 @@ export function derivedFromScratch(sqlite: Database.Database): DerivedRows {
     }
   }
   const cohortWeek = [...cohortWeeks.values()].sort((x, y) => byKey(x.cohort_id, y.cohort_id) || x.week - y.week);
-  return { enrollmentWeek, enrollment, cohortWeek };
+
+  const cohorts = new Map<string, DerivedRows['cohort'][number]>();
+  for (const e of enrollment) {
+    const key = e.cohort_id ?? '';
+    const row = cohorts.get(key) ?? { cohort_key: key, enrolled: 0, withdrawn: 0, completed: 0, open: 0 };
+    row.enrolled++;
+    if (e.status === 'withdrawn') row.withdrawn++;
+    if (e.status === 'completed' || e.course_done > 0) row.completed++;
+    if (e.status === 'active' && e.course_done === 0) row.open++;
+    cohorts.set(key, row);
+  }
+  const cohort = [...cohorts.values()].sort((x, y) => byKey(x.cohort_key, y.cohort_key));
+  return { enrollmentWeek, enrollment, cohortWeek, cohort };
 }
 
 /** The three tables as the database holds them, in the same order as derivedFromScratch. */
@@ -100,10 +122,13 @@ export function derivedAsStored(sqlite: Database.Database): DerivedRows {
       .all() as DerivedRows['enrollmentWeek'],
     enrollment: sqlite
       .prepare(
-        `SELECT enrollment_id, user_id, nullif(cohort_key, '') AS cohort_id, status, enrolled_at, actions, course_done, last_at
+        `SELECT enrollment_id, user_id, nullif(cohort_key, '') AS cohort_id, status, enrolled_at, actions, course_done, last_at, open, quiet_since
          FROM insight_enrollment ORDER BY enrollment_id`,
       )
       .all() as DerivedRows['enrollment'],
     cohortWeek: sqlite.prepare('SELECT cohort_id, week, active FROM insight_cohort_week ORDER BY cohort_id, week').all() as DerivedRows['cohortWeek'],
+    cohort: sqlite
+      .prepare('SELECT cohort_key, enrolled, withdrawn, completed, open FROM insight_cohort ORDER BY cohort_key')
+      .all() as DerivedRows['cohort'],
   };
 }
