@@ -36,8 +36,13 @@ type Column = keyof typeof COLUMNS;
 export function CohortsScreen() {
   const { go } = useNavigation();
   const [status, setStatus] = useState<StatusFilter>('all');
+  // Cohort rows reach every laptop, members only those whose coordinator has them (issue 13): a
+  // cohort with no one here is hidden unless asked for, so its zeros are not mistaken for a result.
+  const [showEmpty, setShowEmpty] = useState(false);
   const overview = useQuery({ queryKey: qk.cohortsOverview(), queryFn: () => call('cohorts.overview', {}), placeholderData: keepPreviousData });
-  const rows = (overview.data?.cohorts ?? []).filter((c) => status === 'all' || c.cohort.status === status);
+  const all = overview.data?.cohorts ?? [];
+  const empty = all.filter((c) => c.enrolled === 0).length;
+  const rows = all.filter((c) => (status === 'all' || c.cohort.status === status) && (showEmpty || c.enrolled > 0));
   const { sorted, sort, toggle } = useSort<CohortSummary, Column>(rows, COLUMNS, { key: 'starts', dir: 'desc' }, ['name', 'status']);
   const days = overview.data?.atRiskDays ?? 14;
 
@@ -81,6 +86,16 @@ export function CohortsScreen() {
       {!data.ready ? (
         <p className="notice" role="status">
           The first sync is still bringing this laptop’s data: these figures are incomplete until it finishes.
+        </p>
+      ) : null}
+      {empty > 0 ? (
+        <p className="muted small">
+          {showEmpty
+            ? `Showing ${empty.toLocaleString()} cohort${empty === 1 ? '' : 's'} with no members on this laptop. `
+            : `${empty.toLocaleString()} cohort${empty === 1 ? ' has' : 's have'} no members on this laptop and ${empty === 1 ? 'is' : 'are'} hidden. `}
+          <button type="button" className="link" onClick={() => setShowEmpty((v) => !v)}>
+            {showEmpty ? 'Hide them' : 'Show them'}
+          </button>
         </p>
       ) : null}
       {data.cohorts.length === 0 ? (
