@@ -31,7 +31,6 @@ interface Counts {
   open: number;
 }
 
-
 export function cohortsOverview(sqlite: Database.Database, opts: { now: Date; atRiskDays: number }): CohortsOverview {
   const { now, atRiskDays } = opts;
   const quietBefore = daysBefore(now, atRiskDays);
