@@ -68,13 +68,15 @@ INSERT INTO insight_enrollment_week (enrollment_id, user_id, week, actions, cour
 SELECT enrollment_id, user_id, coalesce((unixepoch(occurred_at) / 86400 + 3) / 7, 0), count(*), sum(action_type = 'completed_course'), max(occurred_at)
 FROM user_action WHERE enrollment_id IS NOT NULL GROUP BY 1, 2, 3;
 --> statement-breakpoint
+-- In key order: the primary key and the per-cohort indexes then grow at their ends.
 INSERT INTO insight_enrollment (cohort_key, enrollment_id, user_id, status, enrolled_at, actions, course_done, last_at, open, quiet_since)
 SELECT coalesce(e.cohort_id, ''), e.id, e.user_id, e.status, e.enrolled_at, coalesce(w.actions, 0), coalesce(w.course_done, 0), w.last_at,
   e.status = 'active' AND coalesce(w.course_done, 0) = 0, max(coalesce(w.last_at, ''), e.enrolled_at)
 FROM enrollment e LEFT JOIN (
   SELECT enrollment_id, user_id, sum(actions) AS actions, sum(course_done) AS course_done, max(last_at) AS last_at
   FROM insight_enrollment_week GROUP BY 1, 2
-) w ON w.enrollment_id = e.id AND w.user_id = e.user_id;
+) w ON w.enrollment_id = e.id AND w.user_id = e.user_id
+ORDER BY 1, 2;
 --> statement-breakpoint
 INSERT INTO insight_cohort_week (cohort_id, week, active)
 SELECT e.cohort_key, w.week, count(*)

@@ -31,7 +31,8 @@ export const weekSql = (col: string): string => `coalesce((unixepoch(${col}) / 8
 
 const KEY = 'insight.deferredTriggers';
 
-/** The tables from scratch, as the migration first filled them (same statements). */
+/** The tables from scratch, as the migration first filled them (same statements). insight_enrollment goes in
+ * key order, so its primary key and its per-cohort indexes grow at their ends instead of in random places. */
 export const REBUILD_SQL = [
   'DELETE FROM insight_cohort',
   'DELETE FROM insight_cohort_week',
@@ -46,7 +47,8 @@ export const REBUILD_SQL = [
    FROM enrollment e LEFT JOIN (
      SELECT enrollment_id, user_id, sum(actions) AS actions, sum(course_done) AS course_done, max(last_at) AS last_at
      FROM insight_enrollment_week GROUP BY 1, 2
-   ) w ON w.enrollment_id = e.id AND w.user_id = e.user_id`,
+   ) w ON w.enrollment_id = e.id AND w.user_id = e.user_id
+   ORDER BY 1, 2`,
   `INSERT INTO insight_cohort_week (cohort_id, week, active)
    SELECT e.cohort_key, w.week, count(*)
    FROM insight_enrollment e CROSS JOIN insight_enrollment_week w ON w.enrollment_id = e.enrollment_id AND w.user_id = e.user_id
