@@ -11,15 +11,20 @@ import { LocalMutations } from '../src/main/sync/localMutations.js';
 import { Session } from '../src/main/sync/session.js';
 import { memoryTokenStore } from '../src/main/sync/tokenStores.js';
 import { SYNC_TABLES } from '../src/shared/rows.js';
+import { INSIGHT_TRIGGERS } from '../src/main/insight/derivedTables.js';
 import { SEARCH_PREFIXES } from './prefixes.js';
 import { summarize } from './stats.js';
 
-const [url, dbFile, pushCountArg] = process.argv.slice(2);
-if (!url || !dbFile) throw new Error('usage: clientSync.ts <server url> <db file> [push count]');
+const [url, dbFile, pushCountArg, mode] = process.argv.slice(2);
+if (!url || !dbFile) throw new Error('usage: clientSync.ts <server url> <db file> [push count] [--without-insight]');
 const pushCount = Number(pushCountArg ?? 10_000);
+// The first sync as it was before the cohort-insight tables (issue 16), for a side-by-side figure:
+// without their triggers nothing is deferred and nothing is rebuilt at the end.
+const withoutInsight = mode === '--without-insight';
 
 for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
 const app = openDatabase(dbFile);
+if (withoutInsight) for (const name of INSIGHT_TRIGGERS) app.sqlite.exec(`DROP TRIGGER "${name}"`);
 const session = new Session(app, memoryTokenStore());
 await session.signIn(url, 'coordinator@demo.local', 'demo-coordinator');
 const engine = new SyncEngine({ app, session, pullLimit: Number(process.env.BENCH_PULL_LIMIT ?? 5000) });
@@ -75,6 +80,13 @@ let rows = 0;
 for (const t of SYNC_TABLES) {
   counts[t] = (app.sqlite.prepare(`SELECT count(*) AS n FROM "${t}"`).get() as { n: number }).n;
   rows += counts[t]!;
+}
+if (withoutInsight) {
+  // Only the first sync is compared; the later phases would add rows to the server the main run measures.
+  await engine.stop();
+  app.close();
+  process.stdout.write(JSON.stringify({ initial: { ms: initial.ms, rows, counts, peakRssMb, phases: initial.phases } }) + '\n');
+  process.exit(0);
 }
 
 // Incremental: 100 new upstream actions, then one sync.

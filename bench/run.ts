@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pullAllPages } from './capturePages.js';
@@ -104,6 +104,17 @@ interface ClientResult {
   incremental: { ms: number; rows: number };
   push: { ms: number; pushPhaseMs: number | null; queueMs: number; mutations: number; pendingAfter: number };
 }
+interface InsightResult {
+  cohorts: number;
+  enrollments: number;
+  meanMembersPerCohort: number;
+  overview: P;
+  page: P;
+  atRisk: P;
+  pageMax: number;
+  atRiskMax: number;
+  rebuildMs: number;
+}
 interface FloorResult { ms: number; rows: number; pages: number; peakRssMb: number }
 type P = { p50: number; p95: number; n: number };
 interface QueryResult {
@@ -121,13 +132,22 @@ interface QueryResult {
 
 log(`AfH Coordinator benchmark — ${size} data set, ${cpus().length} cores, Node ${process.version}`);
 const server = await pgliteServer();
-let client: ClientResult, floor: FloorResult, queries: QueryResult, pglitePages: P;
+let client: ClientResult, floor: FloorResult, queries: QueryResult, pglitePages: P, insight: InsightResult;
+let withoutInsight: Pick<ClientResult, 'initial'>;
 try {
   const token = await login(server.url);
   log('pulling every page once (server pull-page latency on PGlite; pages kept for the floor run)…');
   const pagesDir = join(root, `pages-${size}`);
   const capture = await pullAllPages({ url: server.url, token, limit: 5000, saveTo: pagesDir });
   pglitePages = summarize(capture.pageMs);
+  log(`initial sync of ${capture.rows} rows into a fresh client, without the cohort-insight tables (for comparison)…`);
+  withoutInsight = await runChild<Pick<ClientResult, 'initial'>>('bench/clientSync.ts', [
+    server.url,
+    join(root, `client-${size}-without-insight.sqlite`),
+    String(pushCount),
+    '--without-insight',
+  ]);
+  rmSync(join(root, `client-${size}-without-insight.sqlite`), { force: true });
   log(`initial sync of ${capture.rows} rows into a fresh client…`);
   client = await runChild<ClientResult>('bench/clientSync.ts', [server.url, join(root, `client-${size}.sqlite`), String(pushCount)]);
   log('floor: the same pages parsed and applied with no server…');
@@ -135,6 +155,8 @@ try {
   if (!process.env.BENCH_KEEP_PAGES) rmSync(pagesDir, { recursive: true, force: true });
   log('search and timeline latencies…');
   queries = await runChild<QueryResult>('bench/queries.ts', [join(root, `client-${size}.sqlite`)]);
+  log('cohort insight latencies…');
+  insight = await runChild<InsightResult>('bench/insight.ts', [join(root, `client-${size}.sqlite`)]);
 } finally {
   await server.stop();
 }
@@ -153,6 +175,7 @@ if (!values['no-postgres'] && (await postgresReachable())) {
 } else log('PostgreSQL not reachable (or --no-postgres): its pull-page figure is left out');
 
 const syncS = client.initial.ms / 1000;
+const insightSlowdown = (100 * (client.initial.ms - withoutInsight.initial.ms)) / withoutInsight.initial.ms;
 const floorS = floor.ms / 1000;
 type Row = [string, string, string, boolean | null];
 const ms = (x: number) => `${round(x, 2)} ms`;
@@ -173,6 +196,16 @@ const rows: Row[] = [
   ['7. server pull page, PGlite', `${ms(pglitePages.p50)} / ${ms(pglitePages.p95)}`, '(5,000 rows)', null],
   ['7. server pull page, PostgreSQL', postgresPages ? `${ms(postgresPages.p50)} / ${ms(postgresPages.p95)}` : 'not measured', '(5,000 rows)', null],
   ['8. search during initial sync', `${ms(client.searchDuringSync.p50)} / ${ms(client.searchDuringSync.p95)} (n=${client.searchDuringSync.n})`, 'p95 ≤ 100 ms', client.searchDuringSync.p95 <= 100],
+  [
+    '9. initial sync without / with cohort tables',
+    `${round(withoutInsight.initial.ms / 1000, 2)} s / ${round(syncS, 2)} s (${insightSlowdown >= 0 ? '+' : ''}${round(insightSlowdown, 1)}%)`,
+    '≤ +10%',
+    full ? insightSlowdown <= 10 : null,
+  ],
+  ['9. of which: cohort tables rebuilt at its end', `${round(insight.rebuildMs / 1000, 2)} s (${round((100 * insight.rebuildMs) / client.initial.ms, 1)}% of the sync)`, '', null],
+  [`9. Cohorts screen (${insight.cohorts} cohorts, ${insight.enrollments.toLocaleString('en')} enrollments)`, `${ms(insight.overview.p50)} / ${ms(insight.overview.p95)}`, 'p95 ≤ 100 ms', insight.overview.p95 <= 100],
+  [`9. cohort page, all parts (~${insight.meanMembersPerCohort} members)`, `${ms(insight.page.p50)} / ${ms(insight.page.p95)} (max ${ms(insight.pageMax)})`, 'p95 ≤ 150 ms', insight.page.p95 <= 150],
+  ['9. at-risk list', `${ms(insight.atRisk.p50)} / ${ms(insight.atRisk.p95)} (max ${ms(insight.atRiskMax)})`, 'p95 ≤ 50 ms', insight.atRisk.p95 <= 50],
 ];
 const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length)), Math.max(...rows.map((r) => r[2].length))];
 const line = (r: Row) => `${r[0].padEnd(w[0]!)}  ${r[1].padEnd(w[1]!)}  ${r[2].padEnd(w[2]!)}  ${r[3] === null ? '' : r[3] ? 'met' : 'MISSED'}`;
@@ -184,9 +217,10 @@ if (values.json) {
     machine: { cores: cpus().length, node: process.version, cpu: cpus()[0]?.model ?? 'unknown' },
     dataSet: { size, rows: client.initial.counts, members: queries.members, actions: queries.totalActions, pushMutations: pushCount },
     when: new Date().toISOString(),
-    results: { client, floor, queries, serverPullPage: { pglite: pglitePages, postgres: postgresPages } },
+    results: { client, clientWithoutInsight: withoutInsight, floor, queries, insight, serverPullPage: { pglite: pglitePages, postgres: postgresPages } },
     table: rows.map(([measure, result, target, met]) => ({ measure, result, target, met })),
   };
+  mkdirSync(dirname(resolve(values.json)), { recursive: true });
   writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
   log(`figures written to ${values.json}`);
 }

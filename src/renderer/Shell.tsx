@@ -16,9 +16,12 @@ import { ActivityScreen } from './screens/ActivityScreen.js';
 import { ChampionsScreen } from './screens/ChampionsScreen.js';
 import { SyncScreen } from './screens/SyncScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
+import { CohortsScreen } from './screens/CohortsScreen.js';
+import { CohortScreen } from './screens/CohortScreen.js';
 
-const NAV: { screen: Exclude<ScreenName, 'member'>; label: string; icon: IconName }[] = [
+const NAV: { screen: Exclude<ScreenName, 'member' | 'cohort'>; label: string; icon: IconName }[] = [
   { screen: 'people', label: 'People', icon: 'people' },
+  { screen: 'cohorts', label: 'Cohorts', icon: 'cohorts' },
   { screen: 'activity', label: 'Recent activity', icon: 'activity' },
   { screen: 'champions', label: 'Champions', icon: 'champions' },
   { screen: 'sync', label: 'Sync', icon: 'sync' },
@@ -57,7 +60,7 @@ export function Shell({ auth }: { auth: AuthStatus }) {
   }, []);
 
   const close = () => setDialog({ kind: 'none' });
-  const active = route.screen === 'member' ? 'people' : route.screen;
+  const active = route.screen === 'member' ? 'people' : route.screen === 'cohort' ? 'cohorts' : route.screen;
   const conflicts = status.data?.conflicts ?? 0;
 
   return (
@@ -102,6 +105,8 @@ export function Shell({ auth }: { auth: AuthStatus }) {
           {route.screen === 'people' && <PeopleScreen />}
           {route.screen === 'member' && <MemberScreen key={route.id} id={route.id} />}
           {route.screen === 'activity' && <ActivityScreen />}
+          {route.screen === 'cohorts' && <CohortsScreen />}
+          {route.screen === 'cohort' && <CohortScreen key={route.id} id={route.id} />}
           {route.screen === 'champions' && <ChampionsScreen initialCohortId={route.cohortId ?? null} />}
           {route.screen === 'sync' && <SyncScreen />}
           {route.screen === 'settings' && <SettingsScreen auth={auth} />}

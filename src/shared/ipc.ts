@@ -16,6 +16,7 @@ import { RejectionCode, MutationNameSchema } from './mutations.js';
 import { EMAIL_MAX, NOTES_MAX, ORIGIN_MAX, PASSWORD_MAX, REASON_MAX, SEARCH_QUERY_MAX, TARGET_ID_MAX } from './limits.js';
 import { SessionUser } from './protocol.js';
 import { serverUrlProblem } from './serverUrl.js';
+import { AtRiskDays, AtRiskList, CohortInsight, CohortsOverview } from './insight.js';
 
 // The contract between the renderer and the main-process core. Both hosts (Electron
 // ipcMain, browser-host WebSocket) carry exactly these calls and events; every input
@@ -211,6 +212,16 @@ export const ipcContract = {
     }),
     output: z.object({ id: RowId, mutationId: z.number().int() }),
   },
+  // Cohort insight (docs/insight.md). `atRiskDays`/`days` default to the coordinator's setting.
+  'cohorts.overview': { input: z.strictObject({ atRiskDays: AtRiskDays.optional() }), output: CohortsOverview },
+  'cohort.insight': { input: z.strictObject({ cohortId: RowId }), output: CohortInsight },
+  'cohort.atRisk': { input: z.strictObject({ cohortId: RowId, days: AtRiskDays.optional() }), output: AtRiskList },
+  'cohort.atRiskCsv': {
+    input: z.strictObject({ cohortId: RowId, days: AtRiskDays.optional() }),
+    output: z.object({ csv: z.string(), rows: z.number().int(), filename: z.string() }),
+  },
+  'insight.settings': { input: Empty, output: z.object({ atRiskDays: AtRiskDays }) },
+  'insight.setAtRiskDays': { input: z.strictObject({ days: AtRiskDays }), output: z.object({ atRiskDays: AtRiskDays }) },
   'conflicts.list': { input: Empty, output: z.object({ conflicts: z.array(ConflictItem) }) },
   'conflicts.resolve': {
     input: z.strictObject({

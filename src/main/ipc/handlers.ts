@@ -4,6 +4,10 @@ import { listCohorts, getBoard, championHistory } from '../db/queries/board.js';
 import { getMember } from '../db/queries/member.js';
 import { countPeople, exportPeopleCsv, listOrigins, searchPeople } from '../db/queries/people.js';
 import { dailyCounts, timelinePage } from '../db/queries/timeline.js';
+import { atRiskCsv, atRiskMembers } from '../insight/atRisk.js';
+import { cohortInsight } from '../insight/cohortInsight.js';
+import { cohortsOverview } from '../insight/cohortsOverview.js';
+import { atRiskDays, setAtRiskDays } from '../insight/settings.js';
 import type { DataChangedTable, SyncEngine } from '../sync/engine.js';
 import type { LocalMutations } from '../sync/localMutations.js';
 import type { Session } from '../sync/session.js';
@@ -32,6 +36,10 @@ export interface HandlerContext {
 }
 
 const CHAMPION_TABLES: DataChangedTable[] = ['champion', 'champion_stage_change', 'outbox'];
+
+const noCohort = (id: string): never => {
+  throw new IpcFailure('not_found', `cohortId: there is no cohort "${id}" on this laptop`, 'cohortId');
+};
 
 export function buildHandlers(ctx: HandlerContext): HandlerTable {
   const rt = ctx.runtime;
@@ -66,6 +74,21 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
     'cohorts.list': () => listCohorts(rt().app),
     'board.get': (input) => getBoard(rt().app, input),
     'champion.history': (input) => championHistory(rt().app, input),
+    'cohorts.overview': (input) => {
+      const { sqlite } = rt().app;
+      return cohortsOverview(sqlite, { now: new Date(), atRiskDays: input.atRiskDays ?? atRiskDays(sqlite) });
+    },
+    'cohort.insight': (input) => cohortInsight(rt().app.sqlite, input.cohortId, { now: new Date() }) ?? noCohort(input.cohortId),
+    'cohort.atRisk': (input) => {
+      const { sqlite } = rt().app;
+      return atRiskMembers(sqlite, input.cohortId, { now: new Date(), days: input.days ?? atRiskDays(sqlite) }) ?? noCohort(input.cohortId);
+    },
+    'cohort.atRiskCsv': (input) => {
+      const { sqlite } = rt().app;
+      return atRiskCsv(sqlite, input.cohortId, { now: new Date(), days: input.days ?? atRiskDays(sqlite) }) ?? noCohort(input.cohortId);
+    },
+    'insight.settings': () => ({ atRiskDays: atRiskDays(rt().app.sqlite) }),
+    'insight.setAtRiskDays': (input) => ({ atRiskDays: setAtRiskDays(rt().app.sqlite, input.days) }),
 
     'champion.create': (input) => mutate(CHAMPION_TABLES, () => rt().mutations.createChampion(input)),
     'champion.move': (input) => mutate([...CHAMPION_TABLES, 'user'], () => rt().mutations.moveChampion(input)),

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { deferInsightTriggers, insightRestoreScript } from '../insight/derivedTables.js';
 
 // A first pull writes a million actions in the server's order, which is not time order, so
 // every insert lands at a random place in each index led by occurred_at. Once those indexes
@@ -39,6 +40,8 @@ type Deferred = { name: string; sql: string };
 export function deferForBulkLoad(sqlite: Database.Database): string[] {
   return sqlite.transaction(() => {
     const empty = (table: string) => !sqlite.prepare(`SELECT 1 FROM "${table}" LIMIT 1`).get();
+    // The cohort-insight triggers follow the same plan with their own record (src/main/insight/derivedTables.ts).
+    if (empty('user_action')) deferInsightTriggers(sqlite);
     const names = [...(empty('user_action') ? DEFERRABLE_INDEXES : []), ...(empty('user') ? SEARCH_TRIGGERS : [])];
     if (names.length === 0) return [];
     const present = sqlite
@@ -85,7 +88,8 @@ export function catchUpMemberSearch(sqlite: Database.Database, opts: { force?: b
  */
 export async function restoreDeferred(sqlite: Database.Database, opts: { useWorker?: boolean } = {}): Promise<string[]> {
   const deferred = readDeferred(sqlite);
-  if (deferred.length === 0) return [];
+  const insight = insightRestoreScript(sqlite);
+  if (deferred.length === 0 && !insight) return [];
   const ddl = deferred
     .filter((d) => DEFERRABLE_INDEXES.includes(d.name))
     .map((d) => d.sql.replace(/^CREATE INDEX /i, 'CREATE INDEX IF NOT EXISTS '));
@@ -94,6 +98,7 @@ export async function restoreDeferred(sqlite: Database.Database, opts: { useWork
     const create = triggers.map((d) => `${d.sql.replace(/^CREATE TRIGGER /i, 'CREATE TRIGGER IF NOT EXISTS ')};`).join('\n');
     ddl.push(`BEGIN IMMEDIATE; ${create} ${REBUILD_SEARCH}; DELETE FROM setting WHERE key = '${SEARCH_WATERMARK}'; COMMIT;`);
   }
+  if (insight) ddl.push(insight);
   let built = false;
   if (opts.useWorker !== false && sqlite.name && sqlite.name !== ':memory:' && !sqlite.memory) {
     built = await buildOnWorker(sqlite.name, ddl).catch(() => false);

@@ -13,6 +13,7 @@ import { dropAcknowledged, markAttempted, pendingCount, renumberFrom, unacknowle
 import { ProtocolClient, SyncHttpError } from './protocolClient.js';
 import { rebase } from './rebase.js';
 import { deferForBulkLoad, restoreDeferred } from './bulkLoad.js';
+import { deferInsightTriggers } from '../insight/derivedTables.js';
 import type { Session } from './session.js';
 import type { SqliteHost } from './sqliteHost.js';
 import { readSyncState, setLastSyncedAt, setPullProgress } from './syncState.js';
@@ -337,6 +338,9 @@ export class SyncEngine {
   private resetMirror(): void {
     this.sqlite.transaction(() => {
       clearBases(this.sqlite);
+      // Row by row through the insight triggers, a million actions would take minutes; the pull
+      // that follows rebuilds those tables at its end anyway (src/main/insight/derivedTables.ts).
+      deferInsightTriggers(this.sqlite);
       for (const t of SYNC_TABLES) this.sqlite.prepare(`DELETE FROM "${t}"`).run();
       setPullProgress(this.sqlite, { cursor: null, pullInProgress: true });
     }).immediate();

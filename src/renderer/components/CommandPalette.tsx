@@ -16,6 +16,7 @@ interface Command {
 
 const SCREENS: { label: string; route: Route }[] = [
   { label: 'People', route: { screen: 'people' } },
+  { label: 'Cohorts', route: { screen: 'cohorts' } },
   { label: 'Recent activity', route: { screen: 'activity' } },
   { label: 'Champions', route: { screen: 'champions' } },
   { label: 'Sync and conflicts', route: { screen: 'sync' } },

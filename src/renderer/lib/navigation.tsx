@@ -7,6 +7,8 @@ export type Route =
   | { screen: 'member'; id: string }
   | { screen: 'activity' }
   | { screen: 'champions'; cohortId?: string | null }
+  | { screen: 'cohorts' }
+  | { screen: 'cohort'; id: string }
   | { screen: 'sync' }
   | { screen: 'settings' };
 

@@ -12,6 +12,8 @@ export const DEPS = {
   history: ['champion_stage_change', 'user', 'outbox'],
   cohorts: ['cohort'],
   conflicts: ['conflict', 'outbox', 'champion'],
+  // Cohort insight: enrollments and actions feed every figure, champion rows the suggestions.
+  insight: ['cohort', 'enrollment', 'user_action', 'user', 'champion'],
 } as const satisfies Record<string, readonly Dep[]>;
 
 export type QueryArea = keyof typeof DEPS;
@@ -27,6 +29,11 @@ export const qk = {
   history: (id: string) => ['history', id] as const,
   cohorts: () => ['cohorts'] as const,
   conflicts: () => ['conflicts'] as const,
+  cohortsOverview: () => ['insight', 'overview'] as const,
+  cohortInsight: (id: string) => ['insight', 'cohort', id] as const,
+  cohortAtRisk: (id: string, days: number) => ['insight', 'atRisk', id, days] as const,
+  // A local setting, not table data: changed only through its own call, which updates this key.
+  insightSettings: () => ['insight-settings'] as const,
   syncStatus: () => ['sync.status'] as const,
   authStatus: () => ['auth.status'] as const,
   settings: () => ['settings'] as const,

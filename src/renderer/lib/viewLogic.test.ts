@@ -35,8 +35,8 @@ describe('cache invalidation by table', () => {
     expect(areas).not.toContain('people');
   });
 
-  it('a champion change refreshes the board, member pages and conflicts', () => {
-    expect(areasFor(['champion']).sort()).toEqual(['board', 'conflicts', 'member']);
+  it('a champion change refreshes the board, member pages, conflicts and cohort views (their champion suggestions)', () => {
+    expect(areasFor(['champion']).sort()).toEqual(['board', 'conflicts', 'insight', 'member']);
   });
 
   it('an outbox change (a local mutation) refreshes everything that shows pending badges', () => {
