@@ -228,6 +228,30 @@ export async function waitForSync(app: AppClient, timeoutMs = 120_000): Promise<
   }
 }
 
+/** Runs axe on the page as it is; returns the serious and critical findings in words. */
+async function audit(page: Page, label: string): Promise<string[]> {
+  const findings: string[] = [];
+  const result = await new AxeBuilder({ page }).analyze();
+  for (const v of result.violations) {
+    if (v.impact !== 'serious' && v.impact !== 'critical') continue;
+    const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ');
+    findings.push(`${label} ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes: ${where})`);
+  }
+  return findings;
+}
+
+/**
+ * A passing state that a resize would end (a drag in progress): one screenshot at the current
+ * size and an axe audit, without touching the viewport.
+ */
+export async function screenshotAsIs(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const size = page.viewportSize();
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${size?.width ?? 'page'}.png`) });
+  const findings = await audit(page, `${size?.width ?? '?'}px`);
+  if (findings.length > 0) throw new Error(`accessibility problems on "${name}":\n${findings.join('\n')}`);
+}
+
 /**
  * Looks at the screen as it is now at both sizes: a screenshot of each into e2e/screenshots/
  * (`name-1440.png`, `name-1024.png`), and an axe audit of each that fails on any serious or
@@ -243,12 +267,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
       // Let layout, virtualized lists and observers settle at the new size.
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${size.width}.png`) });
-      const audit = await new AxeBuilder({ page }).analyze();
-      for (const v of audit.violations) {
-        if (v.impact !== 'serious' && v.impact !== 'critical') continue;
-        const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ');
-        findings.push(`${size.width}px ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes: ${where})`);
-      }
+      findings.push(...(await audit(page, `${size.width}px`)));
     }
   } finally {
     if (original) await page.setViewportSize(original);
@@ -325,7 +344,7 @@ export function parseCsv(text: string): string[][] {
 
 /** A download's text. */
 export async function downloadedText(download: import('playwright-core').Download): Promise<string> {
-  let text = '';
-  for await (const chunk of await download.createReadStream()) text += String(chunk);
-  return text;
+  const chunks: Buffer[] = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../../shared/enums.js';
 import { ipcContract, type CallInput, type MemberSummary } from '../../../shared/ipc.js';
 import type { AppDb } from '../open.js';
 import { tempDatabase } from '../testing/tempDb.js';
@@ -90,11 +91,12 @@ function tile(input: CallInput<'people.search'>, limit: number): MemberSummary[]
 
 describe('people sorted by last activity and by joining date', () => {
   for (const sort of ['last_active', 'joined'] as const) {
-    for (const [what, f] of [
+    const cases: [string, { roles?: Role[]; query?: string }][] = [
       ['everyone (index walk)', {}],
       ['a rare role (small set, sorted)', { roles: ['teacher'] }],
       ['a search (small set, sorted)', { query: 'bo' }],
-    ] as const) {
+    ];
+    for (const [what, f] of cases) {
       it(`${sort}, ${what}: pages tile the list in order, each member once`, () => {
         const got = tile({ query: '', ...f, sort }, 97);
         expect(got.map((m) => m.id)).toEqual(oracle(sort, f));
