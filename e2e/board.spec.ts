@@ -206,6 +206,7 @@ describe.skipIf(!hasChromium)('champion board', () => {
     expect(latest).not.toBeNull();
     expect(Date.parse(latest!.at)).toBeLessThanOrEqual(Date.now());
     await page.locator(`#card-${latest!.id}`).click();
+    await page.getByTestId('card-detail').locator('.history time').first().waitFor();
     const times = await page.getByTestId('card-detail').locator('.history time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime')!));
     expect(times.length).toBeGreaterThan(0);
     for (const t of times) expect(Date.parse(t)).toBeLessThanOrEqual(Date.now());

@@ -4,6 +4,7 @@ import { startFaultProxy, type FaultProxy } from '../test/sync/faultProxy.js';
 import { hasChromium, NO_CHROMIUM } from './chromium.js';
 import {
   allowingConsoleErrors,
+  COORDINATOR,
   openApp,
   openSyncedApps,
   screenshot,
@@ -42,6 +43,31 @@ describe.skipIf(!hasChromium)('connections: server offline, first sync, host gon
     await screenshot(page, '40-offline');
     await env.stack.restartServer();
     await expect.poll(() => phase.textContent(), { timeout: 20_000, interval: 250 }).toBe('Online');
+  });
+
+  it('sign-in problems read as plain words next to their field, never as field keys or validation text', async () => {
+    const fresh = await openApp(env.browser, env.stack, 'signin-words');
+    try {
+      const { page } = fresh;
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const email = page.getByLabel('Email');
+      await expect.poll(() => email.getAttribute('aria-invalid')).toBe('true');
+      const emailProblem = page.locator(`[id="${await email.getAttribute('aria-describedby')}"]`);
+      expect(await emailProblem.textContent()).toBe('Enter your email address.');
+
+      await page.getByLabel('Server address').fill('ftp://example.org');
+      await email.fill(COORDINATOR.email);
+      await page.getByLabel('Password').fill(COORDINATOR.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const server = page.getByLabel('Server address');
+      await expect.poll(() => server.getAttribute('aria-invalid')).toBe('true');
+      const serverProblem = page.locator(`[id="${await server.getAttribute('aria-describedby')}"]`);
+      expect(await serverProblem.textContent()).toMatch(/^Enter the server’s address, starting with https:\/\//);
+      expect(await page.locator('body').textContent()).not.toMatch(/email:|serverUrl:|password:|is required|must be an http/);
+      await screenshot(page, '46-sign-in-problem');
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('a first sync shows its real progress, never "No one matches" or "All changes synced", also when it stalls offline', async () => {

@@ -89,7 +89,8 @@ export function ActivityChart({
         </svg>
         {shown ? (
           <div
-            className="chart-tooltip"
+            // Near either end the tooltip hangs inwards, so it never leaves the panel.
+            className={`chart-tooltip${(hover! + 0.5) / n > 0.85 ? ' at-end' : (hover! + 0.5) / n < 0.15 ? ' at-start' : ''}`}
             role="tooltip"
             id={tipId}
             style={{ left: `${((hover! + 0.5) / n) * 100}%` }}

@@ -177,13 +177,15 @@ export function PeopleScreen() {
             {results.isFetching && !results.isFetchingNextPage ? <span className="spinner spinner-inline" role="status" aria-label="Searching" /> : null}
           </p>
         </div>
-        <button type="button" className="btn" onClick={() => exportCsv.mutate()} disabled={exportCsv.isPending || !n}>
-          <Icon name="download" /> {exportCsv.isPending ? 'Exporting…' : 'Export CSV'}
-        </button>
+        {firstSync ? null : (
+          <button type="button" className="btn" onClick={() => exportCsv.mutate()} disabled={exportCsv.isPending || !n}>
+            <Icon name="download" /> {exportCsv.isPending ? 'Exporting…' : 'Export CSV'}
+          </button>
+        )}
       </header>
       {exportCsv.isError ? <div className="form-error">{errorText(exportCsv.error)}</div> : null}
 
-      <div className="toolbar">
+      <div className="toolbar" hidden={firstSync}>
         <label className="search">
           <Icon name="search" />
           <span className="sr-only">Search people by name or email</span>

@@ -28,6 +28,9 @@ export function SignInScreen({ auth }: { auth: AuthStatus }) {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    // A new session starts on People, not on whichever screen the last one was left at (set now:
+    // the core's auth event may show the signed-in app before this call's answer arrives).
+    window.history.replaceState({ idx: 0 }, '', '#/people');
     signIn.mutate();
   };
 
