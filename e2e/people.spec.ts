@@ -243,4 +243,19 @@ describe.skipIf(!hasChromium)('People: finding, sorting and coming back to membe
     expect(cells[head.indexOf('enrollments')]).toMatch(/Exploring What Matters|Ten Keys|Kindness in Action/);
     await page.getByRole('group', { name: 'Roles' }).getByLabel('champion').uncheck();
   });
+
+  it('Settings (with the reset confirmation) and Sync are looked at in both sizes and pass the audit', async () => {
+    const { page } = app;
+    await page.getByRole('navigation').getByRole('button', { name: /^Sync/ }).click();
+    await page.getByRole('heading', { level: 1, name: 'Sync' }).waitFor();
+    await screenshot(page, '24-sync');
+    await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Reset local data…' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Reset local data?' });
+    await confirm.waitFor();
+    await screenshot(page, '25-reset-local-data');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect(app.status().lastSyncedAt).not.toBeNull();
+  });
 });

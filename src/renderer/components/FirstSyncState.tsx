@@ -1,5 +1,14 @@
+import { useQuery } from '@tanstack/react-query';
 import type { SyncStatus } from '../../shared/ipc.js';
+import { call } from '../lib/api.js';
+import { qk } from '../lib/queryKeys.js';
 import { pullFraction } from '../lib/syncProgress.js';
+
+/** The sync status while this laptop has never finished a sync (nothing to list yet), else null. */
+export function useFirstSync(): SyncStatus | null {
+  const status = useQuery({ queryKey: qk.syncStatus(), queryFn: () => call('sync.status', {}) });
+  return status.data && status.data.lastSyncedAt === null ? status.data : null;
+}
 
 /** Before the first download has finished there is nothing to list yet: say so, with the real progress. */
 export function FirstSyncState({ status }: { status: SyncStatus }) {

@@ -3,6 +3,7 @@ import { EMPTY_FILTER, isReversed, ReversedRange, Timeline, TimelineFilters, toT
 import { ExportTimelineButton } from '../components/ExportTimelineButton.js';
 import { useShellActions } from '../lib/shellActions.js';
 import { Icon } from '../components/Icon.js';
+import { FirstSyncState, useFirstSync } from '../components/FirstSyncState.js';
 
 export function ActivityScreen() {
   const { route, replace } = useNavigation();
@@ -10,6 +11,15 @@ export function ActivityScreen() {
   const setFilter = (next: TimelineFilterState) => replace({ screen: 'activity', filter: next });
   const actions = useShellActions();
   const contractFilter = toTimelineFilter(null, filter);
+  const firstSync = useFirstSync();
+  if (firstSync) {
+    return (
+      <div className="screen screen-activity">
+        <h1>Recent activity</h1>
+        <FirstSyncState status={firstSync} />
+      </div>
+    );
+  }
   return (
     <div className="screen screen-activity">
       <header className="screen-header">

@@ -29,6 +29,7 @@ import { CardDetail } from '../components/CardDetail.js';
 import { describeConflict } from '../lib/conflicts.js';
 import { ErrorState, Loading } from '../components/States.js';
 import { Icon } from '../components/Icon.js';
+import { FirstSyncState, useFirstSync } from '../components/FirstSyncState.js';
 import { cohortIdOf, GLOBAL_PIPELINE, PipelineOptions } from '../components/PipelineOptions.js';
 
 type Overlay = { kind: 'none' } | { kind: 'move'; id: string; to?: Stage } | { kind: 'detail'; id: string };
@@ -196,6 +197,7 @@ export function ChampionsScreen({ initialCohortId }: { initialCohortId: string |
   };
   const setSearch = (q: string) => replace({ screen: 'champions', cohortId, q });
   const words = fold(search).split(/\s+/).filter(Boolean);
+  const firstSync = useFirstSync();
   const [overlay, setOverlay] = useState<Overlay>({ kind: 'none' });
   const [drag, setDrag] = useState<{ id: string; from: Stage; height: number } | null>(null);
   const [focusAfter, setFocusAfter] = useState<{ id: string; stage: Stage } | null>(null);
@@ -299,7 +301,9 @@ export function ChampionsScreen({ initialCohortId }: { initialCohortId: string |
         <kbd>k</kbd> within a stage · <kbd>←</kbd>
         <kbd>→</kbd> across stages · or drag a card to the next stage
       </p>
-      {board.isPending ? (
+      {firstSync ? (
+        <FirstSyncState status={firstSync} />
+      ) : board.isPending ? (
         <Loading label="Loading the board…" />
       ) : board.isError ? (
         <ErrorState error={board.error} onRetry={() => void board.refetch()} />

@@ -320,7 +320,7 @@ export function PeopleScreen() {
           </div>
         </div>
       )}
-      <p className="hint muted small">
+      <p className="hint muted small" hidden={firstSync}>
         <kbd>/</kbd> search · <kbd>↑</kbd>
         <kbd>↓</kbd> or <kbd>j</kbd>
         <kbd>k</kbd> move · <kbd>Enter</kbd> open · <kbd>?</kbd> all shortcuts

@@ -104,10 +104,15 @@ function neverActive(app: AppDb, filter: PeopleFilter, after: { key: string; id:
 function sparseLastActive(app: AppDb, filter: PeopleFilter): Row[] {
   const params: Params = {};
   const where = memberWhere(filter, params);
-  const sql = `SELECT m.*, a.occurred_at AS last_active_at FROM (SELECT ${COLUMNS},
-      (SELECT b.id FROM user_action b WHERE b.user_id = u.id ORDER BY b.occurred_at DESC, b.id DESC LIMIT 1) AS act_id
-      FROM user u${whereSql(where)}) m LEFT JOIN user_action a ON a.id = m.act_id`;
-  const rows = cachedStatement(app.sqlite, sql).all(params) as Row[];
+  // One step into user_action_user_time_idx per member, reading time and id from the index alone
+  // (joined by a separator no timestamp holds), rather than a second look-up of the action row.
+  const sql = `SELECT ${COLUMNS},
+      (SELECT b.occurred_at || char(31) || b.id FROM user_action b WHERE b.user_id = u.id ORDER BY b.occurred_at DESC, b.id DESC LIMIT 1) AS newest
+      FROM user u${whereSql(where)}`;
+  const rows = (cachedStatement(app.sqlite, sql).all(params) as (MemberRow & { newest: string | null })[]).map(({ newest, ...r }) => {
+    const cut = newest === null ? -1 : newest.indexOf('\u001f');
+    return { ...r, last_active_at: cut < 0 ? null : newest!.slice(0, cut), act_id: cut < 0 ? null : newest!.slice(cut + 1) };
+  });
   return rows.sort((x, y) => {
     if (x.act_id === null || y.act_id === null) {
       if (x.act_id !== y.act_id) return x.act_id === null ? 1 : -1;
