@@ -7,6 +7,7 @@ export default defineConfig({
   test: {
     include: ['e2e/**/*.spec.ts'],
     globalSetup: ['e2e/globalSetup.ts'],
+    setupFiles: ['e2e/setup.ts'],
     environment: 'node',
     pool: 'forks',
     fileParallelism: false,

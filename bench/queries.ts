@@ -61,6 +61,23 @@ function pages(input: TimelineInput, depth: number): number[] {
   return out;
 }
 
+/** People list pages in an order other than by name, following cursors `depth` pages deep. */
+function peoplePages(input: { query?: string; roles?: ('student' | 'teacher')[]; sort: 'last_active' | 'joined' }, depth: number): number[] {
+  const out: number[] = [];
+  for (let rep = 0; rep < 3; rep++) {
+    let after: string | null = null;
+    for (let i = 0; i < depth; i++) {
+      let next: string | null = null;
+      out.push(time(() => (next = searchPeople(app, { query: input.query ?? '', roles: input.roles ?? [], origins: [], sort: input.sort, limit: 100, after }).nextCursor)));
+      if (!next) break;
+      after = next;
+    }
+  }
+  return out;
+}
+const peopleSearchSorted: number[] = [];
+for (const q of SEARCH_PREFIXES) peopleSearchSorted.push(...peoplePages({ query: q, sort: 'last_active' }, 1));
+
 const filters = { actionTypes: ['completed_module', 'answered_question'] as TimelineInput['actionTypes'], from: '2026-01-01T00:00:00Z', to: '2026-10-01T00:00:00Z' };
 const result = {
   members: (app.sqlite.prepare('SELECT count(*) AS n FROM user').get() as { n: number }).n,
@@ -73,6 +90,10 @@ const result = {
   timelineAll: summarize(pages(base, 40)),
   timelineAllFiltered: summarize(pages({ ...base, ...filters }, 40)),
   timelineAllSourceFiltered: summarize(pages({ ...base, sourceSystems: ['manual'] }, 10)),
+  peopleLastActive: summarize(peoplePages({ sort: 'last_active' }, 20)),
+  peopleLastActiveRole: summarize(peoplePages({ sort: 'last_active', roles: ['teacher'] }, 5)),
+  peopleLastActiveSearch: summarize(peopleSearchSorted),
+  peopleJoined: summarize(peoplePages({ sort: 'joined' }, 20)),
 };
 app.close();
 process.stdout.write(JSON.stringify(result) + '\n');

@@ -128,6 +128,10 @@ interface QueryResult {
   timelineAll: P;
   timelineAllFiltered: P;
   timelineAllSourceFiltered: P;
+  peopleLastActive: P;
+  peopleLastActiveRole: P;
+  peopleLastActiveSearch: P;
+  peopleJoined: P;
 }
 
 log(`AfH Coordinator benchmark — ${size} data set, ${cpus().length} cores, Node ${process.version}`);
@@ -193,6 +197,10 @@ const rows: Row[] = [
   [`6. timeline, all (${queries.totalActions.toLocaleString('en')} actions)`, `${ms(queries.timelineAll.p50)} / ${ms(queries.timelineAll.p95)}`, 'p95 ≤ 5 ms', queries.timelineAll.p95 <= 5],
   ['6. timeline, all, filtered', `${ms(queries.timelineAllFiltered.p50)} / ${ms(queries.timelineAllFiltered.p95)}`, 'p95 ≤ 5 ms', queries.timelineAllFiltered.p95 <= 5],
   ['6. timeline, all, rare source', `${ms(queries.timelineAllSourceFiltered.p50)} / ${ms(queries.timelineAllSourceFiltered.p95)}`, 'p95 ≤ 5 ms', queries.timelineAllSourceFiltered.p95 <= 5],
+  ['9. people by last active, 20 pages deep', `${ms(queries.peopleLastActive.p50)} / ${ms(queries.peopleLastActive.p95)}`, '(100 a page)', null],
+  ['9. people by last active, rare role', `${ms(queries.peopleLastActiveRole.p50)} / ${ms(queries.peopleLastActiveRole.p95)}`, '(100 a page)', null],
+  ['9. people by last active, search', `${ms(queries.peopleLastActiveSearch.p50)} / ${ms(queries.peopleLastActiveSearch.p95)}`, '(first page)', null],
+  ['9. people by joined, 20 pages deep', `${ms(queries.peopleJoined.p50)} / ${ms(queries.peopleJoined.p95)}`, '(100 a page)', null],
   ['7. server pull page, PGlite', `${ms(pglitePages.p50)} / ${ms(pglitePages.p95)}`, '(5,000 rows)', null],
   ['7. server pull page, PostgreSQL', postgresPages ? `${ms(postgresPages.p50)} / ${ms(postgresPages.p95)}` : 'not measured', '(5,000 rows)', null],
   ['8. search during initial sync', `${ms(client.searchDuringSync.p50)} / ${ms(client.searchDuringSync.p95)} (n=${client.searchDuringSync.n})`, 'p95 ≤ 100 ms', client.searchDuringSync.p95 <= 100],

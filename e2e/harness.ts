@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
 import { startServer, type RunningServer } from '../src/server/startServer.js';
 import { startBrowserHost, type BrowserHost } from '../src/main/browserHost/server.js';
 import type { CallInput, CallOutput, Channel, SyncStatus } from '../src/shared/ipc.js';
@@ -13,6 +14,52 @@ import { CHROMIUM_PATH } from './chromium.js';
 
 export const COORDINATOR = { email: 'coordinator@demo.local', password: 'demo-coordinator' };
 export const SCREENSHOT_DIR = path.resolve('e2e/screenshots');
+/** Every screen and dialog is checked at both sizes a coordinator's laptop is likely to have. */
+export const SCREEN_SIZES = [
+  { width: 1440, height: 900 },
+  { width: 1024, height: 700 },
+] as const;
+
+// ---- console errors and page errors fail the test that caused them ----
+
+interface PageProblem {
+  app: string;
+  kind: 'console' | 'pageerror';
+  text: string;
+}
+const problems: PageProblem[] = [];
+const allowed: RegExp[] = [];
+
+function recordProblem(problem: PageProblem): void {
+  if (allowed.some((re) => re.test(problem.text))) return;
+  problems.push(problem);
+}
+
+/** Watches a page for console errors and uncaught exceptions; e2e/setup.ts fails the running test on any. */
+export function watchPage(page: Page, app: string): void {
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') recordProblem({ app, kind: 'console', text: msg.text() });
+  });
+  page.on('pageerror', (err) => recordProblem({ app, kind: 'pageerror', text: err.message }));
+}
+
+/**
+ * Runs `fn` with console errors matching `patterns` expected (a test that stops the host on
+ * purpose sees the browser log the refused connections); any other error still fails the test.
+ */
+export async function allowingConsoleErrors<T>(patterns: RegExp[], fn: () => Promise<T>): Promise<T> {
+  allowed.push(...patterns);
+  try {
+    return await fn();
+  } finally {
+    for (const p of patterns) allowed.splice(allowed.indexOf(p), 1);
+  }
+}
+
+/** The console and page errors seen since the last call (the e2e setup file checks after every test). */
+export function takeProblems(): PageProblem[] {
+  return problems.splice(0);
+}
 
 export interface Stack {
   root: string;
@@ -85,14 +132,24 @@ export interface AppClient {
  * starts it as a copy of a seeded install (signed in, fully synced); without it the install
  * is brand new and shows the sign-in screen.
  */
-export async function openApp(browser: Browser, stack: Stack, name: string, from?: 'a' | 'b'): Promise<AppClient> {
+export async function openApp(
+  browser: Browser,
+  stack: Stack,
+  name: string,
+  from?: 'a' | 'b',
+  opts: { timezoneId?: string; serverUrl?: string } = {},
+): Promise<AppClient> {
   const dataDir = path.join(stack.root, `app-${name}`);
   if (from) cpSync(inject('clientSeeds')[from], dataDir, { recursive: true });
   else mkdirSync(dataDir, { recursive: true });
-  const host = await startBrowserHost({ port: 0, dataDir, serverUrl: stack.serverUrl });
-  const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, acceptDownloads: true });
+  const host = await startBrowserHost({ port: 0, dataDir, serverUrl: opts.serverUrl ?? stack.serverUrl });
+  const context = await browser.newContext({
+    viewport: { ...SCREEN_SIZES[0] },
+    acceptDownloads: true,
+    ...(opts.timezoneId ? { timezoneId: opts.timezoneId } : {}),
+  });
   const page = await context.newPage();
-  page.on('pageerror', (err) => console.error(`[${name}] page error:`, err.message));
+  watchPage(page, name);
   await page.goto(host.url);
   return {
     host,
@@ -126,7 +183,7 @@ export interface SyncedApps<Name extends string> {
  */
 export async function openSyncedApps<Name extends string>(
   installs: Record<Name, 'a' | 'b'>,
-  { waitForSync: settle = true }: { waitForSync?: boolean } = {},
+  { waitForSync: settle = true, timezoneId }: { waitForSync?: boolean; timezoneId?: string } = {},
 ): Promise<SyncedApps<Name>> {
   const opened: AppClient[] = [];
   let browser: Browser | null = null;
@@ -140,7 +197,7 @@ export async function openSyncedApps<Name extends string>(
     browser = await launchBrowser();
     const apps = {} as Record<Name, AppClient>;
     for (const [name, from] of Object.entries(installs) as Array<[Name, 'a' | 'b']>) {
-      apps[name] = await openApp(browser, stack, name, from);
+      apps[name] = await openApp(browser, stack, name, from, timezoneId ? { timezoneId } : {});
       opened.push(apps[name]);
     }
     await Promise.all(opened.map((app) => app.page.getByRole('navigation').waitFor()));
@@ -171,9 +228,54 @@ export async function waitForSync(app: AppClient, timeoutMs = 120_000): Promise<
   }
 }
 
+/** Runs axe on the page as it is; returns the serious and critical findings in words. */
+async function audit(page: Page, label: string): Promise<string[]> {
+  const findings: string[] = [];
+  // Only violations are read: collecting every passing node's details costs most of axe's time.
+  const result = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
+  for (const v of result.violations) {
+    if (v.impact !== 'serious' && v.impact !== 'critical') continue;
+    const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ');
+    findings.push(`${label} ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes: ${where})`);
+  }
+  return findings;
+}
+
+/**
+ * A passing state that a resize would end (a drag in progress): one screenshot at the current
+ * size and an axe audit, without touching the viewport.
+ */
+export async function screenshotAsIs(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const size = page.viewportSize();
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${size?.width ?? 'page'}.png`) });
+  const findings = await audit(page, `${size?.width ?? '?'}px`);
+  if (findings.length > 0) throw new Error(`accessibility problems on "${name}":\n${findings.join('\n')}`);
+}
+
+/**
+ * Looks at the screen as it is now at both sizes: a screenshot of each into e2e/screenshots/
+ * (`name-1440.png`, `name-1024.png`), and an axe audit that fails on any serious or critical
+ * finding. The page goes back to its own size afterwards.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) });
+  const original = page.viewportSize();
+  const findings: string[] = [];
+  try {
+    for (const size of SCREEN_SIZES) {
+      await page.setViewportSize(size);
+      // Let layout, virtualized lists and observers settle at the new size.
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${size.width}.png`) });
+      // One audit per screen (at the first size): the markup is the same at both, and axe costs
+      // seconds a screen on the shared CI cores; the screenshots show each size's layout.
+      if (size === SCREEN_SIZES[0]) findings.push(...(await audit(page, `${size.width}px`)));
+    }
+  } finally {
+    if (original) await page.setViewportSize(original);
+  }
+  if (findings.length > 0) throw new Error(`accessibility problems on "${name}":\n${[...new Set(findings)].join('\n')}`);
 }
 
 /** Logs in over HTTP, for checking what the server holds. */
@@ -211,4 +313,41 @@ export async function pullEverything(serverUrl: string, token: string): Promise<
     cursor = body.cursor;
     if (!body.hasMore) return out;
   }
+}
+
+/** RFC 4180 CSV (as the app exports it) into rows of cells. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i++;
+    } else cell += ch;
+  }
+  if (cell !== '' || row.length > 0) rows.push([...row, cell]);
+  return rows;
+}
+
+/** A download's text. */
+export async function downloadedText(download: import('playwright-core').Download): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -82,8 +82,8 @@ describe.skipIf(!hasChromium)('people search and member timeline in Chromium', (
     const firstPage = await events.count();
     expect(firstPage).toBe(50);
 
-    const timeline = page.getByTestId('timeline');
-    await timeline.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    // The member page scrolls as one page (the timeline is not a scroll box of its own).
+    await page.locator('.screen-member').evaluate((el) => el.scrollTo(0, el.scrollHeight));
     await expect.poll(() => events.count(), { timeout: 15_000 }).toBeGreaterThan(firstPage);
 
     const counts = await app.call('timeline.dailyCounts', { userId: target.id, actionTypes: ['viewed_module'] });

@@ -18,6 +18,10 @@ import { SyncScreen } from './screens/SyncScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
 import { CohortsScreen } from './screens/CohortsScreen.js';
 import { CohortScreen } from './screens/CohortScreen.js';
+import { ShortcutSheet } from './components/ShortcutSheet.js';
+import { HostLostBanner } from './components/HostStatus.js';
+import { useHostState } from './lib/hostConnection.js';
+import { isTypingTarget } from './lib/keyboard.js';
 
 const NAV: { screen: Exclude<ScreenName, 'member' | 'cohort'>; label: string; icon: IconName }[] = [
   { screen: 'people', label: 'People', icon: 'people' },
@@ -31,11 +35,13 @@ const NAV: { screen: Exclude<ScreenName, 'member' | 'cohort'>; label: string; ic
 type OpenDialog =
   | { kind: 'none' }
   | { kind: 'palette' }
+  | { kind: 'shortcuts' }
   | { kind: 'record'; userId: string | undefined }
   | { kind: 'candidate'; cohortId: string | null; user: { id: string; name: string } | undefined };
 
 export function Shell({ auth }: { auth: AuthStatus }) {
-  const { route, go } = useNavigation();
+  const { route, entry, go } = useNavigation();
+  const host = useHostState();
   const [dialog, setDialog] = useState<OpenDialog>({ kind: 'none' });
   const status = useQuery({ queryKey: qk.syncStatus(), queryFn: () => call('sync.status', {}) });
 
@@ -53,6 +59,9 @@ export function Shell({ auth }: { auth: AuthStatus }) {
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
         e.preventDefault();
         setDialog((d) => (d.kind === 'palette' ? { kind: 'none' } : { kind: 'palette' }));
+      } else if (e.key === '?' && !isTypingTarget(e.target) && document.querySelector('dialog[open]') === null) {
+        e.preventDefault();
+        setDialog({ kind: 'shortcuts' });
       }
     };
     window.addEventListener('keydown', onKey);
@@ -102,17 +111,20 @@ export function Shell({ auth }: { auth: AuthStatus }) {
           <SyncStatusPanel />
         </aside>
         <main className="content" id="main">
-          {route.screen === 'people' && <PeopleScreen />}
-          {route.screen === 'member' && <MemberScreen key={route.id} id={route.id} />}
-          {route.screen === 'activity' && <ActivityScreen />}
-          {route.screen === 'cohorts' && <CohortsScreen />}
-          {route.screen === 'cohort' && <CohortScreen key={route.id} id={route.id} />}
-          {route.screen === 'champions' && <ChampionsScreen initialCohortId={route.cohortId ?? null} />}
+          {host === 'lost' ? <HostLostBanner /> : null}
+          {/* Keyed by history entry: Back and Forward show a screen as that entry had it. */}
+          {route.screen === 'people' && <PeopleScreen key={entry} />}
+          {route.screen === 'member' && <MemberScreen key={`${entry}-${route.id}`} id={route.id} />}
+          {route.screen === 'activity' && <ActivityScreen key={entry} />}
+          {route.screen === 'champions' && <ChampionsScreen key={entry} initialCohortId={route.cohortId ?? null} />}
+          {route.screen === 'cohorts' && <CohortsScreen key={entry} />}
+          {route.screen === 'cohort' && <CohortScreen key={`${entry}-${route.id}`} id={route.id} />}
           {route.screen === 'sync' && <SyncScreen />}
           {route.screen === 'settings' && <SettingsScreen auth={auth} />}
         </main>
       </div>
       {dialog.kind === 'palette' && <CommandPalette onClose={close} />}
+      {dialog.kind === 'shortcuts' && <ShortcutSheet onClose={close} />}
       {dialog.kind === 'record' && <RecordActionDialog userId={dialog.userId} onClose={close} />}
       {dialog.kind === 'candidate' && <AddCandidateDialog cohortId={dialog.cohortId} user={dialog.user} onClose={close} />}
     </ShellActionsContext.Provider>

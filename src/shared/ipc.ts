@@ -13,10 +13,21 @@ import {
   UserRow,
 } from './rows.js';
 import { RejectionCode, MutationNameSchema } from './mutations.js';
-import { EMAIL_MAX, NOTES_MAX, ORIGIN_MAX, PASSWORD_MAX, REASON_MAX, SEARCH_QUERY_MAX, TARGET_ID_MAX } from './limits.js';
+import {
+  EMAIL_MAX,
+  MAX_CLOCK_SKEW_MS,
+  NOTES_MAX,
+  ORIGIN_MAX,
+  PASSWORD_MAX,
+  REASON_MAX,
+  SEARCH_QUERY_MAX,
+  TARGET_ID_MAX,
+  TIMESTAMP_MIN,
+} from './limits.js';
 import { SessionUser } from './protocol.js';
 import { serverUrlProblem } from './serverUrl.js';
 import { AtRiskDays, AtRiskList, CohortInsight, CohortsOverview } from './insight.js';
+import { isTimeZone } from './timeZones.js';
 
 // The contract between the renderer and the main-process core. Both hosts (Electron
 // ipcMain, browser-host WebSocket) carry exactly these calls and events; every input
@@ -31,6 +42,17 @@ const SearchQuery = z.string().max(SEARCH_QUERY_MAX);
  */
 const InputTimestamp = IsoTimestamp.transform((s) => new Date(s).toISOString());
 
+/**
+ * When a recorded action happened: not before the platform's first storable day, and not later
+ * than now plus the clock skew the server allows (docs/protocol.md, limits).
+ */
+const OccurredAt = InputTimestamp.refine((s) => s >= TIMESTAMP_MIN, {
+  message: `must be on or after ${TIMESTAMP_MIN.slice(0, 10)}`,
+}).refine((s) => Date.parse(s) <= Date.now() + MAX_CLOCK_SKEW_MS, { message: 'must not be in the future' });
+
+/** An IANA time zone name (`Europe/London`, `UTC`): which calendar day a timestamp falls on for the person reading. */
+export const TimeZoneName = z.string().max(64).refine(isTimeZone, { message: 'is not a known time zone' });
+
 export const MemberSummary = z.object({
   id: RowId,
   name: z.string(),
@@ -38,8 +60,19 @@ export const MemberSummary = z.object({
   origin: z.string().nullable(),
   roles: z.array(Role),
   profile_img: z.string().nullable(),
+  /** When the member joined the platform (user.created_at). */
+  joined_at: IsoTimestamp,
+  /** Their newest action on this laptop, or null when none. */
+  last_active_at: IsoTimestamp.nullable(),
+  /** Their stage in the global pipeline, else the furthest along of their cohort pipelines; null when in none. */
+  champion_stage: Stage.nullable(),
 });
 export type MemberSummary = z.infer<typeof MemberSummary>;
+
+/** The people list's orders: by name, most recently active first, most recently joined first. */
+export const PEOPLE_SORTS = ['name', 'last_active', 'joined'] as const;
+export const PeopleSort = z.enum(PEOPLE_SORTS);
+export type PeopleSort = z.infer<typeof PeopleSort>;
 
 export const PeopleFilter = z.strictObject({
   query: SearchQuery.default(''),
@@ -59,7 +92,13 @@ export const TimelineFilter = z.strictObject({
 });
 export type TimelineFilter = z.infer<typeof TimelineFilter>;
 
-export const TimelineItem = UserActionRow.extend({ user_name: z.string().nullable(), pending: z.boolean() });
+export const TimelineItem = UserActionRow.extend({
+  user_name: z.string().nullable(),
+  /** The action's enrollment's course and cohort (what it was about, in words). */
+  course_name: z.string().nullable(),
+  cohort_name: z.string().nullable(),
+  pending: z.boolean(),
+});
 export type TimelineItem = z.infer<typeof TimelineItem>;
 
 export const ChampionCard = z.object({
@@ -123,6 +162,13 @@ export const Settings = z.object({
 });
 export type Settings = z.infer<typeof Settings>;
 
+/** This laptop's display choices, kept in its data folder. */
+export const Preferences = z.object({
+  /** The zone times are shown in; null = the computer's own zone. */
+  timeZone: z.string().nullable(),
+});
+export type Preferences = z.infer<typeof Preferences>;
+
 // https://, or http:// only to this computer (serverUrl.ts says why).
 const ServerUrl = z
   .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
@@ -139,6 +185,7 @@ const Ok = z.object({ ok: z.literal(true) });
 export const ipcContract = {
   'people.search': {
     input: PeopleFilter.extend({
+      sort: PeopleSort.default('name'),
       limit: z.number().int().min(1).max(500).default(100),
       /** Opaque keyset cursor from the previous page. */
       after: z.string().max(500).nullable().default(null),
@@ -147,7 +194,10 @@ export const ipcContract = {
   },
   'people.count': { input: PeopleFilter, output: z.object({ count: z.number().int() }) },
   'people.origins': { input: Empty, output: z.object({ origins: z.array(z.string()) }) },
-  'people.exportCsv': { input: PeopleFilter, output: z.object({ csv: z.string(), rows: z.number().int() }) },
+  'people.exportCsv': {
+    input: PeopleFilter.extend({ sort: PeopleSort.default('name') }),
+    output: z.object({ csv: z.string(), rows: z.number().int() }),
+  },
   'member.get': {
     input: z.strictObject({ id: RowId }),
     output: z.object({
@@ -168,8 +218,19 @@ export const ipcContract = {
     }),
   },
   'timeline.dailyCounts': {
-    input: TimelineFilter,
+    /** Days are calendar days in `timeZone` (the reader's), so bars and day headers agree with the times shown. */
+    input: TimelineFilter.extend({ timeZone: TimeZoneName.default('UTC') }),
     output: z.object({ days: z.array(z.object({ day: z.string(), count: z.number().int() })) }),
+  },
+  'timeline.exportCsv': {
+    /** Every event the filter finds, newest first, as CSV; `local_time` is read in `timeZone`. */
+    input: TimelineFilter.extend({ timeZone: TimeZoneName.default('UTC') }),
+    output: z.object({ csv: z.string(), rows: z.number().int(), truncated: z.boolean() }),
+  },
+  'member.photo': {
+    /** The member's picture as a data: URL, fetched by the core (never by the page); null offline or when there is none. */
+    input: z.strictObject({ id: RowId }),
+    output: z.object({ dataUrl: z.string().nullable() }),
   },
   'cohorts.list': { input: Empty, output: z.object({ cohorts: z.array(CohortRow) }) },
   'board.get': {
@@ -208,7 +269,7 @@ export const ipcContract = {
       targetType: TargetType.nullable().default(null),
       targetId: z.string().max(TARGET_ID_MAX).nullable().default(null),
       metadata: JsonObject.default({}),
-      occurredAt: InputTimestamp,
+      occurredAt: OccurredAt,
     }),
     output: z.object({ id: RowId, mutationId: z.number().int() }),
   },
@@ -246,6 +307,8 @@ export const ipcContract = {
   },
   'auth.signOut': { input: Empty, output: AuthStatus },
   'settings.get': { input: Empty, output: Settings },
+  'preferences.get': { input: Empty, output: Preferences },
+  'preferences.set': { input: z.strictObject({ timeZone: TimeZoneName.nullable() }), output: Preferences },
   'settings.resetLocalData': {
     input: z.strictObject({ confirm: z.literal(true, { message: 'must be true to erase local data' }) }),
     output: Ok,
@@ -265,6 +328,13 @@ export const ipcEvents = {
   /** Tables whose rows changed (sync applied a page, or a local mutation): the renderer invalidates caches. */
   'data.changed': z.object({ tables: z.array(z.union([SyncTable, z.literal('outbox'), z.literal('conflict')])) }),
   'auth.changed': AuthStatus,
+  /**
+   * The page's link to its host, sent by the host's transport on the page's side, never by the
+   * core: `lost` = the host cannot be reached (it stopped; retrying), `expired` = the host refuses
+   * this page's key (a tab from an earlier run). The Electron preload never sends it: there the
+   * page cannot outlive its host.
+   */
+  'host.connection': z.object({ state: z.enum(['connected', 'lost', 'expired']) }),
 } as const;
 export type EventName = keyof typeof ipcEvents;
 export type EventPayload<E extends EventName> = z.infer<(typeof ipcEvents)[E]>;

@@ -133,6 +133,16 @@ describe('browser host: serving the renderer', () => {
     const res = await get('/', { Host: `evil.example:${host.port}` });
     expect(res.status).toBe(421);
   });
+  it('tells a page whether its key still opens this host, without failing the request either way', async () => {
+    const ask = async (headers: Record<string, string>) => {
+      const res = await get('/__afh/hello', headers);
+      return { status: res.status, body: JSON.parse(res.body) as unknown, store: res.headers['cache-control'] };
+    };
+    expect(await ask({ 'x-afh-token': host.token })).toEqual({ status: 200, body: { token: 'valid' }, store: 'no-store' });
+    expect(await ask({ 'x-afh-token': `${host.token.slice(0, -1)}x` })).toMatchObject({ status: 200, body: { token: 'invalid' } });
+    expect(await ask({})).toMatchObject({ status: 200, body: { token: 'invalid' } });
+    expect((await get('/__afh/hello', { Host: `evil.example:${host.port}`, 'x-afh-token': host.token })).status).toBe(421);
+  });
 });
 
 describe('browser host: the WebSocket door', () => {

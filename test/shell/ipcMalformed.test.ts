@@ -20,6 +20,8 @@ const MALFORMED: Record<Channel, { input: unknown; field: string }> = {
   'member.get': { input: { id: 'usr 1; DROP TABLE user' }, field: 'id' },
   'timeline.page': { input: { after: { occurredAt: 'yesterday', id: 'act_1' } }, field: 'after.occurredAt' },
   'timeline.dailyCounts': { input: { from: '2026-13-01' }, field: 'from' },
+  'timeline.exportCsv': { input: { timeZone: 'Mars/Olympus_Mons' }, field: 'timeZone' },
+  'member.photo': { input: { id: '' }, field: 'id' },
   'cohorts.list': { input: { all: true }, field: 'all' },
   'board.get': { input: {}, field: 'cohortId' },
   'champion.history': { input: { id: '' }, field: 'id' },
@@ -47,6 +49,8 @@ const MALFORMED: Record<Channel, { input: unknown; field: string }> = {
   'auth.signIn': { input: { serverUrl: 'ftp://example.org', email: 'a@b.c', password: 'pw' }, field: 'serverUrl' },
   'auth.signOut': { input: { everywhere: true }, field: 'everywhere' },
   'settings.get': { input: { key: 'serverUrl' }, field: 'key' },
+  'preferences.get': { input: { all: true }, field: 'all' },
+  'preferences.set': { input: { timeZone: 'Nowhere/Town' }, field: 'timeZone' },
   'settings.resetLocalData': { input: { confirm: false }, field: 'confirm' },
   'settings.setKeepSignInOnDisk': { input: { keep: 'yes' }, field: 'keep' },
 };

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +13,7 @@ import { readStaticFile } from '../hostShared/staticFiles.js';
 import { buildBridgeScript, injectBridge } from './bridgeScript.js';
 import { CSP_REPORT_PATH, cspReportReceiver } from './cspReport.js';
 import { createGateway } from './wsGateway.js';
-import { BRIDGE_PATH } from './wireMessages.js';
+import { BRIDGE_PATH, HELLO_PATH, TOKEN_HEADER } from './wireMessages.js';
 
 // The browser host: the same core the Electron host runs, under plain Node, with the built
 // renderer served on loopback and the contract carried over a token-guarded WebSocket.
@@ -96,6 +96,13 @@ export async function startBrowserHost(opts: BrowserHostOptions): Promise<Browse
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }).end('method not allowed');
+      return;
+    }
+    if (pathname === HELLO_PATH) {
+      const given = Buffer.from(String(req.headers[TOKEN_HEADER] ?? ''));
+      const expected = Buffer.from(token);
+      const valid = given.length === expected.length && timingSafeEqual(given, expected);
+      res.writeHead(200, headers('application/json; charset=utf-8')).end(JSON.stringify({ token: valid ? 'valid' : 'invalid' }));
       return;
     }
     if (pathname === BRIDGE_PATH) {

@@ -6,6 +6,14 @@ import { z } from 'zod';
 export const WS_PATH = '/__afh/ws';
 export const BRIDGE_PATH = '/__afh/bridge.js';
 /**
+ * Where the page asks whether its key still opens this host (`x-afh-token` header), before it
+ * opens the socket: a refused WebSocket handshake looks to the page exactly like a host that is
+ * gone, and "open the new address" is different advice from "the app has stopped". Always 200
+ * with `{ "token": "valid" | "invalid" }`, so a stale tab logs no failed request either.
+ */
+export const HELLO_PATH = '/__afh/hello';
+export const TOKEN_HEADER = 'x-afh-token';
+/**
  * Calls are small; the only big payloads (CSV export) travel host → page. A call above this is
  * refused by its id (the bridge refuses it before sending; the host again if one arrives).
  */

@@ -13,7 +13,9 @@ import { LocalMutations } from '../sync/localMutations.js';
 import { Session } from '../sync/session.js';
 import type { TokenStore } from '../sync/tokenStores.js';
 import type { Core } from './coreApi.js';
-import { probeHealth, Reachability } from './reachability.js';
+import { MemberPhotos } from './memberPhotos.js';
+import { PreferencesStore } from './preferences.js';
+import { probeHealth, Reachability, watchServerConnection } from './reachability.js';
 import { serverUrlProblem } from '../../shared/serverUrl.js';
 
 // The app without a window: database, session, local mutations, sync engine and the IPC
@@ -106,6 +108,15 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     },
     apply: (online) => runtime.engine.setOnline(online),
     enabled: () => runtime.session.authStatus().signedIn,
+    // A caller that brings its own fetch (tests that stage the network) sees only that network.
+    ...(opts.fetch
+      ? {}
+      : {
+          watch: (onDrop: () => void) => {
+            const url = runtime.session.serverUrl();
+            return url ? watchServerConnection(url, onDrop) : () => undefined;
+          },
+        }),
   });
 
   const wire = (rt: Runtime): void => {
@@ -158,10 +169,15 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     emit('data.changed', { tables: [...SYNC_TABLES, 'outbox', 'conflict'] });
   };
 
+  const preferences = new PreferencesStore(opts.dataDir);
+  const photos = new MemberPhotos({ ...(opts.fetch ? { fetch: opts.fetch } : {}), online: () => reachability.online });
+
   const inner = createDispatcher(
     buildHandlers({
       runtime: () => runtime,
       dataDir: opts.dataDir,
+      preferences,
+      photos,
       tokenStore: opts.tokenStore,
       localChange: (tables) => {
         maintenance.noteChange(tables);

@@ -100,3 +100,59 @@ describe('Reachability', () => {
     expect(probes).toEqual([]);
   });
 });
+
+describe('Reachability with a held connection', () => {
+  function watched(answers: boolean[]) {
+    const applied: boolean[] = [];
+    const probes: number[] = [];
+    const drops: Array<() => void> = [];
+    let opened = 0;
+    const r = new Reachability({
+      probe: async () => {
+        probes.push(Date.now());
+        return answers.shift() ?? true;
+      },
+      apply: (online) => applied.push(online),
+      enabled: () => true,
+      firstRetryMs: 1000,
+      maxRetryMs: 4000,
+      healthyIntervalMs: 30_000,
+      minWatchIntervalMs: 3000,
+      watch: (onDrop) => {
+        opened++;
+        drops.push(onDrop);
+        return () => undefined;
+      },
+    });
+    return { r, applied, probes, drops, opened: () => opened };
+  }
+
+  it('holds a connection while healthy, and its closing is probed at once: a stopped server is offline in a moment, not at the next slow probe', async () => {
+    const { r, applied, probes, drops, opened } = watched([true, false]);
+    r.start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(opened()).toBe(1);
+    await vi.advanceTimersByTimeAsync(5_000);
+    drops.at(-1)!();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(probes).toEqual([0, 5010]);
+    expect(applied).toEqual([true, false]);
+    // Offline: no connection is held while the server cannot be reached.
+    expect(opened()).toBe(1);
+    r.close();
+  });
+
+  it('re-opens a dropped connection no more often than the minimum interval, even when the server closes it at once', async () => {
+    const { r, drops, opened } = watched([]);
+    r.start();
+    await vi.advanceTimersByTimeAsync(10);
+    for (let i = 0; i < 5; i++) {
+      drops.at(-1)!();
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(opened()).toBe(1);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(opened()).toBe(2);
+    r.close();
+  });
+});

@@ -31,6 +31,8 @@ export const user = sqliteTable(
     index('user_origin_idx').on(t.origin),
     // (name, id) is the keyset order of the people list when the search box is empty.
     index('user_name_idx').on(t.name, t.id),
+    // (created_at, id) walked backwards is the people list sorted by "joined", newest first.
+    index('user_created_idx').on(t.createdAt, t.id),
     // One partial (name, id) index per role: the people list filtered by a rare role
     // (superadmin, admin) walks only that role's members instead of everyone. The test is
     // a substring test on the JSON text, exact because the role triggers only let plain

@@ -68,7 +68,7 @@ describe('createDispatcher', () => {
       { validateOutput: true },
     );
     expect(await dispatch('people.search', { query: 'ma' })).toEqual({ ok: true, data: { items: [], nextCursor: null } });
-    expect(seen).toEqual({ query: 'ma', roles: [], origins: [], limit: 100, after: null });
+    expect(seen).toEqual({ query: 'ma', roles: [], origins: [], sort: 'name', limit: 100, after: null });
   });
 
   it('names an unknown key in a strict object as the field', async () => {

@@ -8,6 +8,9 @@ import { atRiskCsv, atRiskMembers } from '../insight/atRisk.js';
 import { cohortInsight } from '../insight/cohortInsight.js';
 import { cohortsOverview } from '../insight/cohortsOverview.js';
 import { atRiskDays, setAtRiskDays } from '../insight/settings.js';
+import { exportTimelineCsv } from '../db/queries/timelineCsv.js';
+import type { MemberPhotos } from '../core/memberPhotos.js';
+import type { PreferencesStore } from '../core/preferences.js';
 import type { DataChangedTable, SyncEngine } from '../sync/engine.js';
 import type { LocalMutations } from '../sync/localMutations.js';
 import type { Session } from '../sync/session.js';
@@ -33,6 +36,8 @@ export interface HandlerContext {
   /** After a local write: tell the renderer what changed and let the engine sync soon. */
   localChange(tables: DataChangedTable[]): void;
   resetLocalData(): Promise<void>;
+  preferences: PreferencesStore;
+  photos: MemberPhotos;
 }
 
 const CHAMPION_TABLES: DataChangedTable[] = ['champion', 'champion_stage_change', 'outbox'];
@@ -71,6 +76,11 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
     },
     'timeline.page': (input) => timelinePage(rt().app, input),
     'timeline.dailyCounts': (input) => dailyCounts(rt().app, input),
+    'timeline.exportCsv': (input) => exportTimelineCsv(rt().app, input),
+    'member.photo': async (input) => {
+      const row = rt().app.sqlite.prepare('SELECT profile_img FROM user WHERE id = ?').get(input.id) as { profile_img: string | null } | undefined;
+      return { dataUrl: await ctx.photos.get(row?.profile_img ?? null) };
+    },
     'cohorts.list': () => listCohorts(rt().app),
     'board.get': (input) => getBoard(rt().app, input),
     'champion.history': (input) => championHistory(rt().app, input),
@@ -125,6 +135,8 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
       optIn.set(input.keep);
       return settings();
     },
+    'preferences.get': () => ctx.preferences.get(),
+    'preferences.set': (input) => ctx.preferences.set({ timeZone: input.timeZone }),
     'settings.resetLocalData': async () => {
       await ctx.resetLocalData();
       return { ok: true as const };

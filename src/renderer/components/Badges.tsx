@@ -1,18 +1,14 @@
-import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import type { Role, SourceSystem, Stage } from '../../shared/enums.js';
+import { actionLabel, sourceLabel, stageLabel } from '../../shared/labels.js';
+import { call } from '../lib/api.js';
+import { qk } from '../lib/queryKeys.js';
 
-const SOURCE_LABEL: Record<SourceSystem, string> = {
-  webhook: 'Webhook',
-  app: 'App',
-  stripe: 'Stripe',
-  segment: 'Segment',
-  manual: 'Manual',
-  cron_worker: 'Scheduled',
-};
+export { actionLabel, stageLabel };
 
 export function SourceBadge({ source }: { source: SourceSystem | null }) {
-  if (!source) return <span className="badge badge-muted">Unknown source</span>;
-  return <span className={`badge badge-source badge-${source}`}>{SOURCE_LABEL[source]}</span>;
+  if (!source) return <span className="badge badge-muted">{sourceLabel(null)}</span>;
+  return <span className={`badge badge-source badge-${source}`}>{sourceLabel(source)}</span>;
 }
 
 export function RoleChip({ role }: { role: Role }) {
@@ -31,19 +27,20 @@ export function StageBadge({ stage }: { stage: Stage }) {
   return <span className={`badge badge-stage stage-${stage}`}>{stageLabel(stage)}</span>;
 }
 
-export const stageLabel = (stage: Stage): string => stage.charAt(0).toUpperCase() + stage.slice(1);
-
-export const actionLabel = (type: string): string => {
-  const s = type.replace(/_/g, ' ');
-  return s.charAt(0).toUpperCase() + s.slice(1);
-};
-
 /**
- * A member's picture, or their initials. Pictures live on the platform's servers, so offline
- * (or when one is missing) they fail to load; the initials are always there underneath.
+ * A member's initials, and their picture over them when they have one. The core fetches
+ * pictures (member.photo) only while online and hands them over as data: URLs, so the page
+ * never loads from the network itself: offline, or when a picture is missing, the initials
+ * simply stay, with no failed request and no broken image.
  */
-export function Avatar({ name, img = null, size = 40 }: { name: string; img?: string | null; size?: number }) {
-  const [failed, setFailed] = useState(false);
+export function Avatar({ name, memberId = null, hasPhoto = false, size = 40 }: { name: string; memberId?: string | null; hasPhoto?: boolean; size?: number }) {
+  const photo = useQuery({
+    queryKey: qk.photo(memberId ?? ''),
+    queryFn: () => call('member.photo', { id: memberId ?? '' }),
+    enabled: hasPhoto && memberId !== null,
+    staleTime: 10 * 60_000,
+    retry: false,
+  });
   const initials = name
     .split(/\s+/)
     .filter(Boolean)
@@ -52,15 +49,15 @@ export function Avatar({ name, img = null, size = 40 }: { name: string; img?: st
     .join('');
   let hue = 0;
   for (const ch of name) hue = (hue * 31 + ch.charCodeAt(0)) % 360;
-  const showImg = img !== null && /^https:\/\//.test(img) && !failed;
+  const src = photo.data?.dataUrl ?? null;
   return (
     <span
       className="avatar"
       aria-hidden="true"
-      style={{ width: size, height: size, fontSize: size * 0.4, background: `hsl(${hue} 45% 38%)` }}
+      style={{ width: size, height: size, fontSize: size * 0.4, background: `hsl(${hue} 45% 34%)` }}
     >
       {initials || '?'}
-      {showImg ? <img src={img} alt="" width={size} height={size} loading="lazy" onError={() => setFailed(true)} /> : null}
+      {src ? <img src={src} alt="" width={size} height={size} /> : null}
     </span>
   );
 }

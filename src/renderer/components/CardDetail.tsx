@@ -12,6 +12,8 @@ import { ConflictPanel } from './ConflictPanel.js';
 import { cohortIdOf, GLOBAL_PIPELINE, PipelineOptions } from './PipelineOptions.js';
 import { FormFooter } from './FormFooter.js';
 import { ErrorState, Loading } from './States.js';
+import { ConfirmDialog } from './ConfirmDialog.js';
+import { NOTES_MAX } from '../../shared/limits.js';
 
 export function CardDetail({
   card,
@@ -31,6 +33,7 @@ export function CardDetail({
   const history = useQuery({ queryKey: qk.history(c.id), queryFn: () => call('champion.history', { id: c.id }) });
   const saveNotes = useMutation({ mutationFn: () => call('champion.setNotes', { id: c.id, notes }) });
   const remove = useMutation({ mutationFn: () => call('champion.remove', { id: c.id }), onSuccess: onClose });
+  const [confirmRemove, setConfirmRemove] = useState(false);
   const [cohort, setCohort] = useState(c.cohort_id ?? GLOBAL_PIPELINE);
   // The card leaves this board when its pipeline changes, so the dialog closes with it.
   const setCohortMutation = useMutation({
@@ -66,12 +69,30 @@ export function CardDetail({
             Open profile
           </button>
           {c.stage === 'candidate' ? (
-            <button type="button" className="btn btn-danger" disabled={remove.isPending} onClick={() => remove.mutate()}>
+            <button type="button" className="btn btn-danger" disabled={remove.isPending} onClick={() => setConfirmRemove(true)}>
               Remove candidate
             </button>
           ) : null}
         </div>
-        {remove.isError ? <div className="form-error">{errorText(remove.error)}</div> : null}
+        {confirmRemove ? (
+          <ConfirmDialog
+            title={`Remove ${name} from the candidates?`}
+            confirmLabel="Remove"
+            cancelLabel="Keep"
+            busy={remove.isPending}
+            error={remove.isError ? errorText(remove.error) : null}
+            onConfirm={() => remove.mutate()}
+            onCancel={() => {
+              remove.reset();
+              setConfirmRemove(false);
+            }}
+          >
+            <p>
+              Their card and its notes leave {card.cohort_name ? `the ${card.cohort_name} pipeline` : 'the global pipeline'} on this laptop now,
+              and on the server at the next sync. To bring them back, add them as a candidate again.
+            </p>
+          </ConfirmDialog>
+        ) : null}
 
         <form
           className="inline-form"
@@ -109,7 +130,7 @@ export function CardDetail({
         >
           <label className="field">
             <span>Notes</span>
-            <textarea value={notes} onChange={(e) => setNotes(e.target.value)} rows={5} maxLength={20_000} />
+            <textarea value={notes} onChange={(e) => setNotes(e.target.value)} rows={5} maxLength={NOTES_MAX} />
           </label>
           <FormFooter
             mutation={saveNotes}
@@ -130,14 +151,16 @@ export function CardDetail({
           <ol className="history">
             {history.data.changes.map((h) => (
               <li key={h.id}>
-                <span className="history-when muted small">
+                <time className="history-when muted small" dateTime={h.changed_at}>
                   {dateLabel(h.changed_at)} {timeLabel(h.changed_at)}
-                </span>
+                </time>
                 <span>
                   {h.from_stage ? `${stageLabel(h.from_stage)} → ` : 'Added as '}
                   <strong>{stageLabel(h.to_stage)}</strong>
                 </span>
-                <span className="muted small">by {h.changed_by_name ?? h.changed_by}</span>
+                <span className="muted small" title={h.changed_by}>
+                  by {h.changed_by_name ?? 'a coordinator not on this laptop'}
+                </span>
                 {h.reason ? <span className="history-reason">“{h.reason}”</span> : null}
                 {h.pending ? <PendingBadge /> : null}
               </li>

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { call } from '../lib/api.js';
+import { SEARCH_QUERY_MAX } from '../../shared/limits.js';
 import { qk } from '../lib/queryKeys.js';
 import { useDebounced } from '../lib/useDebounced.js';
 import { useNavigation, type Route } from '../lib/navigation.js';
@@ -128,6 +129,7 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
           setActive(0);
         }}
         onKeyDown={onKey}
+        maxLength={SEARCH_QUERY_MAX}
         role="combobox"
         aria-label="Command"
         aria-expanded="true"

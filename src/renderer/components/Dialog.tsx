@@ -10,12 +10,15 @@ export function Dialog({
   children,
   wide = false,
   labelledBy,
+  role,
 }: {
   title: string;
   onClose: () => void;
   children: ReactNode;
   wide?: boolean;
   labelledBy?: string;
+  /** `alertdialog` for a question that needs an answer before anything else (a confirmation). */
+  role?: 'alertdialog';
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -40,6 +43,7 @@ export function Dialog({
       ref={ref}
       className={wide ? 'dialog dialog-wide' : 'dialog'}
       aria-labelledby={labelledBy ?? titleId}
+      role={role}
       onCancel={(e) => {
         e.preventDefault();
         onClose();

@@ -34,6 +34,7 @@ export function FormFooter({
   disabled = false,
   localError = null,
   status,
+  hideMutationError = false,
 }: {
   mutation: MutationState;
   submitLabel: ReactNode;
@@ -44,10 +45,12 @@ export function FormFooter({
   localError?: string | null;
   /** Shown beside the buttons, e.g. that a save has landed. */
   status?: ReactNode;
+  /** The form shows the mutation's problem next to its field instead. */
+  hideMutationError?: boolean;
 }) {
   return (
     <>
-      <FormError message={localError || failureText(mutation)} />
+      <FormError message={localError || (hideMutationError ? null : failureText(mutation))} />
       <div className="dialog-actions">
         {status}
         {onCancel ? (

@@ -1,13 +1,32 @@
 import { useId, useState, type KeyboardEvent } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { MemberSummary } from '../../shared/ipc.js';
+import { SEARCH_QUERY_MAX } from '../../shared/limits.js';
 import { call } from '../lib/api.js';
 import { qk } from '../lib/queryKeys.js';
 import { useDebounced } from '../lib/useDebounced.js';
 import { Avatar } from './Badges.js';
 
+/** Why a member cannot be chosen here, said on their row (they stay visible, so nobody wonders where they went). */
+export interface PickerNote {
+  text: string;
+  disabled: boolean;
+}
+
 /** A search box with a short result list: type, arrow to a member, Enter to choose. */
-export function MemberPicker({ onPick, label = 'Member', autoFocus = true }: { onPick: (m: MemberSummary) => void; label?: string; autoFocus?: boolean }) {
+export function MemberPicker({
+  onPick,
+  label = 'Member',
+  autoFocus = true,
+  describedBy,
+  noteFor,
+}: {
+  onPick: (m: MemberSummary) => void;
+  label?: string;
+  autoFocus?: boolean;
+  describedBy?: string | undefined;
+  noteFor?: ((m: MemberSummary) => PickerNote | null) | undefined;
+}) {
   const [text, setText] = useState('');
   const [active, setActive] = useState(0);
   const query = useDebounced(text.trim(), 80);
@@ -20,6 +39,11 @@ export function MemberPicker({ onPick, label = 'Member', autoFocus = true }: { o
     placeholderData: keepPreviousData,
   });
   const items = query ? (results.data?.items ?? []) : [];
+  const notes = items.map((m) => noteFor?.(m) ?? null);
+  const pick = (i: number) => {
+    const m = items[i];
+    if (m && !notes[i]?.disabled) onPick(m);
+  };
   const onKey = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key === 'ArrowDown') {
       e.preventDefault();
@@ -28,9 +52,8 @@ export function MemberPicker({ onPick, label = 'Member', autoFocus = true }: { o
       e.preventDefault();
       setActive((a) => Math.max(0, a - 1));
     } else if (e.key === 'Enter') {
-      const m = items[active];
       e.preventDefault();
-      if (m) onPick(m);
+      pick(active);
     }
   };
   return (
@@ -41,6 +64,7 @@ export function MemberPicker({ onPick, label = 'Member', autoFocus = true }: { o
           type="search"
           value={text}
           placeholder="Type a name or email"
+          maxLength={SEARCH_QUERY_MAX}
           onChange={(e) => {
             setText(e.target.value);
             setActive(0);
@@ -50,6 +74,7 @@ export function MemberPicker({ onPick, label = 'Member', autoFocus = true }: { o
           aria-expanded={items.length > 0}
           aria-controls={listId}
           aria-activedescendant={items[active] ? `${listId}-${active}` : undefined}
+          aria-describedby={describedBy}
           data-autofocus={autoFocus ? '' : undefined}
         />
       </label>
@@ -60,17 +85,19 @@ export function MemberPicker({ onPick, label = 'Member', autoFocus = true }: { o
             id={`${listId}-${i}`}
             role="option"
             aria-selected={i === active}
-            className={i === active ? 'picker-item active' : 'picker-item'}
+            aria-disabled={notes[i]?.disabled ? true : undefined}
+            className={['picker-item', i === active ? 'active' : '', notes[i]?.disabled ? 'disabled' : ''].join(' ')}
             onMouseDown={(e) => e.preventDefault()}
-            onClick={() => onPick(m)}
+            onClick={() => pick(i)}
           >
-            <Avatar name={m.name} size={24} />
+            <Avatar name={m.name} memberId={m.id} hasPhoto={m.profile_img !== null} size={24} />
             <span>{m.name}</span>
             <span className="muted small">{m.email}</span>
+            {notes[i] ? <span className="picker-note small">{notes[i]!.text}</span> : null}
           </li>
         ))}
-        {query && results.isSuccess && items.length === 0 ? <li className="muted small picker-empty">No one matches</li> : null}
       </ul>
+      {query && results.isSuccess && items.length === 0 ? <div className="muted small picker-empty">No one matches</div> : null}
     </div>
   );
 }

@@ -7,18 +7,22 @@ import { call } from '../lib/api.js';
 import { Dialog } from './Dialog.js';
 import { stageLabel } from './Badges.js';
 import { FormFooter } from './FormFooter.js';
+import { REASON_MAX } from '../../shared/limits.js';
 
 export function MoveMenu({
   card,
+  initialTo,
   onClose,
   onMoved,
 }: {
   card: ChampionCard;
+  /** The stage chosen already (a card dropped on a column); the menu then only asks for the reason. */
+  initialTo?: Stage;
   onClose: () => void;
   onMoved: (id: string, to: Stage) => void;
 }) {
   const from = card.champion.stage;
-  const [to, setTo] = useState<Stage>(defaultTarget(from));
+  const [to, setTo] = useState<Stage>(initialTo ?? defaultTarget(from));
   const [reason, setReason] = useState('');
   const move = useMutation({
     mutationFn: () => call('champion.move', { id: card.champion.id, to, reason: reason.trim() || null }),
@@ -52,7 +56,7 @@ export function MoveMenu({
                   disabled={blocked !== null}
                   onChange={() => setTo(stage)}
                   onKeyDown={onRadioKey}
-                  data-autofocus={stage === to ? '' : undefined}
+                  data-autofocus={stage === to && !initialTo ? '' : undefined}
                 />
                 <span className="move-stage">{stageLabel(stage)}</span>
                 {blocked ? <span className="muted small">{blocked}</span> : null}
@@ -62,7 +66,17 @@ export function MoveMenu({
         </fieldset>
         <label className="field">
           <span>Reason (optional)</span>
-          <textarea value={reason} onChange={(e) => setReason(e.target.value)} rows={2} maxLength={2000} />
+          <textarea
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            onKeyDown={(e) => {
+              // Enter moves (the reason is optional); Shift+Enter starts a new line.
+              if (e.key === 'Enter' && !e.shiftKey) submit(e);
+            }}
+            rows={2}
+            maxLength={REASON_MAX}
+            data-autofocus={initialTo ? '' : undefined}
+          />
         </label>
         <FormFooter mutation={move} onCancel={onClose} submitLabel={`Move to ${stageLabel(to)}`} />
       </form>

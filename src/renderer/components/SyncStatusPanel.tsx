@@ -5,6 +5,7 @@ import { qk } from '../lib/queryKeys.js';
 import { pullFraction } from '../lib/syncProgress.js';
 import { relativeTime } from '../lib/dates.js';
 import { useNow } from '../lib/useNow.js';
+import { useHostState } from '../lib/hostConnection.js';
 
 export function phaseLabel(s: SyncStatus): string {
   switch (s.phase) {
@@ -26,7 +27,9 @@ export function phaseLabel(s: SyncStatus): string {
 export function SyncProgress({ status }: { status: SyncStatus }) {
   const p = status.progress;
   if (!p) return null;
-  const pct = Math.round(pullFraction(p) * 100);
+  // Before the first page lands the server has not said how much there is: no made-up numbers.
+  const known = p.rowsApplied > 0 || p.remaining > 0;
+  const pct = known ? Math.round(pullFraction(p) * 100) : 0;
   return (
     <div className="sync-progress">
       <div
@@ -40,7 +43,9 @@ export function SyncProgress({ status }: { status: SyncStatus }) {
         <div className="progress-bar" style={{ width: `${pct}%` }} />
       </div>
       <div className="muted small">
-        {p.rowsApplied.toLocaleString()} received · {p.remaining.toLocaleString()} to go · page {p.pagesDone}
+        {known
+          ? `${p.rowsApplied.toLocaleString()} received${p.remaining > 0 ? ` · about ${p.remaining.toLocaleString()} to go` : ''}`
+          : 'Asking the server what is new…'}
       </div>
     </div>
   );
@@ -59,11 +64,25 @@ export function SyncStatusPanel() {
   const now = useNow(15_000);
   const status = useQuery({ queryKey: qk.syncStatus(), queryFn: () => call('sync.status', {}) });
   const syncNow = useSyncNow();
+  const host = useHostState();
+  if (host !== 'connected') {
+    // Whatever the last status said, it is not known now: the app itself cannot be reached.
+    return (
+      <section className="sync-panel" aria-label="Sync status" data-testid="sync-panel">
+        <div className="sync-line">
+          <span className="dot dot-error" aria-hidden="true" />
+          <strong data-testid="sync-phase">Not connected to the app</strong>
+        </div>
+        <div className="sync-line small muted">Reconnecting by itself…</div>
+      </section>
+    );
+  }
   if (!status.data) {
     return <div className="sync-panel muted">{status.isError ? errorText(status.error) : 'Checking sync…'}</div>;
   }
   const s = status.data;
   const busy = s.phase === 'pushing' || s.phase === 'pulling';
+  const neverSynced = s.lastSyncedAt === null;
   const dot = s.phase === 'error' ? 'dot-error' : !s.online || s.phase === 'offline' ? 'dot-offline' : busy ? 'dot-busy' : 'dot-online';
   return (
     <section className="sync-panel" aria-label="Sync status" data-testid="sync-panel">
@@ -72,7 +91,13 @@ export function SyncStatusPanel() {
         <strong data-testid="sync-phase">{phaseLabel(s)}</strong>
       </div>
       <div className="sync-line small" data-testid="pending-count" aria-live="polite">
-        {s.pending === 0 ? 'All changes synced' : `${s.pending} pending change${s.pending === 1 ? '' : 's'}`}
+        {s.pending > 0
+          ? `${s.pending} pending change${s.pending === 1 ? '' : 's'}`
+          : neverSynced
+            ? busy
+              ? 'First download in progress'
+              : 'First download not finished yet'
+            : 'All changes synced'}
       </div>
       {s.conflicts > 0 ? (
         <div className="sync-line small warn">
@@ -80,7 +105,7 @@ export function SyncStatusPanel() {
         </div>
       ) : null}
       <div className="sync-line small muted" data-testid="last-synced">
-        {s.lastSyncedAt ? `Last synced ${relativeTime(s.lastSyncedAt, now)}` : 'Not synced yet'}
+        {s.lastSyncedAt ? `Last synced ${relativeTime(s.lastSyncedAt, now)}` : 'Never synced on this laptop'}
       </div>
       <SyncProgress status={s} />
       {s.error ? (

@@ -1,4 +1,5 @@
 import type { AfhApi, CallInput, CallOutput, Channel, EventName, EventPayload, IpcError } from '../../shared/ipc.js';
+import { describeIpcError, type Problem } from './errorWords.js';
 
 declare global {
   interface Window {
@@ -36,9 +37,13 @@ export function subscribe<E extends EventName>(event: E, listener: (payload: Eve
   return bridge().on(event, listener);
 }
 
+/** Plain words for any failure, and the field it is about (null for the whole form). */
+export function problemOf(err: unknown): Problem {
+  if (err instanceof CallError) return describeIpcError({ code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) });
+  return { field: null, text: 'Something went wrong inside the app. Your data is safe; please try again.' };
+}
+
 /** Plain words for any error a screen may show. */
 export function errorText(err: unknown): string {
-  if (err instanceof CallError) return err.message;
-  if (err instanceof Error) return err.message;
-  return 'Something went wrong.';
+  return problemOf(err).text;
 }

@@ -46,3 +46,21 @@ describe('date range bounds', () => {
     expect(localInputToIso('not a date')).toBeNull();
   });
 });
+
+describe('the display time zone', () => {
+  it('reads typed times, day bounds and day groups in the chosen zone, and names the zone in clock times', async () => {
+    const { setDisplayTimeZone, systemTimeZone, localInputToIso: toIso, dayStart: start, localDay, timeLabel, isoToLocalInput } = await import('./dates.js');
+    try {
+      setDisplayTimeZone('Australia/Sydney');
+      expect(toIso('2026-11-20T09:00')).toBe('2026-11-19T22:00:00Z');
+      expect(localDay('2026-11-19T22:00:00Z')).toBe('2026-11-20');
+      expect(start('2026-11-20')).toBe('2026-11-19T13:00:00Z');
+      expect(isoToLocalInput(Date.parse('2026-11-19T22:00:00Z'))).toBe('2026-11-20T09:00');
+      expect(timeLabel('2026-11-19T22:00:00Z')).toMatch(/09:00.*(GMT\+11|AEDT)/);
+      setDisplayTimeZone('UTC');
+      expect(timeLabel('2026-11-19T22:00:00Z')).toMatch(/(22:00|10:00 PM).*UTC/);
+    } finally {
+      setDisplayTimeZone(systemTimeZone());
+    }
+  });
+});

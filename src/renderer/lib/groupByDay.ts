@@ -6,14 +6,15 @@ export interface DayGroup<T> {
 }
 
 /**
- * Groups items (already ordered newest first by the query) into runs of one UTC day.
- * A day split across two pages stays one group, because grouping runs over the
- * concatenated pages rather than page by page.
+ * Groups items (already ordered newest first by the query) into runs of one calendar day
+ * (`dayOf`: the UTC day unless the screen passes the reader's zone). A day split across two
+ * pages stays one group, because grouping runs over the concatenated pages rather than page
+ * by page.
  */
-export function groupByDay<T extends { occurred_at: string }>(items: readonly T[]): DayGroup<T>[] {
+export function groupByDay<T extends { occurred_at: string }>(items: readonly T[], dayOf: (iso: string) => string = utcDay): DayGroup<T>[] {
   const groups: DayGroup<T>[] = [];
   for (const item of items) {
-    const day = utcDay(item.occurred_at);
+    const day = dayOf(item.occurred_at);
     const last = groups[groups.length - 1];
     if (last && last.day === day) last.items.push(item);
     else groups.push({ day, items: [item] });

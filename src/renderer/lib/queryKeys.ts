@@ -5,9 +5,12 @@ import type { SyncTable } from '../../shared/rows.js';
 export type Dep = SyncTable | 'outbox' | 'conflict';
 
 export const DEPS = {
+  // Rows also show last activity and champion stage; those are refreshed whenever the list is
+  // shown again (PeopleScreen), not on every pulled page of actions, which would re-read the list
+  // over and over during a sync.
   people: ['user'],
   member: ['user', 'enrollment', 'champion', 'cohort', 'user_action', 'outbox', 'conflict'],
-  timeline: ['user_action', 'user', 'outbox'],
+  timeline: ['user_action', 'user', 'outbox', 'enrollment', 'cohort'],
   board: ['champion', 'champion_stage_change', 'user', 'cohort', 'outbox', 'conflict'],
   history: ['champion_stage_change', 'user', 'outbox'],
   cohorts: ['cohort'],
@@ -37,6 +40,9 @@ export const qk = {
   syncStatus: () => ['sync.status'] as const,
   authStatus: () => ['auth.status'] as const,
   settings: () => ['settings'] as const,
+  preferences: () => ['preferences'] as const,
+  photo: (id: string) => ['photo', id] as const,
+  peopleTotal: () => ['people', 'total'] as const,
 };
 
 /** Which query areas a change to these tables makes stale. */

@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { keepPreviousData, useMutation, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import {
   DndContext,
+  DragOverlay,
   PointerSensor,
   pointerWithin,
   useDraggable,
@@ -12,11 +13,13 @@ import {
   type DragStartEvent,
 } from '@dnd-kit/core';
 import type { Stage } from '../../shared/enums.js';
+import { SEARCH_QUERY_MAX } from '../../shared/limits.js';
 import type { ChampionCard, ConflictItem } from '../../shared/ipc.js';
 import { isValidTransition } from '../../shared/stageRules.js';
 import { call } from '../lib/api.js';
 import { qk } from '../lib/queryKeys.js';
-import { durationSince } from '../lib/dates.js';
+import { durationLabel, durationSince } from '../lib/dates.js';
+import { useNavigation } from '../lib/navigation.js';
 import { useNow } from '../lib/useNow.js';
 import { useShellActions } from '../lib/shellActions.js';
 import { isTypingTarget } from '../lib/keyboard.js';
@@ -25,11 +28,28 @@ import { MoveMenu } from '../components/MoveMenu.js';
 import { CardDetail } from '../components/CardDetail.js';
 import { describeConflict } from '../lib/conflicts.js';
 import { ErrorState, Loading } from '../components/States.js';
-import { failureText, FormError } from '../components/FormFooter.js';
 import { Icon } from '../components/Icon.js';
+import { FirstSyncState, useFirstSync } from '../components/FirstSyncState.js';
 import { cohortIdOf, GLOBAL_PIPELINE, PipelineOptions } from '../components/PipelineOptions.js';
 
-type Overlay = { kind: 'none' } | { kind: 'move'; id: string } | { kind: 'detail'; id: string };
+type Overlay = { kind: 'none' } | { kind: 'move'; id: string; to?: Stage } | { kind: 'detail'; id: string };
+
+const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+
+/** Whether a card matches the board's search: every typed word in the name, email or notes. */
+function matches(card: ChampionCard, words: readonly string[]): boolean {
+  if (words.length === 0) return true;
+  const text = fold(`${card.user_name ?? ''} ${card.user_email ?? ''} ${card.champion.notes}`);
+  return words.every((w) => text.includes(w));
+}
+
+/** The middle of the cards' times in their stage (ms), or null for an empty column. */
+function medianTimeInStage(cards: readonly ChampionCard[], now: number): number | null {
+  const spans = cards.flatMap((c) => (c.entered_stage_at ? [Math.max(0, now - Date.parse(c.entered_stage_at))] : [])).sort((a, b) => a - b);
+  if (spans.length === 0) return null;
+  const mid = Math.floor(spans.length / 2);
+  return spans.length % 2 ? spans[mid]! : (spans[mid - 1]! + spans[mid]!) / 2;
+}
 
 const cardDomId = (id: string) => `card-${id}`;
 
@@ -53,18 +73,15 @@ function Card({
   onNavigate: (e: KeyboardEvent<HTMLElement>) => void;
 }) {
   const c = card.champion;
-  const { setNodeRef, listeners, transform, isDragging } = useDraggable({ id: c.id, data: { stage: c.stage } });
-  const name = card.user_name ?? c.user_id;
-  const style = transform ? { transform: `translate(${transform.x}px, ${transform.y}px)` } : undefined;
-  const firstConflict = conflicts[0];
-  const view = firstConflict ? describeConflict(firstConflict) : null;
+  // The card stays in its column while dragged (dimmed); a copy follows the pointer (DragOverlay).
+  const { setNodeRef, listeners, isDragging } = useDraggable({ id: c.id, data: { stage: c.stage } });
+  const name = card.user_name ?? 'A member not on this laptop';
   return (
     <article
       ref={setNodeRef}
       {...listeners}
       id={cardDomId(c.id)}
-      className={isDragging ? 'card dragging' : 'card'}
-      style={style}
+      className={isDragging ? 'card drag-source' : 'card'}
       tabIndex={0}
       aria-label={`${name}, ${stageLabel(c.stage)}${card.pending ? ', pending sync' : ''}${conflicts.length ? ', has a conflict' : ''}`}
       aria-describedby="card-keys"
@@ -82,6 +99,19 @@ function Card({
         } else onNavigate(e);
       }}
     >
+      <CardBody card={card} conflicts={conflicts} now={now} />
+    </article>
+  );
+}
+
+/** What a card shows, on the board and in the copy that follows the pointer while dragging. */
+function CardBody({ card, conflicts, now }: { card: ChampionCard; conflicts: ConflictItem[]; now: number }) {
+  const c = card.champion;
+  const name = card.user_name ?? 'A member not on this laptop';
+  const firstConflict = conflicts[0];
+  const view = firstConflict ? describeConflict(firstConflict) : null;
+  return (
+    <>
       <div className="card-name">{name}</div>
       {card.user_email ? <div className="card-email muted small">{card.user_email}</div> : null}
       {c.notes ? <p className="card-notes">{c.notes}</p> : null}
@@ -104,34 +134,52 @@ function Card({
           </div>
         </div>
       ) : null}
-    </article>
+    </>
   );
 }
 
 function Column({
   stage,
   count,
-  dragFrom,
+  shown,
+  median,
+  drag,
   children,
 }: {
   stage: Stage;
   count: number;
-  dragFrom: Stage | null;
+  /** Cards left by the search (null: no search). */
+  shown: number | null;
+  median: number | null;
+  drag: { from: Stage; height: number } | null;
   children: ReactNode;
 }) {
-  const blocked = dragFrom !== null && dragFrom !== stage && !isValidTransition(dragFrom, stage);
+  const blocked = drag !== null && drag.from !== stage && !isValidTransition(drag.from, stage);
   const { setNodeRef, isOver } = useDroppable({ id: stage, disabled: blocked });
-  const cls = ['column', `column-${stage}`, isOver && !blocked ? 'over' : '', blocked ? 'blocked' : ''].join(' ');
+  const accepting = isOver && !blocked && drag !== null && drag.from !== stage;
+  const cls = ['column', `column-${stage}`, accepting ? 'over' : '', blocked ? 'blocked' : ''].join(' ');
   return (
     <section ref={setNodeRef} className={cls} aria-labelledby={`col-${stage}`} data-testid={`column-${stage}`}>
       <header className="column-header">
         <h2 id={`col-${stage}`}>{stageLabel(stage)}</h2>
-        <span className="column-count" data-testid={`count-${stage}`}>
+        <span className="column-count" data-testid={`count-${stage}`} aria-label={`${count} in ${stageLabel(stage)}`}>
           {count}
         </span>
       </header>
+      <div className="column-metrics muted small" data-testid={`metric-${stage}`}>
+        {shown !== null ? `${shown} shown · ` : ''}
+        {median === null ? 'median time in stage: —' : `median ${durationLabel(median)} in stage`}
+      </div>
       {blocked ? <div className="column-blocked small">Only one step at a time</div> : null}
-      <div className="column-cards">{children}</div>
+      <div className="column-cards">
+        {/* Where the card will land: the cards below make room for it. */}
+        {accepting ? (
+          <div className="drop-gap small" data-testid="drop-gap" style={{ height: drag.height }}>
+            Drop to move to {stageLabel(stage)}
+          </div>
+        ) : null}
+        {children}
+      </div>
     </section>
   );
 }
@@ -139,10 +187,19 @@ function Column({
 export function ChampionsScreen({ initialCohortId }: { initialCohortId: string | null }) {
   const now = useNow();
   const actions = useShellActions();
-  const [cohort, setCohort] = useState<string>(initialCohortId ?? GLOBAL_PIPELINE);
+  const { route, replace } = useNavigation();
+  const search = route.screen === 'champions' ? (route.q ?? '') : '';
+  const [cohort, setCohortState] = useState<string>(initialCohortId ?? GLOBAL_PIPELINE);
   const cohortId = cohortIdOf(cohort);
+  const setCohort = (value: string) => {
+    setCohortState(value);
+    replace({ screen: 'champions', cohortId: cohortIdOf(value), q: search });
+  };
+  const setSearch = (q: string) => replace({ screen: 'champions', cohortId, q });
+  const words = fold(search).split(/\s+/).filter(Boolean);
+  const firstSync = useFirstSync();
   const [overlay, setOverlay] = useState<Overlay>({ kind: 'none' });
-  const [dragFrom, setDragFrom] = useState<Stage | null>(null);
+  const [drag, setDrag] = useState<{ id: string; from: Stage; height: number } | null>(null);
   const [focusAfter, setFocusAfter] = useState<{ id: string; stage: Stage } | null>(null);
 
   const board = useQuery({
@@ -160,9 +217,6 @@ export function ChampionsScreen({ initialCohortId }: { initialCohortId: string |
     return map;
   }, [conflicts.data]);
 
-  const move = useMutation({
-    mutationFn: (v: { id: string; to: Stage }) => call('champion.move', { id: v.id, to: v.to, reason: null }),
-  });
 
   const allCards = useMemo(() => board.data?.columns.flatMap((col) => col.cards) ?? [], [board.data]);
   const findCard = (id: string) => allCards.find((c) => c.champion.id === id);
@@ -180,15 +234,18 @@ export function ChampionsScreen({ initialCohortId }: { initialCohortId: string |
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 6 } }));
   const onDragStart = (e: DragStartEvent) => {
     const stage = (e.active.data.current as { stage?: Stage } | undefined)?.stage;
-    setDragFrom(stage ?? null);
+    const height = e.active.rect.current.initial?.height ?? 80;
+    setDrag(stage ? { id: String(e.active.id), from: stage, height } : null);
   };
   const onDragEnd = (e: DragEndEvent) => {
-    setDragFrom(null);
+    setDrag(null);
     const from = (e.active.data.current as { stage?: Stage } | undefined)?.stage;
     const to = e.over?.id as Stage | undefined;
     if (!from || !to || from === to || !isValidTransition(from, to)) return;
-    move.mutate({ id: String(e.active.id), to });
+    // As after a keyboard move: the move menu, with the stage chosen, asks for an optional reason.
+    setOverlay({ kind: 'move', id: String(e.active.id), to });
   };
+  const dragged = drag ? findCard(drag.id) : undefined;
 
   /** ↑/↓ (j/k) within a column, ←/→ (h/l) across columns. */
   const navigate = (e: KeyboardEvent<HTMLElement>, stageIndex: number, cardIndex: number) => {
@@ -218,6 +275,16 @@ export function ChampionsScreen({ initialCohortId }: { initialCohortId: string |
         </div>
         <div className="header-actions">
           <label className="select">
+            <span>Find a card</span>
+            <input
+              type="search"
+              value={search}
+              maxLength={SEARCH_QUERY_MAX}
+              placeholder="Name, email or notes"
+              onChange={(e) => setSearch(e.target.value)}
+            />
+          </label>
+          <label className="select">
             <span>Pipeline</span>
             <select aria-label="Cohort" value={cohort} onChange={(e) => setCohort(e.target.value)}>
               <PipelineOptions withStatus />
@@ -234,18 +301,28 @@ export function ChampionsScreen({ initialCohortId }: { initialCohortId: string |
         <kbd>k</kbd> within a stage · <kbd>←</kbd>
         <kbd>→</kbd> across stages · or drag a card to the next stage
       </p>
-      <FormError message={failureText(move)} />
-      {board.isPending ? (
+      {firstSync ? (
+        <FirstSyncState status={firstSync} />
+      ) : board.isPending ? (
         <Loading label="Loading the board…" />
       ) : board.isError ? (
         <ErrorState error={board.error} onRetry={() => void board.refetch()} />
       ) : (
-        <DndContext sensors={sensors} collisionDetection={pointerWithin} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDragFrom(null)}>
+        <DndContext sensors={sensors} collisionDetection={pointerWithin} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDrag(null)}>
           <div className="board" data-testid="board">
-            {board.data.columns.map((col, stageIndex) => (
-              <Column key={col.stage} stage={col.stage} count={col.count} dragFrom={dragFrom}>
-                {col.cards.length === 0 ? <div className="column-empty muted small">No one here</div> : null}
-                {col.cards.map((card, cardIndex) => (
+            {board.data.columns.map((col, stageIndex) => {
+              const cards = col.cards.filter((c) => matches(c, words));
+              return (
+              <Column
+                key={col.stage}
+                stage={col.stage}
+                count={col.count}
+                shown={words.length > 0 ? cards.length : null}
+                median={medianTimeInStage(col.cards, now)}
+                drag={drag}
+              >
+                {cards.length === 0 ? <div className="column-empty muted small">{words.length > 0 ? 'No card matches' : 'No one here'}</div> : null}
+                {cards.map((card, cardIndex) => (
                   <Card
                     key={card.champion.id}
                     card={card}
@@ -260,13 +337,22 @@ export function ChampionsScreen({ initialCohortId }: { initialCohortId: string |
                   <div className="column-more muted small">and {col.count - col.cards.length} more</div>
                 ) : null}
               </Column>
-            ))}
+              );
+            })}
           </div>
+          <DragOverlay dropAnimation={null}>
+            {dragged ? (
+              <article className="card dragging" aria-hidden="true">
+                <CardBody card={dragged} conflicts={conflictsByCard.get(dragged.champion.id) ?? []} now={now} />
+              </article>
+            ) : null}
+          </DragOverlay>
         </DndContext>
       )}
       {overlay.kind === 'move' && overlayCard ? (
         <MoveMenu
           card={overlayCard}
+          {...(overlay.kind === 'move' && overlay.to ? { initialTo: overlay.to } : {})}
           onClose={() => setOverlay({ kind: 'none' })}
           onMoved={(id, to) => {
             setOverlay({ kind: 'none' });

@@ -1,41 +1,51 @@
-import { useState } from 'react';
+import { useRef } from 'react';
 import { useQuery } from '@tanstack/react-query';
+import { addDays } from '../../shared/timeZones.js';
+import { enrollmentLabel } from '../../shared/enrollmentLabel.js';
 import { call } from '../lib/api.js';
 import { qk } from '../lib/queryKeys.js';
-import { dateLabel, durationSince } from '../lib/dates.js';
-import { useNavigation } from '../lib/navigation.js';
+import { dateLabel, dayStart, displayTimeZone, durationSince, today } from '../lib/dates.js';
+import { useNavigation, useScrollMemory, type TimelineFilterState } from '../lib/navigation.js';
 import { useShellActions } from '../lib/shellActions.js';
 import { useNow } from '../lib/useNow.js';
 import { Avatar, PendingBadge, RoleChip, StageBadge } from '../components/Badges.js';
 import { ActivityChart } from '../components/ActivityChart.js';
-import { EMPTY_FILTER, Timeline, TimelineFilters, toTimelineFilter } from '../components/Timeline.js';
+import { EMPTY_FILTER, isReversed, ReversedRange, Timeline, TimelineFilters, toTimelineFilter } from '../components/Timeline.js';
+import { ExportTimelineButton } from '../components/ExportTimelineButton.js';
 import { Empty, ErrorState, Loading } from '../components/States.js';
 import { Icon } from '../components/Icon.js';
 
+/** The chart's window: the last twelve months, up to today. */
+const CHART_DAYS = 365;
+
 export function MemberScreen({ id }: { id: string }) {
-  const { go, back } = useNavigation();
+  const { route, go, back, replace } = useNavigation();
   const actions = useShellActions();
   const now = useNow();
-  const [filter, setFilter] = useState(EMPTY_FILTER);
+  const screenRef = useRef<HTMLDivElement>(null);
+  const filter = (route.screen === 'member' ? route.filter : undefined) ?? EMPTY_FILTER;
+  const setFilter = (next: TimelineFilterState) => replace({ screen: 'member', id, filter: next });
   const member = useQuery({ queryKey: qk.member(id), queryFn: () => call('member.get', { id }) });
-  // The chart covers the member's whole local history, whatever the timeline's filters.
-  const dailyFilter = toTimelineFilter(id, EMPTY_FILTER);
-  const daily = useQuery({
-    queryKey: qk.dailyCounts(dailyFilter),
-    queryFn: () => call('timeline.dailyCounts', dailyFilter),
-  });
+  // The chart covers the last year up to today, whatever the timeline's filters.
+  const lastDay = today(now);
+  const firstDay = addDays(lastDay, -(CHART_DAYS - 1));
+  const dailyInput = { ...toTimelineFilter(id, EMPTY_FILTER), from: dayStart(firstDay), timeZone: displayTimeZone() };
+  const daily = useQuery({ queryKey: qk.dailyCounts(dailyInput), queryFn: () => call('timeline.dailyCounts', dailyInput) });
+  useScrollMemory('screen', screenRef, member.isSuccess && daily.isSuccess);
 
   if (member.isPending) return <Loading label="Loading member…" />;
   if (member.isError) return <ErrorState error={member.error} onRetry={() => void member.refetch()} />;
   const { user, enrollments, champions, actionCount } = member.data;
+  const timelineFilter = toTimelineFilter(id, filter);
+  const pickedDay = filter.fromDay && filter.fromDay === filter.toDay ? filter.fromDay : null;
 
   return (
-    <div className="screen screen-member">
+    <div className="screen screen-member" ref={screenRef}>
       <button type="button" className="btn btn-ghost back" onClick={back}>
         <Icon name="back" /> Back
       </button>
       <header className="profile">
-        <Avatar name={user.name} img={user.profile_img} size={64} />
+        <Avatar name={user.name} memberId={user.id} hasPhoto={user.profile_img !== null} size={64} />
         <div className="profile-main">
           <h1>{user.name}</h1>
           <div className="muted">
@@ -65,8 +75,7 @@ export function MemberScreen({ id }: { id: string }) {
             <table className="table">
               <thead>
                 <tr>
-                  <th scope="col">Course</th>
-                  <th scope="col">Cohort</th>
+                  <th scope="col">Course and cohort</th>
                   <th scope="col">Status</th>
                   <th scope="col">Enrolled</th>
                 </tr>
@@ -74,8 +83,7 @@ export function MemberScreen({ id }: { id: string }) {
               <tbody>
                 {enrollments.map((e) => (
                   <tr key={e.id}>
-                    <td>{e.course_name ?? '—'}</td>
-                    <td>{e.cohort_name ?? '—'}</td>
+                    <td title={e.cohort_id ?? undefined}>{enrollmentLabel(e.course_name, e.cohort_name)}</td>
                     <td>
                       <span className={`badge status-${e.status}`}>{e.status}</span>
                     </td>
@@ -99,11 +107,7 @@ export function MemberScreen({ id }: { id: string }) {
               {champions.map((c) => (
                 <li key={c.champion.id}>
                   <StageBadge stage={c.champion.stage} />
-                  <button
-                    type="button"
-                    className="link"
-                    onClick={() => go({ screen: 'champions', cohortId: c.champion.cohort_id })}
-                  >
+                  <button type="button" className="link" onClick={() => go({ screen: 'champions', cohortId: c.champion.cohort_id })}>
                     {c.cohort_name ?? 'Global (ongoing)'}
                   </button>
                   {c.entered_stage_at ? <span className="muted small">time in stage: {durationSince(c.entered_stage_at, now)}</span> : null}
@@ -118,11 +122,24 @@ export function MemberScreen({ id }: { id: string }) {
 
       <section className="panel" aria-labelledby="activity-title">
         <h2 id="activity-title">
-          Activity <span className="muted small">{actionCount.toLocaleString()} actions</span>
+          Activity{' '}
+          <span className="muted small">
+            {actionCount.toLocaleString()} action{actionCount === 1 ? '' : 's'}
+          </span>
         </h2>
-        {daily.data ? <ActivityChart days={daily.data.days} /> : daily.isError ? <ErrorState error={daily.error} /> : null}
-        <TimelineFilters value={filter} onChange={setFilter} />
-        <Timeline filter={toTimelineFilter(id, filter)} showMember={false} />
+        {daily.data ? (
+          <ActivityChart
+            days={daily.data.days}
+            from={firstDay}
+            to={lastDay}
+            selectedDay={pickedDay}
+            onPickDay={(day) => setFilter({ ...filter, fromDay: day, toDay: day })}
+          />
+        ) : daily.isError ? (
+          <ErrorState error={daily.error} />
+        ) : null}
+        <TimelineFilters value={filter} onChange={setFilter} actions={<ExportTimelineButton filter={timelineFilter} name={user.name} />} />
+        {isReversed(filter) ? <ReversedRange filter={filter} /> : <Timeline filter={timelineFilter} showMember={false} ownScroll={false} />}
       </section>
     </div>
   );

@@ -1,9 +1,11 @@
-import { useState, type FormEvent, type InputHTMLAttributes } from 'react';
+import { useId, useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AuthStatus } from '../../shared/ipc.js';
-import { call, CallError } from '../lib/api.js';
+import { call, problemOf } from '../lib/api.js';
+import { EMAIL_MAX, PASSWORD_MAX } from '../../shared/limits.js';
+import { FieldError } from '../components/FieldError.js';
 import { qk } from '../lib/queryKeys.js';
-import { failureText, FormError } from '../components/FormFooter.js';
+import { FormError } from '../components/FormFooter.js';
 
 export function SignInScreen({ auth }: { auth: AuthStatus }) {
   const client = useQueryClient();
@@ -20,10 +22,15 @@ export function SignInScreen({ auth }: { auth: AuthStatus }) {
       void client.invalidateQueries({ queryKey: qk.syncStatus() });
     },
   });
-  const field = signIn.error instanceof CallError ? signIn.error.field : undefined;
+  const problem = signIn.isError ? problemOf(signIn.error) : null;
+  const FIELDS = ['serverUrl', 'email', 'password'];
+  const fieldProblem = (name: string) => (problem?.field === name ? problem.text : null);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    // A new session starts on People, not on whichever screen the last one was left at (set now:
+    // the core's auth event may show the signed-in app before this call's answer arrives).
+    window.history.replaceState({ idx: 0 }, '', '#/people');
     signIn.mutate();
   };
 
@@ -44,7 +51,8 @@ export function SignInScreen({ auth }: { auth: AuthStatus }) {
           value={url}
           onChange={(e) => setServerUrl(e.target.value)}
           placeholder="https://api.example.org"
-          invalid={field === 'serverUrl'}
+          maxLength={500}
+          problem={fieldProblem('serverUrl')}
         />
         <SignInField
           label="Email"
@@ -53,7 +61,8 @@ export function SignInScreen({ auth }: { auth: AuthStatus }) {
           autoComplete="username"
           value={email}
           onChange={(e) => setEmail(e.target.value)}
-          invalid={field === 'email'}
+          maxLength={EMAIL_MAX}
+          problem={fieldProblem('email')}
           autoFocus
         />
         <SignInField
@@ -63,9 +72,10 @@ export function SignInScreen({ auth }: { auth: AuthStatus }) {
           autoComplete="current-password"
           value={password}
           onChange={(e) => setPassword(e.target.value)}
-          invalid={field === 'password'}
+          maxLength={PASSWORD_MAX}
+          problem={fieldProblem('password')}
         />
-        <FormError message={failureText(signIn)} testId="signin-error" />
+        <FormError message={problem && !FIELDS.includes(problem.field ?? '') ? problem.text : null} testId="signin-error" />
         <button type="submit" className="btn btn-primary btn-block" disabled={signIn.isPending}>
           {signIn.isPending ? 'Signing in…' : 'Sign in'}
         </button>
@@ -77,16 +87,18 @@ export function SignInScreen({ auth }: { auth: AuthStatus }) {
   );
 }
 
-/** A required sign-in input under its visible label, marked invalid when the server named its field. */
+/** A required sign-in input under its visible label, with the problem the core named for it right under it. */
 function SignInField({
   label,
-  invalid,
+  problem,
   ...input
-}: { label: string; name: string; invalid: boolean } & InputHTMLAttributes<HTMLInputElement>) {
+}: { label: string; name: string; problem: string | null } & InputHTMLAttributes<HTMLInputElement>) {
+  const id = useId();
   return (
-    <label className="field">
-      <span>{label}</span>
-      <input {...input} aria-invalid={invalid || undefined} required />
-    </label>
+    <div className="field">
+      <label htmlFor={`${id}-input`}>{label}</label>
+      <input {...input} id={`${id}-input`} aria-invalid={problem ? true : undefined} aria-describedby={problem ? id : undefined} required />
+      <FieldError id={id} message={problem} testId="signin-error" />
+    </div>
   );
 }

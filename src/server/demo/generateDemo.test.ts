@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ChampionRow, ChampionStageChangeRow, CohortRow, EnrollmentRow, ROW_SCHEMAS, UserActionRow, UserRow } from '../../shared/rows.js';
 import { STAGES } from '../../shared/enums.js';
-import { DEMO_SIZES, generateDemo } from './generateDemo.js';
+import { DEMO_ANCHOR, DEMO_SIZES, generateDemo } from './generateDemo.js';
 
 // The demo data set must be deterministic, of the documented size, valid as wire rows, and
 // internally consistent (stories that make sense, champions whose history and roles agree).
@@ -109,5 +109,26 @@ describe('demo data generator', () => {
     expect(small.t.champion.some((c) => c.notes.length > 0)).toBe(true);
     const champs = new Set(small.t.champion.filter((c) => c.stage === 'champion').map((c) => c.user_id));
     for (const u of small.t.user) expect(u.roles.includes('champion')).toBe(champs.has(u.id));
+  });
+
+  it('puts every history in the past: no action, enrollment, stage change or champion date after the anchor day', () => {
+    const late = (rows: { id: string }[], col: string) =>
+      rows.filter((r) => {
+        const v = (r as unknown as Record<string, string | null>)[col];
+        return v !== null && v !== undefined && Date.parse(v) > DEMO_ANCHOR;
+      }).map((r) => `${r.id}.${col}`);
+    expect([
+      ...late(small.t.user_action, 'occurred_at'),
+      ...late(small.t.enrollment, 'enrolled_at'),
+      ...late(small.t.champion_stage_change, 'changed_at'),
+      ...late(small.t.champion, 'selected_at'),
+      ...late(small.t.champion, 'became_champion_at'),
+      ...late(small.t.user, 'created_at'),
+      ...late(small.t.cohort, 'created_at'),
+    ]).toEqual([]);
+    // Time in stage: every card entered its stage before the anchor day, so none reads "today" from the future.
+    const last = new Map<string, string>();
+    for (const h of small.t.champion_stage_change) last.set(h.champion_id, h.changed_at);
+    expect([...last.values()].every((at) => Date.parse(at) < DEMO_ANCHOR)).toBe(true);
   });
 });

@@ -76,7 +76,8 @@ export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_0
       starts_at: iso(starts),
       ends_at: iso(ends),
       status: ends < DEMO_ANCHOR ? 'finished' : starts <= DEMO_ANCHOR ? 'active' : 'planned',
-      created_at: iso(starts - 30 * DAY),
+      // A planned cohort starts in the future, but it was created in the past, like every row's history.
+      created_at: iso(Math.min(starts - 30 * DAY, DEMO_ANCHOR - DAY)),
     });
   }
   const cb = batcher('cohort');
@@ -189,7 +190,8 @@ export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_0
       const enrollmentId = `enr_${i + 1}_${k + 1}`;
       const share = k === cohortList.length - 1 ? remainingForUser : Math.floor(remainingForUser / (cohortList.length - k));
       remainingForUser -= share;
-      const start = Math.max(createdAt[i]!, Date.parse(cohort.starts_at!) - 14 * DAY);
+      // Enrolling in a cohort that starts later happened before now, like all of a member's actions.
+      const start = Math.min(Math.max(createdAt[i]!, Date.parse(cohort.starts_at!) - 14 * DAY), DEMO_ANCHOR - 2 * DAY);
       const end = Math.min(DEMO_ANCHOR, Date.parse(cohort.ends_at!) + 60 * DAY);
       const acts = memberStory(rng, { userId, enrollmentId, course, cohortId: cohort.id, count: share, start, end: Math.max(end, start + DAY) });
       const status: EnrollmentRow['status'] = acts.some((a) => a.action_type === 'unenrolled')
@@ -248,18 +250,24 @@ export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_0
       if (rng.chance(0.08)) walk.push(stages[s]!, stages[s - 1]!);
       walk.push(stages[s]!);
     }
+    const times: number[] = [];
+    for (let k = 0; k < walk.length; k++) {
+      times.push(t);
+      t += rng.int(3, 40) * DAY;
+    }
+    // A history ends before now: one that would run past the anchor happened that much earlier.
+    const overshoot = Math.max(0, times.at(-1)! - (DEMO_ANCHOR - DAY));
     let selectedAt: string | null = null;
     let becameAt: string | null = null;
     let prev: Stage | null = null;
-    for (const to of walk) {
-      const at = iso(t);
+    for (const [k, to] of walk.entries()) {
+      const at = iso(times[k]! - overshoot);
       if (to === 'selected') selectedAt = at;
       if (to === 'champion' && !becameAt) becameAt = at;
       const reason: string | null =
         prev === null ? null : stages.indexOf(to) < stages.indexOf(prev) ? 'Moved back: not ready yet' : rng.chance(0.4) ? rng.pick(['Completed facilitator training', 'Great feedback from cohort', 'Agreed at team meeting', 'Stepping back for now']) : null;
       histories.push({ id: `csc_${pad(++hNo, 6)}`, champion_id: id, from_stage: prev, to_stage: to, changed_at: at, changed_by: DEMO_COORDINATOR.id, reason });
       prev = to;
-      t += rng.int(3, 40) * DAY;
     }
     const b = chb.add({
       id,

@@ -252,15 +252,15 @@ describe('origins and CSV export', () => {
   it('exports the filtered list in list order as RFC 4180 CSV, defusing formulas', () => {
     const out = exportPeopleCsv(app, parse('people.exportCsv', { query: 'maya lopez', roles: ['champion'] }));
     const lines = out.csv.split('\r\n');
-    expect(lines[0]).toBe('id,name,email,origin,roles');
+    expect(lines[0]).toBe('id,name,email,origin,roles,joined,last_active,champion_stage,enrollments');
     expect(lines[lines.length - 1]).toBe('');
     expect(out.rows).toBe(lines.length - 2);
     expect(out.rows).toBe(expected('maya lopez', ['champion']).length);
-    expect(lines).toContain('usr_42_maya,Maya López,maya.lopez@example.org,uk,student;champion');
+    expect(lines).toContain('usr_42_maya,Maya López,maya.lopez@example.org,uk,student;champion,2026-01-01T00:00:00Z,,,');
 
     const evil = exportPeopleCsv(app, parse('people.exportCsv', { query: 'hyperlink' }));
     expect(evil.rows).toBe(1);
-    expect(evil.csv).toContain(`usr_45_formula,"'=HYPERLINK(""http://x"",""y"")",'+evil@example.org,uk,\r\n`);
+    expect(evil.csv).toContain(`usr_45_formula,"'=HYPERLINK(""http://x"",""y"")",'+evil@example.org,uk,,2026-01-01T00:00:00Z,,,\r\n`);
 
     const all = exportPeopleCsv(app, parse('people.exportCsv', {}));
     expect(all.rows).toBe(users.length);

@@ -1,10 +1,23 @@
-import { ROLES, type Role } from '../../../shared/enums.js';
-import type { CallOutput, MemberSummary, ParsedInput } from '../../../shared/ipc.js';
-import { IpcFailure } from '../../ipc/ipcFailure.js';
+import type { Role } from '../../../shared/enums.js';
+import type { CallOutput, MemberSummary, ParsedInput, PeopleSort } from '../../../shared/ipc.js';
 import type { AppDb } from '../open.js';
-import { roleTest } from '../schema.js';
 import { cachedStatement } from '../statementCache.js';
 import { csvLine } from './csv.js';
+import { enrollmentsText, lastActiveOf, pipelinesOf, pipelinesText, summaryStage } from './memberFacts.js';
+import { orderedPage } from './peopleOrders.js';
+import {
+  badCursor,
+  COLUMNS,
+  decodeCursorParts,
+  DENSE,
+  encodeCursor,
+  originClause,
+  roleClause,
+  whereSql,
+  type MemberRow,
+  type Params,
+  type PeopleFilter,
+} from './peopleSql.js';
 import { matchAll, rankBuckets } from './searchText.js';
 
 // People search, in one order: (rank bucket, name, id).
@@ -23,20 +36,7 @@ import { matchAll, rankBuckets } from './searchText.js';
 //  - sparse: take the match set and sort it (it is small). CROSS JOIN pins user_fts as the
 //    outer loop: the other way round, SQLite re-runs the whole MATCH for every user row.
 
-type PeopleFilter = ParsedInput<'people.count'>;
-type SearchInput = ParsedInput<'people.search'>;
-
-const DENSE = 2000;
-const COLUMNS = 'u.id AS id, u.name AS name, u.email AS email, u.origin AS origin, u.roles AS roles, u.profile_img AS profile_img';
-
-interface MemberRow {
-  id: string;
-  name: string;
-  email: string;
-  origin: string | null;
-  roles: string;
-  profile_img: string | null;
-}
+type SearchInput = Omit<ParsedInput<'people.search'>, 'sort'> & { sort?: PeopleSort };
 
 interface Cursor {
   bucket: number;
@@ -44,17 +44,8 @@ interface Cursor {
   id: string;
 }
 
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.bucket, c.name, c.id]), 'utf8').toString('base64url');
-}
-
 function decodeCursor(raw: string, buckets: number): Cursor {
-  let parts: unknown;
-  try {
-    parts = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-  } catch {
-    parts = null;
-  }
+  const parts = decodeCursorParts(raw);
   if (
     Array.isArray(parts) &&
     parts.length === 3 &&
@@ -66,29 +57,8 @@ function decodeCursor(raw: string, buckets: number): Cursor {
   ) {
     return { bucket: parts[0] as number, name: parts[1], id: parts[2] };
   }
-  throw new IpcFailure('bad_request', 'after: is not a cursor from this search; start again from the first page', 'after');
+  throw badCursor();
 }
-
-type Params = Record<string, string | number>;
-
-/** The origin filter as SQL over `u`. */
-function originClause(filter: PeopleFilter, params: Params): string[] {
-  if (filter.origins.length === 0) return [];
-  params.origins = JSON.stringify(filter.origins);
-  return ['u.origin IN (SELECT value FROM json_each(@origins))'];
-}
-
-/**
- * A role test with the very expression of that role's partial index (schema.ts `roleTest`),
- * written as a literal so that SQLite can use the index; role names come from the Role
- * enum (checked again here), never from free text.
- */
-function roleClause(role: Role): string {
-  if (!ROLES.includes(role)) throw new IpcFailure('bad_request', `roles: unknown role "${role}"`, 'roles');
-  return roleTest('u.roles', role);
-}
-
-const whereSql = (where: string[]) => (where.length ? ` WHERE ${where.join(' AND ')}` : '');
 
 /**
  * The SQL of one bucket's rows after `after` (name, id), in (name, id) order, at most
@@ -157,15 +127,23 @@ function bucketRows(
   return cachedStatement(app.sqlite, sql).all(params) as MemberRow[];
 }
 
-function toSummary(r: MemberRow): MemberSummary {
-  return {
+/** The page's members as the list shows them, with last activity and champion stage looked up for just these rows. */
+function toSummaries(app: AppDb, rows: readonly (MemberRow & { last_active_at?: string | null })[]): MemberSummary[] {
+  const ids = rows.map((r) => r.id);
+  const needLastActive = rows.some((r) => r.last_active_at === undefined);
+  const lastActive = needLastActive ? lastActiveOf(app, ids) : new Map<string, string | null>();
+  const pipelines = pipelinesOf(app, ids);
+  return rows.map((r) => ({
     id: r.id,
     name: r.name,
     email: r.email,
     origin: r.origin,
     roles: JSON.parse(r.roles) as Role[],
     profile_img: r.profile_img,
-  };
+    joined_at: r.created_at,
+    last_active_at: r.last_active_at !== undefined ? r.last_active_at : (lastActive.get(r.id) ?? null),
+    champion_stage: summaryStage(pipelines.get(r.id)),
+  }));
 }
 
 /** The query's buckets: MATCH expressions, or the single bucket `null` (no search text). */
@@ -175,6 +153,10 @@ function bucketsOf(query: string): (string | null)[] {
 }
 
 export function searchPeople(app: AppDb, input: SearchInput): CallOutput<'people.search'> {
+  if (input.sort === 'last_active' || input.sort === 'joined') {
+    const page = orderedPage(app, input, input.sort, input.after, input.limit);
+    return { items: toSummaries(app, page.rows), nextCursor: page.nextCursor };
+  }
   const buckets = bucketsOf(input.query);
   const cursor = input.after === null ? null : decodeCursor(input.after, buckets.length);
   // One extra row tells whether another page exists without a second query.
@@ -188,8 +170,11 @@ export function searchPeople(app: AppDb, input: SearchInput): CallOutput<'people
   const page = more ? rows.slice(0, input.limit) : rows;
   const last = page[page.length - 1];
   return {
-    items: page.map((r) => toSummary(r.row)),
-    nextCursor: more && last ? encodeCursor({ bucket: last.bucket, name: last.row.name, id: last.row.id }) : null,
+    items: toSummaries(
+      app,
+      page.map((r) => r.row),
+    ),
+    nextCursor: more && last ? encodeCursor([last.bucket, last.row.name, last.row.id]) : null,
   };
 }
 
@@ -218,17 +203,41 @@ export function listOrigins(app: AppDb): CallOutput<'people.origins'> {
   return { origins: rows.map((r) => r.origin) };
 }
 
-export const CSV_HEADER = ['id', 'name', 'email', 'origin', 'roles'] as const;
+export const CSV_HEADER = ['id', 'name', 'email', 'origin', 'roles', 'joined', 'last_active', 'champion_stage', 'enrollments'] as const;
 
-/** Every member the filter finds, in the list's order, as CSV (roles joined by `;`). */
-export function exportPeopleCsv(app: AppDb, filter: PeopleFilter): CallOutput<'people.exportCsv'> {
+/** Rows per look-up while exporting: one page of ids per round of enrollment and pipeline queries. */
+const EXPORT_PAGE = 500;
+
+/**
+ * Every member the filter finds, in the list's order (its sort too), as CSV: roles joined by
+ * `;`, every pipeline with its stage, every enrollment with its status, and the newest action.
+ */
+export function exportPeopleCsv(app: AppDb, filter: PeopleFilter & { sort?: PeopleSort }): CallOutput<'people.exportCsv'> {
   const lines: string[] = [csvLine(CSV_HEADER)];
   let rows = 0;
-  for (const match of bucketsOf(filter.query)) {
-    for (const r of bucketRows(app, filter, match, null, null)) {
-      lines.push(csvLine([r.id, r.name, r.email, r.origin, (JSON.parse(r.roles) as string[]).join(';')]));
+  let after: string | null = null;
+  do {
+    const page = searchPeople(app, { ...filter, limit: EXPORT_PAGE, after });
+    const ids = page.items.map((m) => m.id);
+    const pipelines = pipelinesOf(app, ids);
+    const enrollments = enrollmentsText(app, ids);
+    for (const m of page.items) {
+      lines.push(
+        csvLine([
+          m.id,
+          m.name,
+          m.email,
+          m.origin,
+          m.roles.join(';'),
+          m.joined_at,
+          m.last_active_at,
+          pipelinesText(pipelines.get(m.id)),
+          enrollments.get(m.id) ?? '',
+        ]),
+      );
       rows++;
     }
-  }
+    after = page.nextCursor;
+  } while (after !== null);
   return { csv: lines.join(''), rows };
 }

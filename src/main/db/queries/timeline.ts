@@ -1,5 +1,6 @@
 import type { ActionType, SourceSystem, TargetType } from '../../../shared/enums.js';
 import type { CallOutput, ParsedInput, TimelineFilter, TimelineItem } from '../../../shared/ipc.js';
+import { dayInZone, dayRanges } from '../../../shared/timeZones.js';
 import type { AppDb } from '../open.js';
 import { cachedStatement } from '../statementCache.js';
 
@@ -34,6 +35,8 @@ interface ActionRow {
   idempotency_key: string | null;
   occurred_at: string;
   user_name: string | null;
+  course_name: string | null;
+  cohort_name: string | null;
 }
 
 type Dimension = 'action_type' | 'target_type' | 'source_system';
@@ -143,6 +146,8 @@ function toItem(r: ActionRow, pending: ReadonlySet<string>): TimelineItem {
     idempotency_key: r.idempotency_key,
     occurred_at: r.occurred_at,
     user_name: r.user_name,
+    course_name: r.course_name,
+    cohort_name: r.cohort_name,
     pending: pending.has(r.id),
   };
 }
@@ -179,7 +184,10 @@ export function planTimelinePage(app: AppDb, input: PageInput): { sql: string; p
     });
     source = arms.length === 1 ? arms[0]! : `${arms.join(' UNION ALL ')}${order}`;
   }
-  const sql = `SELECT a.*, u.name AS user_name FROM (${source}) a LEFT JOIN user u ON u.id = a.user_id ORDER BY a.occurred_at DESC, a.id DESC`;
+  // The enrollment's course and cohort name what the action was about ("Forum of …"), not its ids.
+  const sql = `SELECT a.*, u.name AS user_name, e.course_name AS course_name, c.name AS cohort_name FROM (${source}) a
+    LEFT JOIN user u ON u.id = a.user_id LEFT JOIN enrollment e ON e.id = a.enrollment_id LEFT JOIN cohort c ON c.id = e.cohort_id
+    ORDER BY a.occurred_at DESC, a.id DESC`;
   return { sql, params };
 }
 
@@ -200,10 +208,12 @@ export function timelinePage(app: AppDb, input: PageInput): CallOutput<'timeline
 }
 
 /**
- * Actions per UTC day ('YYYY-MM-DD', ascending; days without actions left out) for the same
- * filter. Counted day by day over index ranges rather than with GROUP BY substr(...): the
- * grouping sorts every matching row (about a second at 1,000,000 actions), while a count
- * over an index range only steps through it.
+ * Actions per calendar day in the reader's time zone ('YYYY-MM-DD', ascending; days without
+ * actions left out) for the same filter. Counted day by day over index ranges rather than with
+ * GROUP BY: the grouping sorts every matching row (about a second at 1,000,000 actions), while a
+ * count over an index range only steps through it. Each day's [start, end) instants come from
+ * the zone's own calendar (timeZones.ts), so a day with a daylight-saving change is 23 or 25
+ * hours long, as it is for the reader.
  */
 export function dailyCounts(app: AppDb, filter: ParsedInput<'timeline.dailyCounts'>): CallOutput<'timeline.dailyCounts'> {
   const params: Params = {};
@@ -219,11 +229,8 @@ export function dailyCounts(app: AppDb, filter: ParsedInput<'timeline.dailyCount
   const lo = bound('min');
   const hi = bound('max');
   if (lo === null || hi === null) return { days: [] };
-  params.lo = lo.slice(0, 10);
-  params.hi = hi.slice(0, 10);
-  // A date 'YYYY-MM-DD' sorts before every timestamp of that day and after every one of the
-  // day before, so [day, next day) is a plain string range on occurred_at.
-  const inDay = 'occurred_at >= d.day AND occurred_at < date(d.day, \'+1 day\')';
+  params.days = JSON.stringify(dayRanges(dayInZone(lo, filter.timeZone), dayInZone(hi, filter.timeZone), filter.timeZone).map((d) => [d.day, d.start, d.end]));
+  const inDay = 'occurred_at >= d.start AND occurred_at < d.end';
   let count: string;
   if (driving === null) {
     count = `(SELECT count(*) FROM user_action WHERE ${inDay}${whereSql})`;
@@ -235,7 +242,7 @@ export function dailyCounts(app: AppDb, filter: ParsedInput<'timeline.dailyCount
       })
       .join(' + ');
   }
-  const sql = `WITH RECURSIVE d(day) AS (SELECT @lo UNION ALL SELECT date(day, '+1 day') FROM d WHERE day < @hi)
+  const sql = `WITH d(day, start, end) AS (SELECT value->>0, value->>1, value->>2 FROM json_each(@days))
     SELECT day, count FROM (SELECT d.day AS day, ${count} AS count FROM d) WHERE count > 0 ORDER BY day`;
   return { days: cachedStatement(app.sqlite, sql).all(params) as { day: string; count: number }[] };
 }
