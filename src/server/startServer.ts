@@ -3,6 +3,8 @@ import type { RowOf, SyncTable, UserRow } from '../shared/rows.js';
 import { openDatabase, type Database, type DbKind } from './db/database.js';
 import { insertWireRows, loadDemo, type DemoSize } from './demo/loadDemo.js';
 import { buildApp } from './http/app.js';
+import { pruneOutcomes } from './sync/outcomes.js';
+import { startEpoch } from './sync/serverIdentity.js';
 import { pruneTombstones } from './sync/tombstones.js';
 import { createUser, type NewUser } from './users.js';
 
@@ -48,13 +50,19 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
   let pruneTimer: NodeJS.Timeout | undefined;
   try {
     if (opts.demo) await loadDemo(db, opts.demo, opts.log);
-    await pruneTombstones(db, retentionDays);
+    await startEpoch(db);
+    const prune = async () => {
+      await pruneTombstones(db, retentionDays);
+      // Unacknowledged mutation answers are kept as long as deletions are (docs/protocol.md).
+      await pruneOutcomes(db, retentionDays);
+    };
+    await prune();
     const app = await buildApp({ db, logger: opts.logger ?? false, tokenTtlSeconds: opts.tokenTtlSeconds ?? 30 * 86_400 });
     await app.listen({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 });
     const addr = app.server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     // Pruning is cheap and idempotent, so each instance doing it daily is fine behind a load balancer.
-    pruneTimer = setInterval(() => void pruneTombstones(db, retentionDays).catch(() => undefined), DAY_MS);
+    pruneTimer = setInterval(() => void prune().catch(() => undefined), DAY_MS);
     pruneTimer.unref();
     let closing: Promise<void> | null = null;
     return {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { CallOutput, ParsedInput } from '../../shared/ipc.js';
+import type { CallOutput, ConflictItem, ParsedInput } from '../../shared/ipc.js';
 import { manualIdempotencyKey } from '../../shared/rows.js';
 import { MUTATION_ARGS, type Mutation, type MutationArgs, type MutationName } from '../../shared/mutations.js';
 import { describeZodError } from '../../shared/protocol.js';
 import { isValidTransition } from '../../shared/stageRules.js';
 import type { Stage } from '../../shared/enums.js';
-import { getOpenConflict, listOpenConflicts, markResolved } from './conflicts.js';
+import { getOpenConflict, listOpenConflicts, markResolved, stopWaiting, waitingBehind, type StoredConflict } from './conflicts.js';
 import { applyOptimistic, readChampion } from './optimistic.js';
 import { enqueue } from './outbox.js';
 import type { SqliteHost } from './sqliteHost.js';
@@ -36,6 +36,30 @@ export interface LocalMutationsContext {
 }
 
 const newId = (prefix: string): string => `${prefix}_${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
+
+const STOPPED_WAITING =
+  'Not sent: it was made on top of an earlier change to this card, which you decided not to send. Discard it, or apply it again on the card as it is now.';
+
+/** Why "apply mine again" cannot work, in plain words (never a field key or validation text). */
+function plainRetryReason(c: StoredConflict, e: LocalMutationError): string {
+  if (e.code === 'not_found') return c.name === 'action.record' ? 'The member is not on this laptop any more.' : 'This card is not on the server any more.';
+  switch (c.name) {
+    case 'champion.move': {
+      const to = typeof c.args.to === 'string' ? c.args.to : '';
+      return e.field === 'to' && /already/.test(e.message)
+        ? `The card is at ${to} already.`
+        : `From the card's stage now, a move to ${to} would skip a stage; move it one step at a time instead.`;
+    }
+    case 'champion.create':
+      return 'This member already has a card in that pipeline.';
+    case 'champion.setCohort':
+      return 'This member already has a card in that cohort.';
+    case 'champion.remove':
+      return 'Only a candidate can be removed, and this card has moved on.';
+    default:
+      return 'It cannot be made on the card as it is now.';
+  }
+}
 
 export class LocalMutations {
   private readonly sqlite: Database.Database;
@@ -69,7 +93,10 @@ export class LocalMutations {
       if (!isValidTransition(from, input.to)) {
         throw new LocalMutationError('bad_request', `to: a champion at stage "${from}" can move only one step, not to "${input.to}"`, 'to');
       }
-      const mutationId = this.write('champion.move', { id: input.id, from, to: input.to, at: this.now().toISOString(), reason: input.reason });
+      // Stamped on the server's clock as last measured, so a laptop whose clock runs ahead does
+      // not stamp a time the server refuses as being in the future.
+      const at = new Date(this.now().getTime() + readSyncState(this.sqlite).clockOffsetMs).toISOString();
+      const mutationId = this.write('champion.move', { id: input.id, from, to: input.to, at, reason: input.reason, baseVersion: row.stage_version });
       return { mutationId };
     });
   }
@@ -132,22 +159,75 @@ export class LocalMutations {
   }
 
   listConflicts(): CallOutput<'conflicts.list'> {
-    return { conflicts: listOpenConflicts(this.sqlite) };
+    return { conflicts: listOpenConflicts(this.sqlite).map((c) => this.describe(c)) };
   }
 
   /**
-   * `keep-server` closes the conflict (the record keeps the coordinator's text). `retry-mine`
-   * queues the same intent again, based on the row as it is now, and closes the conflict.
+   * `keep-server` closes the conflict (the record keeps the coordinator's text); changes that
+   * waited behind it become conflicts of their own. `retry-mine` queues the same intent again,
+   * based on the row as it is now, then the changes that waited behind it, in order (one that
+   * can no longer be made stays a conflict of its own). A change still waiting behind another
+   * can only be discarded until that one is decided.
    */
   resolveConflict(input: ParsedInput<'conflicts.resolve'>): CallOutput<'conflicts.resolve'> {
     return this.tx(() => {
       const c = getOpenConflict(this.sqlite, input.id);
       if (!c) throw new LocalMutationError('not_found', `id: no open conflict ${input.id}`, 'id');
+      const now = this.now();
       let mutationId: number | null = null;
-      if (input.resolution === 'retry-mine') mutationId = this.retry(c.name, c.args);
-      markResolved(this.sqlite, c.id, input.resolution, this.now());
+      if (input.resolution === 'retry-mine') {
+        if (c.blockedBy !== null) {
+          throw new LocalMutationError('conflict', 'This change waits for your decision on an earlier change to the same card: decide on that one first.', 'id');
+        }
+        mutationId = this.retry(c.name, c.args);
+      }
+      markResolved(this.sqlite, c.id, input.resolution, now);
+      for (const w of waitingBehind(this.sqlite, c.id)) {
+        if (input.resolution === 'retry-mine') {
+          try {
+            // Each in its own savepoint: one that cannot be made again leaves no trace.
+            this.sqlite.transaction(() => this.retry(w.name, w.args))();
+            markResolved(this.sqlite, w.id, 'retry-mine', now);
+            continue;
+          } catch (e) {
+            if (!(e instanceof LocalMutationError)) throw e;
+          }
+        }
+        stopWaiting(this.sqlite, w.id, STOPPED_WAITING);
+      }
       return { mutationId };
     });
+  }
+
+  /** A conflict as the screen shows it: who it is about, and whether "apply mine again" can work now. */
+  private describe(c: StoredConflict): ConflictItem {
+    return { ...c, member: this.memberOf(c), retry: this.retryCheck(c) };
+  }
+
+  private memberOf(c: StoredConflict): ConflictItem['member'] {
+    const a = c.args;
+    let userId = typeof a.userId === 'string' ? a.userId : typeof c.current?.user_id === 'string' ? c.current.user_id : null;
+    if (!userId && c.entityTable === 'champion' && c.entityId) userId = readChampion(this.sqlite, c.entityId)?.user_id ?? null;
+    if (!userId) return null;
+    const u = this.sqlite.prepare('SELECT id, name FROM user WHERE id = ?').get(userId) as { id: string; name: string } | undefined;
+    return u ?? null;
+  }
+
+  /** Try the retry and roll it back: the same checks the real one makes, so the answer cannot drift from it. */
+  private retryCheck(c: StoredConflict): ConflictItem['retry'] {
+    if (c.blockedBy !== null) return { possible: false, why: 'It waits for your decision on an earlier change to the same card.' };
+    const dryRun = new Error('dry run');
+    try {
+      this.sqlite.transaction(() => {
+        this.retry(c.name, c.args);
+        throw dryRun;
+      })();
+    } catch (e) {
+      if (e === dryRun) return { possible: true, why: null };
+      if (e instanceof LocalMutationError) return { possible: false, why: plainRetryReason(c, e) };
+      throw e;
+    }
+    return { possible: true, why: null };
   }
 
   private retry(name: MutationName, rawArgs: Record<string, unknown>): number {
@@ -164,6 +244,8 @@ export class LocalMutations {
       }
       case 'champion.move': {
         const a = parsed.data as MutationArgs['champion.move'];
+        const row = readChampion(this.sqlite, id);
+        if (row && row.stage === a.to) throw new LocalMutationError('conflict', `to: the card is at stage "${a.to}" already`, 'to');
         return this.moveChampion({ id, to: a.to, reason: a.reason }).mutationId;
       }
       case 'champion.setNotes':
