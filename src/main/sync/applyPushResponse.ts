@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { PushResponse } from '../../shared/protocol.js';
 import type { SyncTable } from '../../shared/rows.js';
 import { blockingConflictOn, entityOf, insertConflict, recordRejection } from './conflicts.js';
+import { durably } from './durably.js';
 import { pendingStageChangeId } from './optimistic.js';
 import { closeGaps, deleteEntry, pendingForChampion, type OutboxEntry } from './outbox.js';
 import { rebase } from './rebase.js';
@@ -31,7 +32,8 @@ export function applyPushResponse(
   res: PushResponse,
   ctx: { now: Date; changedBy: string },
 ): PushOutcome {
-  return sqlite.transaction((): PushOutcome => {
+  // Durable: the next request acknowledges these answers and the server then forgets them.
+  return durably(sqlite, (): PushOutcome => {
     const byId = new Map(sent.map((e) => [e.id, e]));
     const out: PushOutcome = { applied: 0, rejected: 0, tables: new Set(['outbox']) };
     // Champion rows refused in this answer: the conflict later changes to them wait behind.
@@ -84,5 +86,5 @@ export function applyPushResponse(
       out.tables.add('user');
     }
     return out;
-  }).immediate();
+  });
 }

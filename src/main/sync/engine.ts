@@ -110,6 +110,21 @@ export class SyncEngine {
     this.abort = new AbortController();
   }
 
+  /**
+   * Run `fn` with no sync in flight and none starting (a sign-in that may start local data over
+   * for another server must not race a sync of the old one), then carry on as before.
+   */
+  async whileStopped<T>(fn: () => Promise<T>): Promise<T> {
+    const wasStarted = this.started && !this.stopped;
+    await this.stop();
+    try {
+      return await fn();
+    } finally {
+      if (wasStarted) this.start();
+      else this.stopped = false;
+    }
+  }
+
   setOnline(online: boolean): void {
     const was = this.online;
     this.online = online;

@@ -8,6 +8,7 @@ import { isValidTransition } from '../../shared/stageRules.js';
 import type { Stage } from '../../shared/enums.js';
 import { getOpenConflict, listOpenConflicts, markResolved, stopWaiting, waitingBehind, type StoredConflict } from './conflicts.js';
 import { applyOptimistic, readChampion } from './optimistic.js';
+import { durably } from './durably.js';
 import { enqueue } from './outbox.js';
 import type { SqliteHost } from './sqliteHost.js';
 import { readSyncState } from './syncState.js';
@@ -262,8 +263,9 @@ export class LocalMutations {
 
   private tx<T>(fn: () => T): T {
     // IMMEDIATE: a pull worker may be writing through its own connection, and a deferred
-    // transaction that read first could not then take its turn to write.
-    return this.sqlite.transaction(fn).immediate();
+    // transaction that read first could not then take its turn to write. Durable: the screen
+    // says "saved on this laptop" once this returns.
+    return durably(this.sqlite, fn);
   }
 
   private write<N extends MutationName>(name: N, args: MutationArgs[N]): number {
