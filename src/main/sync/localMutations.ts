@@ -49,7 +49,7 @@ function plainRetryReason(c: StoredConflict, e: LocalMutationError): string {
       const to = typeof c.args.to === 'string' ? c.args.to : '';
       return e.field === 'to' && /already/.test(e.message)
         ? `The card is at ${to} already.`
-        : `From the card's stage now, a move to ${to} would skip a stage; move it one step at a time instead.`;
+        : `From the card’s stage now, a move to ${to} would skip a stage: move it one step at a time instead.`;
     }
     case 'champion.create':
       return 'This member already has a card in that pipeline.';
