@@ -170,6 +170,46 @@ describe.each(SYNC_BACKENDS)('refusals (%s)', (backend) => {
     }
   });
 
+  it('a change made while the push that refuses its card is on the way waits too; a change to another card goes on', async () => {
+    let duringPush: (() => void) | null = null;
+    const hooked: typeof fetch = async (input, init) => {
+      if (duringPush && String(input).endsWith('/v1/sync/push')) {
+        const run = duringPush;
+        duringPush = null;
+        run();
+      }
+      return fetch(input, init);
+    };
+    const alice = await newClient(s.url, { fetch: hooked });
+    const bob = await newClient(s.url);
+    try {
+      await alice.engine.syncNow();
+      await bob.engine.syncNow();
+      const [x, y] = [world.champions[7]!, world.champions[8]!];
+      bob.local.setNotes({ id: x, notes: 'B: first' });
+      await bob.engine.syncNow();
+      alice.local.setNotes({ id: x, notes: 'A: offline' });
+      // Made while that push is on the way: the server never sees them in it.
+      duringPush = () => {
+        alice.local.setNotes({ id: x, notes: 'A: made during the push' });
+        alice.local.setNotes({ id: y, notes: 'A: another card, during the push' });
+      };
+      expect(await alice.engine.syncNow()).toMatchObject({ phase: 'idle', pending: 0 });
+      const server = await serverDump(s);
+      expect(championOn(server, x)!.notes).toBe('B: first');
+      expect(championOn(server, y)!.notes).toBe('A: another card, during the push');
+      expect(localDump(alice.app)).toEqual(server);
+      const open = alice.local.listConflicts().conflicts;
+      const refused = open.find((c) => c.args.notes === 'A: offline')!;
+      expect(refused).toMatchObject({ code: 'stale', blockedBy: null });
+      expect(open.find((c) => c.args.notes === 'A: made during the push')).toMatchObject({ code: 'blocked', blockedBy: refused.id });
+      expect(leftovers(alice.app)).toEqual({ outbox: 0, optimistic: 0 });
+    } finally {
+      await alice.close();
+      await bob.close();
+    }
+  });
+
   it('a week-old move is stale after the card went away and came back to the same stage (no ABA)', async () => {
     const alice = await newClient(s.url);
     const bob = await newClient(s.url);
