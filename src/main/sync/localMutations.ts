@@ -36,6 +36,10 @@ export interface LocalMutationsContext {
   now?(): Date;
 }
 
+/** A change checked against this laptop's data, ready to be written. */
+type Prepared<N extends MutationName> = { name: N; args: MutationArgs[N] };
+type AnyPrepared = { [N in MutationName]: Prepared<N> }[MutationName];
+
 const newId = (prefix: string): string => `${prefix}_${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
 
 const STOPPED_WAITING =
@@ -78,73 +82,94 @@ export class LocalMutations {
 
   createChampion(input: ParsedInput<'champion.create'>): CallOutput<'champion.create'> {
     return this.tx(() => {
-      this.requireRow('user', input.userId, 'userId', 'member');
-      if (input.cohortId !== null) this.requireRow('cohort', input.cohortId, 'cohortId', 'cohort');
-      this.requireNoChampionFor(input.userId, input.cohortId, null);
-      const id = newId('ch');
-      const mutationId = this.write('champion.create', { id, userId: input.userId, cohortId: input.cohortId, notes: input.notes });
-      return { id, mutationId };
+      const p = this.prepareCreate(input, newId('ch'));
+      return { id: p.args.id, mutationId: this.write(p) };
     });
   }
 
   moveChampion(input: ParsedInput<'champion.move'>): CallOutput<'champion.move'> {
-    return this.tx(() => {
-      const row = this.requireChampion(input.id);
-      const from = row.stage as Stage;
-      if (!isValidTransition(from, input.to)) {
-        throw new LocalMutationError('bad_request', `to: a champion at stage "${from}" can move only one step, not to "${input.to}"`, 'to');
-      }
-      // Stamped on the server's clock as last measured, so a laptop whose clock runs ahead does
-      // not stamp a time the server refuses as being in the future.
-      const at = new Date(this.now().getTime() + readSyncState(this.sqlite).clockOffsetMs).toISOString();
-      const mutationId = this.write('champion.move', { id: input.id, from, to: input.to, at, reason: input.reason, baseVersion: row.stage_version });
-      return { mutationId };
-    });
+    return this.tx(() => ({ mutationId: this.write(this.prepareMove(input)) }));
   }
 
   setNotes(input: ParsedInput<'champion.setNotes'>): CallOutput<'champion.setNotes'> {
-    return this.tx(() => {
-      const row = this.requireChampion(input.id);
-      return { mutationId: this.write('champion.setNotes', { id: input.id, notes: input.notes, baseNotes: row.notes }) };
-    });
+    return this.tx(() => ({ mutationId: this.write(this.prepareNotes(input)) }));
   }
 
   setCohort(input: ParsedInput<'champion.setCohort'>): CallOutput<'champion.setCohort'> {
-    return this.tx(() => {
-      const row = this.requireChampion(input.id);
-      if (input.cohortId !== null) this.requireRow('cohort', input.cohortId, 'cohortId', 'cohort');
-      this.requireNoChampionFor(row.user_id, input.cohortId, input.id);
-      return { mutationId: this.write('champion.setCohort', { id: input.id, cohortId: input.cohortId, baseCohortId: row.cohort_id }) };
-    });
+    return this.tx(() => ({ mutationId: this.write(this.prepareCohort(input)) }));
   }
 
   removeChampion(input: ParsedInput<'champion.remove'>): CallOutput<'champion.remove'> {
-    return this.tx(() => {
-      const row = this.requireChampion(input.id);
-      if (row.stage !== 'candidate') {
-        throw new LocalMutationError('conflict', `id: only a candidate can be removed; this one is at stage "${row.stage}"`, 'id');
-      }
-      return { mutationId: this.write('champion.remove', { id: input.id }) };
-    });
+    return this.tx(() => ({ mutationId: this.write(this.prepareRemove(input)) }));
   }
 
   recordAction(input: ParsedInput<'action.record'>): CallOutput<'action.record'> {
     return this.tx(() => {
-      this.requireRow('user', input.userId, 'userId', 'member');
-      if (input.enrollmentId !== null) {
-        this.requireRow('enrollment', input.enrollmentId, 'enrollmentId', 'enrollment');
-        const owner = this.sqlite.prepare('SELECT user_id FROM enrollment WHERE id = ?').get(input.enrollmentId) as { user_id: string };
-        if (owner.user_id !== input.userId) {
-          throw new LocalMutationError('bad_request', `enrollmentId: enrollment "${input.enrollmentId}" belongs to another member`, 'enrollmentId');
-        }
+      const p = this.prepareAction(input, newId('act'));
+      return { id: p.args.id, mutationId: this.write(p) };
+    });
+  }
+
+  // Each change is checked and its args made against this laptop's data (reads only), then
+  // written with its optimistic effect: so "could this be made now?" (a conflict's retry) is
+  // answered by the very same checks, without a write.
+
+  private prepareCreate(input: ParsedInput<'champion.create'>, id: string): Prepared<'champion.create'> {
+    this.requireRow('user', input.userId, 'userId', 'member');
+    if (input.cohortId !== null) this.requireRow('cohort', input.cohortId, 'cohortId', 'cohort');
+    this.requireNoChampionFor(input.userId, input.cohortId, null);
+    return { name: 'champion.create', args: { id, userId: input.userId, cohortId: input.cohortId, notes: input.notes } };
+  }
+
+  private prepareMove(input: ParsedInput<'champion.move'>): Prepared<'champion.move'> {
+    const row = this.requireChampion(input.id);
+    const from = row.stage as Stage;
+    if (!isValidTransition(from, input.to)) {
+      throw new LocalMutationError('bad_request', `to: a champion at stage "${from}" can move only one step, not to "${input.to}"`, 'to');
+    }
+    // Stamped on the server's clock as last measured, so a laptop whose clock runs ahead does
+    // not stamp a time the server refuses as being in the future.
+    const at = new Date(this.now().getTime() + readSyncState(this.sqlite).clockOffsetMs).toISOString();
+    return { name: 'champion.move', args: { id: input.id, from, to: input.to, at, reason: input.reason, baseVersion: row.stage_version } };
+  }
+
+  private prepareNotes(input: ParsedInput<'champion.setNotes'>): Prepared<'champion.setNotes'> {
+    const row = this.requireChampion(input.id);
+    return { name: 'champion.setNotes', args: { id: input.id, notes: input.notes, baseNotes: row.notes } };
+  }
+
+  private prepareCohort(input: ParsedInput<'champion.setCohort'>): Prepared<'champion.setCohort'> {
+    const row = this.requireChampion(input.id);
+    if (input.cohortId !== null) this.requireRow('cohort', input.cohortId, 'cohortId', 'cohort');
+    this.requireNoChampionFor(row.user_id, input.cohortId, input.id);
+    return { name: 'champion.setCohort', args: { id: input.id, cohortId: input.cohortId, baseCohortId: row.cohort_id } };
+  }
+
+  private prepareRemove(input: ParsedInput<'champion.remove'>): Prepared<'champion.remove'> {
+    const row = this.requireChampion(input.id);
+    if (row.stage !== 'candidate') {
+      throw new LocalMutationError('conflict', `id: only a candidate can be removed; this one is at stage "${row.stage}"`, 'id');
+    }
+    return { name: 'champion.remove', args: { id: input.id } };
+  }
+
+  private prepareAction(input: ParsedInput<'action.record'>, id: string): Prepared<'action.record'> {
+    this.requireRow('user', input.userId, 'userId', 'member');
+    if (input.enrollmentId !== null) {
+      this.requireRow('enrollment', input.enrollmentId, 'enrollmentId', 'enrollment');
+      const owner = this.sqlite.prepare('SELECT user_id FROM enrollment WHERE id = ?').get(input.enrollmentId) as { user_id: string };
+      if (owner.user_id !== input.userId) {
+        throw new LocalMutationError('bad_request', `enrollmentId: enrollment "${input.enrollmentId}" belongs to another member`, 'enrollmentId');
       }
-      // The server refuses times more than 5 minutes ahead of its clock; say so now, not after a sync.
-      if (Date.parse(input.occurredAt) > this.now().getTime() + 5 * 60_000) {
-        throw new LocalMutationError('bad_request', 'occurredAt: must not be in the future', 'occurredAt');
-      }
-      const id = newId('act');
-      const { clientId } = readSyncState(this.sqlite);
-      const mutationId = this.write('action.record', {
+    }
+    // The server refuses times more than 5 minutes ahead of its clock; say so now, not after a sync.
+    if (Date.parse(input.occurredAt) > this.now().getTime() + 5 * 60_000) {
+      throw new LocalMutationError('bad_request', 'occurredAt: must not be in the future', 'occurredAt');
+    }
+    const { clientId } = readSyncState(this.sqlite);
+    return {
+      name: 'action.record',
+      args: {
         id,
         userId: input.userId,
         enrollmentId: input.enrollmentId,
@@ -154,9 +179,8 @@ export class LocalMutations {
         metadata: input.metadata,
         occurredAt: input.occurredAt,
         idempotencyKey: manualIdempotencyKey(clientId, id),
-      });
-      return { id, mutationId };
-    });
+      },
+    };
   }
 
   listConflicts(): CallOutput<'conflicts.list'> {
@@ -180,18 +204,21 @@ export class LocalMutations {
         if (c.blockedBy !== null) {
           throw new LocalMutationError('conflict', 'This change waits for your decision on an earlier change to the same card: decide on that one first.', 'id');
         }
-        mutationId = this.retry(c.name, c.args);
+        mutationId = this.write(this.prepareRetry(c.name, c.args));
       }
       markResolved(this.sqlite, c.id, input.resolution, now);
       for (const w of waitingBehind(this.sqlite, c.id)) {
         if (input.resolution === 'retry-mine') {
+          let again: AnyPrepared | null = null;
           try {
-            // Each in its own savepoint: one that cannot be made again leaves no trace.
-            this.sqlite.transaction(() => this.retry(w.name, w.args))();
-            markResolved(this.sqlite, w.id, 'retry-mine', now);
-            continue;
+            again = this.prepareRetry(w.name, w.args);
           } catch (e) {
             if (!(e instanceof LocalMutationError)) throw e;
+          }
+          if (again) {
+            this.write(again);
+            markResolved(this.sqlite, w.id, 'retry-mine', now);
+            continue;
           }
         }
         stopWaiting(this.sqlite, w.id, STOPPED_WAITING);
@@ -214,50 +241,44 @@ export class LocalMutations {
     return u ?? null;
   }
 
-  /** Try the retry and roll it back: the same checks the real one makes, so the answer cannot drift from it. */
+  /** The retry's own checks, without writing: the answer cannot drift from what "retry mine" does. */
   private retryCheck(c: StoredConflict): ConflictItem['retry'] {
     if (c.blockedBy !== null) return { possible: false, why: 'It waits for your decision on an earlier change to the same card.' };
-    const dryRun = new Error('dry run');
     try {
-      this.sqlite.transaction(() => {
-        this.retry(c.name, c.args);
-        throw dryRun;
-      })();
+      this.prepareRetry(c.name, c.args);
+      return { possible: true, why: null };
     } catch (e) {
-      if (e === dryRun) return { possible: true, why: null };
       if (e instanceof LocalMutationError) return { possible: false, why: plainRetryReason(c, e) };
       throw e;
     }
-    return { possible: true, why: null };
   }
 
-  private retry(name: MutationName, rawArgs: Record<string, unknown>): number {
+  /** The coordinator's intent again, on the row as it is now (reads only). */
+  private prepareRetry(name: MutationName, rawArgs: Record<string, unknown>): AnyPrepared {
     const parsed = MUTATION_ARGS[name].safeParse(rawArgs);
     if (!parsed.success) throw new LocalMutationError('bad_request', describeZodError(parsed.error, 'args').message, 'id');
-    const args = parsed.data as Record<string, unknown>;
-    const id = String(args.id);
+    const id = String((parsed.data as { id: unknown }).id);
     switch (name) {
       case 'champion.create': {
         const a = parsed.data as MutationArgs['champion.create'];
-        this.requireNoChampionFor(a.userId, a.cohortId, null);
         if (readChampion(this.sqlite, id)) throw new LocalMutationError('conflict', 'id: this champion exists already', 'id');
-        return this.write('champion.create', a);
+        return this.prepareCreate({ userId: a.userId, cohortId: a.cohortId, notes: a.notes }, id);
       }
       case 'champion.move': {
         const a = parsed.data as MutationArgs['champion.move'];
         const row = readChampion(this.sqlite, id);
         if (row && row.stage === a.to) throw new LocalMutationError('conflict', `to: the card is at stage "${a.to}" already`, 'to');
-        return this.moveChampion({ id, to: a.to, reason: a.reason }).mutationId;
+        return this.prepareMove({ id, to: a.to, reason: a.reason });
       }
       case 'champion.setNotes':
-        return this.setNotes({ id, notes: (parsed.data as MutationArgs['champion.setNotes']).notes }).mutationId;
+        return this.prepareNotes({ id, notes: (parsed.data as MutationArgs['champion.setNotes']).notes });
       case 'champion.setCohort':
-        return this.setCohort({ id, cohortId: (parsed.data as MutationArgs['champion.setCohort']).cohortId }).mutationId;
+        return this.prepareCohort({ id, cohortId: (parsed.data as MutationArgs['champion.setCohort']).cohortId });
       case 'champion.remove':
-        return this.removeChampion({ id }).mutationId;
+        return this.prepareRemove({ id });
       case 'action.record':
         // Same id and idempotency key: if the server did store it after all, it is not stored twice.
-        return this.write('action.record', parsed.data as MutationArgs['action.record']);
+        return { name: 'action.record', args: parsed.data as MutationArgs['action.record'] };
     }
   }
 
@@ -268,11 +289,11 @@ export class LocalMutations {
     return durably(this.sqlite, fn);
   }
 
-  private write<N extends MutationName>(name: N, args: MutationArgs[N]): number {
+  private write(p: AnyPrepared): number {
     const now = this.now();
-    const id = enqueue(this.sqlite, name, args, now);
+    const id = enqueue(this.sqlite, p.name, p.args, now);
     const changedBy = this.ctx.getUserId() ?? 'unknown';
-    applyOptimistic(this.sqlite, { id, name, args } as Mutation, { changedBy, createdAt: now.toISOString() });
+    applyOptimistic(this.sqlite, { id, name: p.name, args: p.args } as Mutation, { changedBy, createdAt: now.toISOString() });
     return id;
   }
 
