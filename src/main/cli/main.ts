@@ -256,7 +256,11 @@ async function login(session: Session, io: Io, json: boolean): Promise<number> {
   }
   try {
     const s = await session.signIn(server, creds.email, creds.password);
-    io.out(json ? `${JSON.stringify(s)}\n` : `Signed in to ${server} as ${s.user?.name} <${s.user?.email}>\n`);
+    const switched = session.lastAdoption === 'switched';
+    io.out(json ? `${JSON.stringify({ ...s, startedOver: switched })}\n` : `Signed in to ${server} as ${s.user?.name} <${s.user?.email}>\n`);
+    if (switched && !json) {
+      io.err('This server holds another database than the one this laptop synced with: local data starts over with it. Changes not yet sent to the old one are kept as conflicts (see "conflicts"); none is sent here.\n');
+    }
     return EXIT.ok;
   } catch (e) {
     if (e instanceof SessionError) {
