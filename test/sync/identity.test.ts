@@ -1,5 +1,6 @@
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   championOn,
@@ -169,6 +170,28 @@ describe.each(SYNC_BACKENDS)('signing in to another server (%s)', (backend) => {
       expect(localDump(c.app)).toEqual(await serverDump(second));
       // Nothing reached the first server either.
       expect(championOn(await serverDump(first), id)!.notes).toBe('');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('sends nothing to another database behind the same address; signing in again starts over and keeps the pending change', async () => {
+    const c = await newClient(first.url);
+    try {
+      await c.engine.syncNow();
+      const id = world.champions[2]!;
+      c.local.setNotes({ id, notes: 'meant for the database I synced with' });
+      // The operator puts another database behind the same address (the sessions came along).
+      await first.server.admin.database.write((tx) => tx.rows(sql`UPDATE sync_meta SET database_id = gen_random_uuid()`));
+      const st = await c.engine.syncNow();
+      expect(st).toMatchObject({ phase: 'signed_out', pending: 1 });
+      expect(st.error).toMatch(/different database/);
+      expect(championOn(await serverDump(first), id)!.notes).toBe('');
+      await c.session.signIn(first.url, COORDINATOR.email, COORDINATOR.password);
+      expect(await c.engine.syncNow()).toMatchObject({ phase: 'idle', pending: 0, conflicts: 1 });
+      expect(c.local.listConflicts().conflicts[0]).toMatchObject({ code: 'server_changed', args: { notes: 'meant for the database I synced with' } });
+      expect(championOn(await serverDump(first), id)!.notes).toBe('');
+      expect(localDump(c.app)).toEqual(await serverDump(first));
     } finally {
       await c.close();
     }
