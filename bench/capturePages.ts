@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { PROTOCOL_VERSION } from '../src/shared/protocol.js';
 
 // Pulls the whole data set as a brand-new client would, timing each page request (server
 // pull-page latency) and, when `saveTo` is given, keeping each raw body for the floor run.
@@ -26,7 +27,7 @@ export async function pullAllPages(args: { url: string; token: string; limit: nu
     const res = await fetch(`${args.url}/v1/sync/pull`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${args.token}`, 'accept-encoding': 'gzip' },
-      body: JSON.stringify({ clientId, cursor, limit: args.limit }),
+      body: JSON.stringify({ protocol: PROTOCOL_VERSION, clientId, databaseId: null, cursor, limit: args.limit }),
     });
     const text = await res.text();
     pageMs.push(performance.now() - t0);

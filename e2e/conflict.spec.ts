@@ -117,4 +117,41 @@ describe.skipIf(!hasChromium)('two laptops edit the same notes', () => {
     const history = changes.filter((c) => c.table === 'champion_stage_change' && c.row?.champion_id === id);
     expect(history.some((c) => c.row?.reason === 'not ready yet')).toBe(false);
   });
+
+  it('names the member with a link, offers only what can work, never shows raw validation text, and says truthfully what "keep server\u2019s" did', async () => {
+    const board = await a.call('board.get', { cohortId: null });
+    const card = board.columns.find((c) => c.stage === 'selected')!.cards.at(-2)!;
+    const id = card.champion.id;
+    const name = card.user_name!;
+    // A promotes the card; B, not yet aware, moves it back: from champion, "back to candidate" would skip a stage.
+    await a.call('champion.move', { id, to: 'champion', reason: 'A: promoted' });
+    await waitForSync(a);
+    await b.call('champion.move', { id, to: 'candidate', reason: 'B: back to candidate' });
+    await b.call('sync.now', {});
+    await expect.poll(async () => (await b.call('conflicts.list', {})).conflicts.some((c) => c.entityId === id), { timeout: 60_000 }).toBe(true);
+
+    const { page } = b;
+    await page.getByRole('navigation').getByRole('button', { name: /^Sync/ }).click();
+    const conflict = page.getByTestId('conflict').filter({ hasText: 'B: back to candidate' });
+    await conflict.waitFor();
+    const text = (await conflict.textContent()) ?? '';
+    expect(await conflict.getByTestId('conflict-member').textContent()).toBe(name);
+    expect(text).not.toMatch(/args\.|to: a champion|can move only one step|\bstale\b/);
+    expect(await conflict.getByRole('button', { name: 'Apply mine again' }).count()).toBe(0);
+    expect(text).toMatch(/skip a stage/);
+    await screenshot(page, '12-conflict-named');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await screenshot(page, '12b-conflict-named-1024');
+    await page.setViewportSize({ width: 1360, height: 860 });
+
+    await conflict.getByTestId('conflict-member').click();
+    await page.getByRole('heading', { level: 1, name }).waitFor();
+    await page.getByRole('navigation').getByRole('button', { name: /^Sync/ }).click();
+    await page.getByTestId('conflict').filter({ hasText: 'B: back to candidate' }).getByRole('button', { name: 'Keep server\u2019s' }).click();
+    await page.getByText('No conflicts').waitFor({ timeout: 30_000 });
+    const screen = (await page.locator('.screen-sync').textContent()) ?? '';
+    expect(screen).not.toContain('Everything you changed was accepted');
+    expect(screen).toContain(`was not sent`);
+    await screenshot(page, '13-conflict-kept-server');
+  });
 });

@@ -8,6 +8,7 @@ import { startServer, type RunningServer } from '../src/server/startServer.js';
 import { startBrowserHost, type BrowserHost } from '../src/main/browserHost/server.js';
 import type { CallInput, CallOutput, Channel, SyncStatus } from '../src/shared/ipc.js';
 import { CHROMIUM_PATH } from './chromium.js';
+import { PROTOCOL_VERSION } from '../src/shared/protocol.js';
 
 // The pieces every e2e spec needs: the real reference server (PGlite, a copy of the seeded
 // demo folder), the browser host running the real core, and a real Chromium.
@@ -305,7 +306,7 @@ export async function pullEverything(serverUrl: string, token: string): Promise<
     const res = await fetch(`${serverUrl}/v1/sync/pull`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ clientId, cursor, limit: 10_000 }),
+      body: JSON.stringify({ protocol: PROTOCOL_VERSION, clientId, databaseId: null, cursor, limit: 10_000 }),
     });
     if (!res.ok) throw new Error(`pull failed: ${res.status} ${await res.text()}`);
     const body = (await res.json()) as { cursor: string; hasMore: boolean; changes: PulledChange[] };

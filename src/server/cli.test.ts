@@ -33,7 +33,7 @@ describe('npm run server', () => {
     const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(lines[0]!);
     expect(m, p.out() + p.err()).not.toBeNull();
     const health = await (await fetch(`${m![1]}/v1/health`)).json();
-    expect(health).toEqual({ ok: true, db: 'pglite', protocol: 1 });
+    expect(health).toEqual({ ok: true, db: 'pglite', protocol: 2, databaseId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown as string });
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
     expect(p.out().trim().split('\n')).toHaveLength(1);

@@ -6,6 +6,8 @@ import { createPasswordHasher, type PasswordCost } from './auth/passwords.js';
 import { openDatabase, type Database, type DbKind } from './db/database.js';
 import { insertWireRows, loadDemo, type DemoSize } from './demo/loadDemo.js';
 import { buildApp } from './http/app.js';
+import { pruneOutcomes } from './sync/outcomes.js';
+import { startEpoch } from './sync/serverIdentity.js';
 import { pruneTombstones } from './sync/tombstones.js';
 import { createUser, type NewUser } from './users.js';
 
@@ -67,7 +69,13 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
   let pruneTimer: NodeJS.Timeout | undefined;
   try {
     if (opts.demo) await loadDemo(db, opts.demo, hasher, opts.log);
-    await pruneTombstones(db, retentionDays);
+    await startEpoch(db);
+    const prune = async () => {
+      await pruneTombstones(db, retentionDays);
+      // Unacknowledged mutation answers are kept as long as deletions are (docs/protocol.md).
+      await pruneOutcomes(db, retentionDays);
+    };
+    await prune();
     const app = await buildApp({
       db,
       hasher,
@@ -79,7 +87,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
     const addr = app.server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     // Pruning is cheap and idempotent, so each instance doing it daily is fine behind a load balancer.
-    pruneTimer = setInterval(() => void pruneTombstones(db, retentionDays).catch(() => undefined), DAY_MS);
+    pruneTimer = setInterval(() => void prune().catch(() => undefined), DAY_MS);
     pruneTimer.unref();
     let closing: Promise<void> | null = null;
     return {

@@ -12,7 +12,7 @@ import {
   UserActionRow,
   UserRow,
 } from './rows.js';
-import { RejectionCode, MutationNameSchema } from './mutations.js';
+import { REJECTION_CODES, MutationNameSchema } from './mutations.js';
 import {
   EMAIL_MAX,
   MAX_CLOCK_SKEW_MS,
@@ -115,16 +115,30 @@ export type ChampionCard = z.infer<typeof ChampionCard>;
 
 export const StageChangeItem = ChampionStageChangeRow.extend({ pending: z.boolean(), changed_by_name: z.string().nullable() });
 
+/**
+ * Why a change is a conflict: the server's rejection code, or `server_changed` (made while
+ * signed in to another server, never sent to this one: docs/protocol.md).
+ */
+export const CONFLICT_CODES = [...REJECTION_CODES, 'server_changed'] as const;
+export const ConflictCode = z.enum(CONFLICT_CODES);
+export type ConflictCode = z.infer<typeof ConflictCode>;
+
 export const ConflictItem = z.object({
   id: z.number().int(),
   mutationId: z.number().int(),
   name: MutationNameSchema,
   args: JsonObject,
-  code: RejectionCode,
+  code: ConflictCode,
   message: z.string(),
   current: JsonObject.nullable(),
   entityTable: z.string().nullable(),
   entityId: z.string().nullable(),
+  /** This change was made on top of conflict `blockedBy`'s change and waits for the decision on it. */
+  blockedBy: z.number().int().nullable(),
+  /** The member the change is about (named and linked on screen), when this laptop knows them. */
+  member: z.object({ id: RowId, name: z.string() }).nullable(),
+  /** Whether "apply mine again" can work now; if not, why not, in plain words. */
+  retry: z.object({ possible: z.boolean(), why: z.string().nullable() }),
   createdAt: IsoTimestamp,
 });
 export type ConflictItem = z.infer<typeof ConflictItem>;

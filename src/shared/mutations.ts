@@ -18,6 +18,12 @@ export const ChampionMoveArgs = z.strictObject({
   to: Stage,
   at: IsoTimestamp,
   reason: z.string().max(REASON_MAX).nullable(),
+  /**
+   * The row's stage_version the coordinator's move was made on (docs/protocol.md): the move
+   * applies only if the row is still at that version, so a card that left `from` and came back
+   * (A→B→A) makes a week-old move stale. Null for a move queued before protocol 2 (stage only).
+   */
+  baseVersion: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable(),
 });
 export const ChampionSetNotesArgs = z.strictObject({
   id: RowId,
@@ -81,7 +87,11 @@ export const MutationEnvelope = z.strictObject({
 });
 export type MutationEnvelope = z.infer<typeof MutationEnvelope>;
 
-export const REJECTION_CODES = ['not_found', 'duplicate_champion', 'stale', 'invalid_transition', 'invalid_args'] as const;
+/**
+ * `blocked`: not applied because an earlier change to the same row, in the same push, was
+ * refused; it waits for the coordinator's decision on that one (docs/protocol.md).
+ */
+export const REJECTION_CODES = ['not_found', 'duplicate_champion', 'stale', 'invalid_transition', 'invalid_args', 'blocked'] as const;
 export const RejectionCode = z.enum(REJECTION_CODES);
 export type RejectionCode = z.infer<typeof RejectionCode>;
 

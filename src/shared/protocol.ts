@@ -15,9 +15,14 @@ import { MutationEnvelope, RejectionCode } from './mutations.js';
 import { ActionType, SourceSystem, TargetType } from './enums.js';
 import { EMAIL_MAX, IDEMPOTENCY_KEY_MAX, PASSWORD_MAX, SOURCE_EVENT_ID_MAX, TARGET_ID_MAX } from './limits.js';
 
-// Sync protocol v1 (PROTOCOL.md), one schema per message. Field names are exact.
+// The sync protocol (docs/protocol.md), one schema per message. Field names are exact.
 
-export const PROTOCOL_VERSION = 1 as const;
+/**
+ * Protocol 2: remembered outcomes, server identity, cursors that name their database, row
+ * versions for moves. Push and pull requests say which protocol they speak; a server answers
+ * an older app with 426 upgrade_required instead of guessing what it meant.
+ */
+export const PROTOCOL_VERSION = 2 as const;
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 export const MAX_PUSH_MUTATIONS = 1000;
 export const MAX_INGEST_ACTIONS = 1000;
@@ -33,6 +38,9 @@ export const ERROR_CODES = [
   'not_found',
   'mutation_gap',
   'resync_required',
+  'client_diverged',
+  'database_changed',
+  'upgrade_required',
   'too_large',
   'rate_limited',
   'internal',
@@ -46,7 +54,15 @@ export const ErrorBody = z.object({
 });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-export const HealthResponse = z.object({ ok: z.literal(true), db: z.enum(['pglite', 'postgres']), protocol: z.literal(1) });
+/** A server database's durable identity (sync_meta.database_id): made once, kept through restarts and restores. */
+export const DatabaseId = z.uuid({ message: 'must be a UUID' });
+
+export const HealthResponse = z.object({
+  ok: z.literal(true),
+  db: z.enum(['pglite', 'postgres']),
+  protocol: z.literal(PROTOCOL_VERSION),
+  databaseId: DatabaseId,
+});
 export type HealthResponse = z.infer<typeof HealthResponse>;
 
 export const LoginRequest = z.strictObject({
@@ -60,19 +76,30 @@ export const LoginRequest = z.strictObject({
 });
 export const SessionUser = z.object({ id: RowId, email: z.string(), name: z.string(), roles: z.array(Role) });
 export const LoginResponse = z.object({ token: z.string().min(1), expiresAt: IsoTimestamp, user: SessionUser });
+/** The login answer on the wire: the session, plus which database this server holds (docs/protocol.md). */
+export const LoginAnswer = LoginResponse.extend({ databaseId: DatabaseId });
+export type LoginAnswer = z.infer<typeof LoginAnswer>;
 export type LoginRequest = z.infer<typeof LoginRequest>;
 export type LoginResponse = z.infer<typeof LoginResponse>;
 export type SessionUser = z.infer<typeof SessionUser>;
 
+/** The protocol a request speaks; checked before anything else in the body (an older app gets upgrade_required). */
+export const ProtocolField = z.literal(PROTOCOL_VERSION);
+
 export const PushRequest = z.strictObject({
+  protocol: ProtocolField,
   clientId: ClientId,
+  /** The server database this client's state belongs to; null before it has heard of one. Another database: 409 database_changed. */
+  databaseId: DatabaseId.nullable(),
+  /** The client has durably recorded the outcome of every one of its mutations up to this id; the server may forget them. */
+  ack: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).default(0),
   mutations: z.array(MutationEnvelope).max(MAX_PUSH_MUTATIONS, `at most ${MAX_PUSH_MUTATIONS} mutations a request`),
 });
 export type PushRequest = z.infer<typeof PushRequest>;
 
 export const MutationResult = z.object({
   id: z.number().int(),
-  status: z.enum(['applied', 'already_applied', 'rejected']),
+  status: z.enum(['applied', 'rejected']),
   code: RejectionCode.optional(),
   message: z.string().optional(),
   field: z.string().optional(),
@@ -81,11 +108,19 @@ export const MutationResult = z.object({
 });
 export type MutationResult = z.infer<typeof MutationResult>;
 
-export const PushResponse = z.object({ lastMutationId: z.number().int().nonnegative(), results: z.array(MutationResult) });
+export const PushResponse = z.object({
+  lastMutationId: z.number().int().nonnegative(),
+  results: z.array(MutationResult),
+  databaseId: DatabaseId,
+  /** The server's clock when it answered: a laptop whose clock runs ahead corrects the times it stamps. */
+  serverTime: IsoTimestamp,
+});
 export type PushResponse = z.infer<typeof PushResponse>;
 
 export const PullRequest = z.strictObject({
+  protocol: ProtocolField,
   clientId: ClientId,
+  databaseId: DatabaseId.nullable(),
   cursor: z.string().max(1000).nullable(),
   limit: z.number().int().min(1).max(PULL_LIMIT_MAX).default(PULL_LIMIT_DEFAULT),
 });
@@ -111,6 +146,7 @@ export const Change = z.discriminatedUnion('op', [
 export type Change = z.infer<typeof Change>;
 
 export const PullResponse = z.object({
+  databaseId: DatabaseId,
   cursor: z.string(),
   hasMore: z.boolean(),
   lastMutationId: z.number().int().nonnegative(),

@@ -81,6 +81,8 @@ export const ChampionRow = z.strictObject({
   notes: z.string().max(NOTES_MAX),
   selected_at: IsoTimestamp.nullable(),
   became_champion_at: IsoTimestamp.nullable(),
+  /** Bumped by the server on every stage move (docs/protocol.md): what a move's baseVersion is checked against. */
+  stage_version: z.number().int().positive(),
 });
 
 export const ChampionStageChangeRow = z.strictObject({

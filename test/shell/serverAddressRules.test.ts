@@ -78,11 +78,11 @@ describe('the app never follows a redirect with credentials', () => {
   it('a push whose answer is a 307 to the same origin does not resend the token or the changes there', async () => {
     arrivals.length = 0;
     const client = new ProtocolClient({ baseUrl: redirector.url, token: 'session-token-1', timeoutMs: 5000 });
-    const err = await client.push({ clientId: randomUUID(), mutations: [] }).catch((e: unknown) => e);
+    const err = await client.push({ protocol: 2, clientId: randomUUID(), databaseId: null, ack: 0, mutations: [] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SyncHttpError);
     expect((err as SyncHttpError).message).toMatch(/redirect/i);
     expect((err as SyncHttpError).extra).toMatchObject({ status: 307, field: 'serverUrl' });
-    const pull = await client.pullBytes({ clientId: randomUUID(), cursor: null }).catch((e: unknown) => e);
+    const pull = await client.pullBytes({ protocol: 2, clientId: randomUUID(), databaseId: null, cursor: null }).catch((e: unknown) => e);
     expect(pull).toBeInstanceOf(SyncHttpError);
     expect(arrivals).toEqual([]);
   });
@@ -120,7 +120,7 @@ describe('the app refuses plain http:// to another machine', () => {
       return new Response('{}');
     }) as typeof fetch;
     const client = new ProtocolClient({ baseUrl: 'http://sync.example.org', token: 't', fetch: f });
-    for (const call of [() => client.login('a@b.c', 'pw'), () => client.push({ clientId: randomUUID(), mutations: [] }), () => client.logout()]) {
+    for (const call of [() => client.login('a@b.c', 'pw'), () => client.push({ protocol: 2, clientId: randomUUID(), databaseId: null, ack: 0, mutations: [] }), () => client.logout()]) {
       const e = await call().catch((x: unknown) => x);
       expect(e).toBeInstanceOf(SyncHttpError);
       expect((e as SyncHttpError).extra.field).toBe('serverUrl');

@@ -36,8 +36,11 @@ describe('two coordinators change the same champion offline', () => {
       expect(bobStatus.pending).toBe(0);
 
       const { conflicts } = bob.local.listConflicts();
-      // Bob's first move is stale (Alice moved it first); his second starts from the stage the
-      // server now has, so it applies. His notes were written over Alice's: stale.
+      // Protocol 2 (issue 11, findings 6-8): Bob's first move is the one Alice made, so it is
+      // applied (the stage is what he wanted); his second was made on the card as his own move
+      // left it, but the selection is Alice's, so it is stale rather than applied on top of
+      // her decision. (Protocol 1 refused the first and applied the second.) His notes were
+      // written over Alice's: stale.
       expect(conflicts.map((c) => [c.name, c.code])).toEqual([
         ['champion.move', 'stale'],
         ['champion.setNotes', 'stale'],
@@ -45,10 +48,10 @@ describe('two coordinators change the same champion offline', () => {
       const notesConflict = conflicts[1]!;
       expect(notesConflict.args.notes).toBe('Bob: met her at the Leeds meetup, very keen');
       expect(notesConflict.current).toMatchObject({ id: notes, notes: 'Alice: prefers Tuesday evenings' });
-      expect(conflicts[0]!.args.reason).toBe('Bob: also thinks so');
+      expect(conflicts[0]!.args.reason).toBe('Bob: skip ahead');
 
       const server = await serverDump(s);
-      expect(championOn(server, move).stage).toBe('champion');
+      expect(championOn(server, move).stage).toBe('selected');
       expect(championOn(server, notes).notes).toBe('Alice: prefers Tuesday evenings');
       // Bob's screen shows the server's rows again (the optimistic changes were rolled back).
       expect(localDump(bob.app)).toEqual(server);
@@ -110,8 +113,9 @@ describe('a push answer lost on the way', () => {
       await bob.engine.syncNow();
       const id = world.champions[4]!;
       alice.local.moveChampion({ id, to: 'selected', reason: 'Alice first' });
+      alice.local.moveChampion({ id, to: 'champion', reason: 'Alice again' });
       await alice.engine.syncNow();
-      bob.local.moveChampion({ id, to: 'selected', reason: 'Bob, answer lost' }); // will be stale
+      bob.local.moveChampion({ id, to: 'selected', reason: 'Bob, answer lost' }); // will be stale: the card is at champion now
       bob.local.setNotes({ id: world.champions[5]!, notes: 'Bob, applied, answer lost' });
       dropNextPushAnswer = true;
       expect((await bob.engine.syncNow()).phase).toBe('offline');

@@ -106,6 +106,9 @@ export async function startTestServer(backend: Backend = 'pglite'): Promise<Test
   }
   let server = await startServer({ host: '127.0.0.1', port: 0, data: dataDir, demo: null });
   if (backend === 'postgres') await server.admin.createUser({ ...COORDINATOR, roles: ['admin'] });
+  // Every copy of the template would otherwise be the same database (sync_meta.database_id):
+  // each test server stands for a database of its own.
+  else await server.admin.database.write((tx) => tx.rows(sql`UPDATE sync_meta SET database_id = gen_random_uuid()`));
   const port = Number(new URL(server.url).port);
   let running = true;
   const ts: TestServer = {
@@ -252,3 +255,82 @@ export function leftovers(app: AppDb): { outbox: number; optimistic: number } {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The backends a sync regression test runs on: PGlite always, PostgreSQL when it answers. */
+export const SYNC_BACKENDS: readonly Backend[] = (await postgresReachable()) ? ['pglite', 'postgres'] : ['pglite'];
+if (!SYNC_BACKENDS.includes('postgres')) console.warn(`PostgreSQL is not reachable at ${PG_ADMIN_URL}; sync tests run on PGlite only.`);
+
+/**
+ * A fetch that can lose an answer on the way back: the request reaches the server and is
+ * carried out, then the app sees a dropped connection (what a laptop sees when Wi-Fi goes as
+ * the answer comes back).
+ */
+export function lossyFetch(): { fetch: typeof fetch; loseNext(path: 'push' | 'pull'): void; lost: number } {
+  const pending = new Set<string>();
+  const out = {
+    lost: 0,
+    loseNext(path: 'push' | 'pull') {
+      pending.add(`/v1/sync/${path}`);
+    },
+    fetch: (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+      const res = await fetch(input, init);
+      const path = new URL(String(input instanceof Request ? input.url : input)).pathname;
+      if (pending.delete(path)) {
+        await res.arrayBuffer();
+        out.lost++;
+        throw new TypeError('fetch failed: socket hang up');
+      }
+      return res;
+    }) as typeof fetch,
+  };
+  return out;
+}
+
+export const championOn = (dump: Dump, id: string) =>
+  dump.champion.find((r) => (r as { id: string }).id === id) as
+    | { id: string; user_id: string; stage: string; notes: string; cohort_id: string | null }
+    | undefined;
+
+/** A copy of a stopped server's database: its folder (PGlite) or a template database (PostgreSQL). */
+export interface ServerBackup {
+  restore(): Promise<void>;
+}
+
+/**
+ * Take a backup of the server's whole database (stopping and restarting it around the copy),
+ * and return a way to restore it later (again with the server stopped): what an operator
+ * who restores last night's backup does.
+ */
+export async function backupServer(s: TestServer): Promise<ServerBackup> {
+  await s.stop();
+  let backup: ServerBackup;
+  if (s.dataDir.startsWith('postgres')) {
+    const live = new URL(s.dataDir).pathname.slice(1);
+    const copy = `${live}_bak_${randomBytes(3).toString('hex')}`;
+    await pgAdmin((c) => c.query(`CREATE DATABASE ${copy} TEMPLATE ${live}`));
+    backup = {
+      restore: async () => {
+        await s.stop();
+        await pgAdmin(async (c) => {
+          await c.query(`DROP DATABASE ${live} WITH (FORCE)`);
+          await c.query(`CREATE DATABASE ${live} TEMPLATE ${copy}`);
+          await c.query(`DROP DATABASE ${copy}`);
+        });
+        await s.restart();
+      },
+    };
+  } else {
+    const copy = `${s.dataDir}-bak`;
+    cpSync(s.dataDir, copy, { recursive: true });
+    backup = {
+      restore: async () => {
+        await s.stop();
+        rmSync(s.dataDir, { recursive: true, force: true });
+        renameSync(copy, s.dataDir);
+        await s.restart();
+      },
+    };
+  }
+  await s.restart();
+  return backup;
+}

@@ -6,12 +6,15 @@ import { openDatabase, type AppDb } from '../db/open.js';
 import { searchPeople } from '../db/queries/people.js';
 import { openConflictCount } from '../sync/conflicts.js';
 import { SyncEngine } from '../sync/engine.js';
-import { pendingCount } from '../sync/outbox.js';
+import { LocalMutationError, LocalMutations } from '../sync/localMutations.js';
+import { allPending, pendingCount } from '../sync/outbox.js';
+import { readRow } from '../sync/wireRows.js';
 import { Session, SessionError } from '../sync/session.js';
 import { readSyncState } from '../sync/syncState.js';
 import { plainFileTokenStore } from '../sync/tokenStores.js';
 import { ensurePrivateDir } from '../localData/privateFiles.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
+import { changeInput, CHANGE_COMMANDS, FlagError, flagMessage, runChange, type ChangeFlags } from './changeCommands.js';
 import { attachProgress } from './progressBar.js';
 import { prompt } from './prompt.js';
 import { serverUrlProblem } from '../../shared/serverUrl.js';
@@ -19,18 +22,31 @@ import { serverUrlProblem } from '../../shared/serverUrl.js';
 // The sync core without a window: sign in, sync, inspect and search a local database from a
 // shell or a script. Exit codes are the contract for scripts (see HELP).
 
-export const EXIT = { ok: 0, syncFailed: 1, usage: 2, auth: 3, conflicts: 4 } as const;
+export const EXIT = { ok: 0, syncFailed: 1, usage: 2, auth: 3, conflicts: 4, refused: 5 } as const;
 
 const HELP = `Usage: npm run cli -- <command> --db <file> [options]
 
 Commands:
-  login    sign in to the server and keep the token next to the database (<db>.token, mode 0600)
-  sync     push pending changes and pull everything new (signs in first if AFH_EMAIL/AFH_PASSWORD are set)
-  status   pending changes, last sync, open conflicts and row counts of the local database
-  search   search members by name or email (--query)
+  login               sign in to the server and keep the token next to the database (<db>.token, mode 0600)
+  sync                push pending changes and pull everything new (signs in first if AFH_EMAIL/AFH_PASSWORD are set)
+  status              pending changes, last sync, open conflicts and row counts of the local database
+  search              search members by name or email (--query)
+  champions           champion rows on this laptop (--member <id> for one member's)
+  pending             the changes waiting to be sent, oldest first
+  conflicts           changes the server refused (or that wait behind one), with whether "retry-mine" can work
+
+Changes (made offline, on this laptop; the next "sync" sends them):
+  champion create     --member <userId> (--cohort <cohortId> | --global) [--notes <text>]
+  champion move       --id <championId> --to candidate|selected|champion|alumni [--reason <text>]
+  champion notes      --id <championId> --notes <text>
+  champion cohort     --id <championId> (--cohort <cohortId> | --global)
+  champion remove     --id <championId>               (a candidate only)
+  action record       --member <userId> --type <actionType> [--enrollment <id>] [--target-type <type>]
+                      [--target-id <id>] [--metadata <JSON object>] [--at <UTC time, default now>]
+  resolve             --conflict <n> --resolution keep-server|retry-mine
 
 Options:
-  --db <file>        the local database (created if missing)
+  --db <file>        the local database (created if missing for login and sync; must exist for the rest)
   --server <url>     the server, e.g. http://127.0.0.1:8787 (remembered in the database)
   --query <text>     search text for "search"
   --limit <n>        rows for "search" (default 20)
@@ -43,10 +59,15 @@ Credentials come from AFH_EMAIL and AFH_PASSWORD, or a prompt on a terminal.
 Exit codes:
   0  done
   1  sync failed (server unreachable, server error); the pending changes are kept
-  2  bad usage (unknown command or option, missing --db)
+  2  bad usage (unknown command or option, a flag's value is not valid, missing --db); nothing changed
   3  sign-in required or refused
   4  sync done, but conflicts are waiting for the coordinator
+  5  the change cannot be made on this laptop's data (no such member or card, a move that skips a
+     stage, a conflict that is not open, ...); nothing was queued
 `;
+
+const READ_COMMANDS = ['status', 'search', 'champions', 'pending', 'conflicts'];
+const CHANGE_FLAGS = ['member', 'cohort', 'global', 'notes', 'id', 'to', 'reason', 'type', 'enrollment', 'target-type', 'target-id', 'metadata', 'at', 'conflict', 'resolution'] as const;
 
 class UsageError extends Error {}
 
@@ -67,6 +88,21 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         query: { type: 'string' },
         limit: { type: 'string' },
         'pull-limit': { type: 'string' },
+        member: { type: 'string' },
+        cohort: { type: 'string' },
+        global: { type: 'boolean', default: false },
+        notes: { type: 'string' },
+        id: { type: 'string' },
+        to: { type: 'string' },
+        reason: { type: 'string' },
+        type: { type: 'string' },
+        enrollment: { type: 'string' },
+        'target-type': { type: 'string' },
+        'target-id': { type: 'string' },
+        metadata: { type: 'string' },
+        at: { type: 'string' },
+        conflict: { type: 'string' },
+        resolution: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -80,19 +116,37 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     io.out(HELP);
     return EXIT.ok;
   }
-  const command = positionals[0];
+  // Two-word commands: "champion move", "action record".
+  const command = positionals[0] === 'champion' || positionals[0] === 'action' ? positionals.slice(0, 2).join(' ') : positionals[0];
+  const words = command?.split(' ').length ?? 0;
   try {
-    if (!command || !['login', 'sync', 'status', 'search'].includes(command)) throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');
-    if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`);
+    const known = ['login', 'sync', ...READ_COMMANDS, ...Object.keys(CHANGE_COMMANDS)];
+    if (!command || !known.includes(command)) throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');
+    if (positionals.length > words) throw new UsageError(`unexpected argument "${positionals[words]}"`);
     if (!values.db) throw new UsageError('--db <file> is required');
     if (values.server !== undefined) {
       const problem = serverUrlProblem(values.server);
       if (problem) throw new UsageError(`--server ${problem}`);
     }
-    if (command === 'status' && !existsSync(values.db)) throw new UsageError(`--db: no database at ${values.db}`);
+    const isChange = command in CHANGE_COMMANDS;
+    if ((READ_COMMANDS.includes(command) || isChange) && !existsSync(values.db)) throw new UsageError(`--db: no database at ${values.db}`);
     const limit = positiveInt(values.limit, '--limit', 20, 500);
     const pullLimit = positiveInt(values['pull-limit'], '--pull-limit', 5000, 10_000);
     if (command === 'search' && values.query === undefined) throw new UsageError('--query <text> is required for search');
+    if (command === 'champions' && values.member !== undefined && values.member.trim() === '') throw new UsageError('--member must be a member id');
+    if (!isChange) {
+      const stray = CHANGE_FLAGS.find((f) => (f === 'global' ? values.global : values[f] !== undefined) && !(command === 'champions' && f === 'member'));
+      if (stray) throw new UsageError(`--${stray} does not apply to "${command}"`);
+    }
+    let change: ReturnType<typeof changeInput> | null = null;
+    if (isChange) {
+      try {
+        change = changeInput(command, values as ChangeFlags, new Date());
+      } catch (e) {
+        if (e instanceof FlagError) throw new UsageError(e.message);
+        throw e;
+      }
+    }
 
     // A folder the CLI makes for the database is private; one the user named already is theirs to keep as it is.
     if (!existsSync(dirname(values.db))) ensurePrivateDir(dirname(values.db));
@@ -100,6 +154,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     try {
       const session = new Session(app, plainFileTokenStore(`${values.db}.token`));
       if (values.server) session.setServerUrl(values.server);
+      if (change) return makeChange(app, session, io, command, change, values.json);
       switch (command) {
         case 'login':
           return await login(session, io, values.json);
@@ -111,6 +166,12 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         }
         case 'status':
           return status(app, io, values.json);
+        case 'champions':
+          return champions(app, io, values.member ?? null, values.json);
+        case 'pending':
+          return pending(app, io, values.json);
+        case 'conflicts':
+          return conflicts(app, session, io, values.json);
         default:
           return search(app, io, values.query ?? '', limit, values.json);
       }
@@ -124,6 +185,60 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     }
     throw e;
   }
+}
+
+function makeChange(app: AppDb, session: Session, io: Io, command: string, change: ReturnType<typeof changeInput>, json: boolean): number {
+  const local = new LocalMutations(app, { getUserId: () => session.user()?.id ?? null });
+  let out: { mutationId: number | null; id?: string };
+  try {
+    out = runChange(local, change.channel, change.input);
+  } catch (e) {
+    if (!(e instanceof LocalMutationError)) throw e;
+    const message = flagMessage(command, e.field, e.message);
+    if (json) io.out(`${JSON.stringify({ ok: false, code: e.code, message })}\n`);
+    else io.err(`${message}\n`);
+    return EXIT.refused;
+  }
+  if (json) io.out(`${JSON.stringify({ ok: true, ...out })}\n`);
+  else if (change.channel === 'conflicts.resolve') {
+    io.out(out.mutationId === null ? 'Resolved: the server’s version stands.\n' : `Resolved: your change is queued again (change ${out.mutationId}); the next sync sends it.\n`);
+  } else {
+    io.out(`Queued ${change.channel}${out.id ? ` for ${out.id}` : ''} (change ${out.mutationId}); the next sync sends it.\n`);
+  }
+  return EXIT.ok;
+}
+
+function champions(app: AppDb, io: Io, member: string | null, json: boolean): number {
+  const ids = (
+    member === null
+      ? app.sqlite.prepare('SELECT id FROM champion ORDER BY user_id, id').all()
+      : app.sqlite.prepare('SELECT id FROM champion WHERE user_id = ? ORDER BY id').all(member)
+  ) as { id: string }[];
+  const rows = ids.map((r) => readRow(app.sqlite, 'champion', r.id)!);
+  if (json) io.out(`${JSON.stringify({ champions: rows })}\n`);
+  else for (const r of rows) io.out(`${r.id}\t${r.user_id}\t${r.cohort_id ?? 'global'}\t${r.stage}\t${JSON.stringify(r.notes)}\n`);
+  return EXIT.ok;
+}
+
+function pending(app: AppDb, io: Io, json: boolean): number {
+  const entries = allPending(app.sqlite);
+  if (json) io.out(`${JSON.stringify({ pending: entries })}\n`);
+  else for (const e of entries) io.out(`${e.id}\t${e.name}\t${JSON.stringify(e.args)}\n`);
+  return EXIT.ok;
+}
+
+function conflicts(app: AppDb, session: Session, io: Io, json: boolean): number {
+  const list = new LocalMutations(app, { getUserId: () => session.user()?.id ?? null }).listConflicts().conflicts;
+  if (json) io.out(`${JSON.stringify({ conflicts: list })}\n`);
+  else {
+    for (const c of list) {
+      const who = c.member ? ` (${c.member.name})` : '';
+      const waits = c.blockedBy !== null ? `, waits behind conflict ${c.blockedBy}` : '';
+      const retry = c.retry.possible ? 'retry-mine possible' : `retry-mine not possible: ${c.retry.why}`;
+      io.out(`${c.id}\t${c.name} ${c.entityId ?? ''}${who}\t${c.code}${waits}\t${retry}\n`);
+    }
+  }
+  return EXIT.ok;
 }
 
 function positiveInt(v: string | undefined, name: string, dflt: number, max: number): number {
@@ -154,7 +269,11 @@ async function login(session: Session, io: Io, json: boolean): Promise<number> {
   }
   try {
     const s = await session.signIn(server, creds.email, creds.password);
-    io.out(json ? `${JSON.stringify(s)}\n` : `Signed in to ${server} as ${s.user?.name} <${s.user?.email}>\n`);
+    const switched = session.lastAdoption === 'switched';
+    io.out(json ? `${JSON.stringify({ ...s, startedOver: switched })}\n` : `Signed in to ${server} as ${s.user?.name} <${s.user?.email}>\n`);
+    if (switched && !json) {
+      io.err('This server holds another database than the one this laptop synced with: local data starts over with it. Changes not yet sent to the old one are kept as conflicts (see "conflicts"); none is sent here.\n');
+    }
     return EXIT.ok;
   } catch (e) {
     if (e instanceof SessionError) {

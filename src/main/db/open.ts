@@ -98,7 +98,9 @@ export function openDatabase(file: string, options: OpenOptions = {}): AppDb {
     configureWriter(sqlite);
     const app = wrap(sqlite, resolve(file));
     migrate(app.db, { migrationsFolder: options.migrationsFolder ?? defaultMigrationsFolder() });
-    app.db.insert(schema.syncState).values({ id: 1, clientId: randomUUID() }).onConflictDoNothing().run();
+    // Plain SQL naming only the columns every migration has had: a packaged app may open a file
+    // with an older migrations folder (tests do), where drizzle would list every column it knows.
+    sqlite.prepare('INSERT INTO sync_state (id, client_id) VALUES (1, ?) ON CONFLICT(id) DO NOTHING').run(randomUUID());
     const sw = switchToIncrementalAutoVacuum(sqlite);
     if (sw.switched) options.log?.(`[db] rewrote the local database once so free space can be reclaimed in steps (${Math.round(sw.ms)} ms)`);
     return app;

@@ -134,6 +134,8 @@ export const champion = sqliteTable(
     notes: text('notes').notNull().default(''),
     selectedAt: text('selected_at'),
     becameChampionAt: text('became_champion_at'),
+    /** The server's stage version, plus one for each pending move here (a move's baseVersion is the value it was made on). */
+    stageVersion: integer('stage_version').notNull().default(1),
   },
   (t) => [
     check('champion_stage_check', inList('stage', ['candidate', 'selected', 'champion', 'alumni'])),
@@ -181,6 +183,16 @@ export const syncState = sqliteTable(
     lastSyncedAt: text('last_synced_at'),
     /** Set while a multi-page pull is in progress (for the UI and for resume after a crash). */
     pullInProgress: integer('pull_in_progress').notNull().default(0),
+    /** The server database the mirror, cursor and outbox belong to (its sync_meta.database_id); NULL before the first answer. */
+    serverDatabaseId: text('server_database_id'),
+    /**
+     * Every mutation up to this id has its outcome recorded here (conflicts written, rollbacks
+     * done): what the next push acknowledges (`ack`). Mutations above it are sent (again) until
+     * their answers are heard.
+     */
+    heardMutationId: integer('heard_mutation_id').notNull().default(0),
+    /** The server's clock minus this laptop's, as last measured; added to the times this laptop stamps on moves. */
+    clockOffsetMs: integer('clock_offset_ms').notNull().default(0),
   },
   (t) => [check('sync_state_singleton', sql`${t.id} = 1`)],
 );
@@ -208,6 +220,8 @@ export const conflict = sqliteTable(
     current: text('current'),
     entityTable: text('entity_table'),
     entityId: text('entity_id'),
+    /** A change that waits behind another conflict (made on top of the refused change): that conflict's id. */
+    blockedBy: integer('blocked_by'),
     createdAt: text('created_at').notNull(),
     resolvedAt: text('resolved_at'),
     resolution: text('resolution'),

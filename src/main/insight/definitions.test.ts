@@ -115,7 +115,7 @@ beforeAll(() => {
     act('hal', 'e_hal', 'completed_module', '2026-04-09T10:00:00Z', ['module', 'mod_intro']);
     act('hal', 'e_hal', 'posted_thread', '2026-04-09T11:00:00Z', ['forum', 'forum_a']);
     s.champion.upsert.run(
-      toLocalValues('champion', { id: 'ch_hal', user_id: 'hal', cohort_id: null, stage: 'candidate', notes: '', selected_at: null, became_champion_at: null }),
+      toLocalValues('champion', { id: 'ch_hal', user_id: 'hal', cohort_id: null, stage: 'candidate', notes: '', selected_at: null, became_champion_at: null, stage_version: 1 }),
     );
     // Ivy: forum posts 70 days ago, before the cohort began; nothing since.
     put.enrollment('e_ivy', 'ivy', 'coh_a', '2026-01-20T00:00:00Z');

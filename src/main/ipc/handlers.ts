@@ -1,4 +1,5 @@
 import type { CallOutput, ParsedInput } from '../../shared/ipc.js';
+import { SYNC_TABLES } from '../../shared/rows.js';
 import { clientIdOf, type AppDb } from '../db/open.js';
 import { listCohorts, getBoard, championHistory } from '../db/queries/board.js';
 import { getMember } from '../db/queries/member.js';
@@ -119,7 +120,9 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
     'auth.status': () => rt().session.authStatus(),
     'auth.signIn': async (input: ParsedInput<'auth.signIn'>): Promise<CallOutput<'auth.signIn'>> => {
       const { session, engine } = rt();
-      const status = await session.signIn(input.serverUrl, input.email, input.password);
+      const status = await engine.whileStopped(() => session.signIn(input.serverUrl, input.email, input.password));
+      // Another server's database: local data started over (serverIdentity.ts); every screen reloads.
+      if (session.lastAdoption === 'switched') ctx.localChange([...SYNC_TABLES, 'outbox', 'conflict']);
       // First sync right away: a fresh install has nothing to show until it pulls.
       void engine.syncNow();
       return status;

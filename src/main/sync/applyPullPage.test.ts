@@ -3,7 +3,7 @@ import { tempDatabase } from '../db/testing/tempDb.js';
 import { PullPageApplier } from './applyPullPage.js';
 import { SyncHttpError } from './protocolClient.js';
 import { readSyncState } from './syncState.js';
-import { page, upserts, user } from './testing/fixtures.js';
+import { FIXTURE_DATABASE_ID, page, upserts, user } from './testing/fixtures.js';
 
 let t: ReturnType<typeof tempDatabase>;
 beforeEach(() => {
@@ -34,7 +34,7 @@ describe('applying a pull page in slices', () => {
   it('refuses a malformed change with a plain error and keeps the old cursor, so the page is fetched again', async () => {
     const applier = new PullPageApplier(t.app.sqlite);
     const bad = [...users(200), { table: 'user', op: 'upsert', row: { id: 'usr_x', roles: 'admin' } }, ...users(10, 500)];
-    const err = await applier.applyInSlices({ cursor: 'next', hasMore: false, lastMutationId: 0, remaining: 0, changes: bad }, 0).catch((e: unknown) => e);
+    const err = await applier.applyInSlices({ databaseId: FIXTURE_DATABASE_ID, cursor: 'next', hasMore: false, lastMutationId: 0, remaining: 0, changes: bad }, 0).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SyncHttpError);
     expect((err as SyncHttpError).kind).toBe('bad_response');
     expect((err as Error).message).toMatch(/changes\[200\]/);

@@ -1,10 +1,12 @@
 import type Database from 'better-sqlite3';
 import type { PushResponse } from '../../shared/protocol.js';
 import type { SyncTable } from '../../shared/rows.js';
-import { recordRejection } from './conflicts.js';
-import { rememberUnconfirmed } from './lostAnswers.js';
-import { deleteEntry, type OutboxEntry } from './outbox.js';
+import { blockingConflictOn, entityOf, insertConflict, recordRejection } from './conflicts.js';
+import { durably } from './durably.js';
+import { pendingStageChangeId } from './optimistic.js';
+import { closeGaps, deleteEntry, pendingForChampion, type OutboxEntry } from './outbox.js';
 import { rebase } from './rebase.js';
+import { bindDatabaseIfUnset, readSyncState, setClockOffset, setHeardMutationId, setServerLastMutationId } from './syncState.js';
 
 export interface PushOutcome {
   applied: number;
@@ -12,11 +14,17 @@ export interface PushOutcome {
   tables: Set<SyncTable | 'outbox' | 'conflict'>;
 }
 
+export const WAITING_MESSAGE =
+  'Not sent: it was made on top of an earlier change to this card that the server refused. It waits for your decision on that one.';
+
 /**
- * Process a push answer in ONE transaction. Applied and already-applied mutations stay in the
- * outbox until a pull brings their effect (then they are dropped, and their optimistic rows
- * replaced); the server's lastMutationId is recorded so they are not sent again. A rejection
- * becomes a conflict and its optimistic change is rolled back to the server's row.
+ * Process a push answer in ONE transaction. Applied mutations stay in the outbox until a pull
+ * brings their effect (then they are dropped, and their optimistic rows replaced). A refusal
+ * becomes a conflict and its optimistic change is rolled back to the server's row; changes to
+ * the same row made after it wait as conflicts linked to it (docs/protocol.md, "dependants
+ * wait"): the server refused those it received in the same push as `blocked`, and those it has
+ * not seen yet are taken out of the outbox here, the rest renumbered so the ids stay consecutive.
+ * Every answer is then "heard": the next push acknowledges it.
  */
 export function applyPushResponse(
   sqlite: Database.Database,
@@ -24,37 +32,59 @@ export function applyPushResponse(
   res: PushResponse,
   ctx: { now: Date; changedBy: string },
 ): PushOutcome {
-  return sqlite.transaction((): PushOutcome => {
+  // Durable: the next request acknowledges these answers and the server then forgets them.
+  return durably(sqlite, (): PushOutcome => {
     const byId = new Map(sent.map((e) => [e.id, e]));
     const out: PushOutcome = { applied: 0, rejected: 0, tables: new Set(['outbox']) };
+    // Champion rows refused in this answer: the conflict later changes to them wait behind.
+    const refusedRows = new Map<string, { conflictId: number; current: Record<string, unknown> | null }>();
+    let lastAnswered = 0;
     for (const r of res.results) {
       const entry = byId.get(r.id);
       if (!entry) continue;
+      lastAnswered = Math.max(lastAnswered, r.id);
       if (r.status === 'rejected') {
-        recordRejection(sqlite, entry, r, ctx.now);
+        const entity = entityOf(entry.name, entry.args);
+        const waitsBehind =
+          r.code === 'blocked' && entity.id ? (refusedRows.get(entity.id)?.conflictId ?? blockingConflictOn(sqlite, entity.id)) : null;
+        const conflictId = recordRejection(sqlite, entry, r, ctx.now, waitsBehind);
+        if (entity.table === 'champion' && entity.id && waitsBehind === null && !refusedRows.has(entity.id)) {
+          refusedRows.set(entity.id, { conflictId, current: r.current ?? null });
+        }
         deleteEntry(sqlite, entry.id);
         out.rejected++;
         out.tables.add('conflict');
-        out.tables.add(entry.name === 'action.record' ? 'user_action' : 'champion');
+        out.tables.add(entity.table);
         out.tables.add('champion_stage_change');
         continue;
       }
       out.applied++;
-      // `sent` was read before this send was counted: any attempt before it lost its answer.
-      if (r.status === 'already_applied' && entry.attempts > 0) rememberUnconfirmed(sqlite, entry);
       if (r.deduplicatedTo && r.deduplicatedTo !== entry.args.id && typeof entry.args.id === 'string') {
         // The server already had this action under another id; the pull brings that row.
         sqlite.prepare('DELETE FROM user_action WHERE id = ?').run(entry.args.id);
         out.tables.add('user_action');
       }
     }
-    const current = (sqlite.prepare('SELECT server_last_mutation_id AS n FROM sync_state WHERE id = 1').get() as { n: number }).n;
-    sqlite.prepare('UPDATE sync_state SET server_last_mutation_id = ? WHERE id = 1').run(Math.max(current, res.lastMutationId));
+    let held = 0;
+    for (const [championId, refusal] of refusedRows) {
+      for (const e of pendingForChampion(sqlite, championId, res.lastMutationId)) {
+        insertConflict(sqlite, e, { code: 'blocked', message: WAITING_MESSAGE, current: refusal.current, blockedBy: refusal.conflictId }, ctx.now);
+        sqlite.prepare('DELETE FROM champion_stage_change WHERE id = ?').run(pendingStageChangeId(e.id));
+        deleteEntry(sqlite, e.id);
+        held++;
+      }
+    }
+    if (held > 0) closeGaps(sqlite, res.lastMutationId);
+    setHeardMutationId(sqlite, Math.max(readSyncState(sqlite).heardMutationId, lastAnswered));
+    setServerLastMutationId(sqlite, res.lastMutationId);
+    bindDatabaseIfUnset(sqlite, res.databaseId);
+    const serverTime = Date.parse(res.serverTime);
+    if (Number.isFinite(serverTime)) setClockOffset(sqlite, serverTime - ctx.now.getTime());
     // A rollback may have uncovered state that later pending mutations change again.
-    if (out.rejected > 0) {
+    if (out.rejected > 0 || held > 0) {
       rebase(sqlite, ctx.changedBy);
       out.tables.add('user');
     }
     return out;
-  }).immediate();
+  });
 }

@@ -1,67 +1,100 @@
 import type Database from 'better-sqlite3';
 import type { MutationName } from '../../shared/mutations.js';
-import type { ConflictItem } from '../../shared/ipc.js';
-import { ChampionRow } from '../../shared/rows.js';
+import type { ConflictCode } from '../../shared/ipc.js';
+import { ChampionRow, UserActionRow } from '../../shared/rows.js';
 import type { MutationResult } from '../../shared/protocol.js';
 import type { OutboxEntry } from './outbox.js';
 import { pendingStageChangeId } from './optimistic.js';
 import { setBase } from './serverBase.js';
 
-// A rejected mutation becomes a conflict record: the coordinator's intent (name, args with
+// A refused mutation becomes a conflict record: the coordinator's intent (name, args with
 // their text), the server's reason and the server's row, until they resolve it. The
-// optimistic change is rolled back to the server's row at the same time.
+// optimistic change is rolled back at the same time, to the server's row where the refusal
+// carries it. Changes made on top of a refused one wait as conflicts of their own, linked to it
+// (`blocked_by`), until the coordinator decides on it (docs/protocol.md, "dependants wait").
 
 /** Which local row a mutation is about. */
-export function entityOf(name: MutationName, args: Record<string, unknown>): { table: string; id: string | null } {
+export function entityOf(name: MutationName, args: Record<string, unknown>): { table: 'user_action' | 'champion'; id: string | null } {
   const id = typeof args.id === 'string' ? args.id : null;
   return { table: name === 'action.record' ? 'user_action' : 'champion', id };
 }
 
-/** Record the rejection and roll the optimistic change back. Call inside a transaction. */
-export function recordRejection(sqlite: Database.Database, entry: OutboxEntry, result: MutationResult, now: Date): void {
+export interface ConflictRecord {
+  code: ConflictCode;
+  message: string;
+  current: Record<string, unknown> | null;
+  blockedBy: number | null;
+}
+
+/** Insert a conflict for an outbox entry (which the caller removes from the outbox); returns its id. */
+export function insertConflict(sqlite: Database.Database, entry: Pick<OutboxEntry, 'id' | 'name' | 'args'>, c: ConflictRecord, now: Date): number {
   const entity = entityOf(entry.name, entry.args);
-  sqlite
-    .prepare(
-      `INSERT INTO conflict (mutation_id, name, args, code, message, current, entity_table, entity_id, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      entry.id,
-      entry.name,
-      JSON.stringify(entry.args),
-      result.code ?? 'invalid_args',
-      result.message ?? 'The server refused this change.',
-      result.current ? JSON.stringify(result.current) : null,
-      entity.table,
-      entity.id,
-      now.toISOString(),
-    );
+  return Number(
+    sqlite
+      .prepare(
+        `INSERT INTO conflict (mutation_id, name, args, code, message, current, entity_table, entity_id, blocked_by, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        entry.id,
+        entry.name,
+        JSON.stringify(entry.args),
+        c.code,
+        c.message,
+        c.current ? JSON.stringify(c.current) : null,
+        entity.table,
+        entity.id,
+        c.blockedBy,
+        now.toISOString(),
+      ).lastInsertRowid,
+  );
+}
+
+/** Record the refusal and roll the optimistic change back. Call inside a transaction. Returns the conflict id. */
+export function recordRejection(sqlite: Database.Database, entry: OutboxEntry, result: MutationResult, now: Date, blockedBy: number | null = null): number {
+  const id = insertConflict(
+    sqlite,
+    entry,
+    {
+      code: result.code ?? 'invalid_args',
+      message: result.message ?? 'The server refused this change.',
+      current: result.current ?? null,
+      blockedBy,
+    },
+    now,
+  );
   sqlite.prepare('DELETE FROM champion_stage_change WHERE id = ?').run(pendingStageChangeId(entry.id));
   rollBack(sqlite, entry, result);
+  return id;
 }
 
 /**
- * Make the server's row the base of the rejected mutation's row; the rebase that follows
- * (applyPushResponse) puts it on screen and re-applies whatever is still pending.
+ * Make the server's row the base of the refused mutation's row; the rebase that follows
+ * (applyPushResponse) puts it on screen and re-applies whatever is still pending. A local row
+ * is dropped only when the server said it has no such row (not_found for a change to an
+ * existing row): a refusal that carries no row leaves the base the last version the server
+ * sent, never "gone" (a create's or an action's base is "absent" already, from when it was made).
  */
 function rollBack(sqlite: Database.Database, entry: OutboxEntry, result: MutationResult): void {
-  const id = typeof entry.args.id === 'string' ? entry.args.id : null;
-  if (!id) return;
-  if (entry.name === 'action.record') {
-    // The server never stored this action under this id; a pull brings whatever it has.
-    setBase(sqlite, 'user_action', id, null);
-    return;
-  }
-  const current = result.current ? ChampionRow.safeParse(result.current) : null;
+  const entity = entityOf(entry.name, entry.args);
+  if (!entity.id) return;
+  const current = result.current ? (entity.table === 'champion' ? ChampionRow : UserActionRow).safeParse(result.current) : null;
   const row = current?.success ? current.data : null;
-  if (row && row.id === id) {
-    setBase(sqlite, 'champion', id, row);
-    return;
+  if (row && row.id === entity.id) {
+    setBase(sqlite, entity.table, entity.id, row);
+  } else if (result.code === 'not_found' && result.current === null && entity.table === 'champion' && entry.name !== 'champion.create') {
+    setBase(sqlite, 'champion', entity.id, null);
   }
-  // The row we showed does not exist on the server (a refused create, or gone).
-  setBase(sqlite, 'champion', id, null);
-  // For duplicate_champion, `current` is the row that holds the slot: show it instead.
-  if (row) setBase(sqlite, 'champion', row.id, row);
+  // For duplicate_champion, `current` is the row that holds the slot: show it as well.
+  if (row && row.id !== entity.id && entity.table === 'champion') setBase(sqlite, 'champion', row.id, row as ChampionRow);
+}
+
+/** The open conflict on this row that later changes to it wait behind (the newest one not itself waiting). */
+export function blockingConflictOn(sqlite: Database.Database, entityId: string): number | null {
+  const r = sqlite
+    .prepare('SELECT id FROM conflict WHERE entity_id = ? AND resolved_at IS NULL AND blocked_by IS NULL ORDER BY id DESC LIMIT 1')
+    .get(entityId) as { id: number } | undefined;
+  return r?.id ?? null;
 }
 
 interface RawConflict {
@@ -74,33 +107,62 @@ interface RawConflict {
   current: string | null;
   entity_table: string | null;
   entity_id: string | null;
+  blocked_by: number | null;
   created_at: string;
 }
 
-export function listOpenConflicts(sqlite: Database.Database): ConflictItem[] {
-  const rows = sqlite.prepare('SELECT * FROM conflict WHERE resolved_at IS NULL ORDER BY id').all() as RawConflict[];
-  return rows.map((r) => ({
-    id: r.id,
-    mutationId: r.mutation_id,
-    name: r.name as ConflictItem['name'],
-    args: JSON.parse(r.args) as Record<string, unknown>,
-    code: r.code as ConflictItem['code'],
-    message: r.message,
-    current: r.current ? (JSON.parse(r.current) as Record<string, unknown>) : null,
-    entityTable: r.entity_table,
-    entityId: r.entity_id,
-    createdAt: r.created_at,
-  }));
+export interface StoredConflict {
+  id: number;
+  mutationId: number;
+  name: MutationName;
+  args: Record<string, unknown>;
+  code: ConflictCode;
+  message: string;
+  current: Record<string, unknown> | null;
+  entityTable: string | null;
+  entityId: string | null;
+  blockedBy: number | null;
+  createdAt: string;
+}
+
+const toStored = (r: RawConflict): StoredConflict => ({
+  id: r.id,
+  mutationId: r.mutation_id,
+  name: r.name as MutationName,
+  args: JSON.parse(r.args) as Record<string, unknown>,
+  code: r.code as ConflictCode,
+  message: r.message,
+  current: r.current ? (JSON.parse(r.current) as Record<string, unknown>) : null,
+  entityTable: r.entity_table,
+  entityId: r.entity_id,
+  blockedBy: r.blocked_by,
+  createdAt: r.created_at,
+});
+
+/** Open conflicts, oldest first; a change waiting behind another (blockedBy) is listed too. */
+export function listOpenConflicts(sqlite: Database.Database): StoredConflict[] {
+  return (sqlite.prepare('SELECT * FROM conflict WHERE resolved_at IS NULL ORDER BY id').all() as RawConflict[]).map(toStored);
 }
 
 export function openConflictCount(sqlite: Database.Database): number {
   return (sqlite.prepare('SELECT count(*) AS n FROM conflict WHERE resolved_at IS NULL').get() as { n: number }).n;
 }
 
-export function getOpenConflict(sqlite: Database.Database, id: number): ConflictItem | undefined {
-  return listOpenConflicts(sqlite).find((c) => c.id === id);
+export function getOpenConflict(sqlite: Database.Database, id: number): StoredConflict | undefined {
+  const r = sqlite.prepare('SELECT * FROM conflict WHERE id = ? AND resolved_at IS NULL').get(id) as RawConflict | undefined;
+  return r ? toStored(r) : undefined;
+}
+
+/** The open changes that wait behind conflict `id`, in the order they were made. */
+export function waitingBehind(sqlite: Database.Database, id: number): StoredConflict[] {
+  return (sqlite.prepare('SELECT * FROM conflict WHERE blocked_by = ? AND resolved_at IS NULL ORDER BY mutation_id, id').all(id) as RawConflict[]).map(toStored);
 }
 
 export function markResolved(sqlite: Database.Database, id: number, resolution: string, now: Date): void {
   sqlite.prepare('UPDATE conflict SET resolved_at = ?, resolution = ? WHERE id = ?').run(now.toISOString(), resolution, id);
+}
+
+/** A waiting change becomes a conflict of its own (its blocker was resolved without sending it). */
+export function stopWaiting(sqlite: Database.Database, id: number, message: string): void {
+  sqlite.prepare('UPDATE conflict SET blocked_by = NULL, message = ? WHERE id = ?').run(message, id);
 }

@@ -1,22 +1,21 @@
 import type Database from 'better-sqlite3';
 import type { SyncStatus } from '../../shared/ipc.js';
-import { MAX_PUSH_MUTATIONS, PULL_LIMIT_DEFAULT } from '../../shared/protocol.js';
+import { MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, PULL_LIMIT_DEFAULT } from '../../shared/protocol.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
 import { applyPushResponse } from './applyPushResponse.js';
 import { PullPageApplier, type PageResult } from './applyPullPage.js';
 import { decodePullPage } from './decodePullPage.js';
 import { PullWorker, type PullHead, type PullWorkerEntry } from './pullWorker.js';
-import { checkUnconfirmed } from './lostAnswers.js';
 import { backoffDelayMs } from './backoff.js';
 import { openConflictCount } from './conflicts.js';
-import { dropAcknowledged, markAttempted, pendingCount, renumberFrom, unacknowledged } from './outbox.js';
+import { dropAcknowledged, markAttempted, pendingCount, renumberFrom, startOver, unacknowledged } from './outbox.js';
 import { ProtocolClient, SyncHttpError } from './protocolClient.js';
 import { rebase } from './rebase.js';
 import { deferForBulkLoad, restoreDeferred } from './bulkLoad.js';
 import { deferInsightTriggers } from '../insight/derivedTables.js';
 import type { Session } from './session.js';
 import type { SqliteHost } from './sqliteHost.js';
-import { readSyncState, setLastSyncedAt, setPullProgress } from './syncState.js';
+import { bindDatabaseIfUnset, readSyncState, setHeardMutationId, setLastSyncedAt, setPullProgress } from './syncState.js';
 import { clearBases } from './serverBase.js';
 
 // Schedules and runs sync: push the outbox, pull every page, rebase. One run at a time;
@@ -40,10 +39,14 @@ export interface SyncEngineOptions {
   pullWorker?: PullWorkerEntry | null;
   /** better-sqlite3's addon for this runtime's ABI, for the pull worker's own connection. */
   nativeBinding?: string;
+  /** This laptop's clock (tests give it a wrong one, as a laptop can have). */
+  now?: () => Date;
 }
 
 /** Give up on a run after this many consecutive mutation_gap answers (the server keeps moving). */
 const MAX_GAP_RETRIES = 3;
+/** A history that diverged is started over once a run; a second divergence in one run is a bug worth stopping on. */
+const MAX_FRESH_STARTS = 1;
 const MAX_RESYNCS_PER_RUN = 2;
 /** A pull with at least this many more pages to come moves to a worker thread. */
 const PULL_WORKER_MIN_PAGES = 4;
@@ -106,6 +109,21 @@ export class SyncEngine {
     this.abort.abort();
     if (this.running) await this.running.catch(() => undefined);
     this.abort = new AbortController();
+  }
+
+  /**
+   * Run `fn` with no sync in flight and none starting (a sign-in that may start local data over
+   * for another server must not race a sync of the old one), then carry on as before.
+   */
+  async whileStopped<T>(fn: () => Promise<T>): Promise<T> {
+    const wasStarted = this.started && !this.stopped;
+    await this.stop();
+    try {
+      return await fn();
+    } finally {
+      if (wasStarted) this.start();
+      else this.stopped = false;
+    }
   }
 
   setOnline(online: boolean): void {
@@ -224,17 +242,24 @@ export class SyncEngine {
   }
 
   private async push(client: ProtocolClient, userId: string): Promise<void> {
-    const { clientId } = readSyncState(this.sqlite);
     let gaps = 0;
+    let freshStarts = 0;
     for (;;) {
       const batch = unacknowledged(this.sqlite, MAX_PUSH_MUTATIONS);
       if (batch.length === 0) return;
       this.setPhase('pushing');
       // Committed before sending: lets a later run tell "maybe seen by the server" from "never sent".
       markAttempted(this.sqlite, batch.map((e) => e.id));
+      const { clientId, serverDatabaseId, heardMutationId } = readSyncState(this.sqlite);
       let res;
       try {
-        res = await client.push({ clientId, mutations: batch.map((e) => ({ id: e.id, name: e.name, args: e.args })) });
+        res = await client.push({
+          protocol: PROTOCOL_VERSION,
+          clientId,
+          databaseId: serverDatabaseId,
+          ack: heardMutationId,
+          mutations: batch.map((e) => ({ id: e.id, name: e.name, args: e.args })),
+        });
       } catch (e) {
         if (e instanceof SyncHttpError && e.kind === 'mutation_gap' && e.extra.expected !== undefined && gaps < MAX_GAP_RETRIES) {
           gaps++;
@@ -242,9 +267,16 @@ export class SyncEngine {
           this.sqlite.transaction(() => renumberFrom(this.sqlite, Math.min(expected, batch[0]!.id), expected)).immediate();
           continue;
         }
+        if (e instanceof SyncHttpError && e.kind === 'client_diverged' && freshStarts < MAX_FRESH_STARTS) {
+          // The server saw other changes under these ids (docs/protocol.md, "what a resend means"):
+          // carry on as a new client, every pending change kept and in order.
+          freshStarts++;
+          this.sqlite.transaction(() => startOver(this.sqlite)).immediate();
+          continue;
+        }
         throw e;
       }
-      const out = applyPushResponse(this.sqlite, batch, res, { now: new Date(), changedBy: userId });
+      const out = applyPushResponse(this.sqlite, batch, res, { now: this.now(), changedBy: userId });
       this.emitData([...out.tables]);
       if (res.lastMutationId < batch[0]!.id) {
         throw new SyncHttpError('bad_response', 'The server did not take the pending changes; trying again shortly.');
@@ -253,13 +285,13 @@ export class SyncEngine {
   }
 
   private async pull(client: ProtocolClient, userId: string): Promise<void> {
-    const { clientId, cursor: startCursor } = readSyncState(this.sqlite);
+    const { clientId, cursor: startCursor, serverDatabaseId } = readSyncState(this.sqlite);
     const limit = this.opts.pullLimit ?? PULL_LIMIT_DEFAULT;
     this.applier ??= new PullPageApplier(this.sqlite);
     this.progress = { pagesDone: 0, rowsApplied: 0, remaining: 0 };
     this.setPhase('pulling');
     const fetchPage = (cursor: string | null): Promise<ArrayBuffer> => {
-      const p = client.pullBytes({ clientId, cursor, limit });
+      const p = client.pullBytes({ protocol: PROTOCOL_VERSION, clientId, databaseId: serverDatabaseId, cursor, limit });
       // A prefetched page may be abandoned (an apply failed); its failure must not go unhandled.
       p.catch(() => undefined);
       return p;
@@ -272,6 +304,7 @@ export class SyncEngine {
     let next = fetchPage(startCursor);
     let resyncs = 0;
     let lastMutationId = 0;
+    let pulledFrom: string | null = null;
     try {
       for (;;) {
         let bytes: ArrayBuffer;
@@ -308,6 +341,7 @@ export class SyncEngine {
         }
         const result = await applied;
         lastMutationId = head.lastMutationId;
+        pulledFrom = head.databaseId;
         this.progress = {
           pagesDone: this.progress.pagesDone + 1,
           rowsApplied: this.progress.rowsApplied + result.rowsApplied,
@@ -326,7 +360,10 @@ export class SyncEngine {
     // After a first pull (or one resumed after a kill during it) the deferred indexes and search triggers come back.
     await restoreDeferred(this.sqlite);
     this.sqlite.transaction(() => {
-      checkUnconfirmed(this.sqlite, lastMutationId, new Date());
+      if (pulledFrom) bindDatabaseIfUnset(this.sqlite, pulledFrom);
+      // Answers heard for mutations the server no longer counts (it was restored from a backup
+      // taken before them): they are sent again, and a mutation_gap renumbers them.
+      if (readSyncState(this.sqlite).heardMutationId > lastMutationId) setHeardMutationId(this.sqlite, lastMutationId);
       dropAcknowledged(this.sqlite, lastMutationId);
       rebase(this.sqlite, userId);
       setLastSyncedAt(this.sqlite, new Date().toISOString());
@@ -359,6 +396,19 @@ export class SyncEngine {
           this.session.markExpired();
           this.error = 'Signed out: sign in again.';
           this.setPhase('signed_out');
+          return;
+        case 'database_changed':
+          // Another database behind the same address: nothing more is sent to it until the
+          // coordinator signs in again, which starts local data over for it (serverIdentity.ts).
+          this.session.markExpired();
+          this.error = `${e.message} Your pending changes are kept.`;
+          this.clearRetry();
+          this.setPhase('signed_out');
+          return;
+        case 'upgrade_required':
+          this.error = e.message;
+          this.clearRetry();
+          this.setPhase('error');
           return;
         case 'forbidden':
           // Not a coordinator (any more), or this install's data belongs to another account:
@@ -417,6 +467,10 @@ export class SyncEngine {
     this.clearRetry();
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     this.debounceTimer = null;
+  }
+
+  private now(): Date {
+    return this.opts.now ? this.opts.now() : new Date();
   }
 
   private setPhase(phase: SyncStatus['phase']): void {

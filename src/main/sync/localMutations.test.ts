@@ -6,7 +6,7 @@ import { LocalMutationError, LocalMutations } from './localMutations.js';
 import { allPending, renumberFrom, unacknowledged } from './outbox.js';
 import { rebase } from './rebase.js';
 import { readSyncState } from './syncState.js';
-import { champion, cohort, enrollment, page, upserts, user } from './testing/fixtures.js';
+import { champion, cohort, enrollment, FIXTURE_DATABASE_ID, page, upserts, user } from './testing/fixtures.js';
 import { readRow } from './wireRows.js';
 
 let t: ReturnType<typeof tempDatabase>;
@@ -39,7 +39,7 @@ describe('local mutations', () => {
     expect(readRow(t.app.sqlite, 'champion', c.id)).toMatchObject({ stage: 'selected', notes: 'keen', selected_at: now.toISOString() });
     const pending = allPending(t.app.sqlite);
     expect(pending.map((e) => e.name)).toEqual(['champion.create', 'champion.move']);
-    expect(pending[1]!.args).toEqual({ id: c.id, from: 'candidate', to: 'selected', at: now.toISOString(), reason: 'great start' });
+    expect(pending[1]!.args).toEqual({ id: c.id, from: 'candidate', to: 'selected', at: now.toISOString(), reason: 'great start', baseVersion: 1 });
     expect(count('SELECT count(*) n FROM champion_stage_change WHERE champion_id = ? AND pending_mutation_id IS NOT NULL', c.id)).toBe(2);
     expect(readSyncState(t.app.sqlite).nextMutationId).toBe(3);
   });
@@ -97,7 +97,12 @@ describe('local mutations', () => {
     applyPushResponse(
       t.app.sqlite,
       sent,
-      { lastMutationId: m.mutationId, results: [{ id: m.mutationId, status: 'rejected', code: 'stale', message: 'notes changed on the server', current: serverRow }] },
+      {
+        lastMutationId: m.mutationId,
+        results: [{ id: m.mutationId, status: 'rejected', code: 'stale', message: 'notes changed on the server', current: serverRow }],
+        databaseId: FIXTURE_DATABASE_ID,
+        serverTime: now.toISOString(),
+      },
       { now, changedBy: 'usr_coord' },
     );
     expect(readRow(t.app.sqlite, 'champion', 'ch_a')!.notes).toBe('Someone else wrote this');
@@ -120,7 +125,12 @@ describe('local mutations', () => {
     applyPushResponse(
       t.app.sqlite,
       unacknowledged(t.app.sqlite, 10),
-      { lastMutationId: c.mutationId, results: [{ id: c.mutationId, status: 'rejected', code: 'duplicate_champion', message: 'exists', current: theirs }] },
+      {
+        lastMutationId: c.mutationId,
+        results: [{ id: c.mutationId, status: 'rejected', code: 'duplicate_champion', message: 'exists', current: theirs }],
+        databaseId: FIXTURE_DATABASE_ID,
+        serverTime: now.toISOString(),
+      },
       { now, changedBy: 'usr_coord' },
     );
     expect(readRow(t.app.sqlite, 'champion', c.id)).toBeNull();

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { CallOutput, ParsedInput } from '../../shared/ipc.js';
+import type { CallOutput, ConflictItem, ParsedInput } from '../../shared/ipc.js';
 import { manualIdempotencyKey } from '../../shared/rows.js';
 import { MUTATION_ARGS, type Mutation, type MutationArgs, type MutationName } from '../../shared/mutations.js';
 import { describeZodError } from '../../shared/protocol.js';
 import { isValidTransition } from '../../shared/stageRules.js';
 import type { Stage } from '../../shared/enums.js';
-import { getOpenConflict, listOpenConflicts, markResolved } from './conflicts.js';
+import { getOpenConflict, listOpenConflicts, markResolved, stopWaiting, waitingBehind, type StoredConflict } from './conflicts.js';
 import { applyOptimistic, readChampion } from './optimistic.js';
+import { durably } from './durably.js';
 import { enqueue } from './outbox.js';
 import type { SqliteHost } from './sqliteHost.js';
 import { readSyncState } from './syncState.js';
@@ -35,7 +36,35 @@ export interface LocalMutationsContext {
   now?(): Date;
 }
 
+/** A change checked against this laptop's data, ready to be written. */
+type Prepared<N extends MutationName> = { name: N; args: MutationArgs[N] };
+type AnyPrepared = { [N in MutationName]: Prepared<N> }[MutationName];
+
 const newId = (prefix: string): string => `${prefix}_${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
+
+const STOPPED_WAITING =
+  'Not sent: it was made on top of an earlier change to this card, which you decided not to send. Discard it, or apply it again on the card as it is now.';
+
+/** Why "apply mine again" cannot work, in plain words (never a field key or validation text). */
+function plainRetryReason(c: StoredConflict, e: LocalMutationError): string {
+  if (e.code === 'not_found') return c.name === 'action.record' ? 'The member is not on this laptop any more.' : 'This card is not on the server any more.';
+  switch (c.name) {
+    case 'champion.move': {
+      const to = typeof c.args.to === 'string' ? c.args.to : '';
+      return e.field === 'to' && /already/.test(e.message)
+        ? `The card is at ${to} already.`
+        : `From the card’s stage now, a move to ${to} would skip a stage: move it one step at a time instead.`;
+    }
+    case 'champion.create':
+      return 'This member already has a card in that pipeline.';
+    case 'champion.setCohort':
+      return 'This member already has a card in that cohort.';
+    case 'champion.remove':
+      return 'Only a candidate can be removed, and this card has moved on.';
+    default:
+      return 'It cannot be made on the card as it is now.';
+  }
+}
 
 export class LocalMutations {
   private readonly sqlite: Database.Database;
@@ -53,70 +82,94 @@ export class LocalMutations {
 
   createChampion(input: ParsedInput<'champion.create'>): CallOutput<'champion.create'> {
     return this.tx(() => {
-      this.requireRow('user', input.userId, 'userId', 'member');
-      if (input.cohortId !== null) this.requireRow('cohort', input.cohortId, 'cohortId', 'cohort');
-      this.requireNoChampionFor(input.userId, input.cohortId, null);
-      const id = newId('ch');
-      const mutationId = this.write('champion.create', { id, userId: input.userId, cohortId: input.cohortId, notes: input.notes });
-      return { id, mutationId };
+      const p = this.prepareCreate(input, newId('ch'));
+      return { id: p.args.id, mutationId: this.write(p) };
     });
   }
 
   moveChampion(input: ParsedInput<'champion.move'>): CallOutput<'champion.move'> {
-    return this.tx(() => {
-      const row = this.requireChampion(input.id);
-      const from = row.stage as Stage;
-      if (!isValidTransition(from, input.to)) {
-        throw new LocalMutationError('bad_request', `to: a champion at stage "${from}" can move only one step, not to "${input.to}"`, 'to');
-      }
-      const mutationId = this.write('champion.move', { id: input.id, from, to: input.to, at: this.now().toISOString(), reason: input.reason });
-      return { mutationId };
-    });
+    return this.tx(() => ({ mutationId: this.write(this.prepareMove(input)) }));
   }
 
   setNotes(input: ParsedInput<'champion.setNotes'>): CallOutput<'champion.setNotes'> {
-    return this.tx(() => {
-      const row = this.requireChampion(input.id);
-      return { mutationId: this.write('champion.setNotes', { id: input.id, notes: input.notes, baseNotes: row.notes }) };
-    });
+    return this.tx(() => ({ mutationId: this.write(this.prepareNotes(input)) }));
   }
 
   setCohort(input: ParsedInput<'champion.setCohort'>): CallOutput<'champion.setCohort'> {
-    return this.tx(() => {
-      const row = this.requireChampion(input.id);
-      if (input.cohortId !== null) this.requireRow('cohort', input.cohortId, 'cohortId', 'cohort');
-      this.requireNoChampionFor(row.user_id, input.cohortId, input.id);
-      return { mutationId: this.write('champion.setCohort', { id: input.id, cohortId: input.cohortId, baseCohortId: row.cohort_id }) };
-    });
+    return this.tx(() => ({ mutationId: this.write(this.prepareCohort(input)) }));
   }
 
   removeChampion(input: ParsedInput<'champion.remove'>): CallOutput<'champion.remove'> {
-    return this.tx(() => {
-      const row = this.requireChampion(input.id);
-      if (row.stage !== 'candidate') {
-        throw new LocalMutationError('conflict', `id: only a candidate can be removed; this one is at stage "${row.stage}"`, 'id');
-      }
-      return { mutationId: this.write('champion.remove', { id: input.id }) };
-    });
+    return this.tx(() => ({ mutationId: this.write(this.prepareRemove(input)) }));
   }
 
   recordAction(input: ParsedInput<'action.record'>): CallOutput<'action.record'> {
     return this.tx(() => {
-      this.requireRow('user', input.userId, 'userId', 'member');
-      if (input.enrollmentId !== null) {
-        this.requireRow('enrollment', input.enrollmentId, 'enrollmentId', 'enrollment');
-        const owner = this.sqlite.prepare('SELECT user_id FROM enrollment WHERE id = ?').get(input.enrollmentId) as { user_id: string };
-        if (owner.user_id !== input.userId) {
-          throw new LocalMutationError('bad_request', `enrollmentId: enrollment "${input.enrollmentId}" belongs to another member`, 'enrollmentId');
-        }
+      const p = this.prepareAction(input, newId('act'));
+      return { id: p.args.id, mutationId: this.write(p) };
+    });
+  }
+
+  // Each change is checked and its args made against this laptop's data (reads only), then
+  // written with its optimistic effect: so "could this be made now?" (a conflict's retry) is
+  // answered by the very same checks, without a write.
+
+  private prepareCreate(input: ParsedInput<'champion.create'>, id: string): Prepared<'champion.create'> {
+    this.requireRow('user', input.userId, 'userId', 'member');
+    if (input.cohortId !== null) this.requireRow('cohort', input.cohortId, 'cohortId', 'cohort');
+    this.requireNoChampionFor(input.userId, input.cohortId, null);
+    return { name: 'champion.create', args: { id, userId: input.userId, cohortId: input.cohortId, notes: input.notes } };
+  }
+
+  private prepareMove(input: ParsedInput<'champion.move'>): Prepared<'champion.move'> {
+    const row = this.requireChampion(input.id);
+    const from = row.stage as Stage;
+    if (!isValidTransition(from, input.to)) {
+      throw new LocalMutationError('bad_request', `to: a champion at stage "${from}" can move only one step, not to "${input.to}"`, 'to');
+    }
+    // Stamped on the server's clock as last measured, so a laptop whose clock runs ahead does
+    // not stamp a time the server refuses as being in the future.
+    const at = new Date(this.now().getTime() + readSyncState(this.sqlite).clockOffsetMs).toISOString();
+    return { name: 'champion.move', args: { id: input.id, from, to: input.to, at, reason: input.reason, baseVersion: row.stage_version } };
+  }
+
+  private prepareNotes(input: ParsedInput<'champion.setNotes'>): Prepared<'champion.setNotes'> {
+    const row = this.requireChampion(input.id);
+    return { name: 'champion.setNotes', args: { id: input.id, notes: input.notes, baseNotes: row.notes } };
+  }
+
+  private prepareCohort(input: ParsedInput<'champion.setCohort'>): Prepared<'champion.setCohort'> {
+    const row = this.requireChampion(input.id);
+    if (input.cohortId !== null) this.requireRow('cohort', input.cohortId, 'cohortId', 'cohort');
+    this.requireNoChampionFor(row.user_id, input.cohortId, input.id);
+    return { name: 'champion.setCohort', args: { id: input.id, cohortId: input.cohortId, baseCohortId: row.cohort_id } };
+  }
+
+  private prepareRemove(input: ParsedInput<'champion.remove'>): Prepared<'champion.remove'> {
+    const row = this.requireChampion(input.id);
+    if (row.stage !== 'candidate') {
+      throw new LocalMutationError('conflict', `id: only a candidate can be removed; this one is at stage "${row.stage}"`, 'id');
+    }
+    return { name: 'champion.remove', args: { id: input.id } };
+  }
+
+  private prepareAction(input: ParsedInput<'action.record'>, id: string): Prepared<'action.record'> {
+    this.requireRow('user', input.userId, 'userId', 'member');
+    if (input.enrollmentId !== null) {
+      this.requireRow('enrollment', input.enrollmentId, 'enrollmentId', 'enrollment');
+      const owner = this.sqlite.prepare('SELECT user_id FROM enrollment WHERE id = ?').get(input.enrollmentId) as { user_id: string };
+      if (owner.user_id !== input.userId) {
+        throw new LocalMutationError('bad_request', `enrollmentId: enrollment "${input.enrollmentId}" belongs to another member`, 'enrollmentId');
       }
-      // The server refuses times more than 5 minutes ahead of its clock; say so now, not after a sync.
-      if (Date.parse(input.occurredAt) > this.now().getTime() + 5 * 60_000) {
-        throw new LocalMutationError('bad_request', 'occurredAt: must not be in the future', 'occurredAt');
-      }
-      const id = newId('act');
-      const { clientId } = readSyncState(this.sqlite);
-      const mutationId = this.write('action.record', {
+    }
+    // The server refuses times more than 5 minutes ahead of its clock; say so now, not after a sync.
+    if (Date.parse(input.occurredAt) > this.now().getTime() + 5 * 60_000) {
+      throw new LocalMutationError('bad_request', 'occurredAt: must not be in the future', 'occurredAt');
+    }
+    const { clientId } = readSyncState(this.sqlite);
+    return {
+      name: 'action.record',
+      args: {
         id,
         userId: input.userId,
         enrollmentId: input.enrollmentId,
@@ -126,69 +179,121 @@ export class LocalMutations {
         metadata: input.metadata,
         occurredAt: input.occurredAt,
         idempotencyKey: manualIdempotencyKey(clientId, id),
-      });
-      return { id, mutationId };
-    });
+      },
+    };
   }
 
   listConflicts(): CallOutput<'conflicts.list'> {
-    return { conflicts: listOpenConflicts(this.sqlite) };
+    return { conflicts: listOpenConflicts(this.sqlite).map((c) => this.describe(c)) };
   }
 
   /**
-   * `keep-server` closes the conflict (the record keeps the coordinator's text). `retry-mine`
-   * queues the same intent again, based on the row as it is now, and closes the conflict.
+   * `keep-server` closes the conflict (the record keeps the coordinator's text); changes that
+   * waited behind it become conflicts of their own. `retry-mine` queues the same intent again,
+   * based on the row as it is now, then the changes that waited behind it, in order (one that
+   * can no longer be made stays a conflict of its own). A change still waiting behind another
+   * can only be discarded until that one is decided.
    */
   resolveConflict(input: ParsedInput<'conflicts.resolve'>): CallOutput<'conflicts.resolve'> {
     return this.tx(() => {
       const c = getOpenConflict(this.sqlite, input.id);
       if (!c) throw new LocalMutationError('not_found', `id: no open conflict ${input.id}`, 'id');
+      const now = this.now();
       let mutationId: number | null = null;
-      if (input.resolution === 'retry-mine') mutationId = this.retry(c.name, c.args);
-      markResolved(this.sqlite, c.id, input.resolution, this.now());
+      if (input.resolution === 'retry-mine') {
+        if (c.blockedBy !== null) {
+          throw new LocalMutationError('conflict', 'This change waits for your decision on an earlier change to the same card: decide on that one first.', 'id');
+        }
+        mutationId = this.write(this.prepareRetry(c.name, c.args));
+      }
+      markResolved(this.sqlite, c.id, input.resolution, now);
+      for (const w of waitingBehind(this.sqlite, c.id)) {
+        if (input.resolution === 'retry-mine') {
+          let again: AnyPrepared | null = null;
+          try {
+            again = this.prepareRetry(w.name, w.args);
+          } catch (e) {
+            if (!(e instanceof LocalMutationError)) throw e;
+          }
+          if (again) {
+            this.write(again);
+            markResolved(this.sqlite, w.id, 'retry-mine', now);
+            continue;
+          }
+        }
+        stopWaiting(this.sqlite, w.id, STOPPED_WAITING);
+      }
       return { mutationId };
     });
   }
 
-  private retry(name: MutationName, rawArgs: Record<string, unknown>): number {
+  /** A conflict as the screen shows it: who it is about, and whether "apply mine again" can work now. */
+  private describe(c: StoredConflict): ConflictItem {
+    return { ...c, member: this.memberOf(c), retry: this.retryCheck(c) };
+  }
+
+  private memberOf(c: StoredConflict): ConflictItem['member'] {
+    const a = c.args;
+    let userId = typeof a.userId === 'string' ? a.userId : typeof c.current?.user_id === 'string' ? c.current.user_id : null;
+    if (!userId && c.entityTable === 'champion' && c.entityId) userId = readChampion(this.sqlite, c.entityId)?.user_id ?? null;
+    if (!userId) return null;
+    const u = this.sqlite.prepare('SELECT id, name FROM user WHERE id = ?').get(userId) as { id: string; name: string } | undefined;
+    return u ?? null;
+  }
+
+  /** The retry's own checks, without writing: the answer cannot drift from what "retry mine" does. */
+  private retryCheck(c: StoredConflict): ConflictItem['retry'] {
+    if (c.blockedBy !== null) return { possible: false, why: 'It waits for your decision on an earlier change to the same card.' };
+    try {
+      this.prepareRetry(c.name, c.args);
+      return { possible: true, why: null };
+    } catch (e) {
+      if (e instanceof LocalMutationError) return { possible: false, why: plainRetryReason(c, e) };
+      throw e;
+    }
+  }
+
+  /** The coordinator's intent again, on the row as it is now (reads only). */
+  private prepareRetry(name: MutationName, rawArgs: Record<string, unknown>): AnyPrepared {
     const parsed = MUTATION_ARGS[name].safeParse(rawArgs);
     if (!parsed.success) throw new LocalMutationError('bad_request', describeZodError(parsed.error, 'args').message, 'id');
-    const args = parsed.data as Record<string, unknown>;
-    const id = String(args.id);
+    const id = String((parsed.data as { id: unknown }).id);
     switch (name) {
       case 'champion.create': {
         const a = parsed.data as MutationArgs['champion.create'];
-        this.requireNoChampionFor(a.userId, a.cohortId, null);
         if (readChampion(this.sqlite, id)) throw new LocalMutationError('conflict', 'id: this champion exists already', 'id');
-        return this.write('champion.create', a);
+        return this.prepareCreate({ userId: a.userId, cohortId: a.cohortId, notes: a.notes }, id);
       }
       case 'champion.move': {
         const a = parsed.data as MutationArgs['champion.move'];
-        return this.moveChampion({ id, to: a.to, reason: a.reason }).mutationId;
+        const row = readChampion(this.sqlite, id);
+        if (row && row.stage === a.to) throw new LocalMutationError('conflict', `to: the card is at stage "${a.to}" already`, 'to');
+        return this.prepareMove({ id, to: a.to, reason: a.reason });
       }
       case 'champion.setNotes':
-        return this.setNotes({ id, notes: (parsed.data as MutationArgs['champion.setNotes']).notes }).mutationId;
+        return this.prepareNotes({ id, notes: (parsed.data as MutationArgs['champion.setNotes']).notes });
       case 'champion.setCohort':
-        return this.setCohort({ id, cohortId: (parsed.data as MutationArgs['champion.setCohort']).cohortId }).mutationId;
+        return this.prepareCohort({ id, cohortId: (parsed.data as MutationArgs['champion.setCohort']).cohortId });
       case 'champion.remove':
-        return this.removeChampion({ id }).mutationId;
+        return this.prepareRemove({ id });
       case 'action.record':
         // Same id and idempotency key: if the server did store it after all, it is not stored twice.
-        return this.write('action.record', parsed.data as MutationArgs['action.record']);
+        return { name: 'action.record', args: parsed.data as MutationArgs['action.record'] };
     }
   }
 
   private tx<T>(fn: () => T): T {
     // IMMEDIATE: a pull worker may be writing through its own connection, and a deferred
-    // transaction that read first could not then take its turn to write.
-    return this.sqlite.transaction(fn).immediate();
+    // transaction that read first could not then take its turn to write. Durable: the screen
+    // says "saved on this laptop" once this returns.
+    return durably(this.sqlite, fn);
   }
 
-  private write<N extends MutationName>(name: N, args: MutationArgs[N]): number {
+  private write(p: AnyPrepared): number {
     const now = this.now();
-    const id = enqueue(this.sqlite, name, args, now);
+    const id = enqueue(this.sqlite, p.name, p.args, now);
     const changedBy = this.ctx.getUserId() ?? 'unknown';
-    applyOptimistic(this.sqlite, { id, name, args } as Mutation, { changedBy, createdAt: now.toISOString() });
+    applyOptimistic(this.sqlite, { id, name: p.name, args: p.args } as Mutation, { changedBy, createdAt: now.toISOString() });
     return id;
   }
 

@@ -28,6 +28,7 @@ interface ChampionLocal {
   notes: string;
   selected_at: string | null;
   became_champion_at: string | null;
+  stage_version: number;
 }
 
 export function readChampion(sqlite: Database.Database, id: string): ChampionLocal | undefined {
@@ -69,8 +70,10 @@ function applyInner(sqlite: Database.Database, m: Mutation, ctx: OptimisticConte
       if (!row) return false;
       rememberBase(sqlite, 'champion', a.id);
       const stamps = stampsForStage(a.to, a.at, row);
+      // The server bumps the stage version once for every move it applies: the next move made
+      // here is based on this one (its baseVersion counts it).
       sqlite
-        .prepare('UPDATE champion SET stage = ?, selected_at = ?, became_champion_at = ? WHERE id = ?')
+        .prepare('UPDATE champion SET stage = ?, selected_at = ?, became_champion_at = ?, stage_version = stage_version + 1 WHERE id = ?')
         .run(a.to, stamps.selected_at, stamps.became_champion_at, a.id);
       writePendingStageChange(sqlite, m.id, a.id, a.from, a.to, a.at, ctx.changedBy, a.reason);
       followChampionRole(sqlite, row.user_id);

@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { parseMutation, type Mutation, type MutationArgs, type MutationName } from '../../shared/mutations.js';
 import { readSyncState } from './syncState.js';
 
 // The outbox: numbered mutations waiting for the server. Ids come from
-// sync_state.next_mutation_id and are never reused, because the server requires each
-// client's ids to rise by exactly one and treats any id it has seen as already applied.
+// sync_state.next_mutation_id and rise by exactly one, as the server requires. An id is never
+// reused for another change while this history lasts: the server would take it for a resend
+// of the first (it tells them apart by fingerprint and then answers client_diverged, after
+// which this laptop starts over under a new identity: startOver below).
 
 export interface OutboxEntry {
   id: number;
@@ -35,7 +38,7 @@ export function enqueue<N extends MutationName>(sqlite: Database.Database, name:
   const state = readSyncState(sqlite);
   // Never hand out an id the server already knows: it would answer already_applied and
   // the mutation would be silently lost.
-  const id = Math.max(state.nextMutationId, state.serverLastMutationId + 1);
+  const id = Math.max(state.nextMutationId, state.serverLastMutationId + 1, state.heardMutationId + 1);
   sqlite.prepare('INSERT INTO outbox (id, name, args, created_at, attempts) VALUES (?, ?, ?, ?, 0)').run(id, name, JSON.stringify(args), now.toISOString());
   sqlite.prepare('UPDATE sync_state SET next_mutation_id = ? WHERE id = 1').run(id + 1);
   return id;
@@ -45,10 +48,22 @@ export function allPending(sqlite: Database.Database): OutboxEntry[] {
   return (sqlite.prepare('SELECT * FROM outbox ORDER BY id').all() as RawOutbox[]).map(toEntry);
 }
 
-/** Mutations the server has not acknowledged yet (id above its lastMutationId), oldest first. */
+/**
+ * Mutations whose answer has not been heard yet, oldest first: never sent, or sent and the
+ * answer lost (a resend gets the server's remembered answer).
+ */
 export function unacknowledged(sqlite: Database.Database, limit: number): OutboxEntry[] {
-  const { serverLastMutationId } = readSyncState(sqlite);
-  return (sqlite.prepare('SELECT * FROM outbox WHERE id > ? ORDER BY id LIMIT ?').all(serverLastMutationId, limit) as RawOutbox[]).map(toEntry);
+  const { heardMutationId } = readSyncState(sqlite);
+  return (sqlite.prepare('SELECT * FROM outbox WHERE id > ? ORDER BY id LIMIT ?').all(heardMutationId, limit) as RawOutbox[]).map(toEntry);
+}
+
+/** Pending entries that change one champion row, in order, from `afterId` on. */
+export function pendingForChampion(sqlite: Database.Database, championId: string, afterId: number): OutboxEntry[] {
+  return (
+    sqlite
+      .prepare("SELECT * FROM outbox WHERE id > ? AND name LIKE 'champion.%' AND json_extract(args, '$.id') = ? ORDER BY id")
+      .all(afterId, championId) as RawOutbox[]
+  ).map(toEntry);
 }
 
 export function pendingCount(sqlite: Database.Database): number {
@@ -71,16 +86,47 @@ export function dropAcknowledged(sqlite: Database.Database, serverLastMutationId
 
 /**
  * Give the unacknowledged mutations consecutive ids starting at `start` (and keep the
- * optimistic stage-change rows pointing at them). Used when the server's idea of this
- * client's last mutation id differs from ours: after `mutation_gap` (the server never saw
- * some ids we consider sent, e.g. its database was restored), or when the server has already
- * used ids we were about to send for the first time (the local database was restored or
- * copied). Either way, sending the same ids again would be refused forever or silently
- * treated as applied; renumbering keeps the coordinator's work and its order.
+ * optimistic stage-change rows pointing at them). Used after `mutation_gap`: the server never
+ * saw some ids we consider sent (its database was restored), so they are sent again under the
+ * ids it expects; renumbering keeps the coordinator's work and its order.
  */
 export function renumberFrom(sqlite: Database.Database, fromId: number, start: number): void {
+  const last = moveIds(sqlite, fromId, start);
+  sqlite.prepare('UPDATE sync_state SET next_mutation_id = ?, server_last_mutation_id = ?, heard_mutation_id = ? WHERE id = 1').run(last + 1, start - 1, start - 1);
+}
+
+/**
+ * Entries above `afterId` that the server has never seen get consecutive ids again, after some
+ * were taken out of the middle (held behind a refusal): the server needs no gap in the ids.
+ */
+export function closeGaps(sqlite: Database.Database, afterId: number): void {
+  const last = moveIds(sqlite, afterId + 1, afterId + 1);
+  sqlite.prepare('UPDATE sync_state SET next_mutation_id = ? WHERE id = 1').run(last + 1);
+}
+
+/**
+ * This laptop's history diverged from what the server saw under its clientId (a restored
+ * backup, a copied data folder, a power cut that rolled the outbox back): continue as a new
+ * client. Entries whose answers were heard are done (the pull brings their effect); every other
+ * pending change keeps its order under ids from 1. Returns the new clientId.
+ */
+export function startOver(sqlite: Database.Database): string {
+  const { heardMutationId } = readSyncState(sqlite);
+  sqlite.prepare('DELETE FROM champion_stage_change WHERE pending_mutation_id <= ?').run(heardMutationId);
+  sqlite.prepare('DELETE FROM outbox WHERE id <= ?').run(heardMutationId);
+  const last = moveIds(sqlite, heardMutationId + 1, 1);
+  const clientId = randomUUID();
+  sqlite
+    .prepare('UPDATE sync_state SET client_id = ?, next_mutation_id = ?, server_last_mutation_id = 0, heard_mutation_id = 0 WHERE id = 1')
+    .run(clientId, last + 1);
+  return clientId;
+}
+
+/** Renumber entries with id >= fromId to start, start+1, …; returns the last new id (start - 1 if none). */
+function moveIds(sqlite: Database.Database, fromId: number, start: number): number {
   const rows = sqlite.prepare('SELECT id FROM outbox WHERE id >= ? ORDER BY id').all(fromId) as { id: number }[];
   const mapping = rows.map((r, i) => ({ old: r.id, next: start + i }));
+  if (mapping.every((m) => m.old === m.next)) return mapping.length > 0 ? mapping[mapping.length - 1]!.next : start - 1;
   // Two passes through negative ids so no new id collides with an old one mid-update.
   const toTemp = sqlite.prepare('UPDATE outbox SET id = ? WHERE id = ?');
   const cscTemp = sqlite.prepare('UPDATE champion_stage_change SET pending_mutation_id = ? WHERE pending_mutation_id = ?');
@@ -90,8 +136,11 @@ export function renumberFrom(sqlite: Database.Database, fromId: number, start: n
   }
   sqlite.prepare('UPDATE outbox SET id = -id WHERE id < 0').run();
   sqlite.prepare('UPDATE champion_stage_change SET pending_mutation_id = -pending_mutation_id WHERE pending_mutation_id < 0').run();
-  const last = mapping.length > 0 ? mapping[mapping.length - 1]!.next : start - 1;
-  sqlite.prepare('UPDATE sync_state SET next_mutation_id = ?, server_last_mutation_id = ? WHERE id = 1').run(last + 1, start - 1);
+  // An optimistic history row's id names its mutation (pendingStageChangeId): rename it too, or
+  // a later mutation given the old number would write over it.
+  sqlite.prepare("UPDATE champion_stage_change SET id = 'csc_renumbering_' || id WHERE pending_mutation_id IS NOT NULL").run();
+  sqlite.prepare("UPDATE champion_stage_change SET id = 'csc_pending_' || pending_mutation_id WHERE pending_mutation_id IS NOT NULL").run();
+  return mapping.length > 0 ? mapping[mapping.length - 1]!.next : start - 1;
 }
 
 /** An outbox entry as a typed mutation (entries were validated when written). */

@@ -1,14 +1,14 @@
 import type { z } from 'zod';
 import {
   ErrorBody,
-  LoginResponse,
+  LoginAnswer,
   PushResponse,
   type PullRequest,
   type PushRequest,
 } from '../../shared/protocol.js';
 import { isLoopbackHost, serverUrlProblem } from '../../shared/serverUrl.js';
 
-// Speaks PROTOCOL.md over fetch. Every answer is validated; every failure becomes a
+// Speaks docs/protocol.md over fetch. Every answer is validated; every failure becomes a
 // SyncHttpError whose `kind` tells the engine what to do (retry, back off, sign out, …).
 
 export type SyncErrorKind =
@@ -19,6 +19,9 @@ export type SyncErrorKind =
   | 'server'
   | 'mutation_gap'
   | 'resync_required'
+  | 'client_diverged'
+  | 'database_changed'
+  | 'upgrade_required'
   | 'bad_request'
   | 'bad_response'
   | 'aborted';
@@ -68,7 +71,7 @@ export class ProtocolClient {
   }
 
   login(email: string, password: string) {
-    return this.post('/v1/auth/login', { email, password }, LoginResponse, false);
+    return this.post('/v1/auth/login', { email, password }, LoginAnswer, false);
   }
 
   async logout(): Promise<void> {
@@ -102,6 +105,10 @@ export class ProtocolClient {
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
+      // A server from before protocol 2 answers without the database it holds.
+      if (typeof json === 'object' && json !== null && !('databaseId' in json)) {
+        throw new SyncHttpError('bad_response', `The server at ${this.base} runs an older version of the sync service than this app; it must be updated before this app can sync.`);
+      }
       throw new SyncHttpError('bad_response', `The server at ${this.base} sent an answer this app does not understand (${parsed.error.issues[0]?.path.join('.') ?? 'body'}).`);
     }
     return parsed.data;
@@ -173,6 +180,9 @@ export class ProtocolClient {
       return new SyncHttpError('mutation_gap', message, { ...extra, expected: body.expected });
     }
     if (res.status === 409 && body?.error.code === 'resync_required') return new SyncHttpError('resync_required', message, extra);
+    if (res.status === 409 && body?.error.code === 'client_diverged') return new SyncHttpError('client_diverged', message, extra);
+    if (res.status === 409 && body?.error.code === 'database_changed') return new SyncHttpError('database_changed', message, extra);
+    if (res.status === 426) return new SyncHttpError('upgrade_required', message, extra);
     if (res.status >= 500 || res.status === 408) {
       return new SyncHttpError('server', `The server at ${this.base} had a problem (HTTP ${res.status}); trying again shortly.`, extra);
     }

@@ -3,6 +3,7 @@ import { tempDatabase } from '../db/testing/tempDb.js';
 import { SyncHttpError } from './protocolClient.js';
 import { PullWorker } from './pullWorker.js';
 import { readSyncState } from './syncState.js';
+import { FIXTURE_DATABASE_ID } from './testing/fixtures.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -46,8 +47,8 @@ const count = (t: ReturnType<typeof tempDatabase>) => (t.app.sqlite.prepare('SEL
 describe('pull worker', () => {
   it('answers with the page head before its rows, then commits the rows with the cursor through its own connection', async () => {
     const { t, worker } = await setup();
-    const job = worker.submit(bytes({ cursor: 'c1', hasMore: true, lastMutationId: 3, remaining: 10, changes: [action(1), action(2)] }));
-    expect(await job.head).toEqual({ cursor: 'c1', hasMore: true, lastMutationId: 3, remaining: 10 });
+    const job = worker.submit(bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c1', hasMore: true, lastMutationId: 3, remaining: 10, changes: [action(1), action(2)] }));
+    expect(await job.head).toEqual({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c1', hasMore: true, lastMutationId: 3, remaining: 10 });
     const applied = await job.applied;
     expect(applied.rowsApplied).toBe(2);
     expect([...applied.tables]).toEqual(['user_action']);
@@ -60,7 +61,7 @@ describe('pull worker', () => {
     const { t, worker } = await setup();
     const bad = action(2) as { row: Record<string, unknown> };
     bad.row.action_type = 'danced';
-    const job = worker.submit(bytes({ cursor: 'c1', hasMore: false, lastMutationId: 0, remaining: 0, changes: [action(1), bad] }));
+    const job = worker.submit(bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c1', hasMore: false, lastMutationId: 0, remaining: 0, changes: [action(1), bad] }));
     await job.head;
     const err = await job.applied.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SyncHttpError);
@@ -69,7 +70,7 @@ describe('pull worker', () => {
     expect(count(t)).toBe(0);
     expect(readSyncState(t.app.sqlite).cursor).toBeNull();
     // The worker is still usable for the retry.
-    await worker.submit(bytes({ cursor: 'c2', hasMore: false, lastMutationId: 0, remaining: 0, changes: [action(1)] })).applied;
+    await worker.submit(bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c2', hasMore: false, lastMutationId: 0, remaining: 0, changes: [action(1)] })).applied;
     expect(count(t)).toBe(1);
   });
 
@@ -77,14 +78,14 @@ describe('pull worker', () => {
     const { worker } = await setup();
     const cut = worker.submit(bytes('{"cursor":"c1","hasMore":true,"changes":[{"table":"us'));
     await expect(cut.head).rejects.toMatchObject({ kind: 'bad_response' });
-    const noCursor = worker.submit(bytes({ hasMore: false, lastMutationId: 0, remaining: 0, changes: [] }));
+    const noCursor = worker.submit(bytes({ databaseId: FIXTURE_DATABASE_ID, hasMore: false, lastMutationId: 0, remaining: 0, changes: [] }));
     await expect(noCursor.head).rejects.toMatchObject({ kind: 'bad_response', message: expect.stringContaining('cursor') });
   });
 
   it('lets the main connection write between and during pages (its transactions wait their turn)', async () => {
     const { t, worker } = await setup();
     const big = Array.from({ length: 3000 }, (_, i) => action(i));
-    const job = worker.submit(bytes({ cursor: 'c1', hasMore: true, lastMutationId: 0, remaining: 0, changes: big }));
+    const job = worker.submit(bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c1', hasMore: true, lastMutationId: 0, remaining: 0, changes: big }));
     await job.head;
     // Meanwhile, a coordinator's edit on the main thread: an IMMEDIATE transaction.
     t.app.sqlite.transaction(() => t.app.sqlite.prepare("INSERT INTO setting (key, value) VALUES ('probe', 'x')").run()).immediate();
@@ -96,6 +97,6 @@ describe('pull worker', () => {
   it('rejects work after close and exits cleanly', async () => {
     const { worker } = await setup();
     await worker.close();
-    await expect(worker.submit(bytes({ cursor: 'c', hasMore: false, lastMutationId: 0, remaining: 0, changes: [] })).applied).rejects.toThrow(/closed/);
+    await expect(worker.submit(bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c', hasMore: false, lastMutationId: 0, remaining: 0, changes: [] })).applied).rejects.toThrow(/closed/);
   });
 });

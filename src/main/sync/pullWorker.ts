@@ -20,6 +20,7 @@ export interface PullWorkerData {
 }
 
 export interface PullHead {
+  databaseId: string;
   cursor: string;
   hasMore: boolean;
   lastMutationId: number;

@@ -4,6 +4,7 @@ import { SessionUser } from '../../shared/protocol.js';
 import { isCoordinator } from '../../shared/enums.js';
 import { serverUrlProblem } from '../../shared/serverUrl.js';
 import { ProtocolClient, SyncHttpError } from './protocolClient.js';
+import { adoptServer, type Adoption } from './serverIdentity.js';
 import type { SqliteHost } from './sqliteHost.js';
 import type { TokenStore } from './tokenStores.js';
 
@@ -14,6 +15,8 @@ export type { TokenStore } from './tokenStores.js';
 
 const KEY_SERVER = 'server.url';
 const KEY_USER = 'session.user';
+/** The address used before the last change of address: tells "another server" from "same server" for data synced before protocol 2. */
+const KEY_PREVIOUS_SERVER = 'server.previousUrl';
 
 export class SessionError extends Error {
   constructor(
@@ -29,6 +32,7 @@ export class SessionError extends Error {
 export class Session {
   private readonly sqlite: Database.Database;
   private readonly listeners = new Set<(s: AuthStatus) => void>();
+  private readonly switchListeners = new Set<() => void>();
   private readonly f: typeof fetch | undefined;
 
   constructor(
@@ -49,7 +53,9 @@ export class Session {
     const normalized = url.replace(/\/+$/, '');
     const problem = serverUrlProblem(normalized);
     if (problem) throw new SessionError('bad_request', `The server address ${problem}.`, 'serverUrl');
-    if (this.serverUrl() === normalized) return;
+    const before = this.serverUrl();
+    if (before === normalized) return;
+    if (before !== null) this.set(KEY_PREVIOUS_SERVER, before);
     this.set(KEY_SERVER, normalized);
     this.tokenStore.clear();
     this.emit();
@@ -95,13 +101,28 @@ export class Session {
     if (!isCoordinator(res.user.roles)) {
       throw new SessionError('forbidden', 'This account is not a coordinator (it needs the admin role) and cannot sync.', 'email');
     }
+    const stored = this.serverUrl();
+    const previousUrl = stored !== null && stored !== base ? stored : (this.get(KEY_PREVIOUS_SERVER) ?? stored);
+    // Another database than the one this laptop's data came from: start over with it (serverIdentity.ts).
+    this.lastAdoption = adoptServer(this.sqlite, { databaseId: res.databaseId, serverUrl: base, previousUrl }, new Date());
     this.sqlite.transaction(() => {
       this.set(KEY_SERVER, base);
       this.set(KEY_USER, JSON.stringify(res.user));
+      this.sqlite.prepare('DELETE FROM setting WHERE key = ?').run(KEY_PREVIOUS_SERVER);
     }).immediate();
     this.tokenStore.save(res.token);
     this.emit();
+    if (this.lastAdoption === 'switched') for (const l of this.switchListeners) l();
     return this.authStatus();
+  }
+
+  /** What the last sign-in found: the same database, a first binding, or another database (local data started over). */
+  lastAdoption: Adoption | null = null;
+
+  /** Called after a sign-in that started local data over for another server's database. */
+  onServerSwitched(l: () => void): () => void {
+    this.switchListeners.add(l);
+    return () => this.switchListeners.delete(l);
   }
 
   /** Revoke the token on the server if it can be reached; forget it locally either way. */

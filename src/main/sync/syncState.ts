@@ -11,6 +11,11 @@ export interface SyncStateRow {
   serverLastMutationId: number;
   lastSyncedAt: string | null;
   pullInProgress: boolean;
+  /** The server database this state belongs to (null before any answer). */
+  serverDatabaseId: string | null;
+  /** Every mutation up to this id has its outcome recorded; the next push acknowledges it. */
+  heardMutationId: number;
+  clockOffsetMs: number;
 }
 
 interface RawState {
@@ -20,6 +25,9 @@ interface RawState {
   server_last_mutation_id: number;
   last_synced_at: string | null;
   pull_in_progress: number;
+  server_database_id: string | null;
+  heard_mutation_id: number;
+  clock_offset_ms: number;
 }
 
 /** Read the row, creating it (with a fresh clientId) if the database does not have one yet. */
@@ -36,6 +44,9 @@ export function readSyncState(sqlite: Database.Database): SyncStateRow {
     serverLastMutationId: raw.server_last_mutation_id,
     lastSyncedAt: raw.last_synced_at,
     pullInProgress: raw.pull_in_progress !== 0,
+    serverDatabaseId: raw.server_database_id,
+    heardMutationId: raw.heard_mutation_id,
+    clockOffsetMs: raw.clock_offset_ms,
   };
 }
 
@@ -56,6 +67,19 @@ export function setServerLastMutationId(sqlite: Database.Database, id: number): 
   sqlite.prepare('UPDATE sync_state SET server_last_mutation_id = ? WHERE id = 1').run(id);
 }
 
+export function setHeardMutationId(sqlite: Database.Database, id: number): void {
+  sqlite.prepare('UPDATE sync_state SET heard_mutation_id = ? WHERE id = 1').run(id);
+}
+
 export function setLastSyncedAt(sqlite: Database.Database, at: string): void {
   sqlite.prepare('UPDATE sync_state SET last_synced_at = ?, pull_in_progress = 0 WHERE id = 1').run(at);
+}
+
+export function setClockOffset(sqlite: Database.Database, ms: number): void {
+  sqlite.prepare('UPDATE sync_state SET clock_offset_ms = ? WHERE id = 1').run(Math.round(ms));
+}
+
+/** The first answer from a server binds this state to its database (see serverIdentity.ts for a different one). */
+export function bindDatabaseIfUnset(sqlite: Database.Database, databaseId: string): void {
+  sqlite.prepare('UPDATE sync_state SET server_database_id = ? WHERE id = 1 AND server_database_id IS NULL').run(databaseId);
 }

@@ -23,7 +23,7 @@ export const TABLE_COLUMNS: { readonly [T in SyncTable]: readonly (keyof RowOf[T
     'idempotency_key',
     'occurred_at',
   ],
-  champion: ['id', 'user_id', 'cohort_id', 'stage', 'notes', 'selected_at', 'became_champion_at'],
+  champion: ['id', 'user_id', 'cohort_id', 'stage', 'notes', 'selected_at', 'became_champion_at', 'stage_version'],
   champion_stage_change: ['id', 'champion_id', 'from_stage', 'to_stage', 'changed_at', 'changed_by', 'reason'],
 };
 

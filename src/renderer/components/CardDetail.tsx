@@ -8,7 +8,7 @@ import { useNavigation } from '../lib/navigation.js';
 import { useNow } from '../lib/useNow.js';
 import { Dialog } from './Dialog.js';
 import { PendingBadge, StageBadge, stageLabel } from './Badges.js';
-import { ConflictPanel } from './ConflictPanel.js';
+import { ConflictPanel, groupConflicts } from './ConflictPanel.js';
 import { cohortIdOf, GLOBAL_PIPELINE, PipelineOptions } from './PipelineOptions.js';
 import { FormFooter } from './FormFooter.js';
 import { ErrorState, Loading } from './States.js';
@@ -117,8 +117,8 @@ export function CardDetail({
         </form>
         {setCohortMutation.isError ? <div className="form-error">{errorText(setCohortMutation.error)}</div> : null}
 
-        {conflicts.map((conflict) => (
-          <ConflictPanel key={conflict.id} conflict={conflict} />
+        {groupConflicts(conflicts).map(({ conflict, waiting }) => (
+          <ConflictPanel key={conflict.id} conflict={conflict} waiting={waiting} onLeave={onClose} />
         ))}
 
         <form

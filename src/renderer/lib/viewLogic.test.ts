@@ -94,6 +94,9 @@ describe('conflict wording', () => {
     message: 'the notes changed on the server',
     entityTable: 'champion',
     entityId: 'ch_1',
+    blockedBy: null,
+    member: null,
+    retry: { possible: true, why: null },
     createdAt: '2026-04-20T10:00:00Z',
   };
 

@@ -1,10 +1,11 @@
+import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { call } from '../lib/api.js';
 import { qk } from '../lib/queryKeys.js';
 import { dateLabel, relativeTime, timeLabel } from '../lib/dates.js';
 import { useNow } from '../lib/useNow.js';
 import { phaseLabel, SyncProgress, useSyncNow } from '../components/SyncStatusPanel.js';
-import { ConflictPanel } from '../components/ConflictPanel.js';
+import { ConflictPanel, groupConflicts } from '../components/ConflictPanel.js';
 import { Empty, ErrorState, Loading } from '../components/States.js';
 import { errorText } from '../lib/api.js';
 
@@ -13,6 +14,8 @@ export function SyncScreen() {
   const status = useQuery({ queryKey: qk.syncStatus(), queryFn: () => call('sync.status', {}) });
   const conflicts = useQuery({ queryKey: qk.conflicts(), queryFn: () => call('conflicts.list', {}) });
   const syncNow = useSyncNow();
+  // What the last resolution did, said after its panel is gone.
+  const [resolved, setResolved] = useState<string | null>(null);
   const s = status.data;
   const busy = s?.phase === 'pushing' || s?.phase === 'pulling';
   return (
@@ -72,19 +75,24 @@ export function SyncScreen() {
         <h2 id="conflicts-title">Conflicts</h2>
         <p className="muted small">
           A change the server could not apply as made. Your text is kept here until you choose: keep the server’s value, or
-          apply yours again on top of it.
+          apply yours again on top of it where that can still work.
         </p>
+        {resolved ? (
+          <p className="notice small" role="status" data-testid="conflict-resolved">
+            {resolved}
+          </p>
+        ) : null}
         {conflicts.isPending ? (
           <Loading />
         ) : conflicts.isError ? (
           <ErrorState error={conflicts.error} onRetry={() => void conflicts.refetch()} />
         ) : conflicts.data.conflicts.length === 0 ? (
-          <Empty title="No conflicts">Everything you changed was accepted.</Empty>
+          <Empty title="No conflicts">Nothing is waiting for your decision.</Empty>
         ) : (
           <ul className="conflict-list">
-            {conflicts.data.conflicts.map((c) => (
-              <li key={c.id}>
-                <ConflictPanel conflict={c} />
+            {groupConflicts(conflicts.data.conflicts).map(({ conflict, waiting }) => (
+              <li key={conflict.id}>
+                <ConflictPanel conflict={conflict} waiting={waiting} onResolved={setResolved} />
               </li>
             ))}
           </ul>

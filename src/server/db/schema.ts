@@ -135,11 +135,14 @@ export const champion = pgTable(
     notes: text('notes').notNull().default(''),
     selectedAt: ts('selected_at'),
     becameChampionAt: ts('became_champion_at'),
+    /** Bumped by every stage move (and by a trigger for any other stage write): a move's baseVersion is checked against it. */
+    stageVersion: integer('stage_version').notNull().default(1),
     seq: seqCol(),
     wire: wireCol(),
   },
   (t) => [
     check('champion_stage_check', inList('stage', STAGES)),
+    check('champion_stage_version_positive', sql`${t.stageVersion} > 0`),
     foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'champion_user_fk' }),
     foreignKey({ columns: [t.cohortId], foreignColumns: [cohort.id], name: 'champion_cohort_fk' }),
     uniqueIndex('champion_user_cohort_unique').on(t.userId, t.cohortId).where(sql`cohort_id IS NOT NULL`),
@@ -272,12 +275,52 @@ export const tombstone = pgTable(
 /**
  * Single-row bookkeeping. `tombstone_floor`: the highest seq of a pruned tombstone; a
  * cursor below it may have missed a delete, so it must resync from scratch.
+ * `database_id`: this database's identity, made once by the migration that added it and kept
+ * through restarts, backups and restores; clients bind their mirror, cursor and pending
+ * changes to it (docs/protocol.md, "identity of client and server").
  */
 export const syncMeta = pgTable(
   'sync_meta',
   {
     id: integer('id').primaryKey(),
     tombstoneFloor: bigint('tombstone_floor', { mode: 'bigint' }).notNull().default(sql`0`),
+    databaseId: uuid('database_id').notNull().default(sql`gen_random_uuid()`),
   },
   (t) => [check('sync_meta_singleton', sql`${t.id} = 1`)],
+);
+
+/**
+ * One row per server start (every instance's), taken under the writers' lock: `start_seq` is a
+ * change_seq value above every change committed before it and below every later one. A cursor
+ * names the epoch it was issued in; a database restored from a backup does not know the epochs
+ * that began after the backup, so a cursor from one of them (or one past its epoch's end) is
+ * from a future this database never had: resync_required (sync/cursor.ts).
+ */
+export const syncEpoch = pgTable('sync_epoch', {
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  startSeq: bigint('start_seq', { mode: 'bigint' }).notNull().unique('sync_epoch_start_seq_unique'),
+  startedAt: ts('started_at').notNull().defaultNow(),
+});
+
+/**
+ * Each pushed mutation's outcome, per client, until the client acknowledges it (a later push's
+ * `ack`) or it is older than the retention period: a resend of the same mutation (same id and
+ * fingerprint, the sha256 of its name and canonical args) gets this answer again; the same id
+ * with another fingerprint means the client's history diverged (docs/protocol.md).
+ */
+export const syncOutcome = pgTable(
+  'sync_outcome',
+  {
+    clientId: uuid('client_id').notNull(),
+    mutationId: bigint('mutation_id', { mode: 'number' }).notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    /** The mutation's result as it was sent (without its id). */
+    result: jsonb('result').$type<Record<string, unknown>>().notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clientId, t.mutationId], name: 'sync_outcome_pk' }),
+    foreignKey({ columns: [t.clientId], foreignColumns: [syncClient.clientId], name: 'sync_outcome_client_fk' }).onDelete('cascade'),
+    index('sync_outcome_created_idx').on(t.createdAt),
+  ],
 );

@@ -118,18 +118,22 @@ describe.each(BACKENDS)('stored wire text (%s)', (kind) => {
       args: { id: actId, userId: 'usr_a', enrollmentId: 'enr_1', actionType: 'enrolled' as const, targetType: null, targetId: null, metadata: META, occurredAt: at, idempotencyKey: key },
     });
     const res = await push(db, 'usr_c', {
+      protocol: 2,
+      databaseId: null,
+      ack: 0,
       clientId: CLIENT,
       mutations: [
         { id: 1, name: 'champion.create', args: { id: 'ch_2', userId: 'usr_c', cohortId: null, notes: '' } },
-        { id: 2, name: 'champion.move', args: { id: 'ch_1', from: 'candidate', to: 'selected', at, reason: TRICKY } },
+        { id: 2, name: 'champion.move', args: { id: 'ch_1', from: 'candidate', to: 'selected', at, reason: TRICKY, baseVersion: 1 } },
         { id: 3, name: 'champion.setNotes', args: { id: 'ch_1', notes: `${TRICKY} — édité`, baseNotes: TRICKY } },
         // Two in a row take the bulk insert path (recordActionsBulk), one alone the single-row path.
         record(4, 'act_3', 'k3'),
         record(5, 'act_4', 'k4'),
         { id: 6, name: 'champion.setNotes', args: { id: 'ch_2', notes: 'line\nbreak', baseNotes: '' } },
         record(7, 'act_5', 'k5'),
-        // Stale (ch_1 is no longer a candidate): rejected with the server's row, read from the stored text.
-        { id: 8, name: 'champion.move', args: { id: 'ch_1', from: 'candidate', to: 'selected', at, reason: null } },
+        // Stale (ch_1 is no longer a candidate, nor at the stage this move wanted): rejected with the
+        // server's row, read from the stored text.
+        { id: 8, name: 'champion.move', args: { id: 'ch_1', from: 'champion', to: 'alumni', at, reason: null, baseVersion: 1 } },
       ],
     });
     expect(res.results.map((r) => r.status)).toEqual([...Array(7).fill('applied'), 'rejected']);

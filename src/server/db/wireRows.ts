@@ -15,7 +15,7 @@ const WIRE_JSON: Record<SyncTable, string> = {
   cohort: `json_build_object('id', id, 'name', name, 'starts_at', ${iso('starts_at')}, 'ends_at', ${iso('ends_at')}, 'status', status, 'created_at', ${iso('created_at')})`,
   enrollment: `json_build_object('id', id, 'user_id', user_id, 'cohort_id', cohort_id, 'course_name', course_name, 'status', status, 'enrolled_at', ${iso('enrolled_at')})`,
   user_action: `json_build_object('id', id, 'user_id', user_id, 'enrollment_id', enrollment_id, 'action_type', action_type, 'target_type', target_type, 'target_id', target_id, 'metadata', metadata, 'source_system', source_system, 'source_event_id', source_event_id, 'idempotency_key', idempotency_key, 'occurred_at', ${iso('occurred_at')})`,
-  champion: `json_build_object('id', id, 'user_id', user_id, 'cohort_id', cohort_id, 'stage', stage, 'notes', notes, 'selected_at', ${iso('selected_at')}, 'became_champion_at', ${iso('became_champion_at')})`,
+  champion: `json_build_object('id', id, 'user_id', user_id, 'cohort_id', cohort_id, 'stage', stage, 'notes', notes, 'selected_at', ${iso('selected_at')}, 'became_champion_at', ${iso('became_champion_at')}, 'stage_version', stage_version)`,
   champion_stage_change: `json_build_object('id', id, 'champion_id', champion_id, 'from_stage', from_stage, 'to_stage', to_stage, 'changed_at', ${iso('changed_at')}, 'changed_by', changed_by, 'reason', reason)`,
 };
 

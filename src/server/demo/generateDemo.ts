@@ -277,6 +277,8 @@ export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_0
       notes: rng.pick(CHAMPION_NOTES),
       selected_at: selectedAt,
       became_champion_at: becameAt,
+      // One version for the row's first stage, one more per move of its history.
+      stage_version: walk.length,
     });
     if (b) yield b;
   }

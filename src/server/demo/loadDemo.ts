@@ -15,7 +15,8 @@ const COLUMNS: Record<SyncTable, string> = {
   enrollment: 'id text, user_id text, cohort_id text, course_name text, status text, enrolled_at timestamptz',
   user_action:
     'id text, user_id text, enrollment_id text, action_type text, target_type text, target_id text, metadata jsonb, source_system text, source_event_id text, idempotency_key text, occurred_at timestamptz',
-  champion: 'id text, user_id text, cohort_id text, stage text, notes text, selected_at timestamptz, became_champion_at timestamptz',
+  champion:
+    'id text, user_id text, cohort_id text, stage text, notes text, selected_at timestamptz, became_champion_at timestamptz, stage_version integer',
   champion_stage_change: 'id text, champion_id text, from_stage text, to_stage text, changed_at timestamptz, changed_by text, reason text',
 };
 const names = (cols: string) => cols.split(', ').map((c) => c.split(' ')[0]!).join(', ');

@@ -73,10 +73,10 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
   });
 
   describe.skipIf(skip)('health and auth', () => {
-    it('health answers ok with the database kind and protocol 1, without a token', async () => {
+    it('health answers ok with the database kind, protocol 2 and the database id, without a token', async () => {
       const r = await api.get('/v1/health');
       expect(r.status).toBe(200);
-      expect(r.body).toEqual({ ok: true, db: kind, protocol: 1 });
+      expect(r.body).toEqual({ ok: true, db: kind, protocol: 2, databaseId: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown as string });
     });
 
     it('login returns a token, its expiry and the user; email matching ignores case', async () => {
@@ -173,7 +173,7 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
       const c = randomUUID();
       const r = await push(coord, c, [
         { id: 1, name: 'champion.create', args: { id: `ch_${u}`, userId: u, cohortId: null, notes: 'keen' } },
-        { id: 2, name: 'champion.move', args: { id: `ch_${u}`, from: 'candidate', to: 'selected', at: T0, reason: 'great' } },
+        { id: 2, name: 'champion.move', args: { id: `ch_${u}`, from: 'candidate', to: 'selected', at: T0, reason: 'great', baseVersion: null } },
         { id: 3, name: 'champion.setNotes', args: { id: `ch_${u}`, notes: 'keen, local', baseNotes: 'keen' } },
         { id: 4, name: 'champion.setCohort', args: { id: `ch_${u}`, cohortId: 'coh_a', baseCohortId: null } },
         { id: 5, name: 'champion.create', args: { id: `ch2_${u}`, userId: u, cohortId: 'coh_b', notes: '' } },
@@ -201,7 +201,7 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
       const u = await member();
       const c = randomUUID();
       const id = `ch_${u}`;
-      const step = (n: number, from: string, to: string) => ({ id: n, name: 'champion.move', args: { id, from, to, at: T0, reason: null } });
+      const step = (n: number, from: string, to: string) => ({ id: n, name: 'champion.move', args: { id, from, to, at: T0, reason: null, baseVersion: null } });
       const roles = async () =>
         (await server.admin.database.read((tx) => tx.rows<{ roles: string[] }>(sql`SELECT roles FROM "user" WHERE id = ${u}`)))[0]!.roles;
       await push(coord, c, [{ id: 1, name: 'champion.create', args: { id, userId: u, cohortId: null, notes: '' } }, step(2, 'candidate', 'selected'), step(3, 'selected', 'champion')]);
@@ -213,47 +213,83 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
     });
 
     it('rejects each broken rule with its code, consuming the id, and names the bad field for invalid args', async () => {
-      const u = await member();
-      const id = `ch_${u}`;
+      // Protocol 2: a refusal makes later changes to the same row in the same push wait (the next
+      // test), so each rule is broken on a row of its own.
+      const rows: string[] = [];
+      for (let i = 0; i < 7; i++) rows.push(`ch_${await member()}`);
+      const [a, b, cRow, d, e, f, g] = rows as [string, string, string, string, string, string, string];
+      const u = `usr_t${memberNo}_${kind}`;
       const c = randomUUID();
+      const made = await push(
+        coord,
+        c,
+        rows.map((id, i) => ({ id: i + 1, name: 'champion.create', args: { id, userId: `usr_t${memberNo - 6 + i}_${kind}`, cohortId: null, notes: 'n' } })),
+      );
+      expect(made.body.results.map((x) => x.status)).toEqual(Array(7).fill('applied'));
       const r = await push(coord, c, [
-        { id: 1, name: 'champion.create', args: { id, userId: u, cohortId: null, notes: 'n' } },
-        { id: 2, name: 'champion.create', args: { id: 'ch_ghost', userId: 'usr_nobody', cohortId: null, notes: '' } },
-        { id: 3, name: 'champion.create', args: { id: 'ch_ghost2', userId: u, cohortId: 'coh_nope', notes: '' } },
-        { id: 4, name: 'champion.move', args: { id, from: 'selected', to: 'champion', at: T0, reason: null } },
-        { id: 5, name: 'champion.move', args: { id, from: 'candidate', to: 'champion', at: T0, reason: null } },
-        { id: 6, name: 'champion.move', args: { id: 'ch_missing', from: 'candidate', to: 'selected', at: T0, reason: null } },
-        { id: 7, name: 'champion.setNotes', args: { id, notes: 'mine', baseNotes: 'not what the server has' } },
-        { id: 8, name: 'champion.setCohort', args: { id, cohortId: 'coh_b', baseCohortId: 'coh_a' } },
-        { id: 9, name: 'champion.move', args: { id, from: 'candidate', to: 'flying', at: T0, reason: null } },
-        { id: 10, name: 'champion.teleport', args: {} },
-        { id: 11, name: 'champion.move', args: { id, from: 'candidate', to: 'selected', at: new Date(Date.now() + 3600_000).toISOString(), reason: null } },
-        { id: 12, name: 'action.record', args: { id: 'act_x', userId: u, enrollmentId: null, actionType: 'enrolled', targetType: null, targetId: null, metadata: [1], occurredAt: T0, idempotencyKey: 'k' } },
-        { id: 13, name: 'action.record', args: { id: 'act_y', userId: 'usr_nobody', enrollmentId: null, actionType: 'enrolled', targetType: null, targetId: null, metadata: {}, occurredAt: T0, idempotencyKey: `k_${c}` } },
-        { id: 14, name: 'champion.move', args: { id, from: 'candidate', to: 'selected', at: T0, reason: null } },
-        { id: 15, name: 'champion.remove', args: { id } },
-        { id: 16, name: 'champion.remove', args: { id: 'ch_missing' } },
+        { id: 8, name: 'champion.create', args: { id: 'ch_ghost', userId: 'usr_nobody', cohortId: null, notes: '' } },
+        { id: 9, name: 'champion.create', args: { id: 'ch_ghost2', userId: u, cohortId: 'coh_nope', notes: '' } },
+        { id: 10, name: 'champion.move', args: { id: a, from: 'selected', to: 'champion', at: T0, reason: null, baseVersion: 1 } },
+        { id: 11, name: 'champion.move', args: { id: b, from: 'candidate', to: 'champion', at: T0, reason: null, baseVersion: 1 } },
+        { id: 12, name: 'champion.move', args: { id: 'ch_missing', from: 'candidate', to: 'selected', at: T0, reason: null, baseVersion: 1 } },
+        { id: 13, name: 'champion.setNotes', args: { id: cRow, notes: 'mine', baseNotes: 'not what the server has' } },
+        { id: 14, name: 'champion.setCohort', args: { id: d, cohortId: 'coh_b', baseCohortId: 'coh_a' } },
+        { id: 15, name: 'champion.move', args: { id: e, from: 'candidate', to: 'flying', at: T0, reason: null, baseVersion: 1 } },
+        { id: 16, name: 'champion.teleport', args: {} },
+        { id: 17, name: 'champion.move', args: { id: f, from: 'candidate', to: 'selected', at: new Date(Date.now() + 3600_000).toISOString(), reason: null, baseVersion: 1 } },
+        { id: 18, name: 'action.record', args: { id: 'act_x', userId: u, enrollmentId: null, actionType: 'enrolled', targetType: null, targetId: null, metadata: [1], occurredAt: T0, idempotencyKey: 'k' } },
+        { id: 19, name: 'action.record', args: { id: 'act_y', userId: 'usr_nobody', enrollmentId: null, actionType: 'enrolled', targetType: null, targetId: null, metadata: {}, occurredAt: T0, idempotencyKey: `k_${c}` } },
+        { id: 20, name: 'champion.move', args: { id: g, from: 'candidate', to: 'selected', at: T0, reason: null, baseVersion: 1 } },
+        { id: 21, name: 'champion.remove', args: { id: g } },
+        { id: 22, name: 'champion.remove', args: { id: 'ch_missing_too' } },
       ]);
       expect(r.status).toBe(200);
-      expect(r.body.lastMutationId).toBe(16);
+      expect(r.body.lastMutationId).toBe(22);
       const byId = Object.fromEntries(r.body.results.map((x) => [x.id, x]));
-      expect(byId[1]!.status).toBe('applied');
-      expect(byId[2]).toMatchObject({ status: 'rejected', code: 'not_found' });
-      expect(byId[3]).toMatchObject({ status: 'rejected', code: 'not_found' });
-      expect(byId[4]).toMatchObject({ status: 'rejected', code: 'stale', current: { id, stage: 'candidate', notes: 'n' } });
-      expect(byId[5]).toMatchObject({ status: 'rejected', code: 'invalid_transition', current: { id, stage: 'candidate' } });
-      expect(byId[6]).toMatchObject({ status: 'rejected', code: 'not_found' });
-      expect(byId[7]).toMatchObject({ status: 'rejected', code: 'stale', current: { notes: 'n' } });
-      expect(byId[8]).toMatchObject({ status: 'rejected', code: 'stale', current: { cohort_id: null } });
-      expect(byId[9]).toMatchObject({ status: 'rejected', code: 'invalid_args', field: 'args.to' });
-      expect(byId[10]).toMatchObject({ status: 'rejected', code: 'invalid_args', field: 'name' });
-      expect(byId[11]).toMatchObject({ status: 'rejected', code: 'invalid_args', field: 'args.at' });
-      expect(byId[12]).toMatchObject({ status: 'rejected', code: 'invalid_args', field: 'args.metadata' });
-      expect(byId[13]).toMatchObject({ status: 'rejected', code: 'not_found' });
-      expect(byId[14]!.status).toBe('applied');
-      expect(byId[15]).toMatchObject({ status: 'rejected', code: 'invalid_transition', current: { stage: 'selected' } });
-      expect(byId[16]).toMatchObject({ status: 'rejected', code: 'not_found' });
+      expect(byId[8]).toMatchObject({ status: 'rejected', code: 'not_found' });
+      expect(byId[9]).toMatchObject({ status: 'rejected', code: 'not_found' });
+      expect(byId[10]).toMatchObject({ status: 'rejected', code: 'stale', current: { id: a, stage: 'candidate', notes: 'n' } });
+      expect(byId[11]).toMatchObject({ status: 'rejected', code: 'invalid_transition', current: { id: b, stage: 'candidate' } });
+      expect(byId[12]).toMatchObject({ status: 'rejected', code: 'not_found', current: null });
+      expect(byId[13]).toMatchObject({ status: 'rejected', code: 'stale', current: { notes: 'n' } });
+      expect(byId[14]).toMatchObject({ status: 'rejected', code: 'stale', current: { cohort_id: null } });
+      expect(byId[15]).toMatchObject({ status: 'rejected', code: 'invalid_args', field: 'args.to', current: { id: e } });
+      expect(byId[16]).toMatchObject({ status: 'rejected', code: 'invalid_args', field: 'name' });
+      // A refusal carries the server's row whenever it has one (a clock running fast must not make the laptop drop the card).
+      expect(byId[17]).toMatchObject({ status: 'rejected', code: 'invalid_args', field: 'args.at', current: { id: f, stage: 'candidate' } });
+      expect(byId[18]).toMatchObject({ status: 'rejected', code: 'invalid_args', field: 'args.metadata' });
+      expect(byId[19]).toMatchObject({ status: 'rejected', code: 'not_found' });
+      expect(byId[20]!.status).toBe('applied');
+      expect(byId[21]).toMatchObject({ status: 'rejected', code: 'invalid_transition', current: { stage: 'selected' } });
+      expect(byId[22]).toMatchObject({ status: 'rejected', code: 'not_found' });
       for (const x of r.body.results.filter((x) => x.status === 'rejected')) expect(x.message).toEqual(expect.any(String));
+    });
+
+    it('a refused change makes later changes to the same row in the same push wait (blocked, with the server’s row); other rows go on', async () => {
+      const [x, y] = [`ch_${await member()}`, `ch_${await member()}`];
+      const c = randomUUID();
+      await push(coord, c, [
+        { id: 1, name: 'champion.create', args: { id: x, userId: x.slice(3), cohortId: null, notes: 'n' } },
+        { id: 2, name: 'champion.create', args: { id: y, userId: y.slice(3), cohortId: null, notes: '' } },
+      ]);
+      const r = await push(coord, c, [
+        { id: 3, name: 'champion.move', args: { id: x, from: 'selected', to: 'champion', at: T0, reason: null, baseVersion: 1 } },
+        { id: 4, name: 'champion.setNotes', args: { id: x, notes: 'made after the refused move', baseNotes: 'n' } },
+        { id: 5, name: 'champion.setNotes', args: { id: y, notes: 'another row', baseNotes: '' } },
+        { id: 6, name: 'champion.move', args: { id: x, from: 'candidate', to: 'selected', at: T0, reason: null, baseVersion: 1 } },
+      ]);
+      expect(r.body.results.map((z) => [z.id, z.status, z.code ?? null])).toEqual([
+        [3, 'rejected', 'stale'],
+        [4, 'rejected', 'blocked'],
+        [5, 'applied', null],
+        [6, 'rejected', 'blocked'],
+      ]);
+      expect(r.body.results[1]).toMatchObject({ current: { id: x, stage: 'candidate', notes: 'n' } });
+      const rows = await server.admin.database.read((tx) => tx.rows(sql`SELECT id, stage, notes FROM champion WHERE id IN (${x}, ${y}) ORDER BY id = ${y}`));
+      expect(rows).toEqual([
+        { id: x, stage: 'candidate', notes: 'n' },
+        { id: y, stage: 'candidate', notes: 'another row' },
+      ]);
     });
 
     it('two coordinators creating the same global candidate: one applied, the other duplicate_champion with the existing row', async () => {
@@ -302,19 +338,21 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
       const c = randomUUID();
       const batch = [
         { id: 1, name: 'champion.create', args: { id: `ch_${u}`, userId: u, cohortId: null, notes: '' } },
-        { id: 2, name: 'champion.move', args: { id: `ch_${u}`, from: 'candidate', to: 'selected', at: T0, reason: null } },
+        { id: 2, name: 'champion.move', args: { id: `ch_${u}`, from: 'candidate', to: 'selected', at: T0, reason: null, baseVersion: null } },
         { id: 3, name: 'action.record', args: { id: `act_${u}`, userId: u, enrollmentId: null, actionType: 'posted_reply', targetType: 'thread', targetId: 'thr_1', metadata: { words: 3 }, occurredAt: T0, idempotencyKey: `user_action:manual:${c}:1` } },
       ];
       const first = await push(coord, c, batch);
       expect(first.body.results.map((x) => x.status)).toEqual(['applied', 'applied', 'applied']);
       const again = await push(coord, c, batch);
       expect(again.status).toBe(200);
-      expect(again.body).toEqual({ lastMutationId: 3, results: [1, 2, 3].map((id) => ({ id, status: 'already_applied' })) });
+      // Protocol 2: the resend gets the answers of the first time (protocol 1 said `already_applied`).
+      expect(again.body).toMatchObject({ lastMutationId: 3, results: first.body.results });
       expect(await count(sql`SELECT 1 FROM champion_stage_change WHERE champion_id = ${`ch_${u}`}`)).toBe(2);
       expect(await count(sql`SELECT 1 FROM user_action WHERE user_id = ${u}`)).toBe(1);
       // Overlapping resend: 2 and 3 already applied, 4 is new.
       const more = await push(coord, c, [...batch.slice(1), { id: 4, name: 'champion.setNotes', args: { id: `ch_${u}`, notes: 'x', baseNotes: '' } }]);
-      expect(more.body.results.map((x) => x.status)).toEqual(['already_applied', 'already_applied', 'applied']);
+      expect(more.body.results.map((x) => x.status)).toEqual(['applied', 'applied', 'applied']);
+      expect(await count(sql`SELECT 1 FROM champion_stage_change WHERE champion_id = ${`ch_${u}`}`)).toBe(2);
     });
 
     it('a gap gets 409 mutation_gap with the expected id and applies nothing', async () => {
@@ -331,7 +369,7 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
       expect(holes.body).toMatchObject({ error: { code: 'mutation_gap' }, expected: 1 });
       expect(await count(sql`SELECT 1 FROM champion WHERE user_id = ${u}`)).toBe(0);
       const empty = await push(coord, c, []);
-      expect(empty.body).toEqual({ lastMutationId: 0, results: [] });
+      expect(empty.body).toMatchObject({ lastMutationId: 0, results: [] });
     });
 
     it('another user’s clientId gets 403 on push and pull', async () => {

@@ -13,6 +13,7 @@ import { eraseUser } from '../erasure.js';
 import { ingestActions } from '../ingest.js';
 import { pullPageJson } from '../sync/pullPage.js';
 import { push } from '../sync/push.js';
+import { readDatabaseId } from '../sync/serverIdentity.js';
 import { ApiError, parseBody } from './apiError.js';
 import { clientErrorHandler, edgeError, SAFE_HEADERS } from './edgeErrors.js';
 
@@ -30,6 +31,28 @@ const bearer = (req: FastifyRequest): string | null => {
   const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
   return m?.[1] ?? null;
 };
+
+/**
+ * Push and pull say which protocol they speak (docs/protocol.md). An app older than the server
+ * is told to update, in words its own error display shows as they are; nothing is applied.
+ */
+function requireProtocol(body: unknown): void {
+  // Not a JSON object at all: not an app's request; the body's schema names what is wrong (400).
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+  const p = (body as { protocol?: unknown }).protocol;
+  if (p === PROTOCOL_VERSION) return;
+  // Every app, of any protocol, names its clientId: an object with neither is no app's request
+  // (hostile or broken input), and the body's schema names what is wrong (400).
+  if (p === undefined && !('clientId' in body)) return;
+  if (typeof p === 'number' && Number.isInteger(p) && p > PROTOCOL_VERSION) {
+    throw new ApiError('bad_request', `This server speaks sync protocol ${PROTOCOL_VERSION}, older than this app's (${p}); the server must be updated before this app can sync.`, {
+      field: 'protocol',
+    });
+  }
+  throw new ApiError('upgrade_required', 'This version of AfH Coordinator is older than the server: update the app to sync again. Your changes stay on this laptop until then.', {
+    field: 'protocol',
+  });
+}
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { db } = opts;
@@ -115,11 +138,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return user;
   };
 
-  app.get('/v1/health', async () => ({ ok: true as const, db: db.kind, protocol: PROTOCOL_VERSION }));
+  app.get('/v1/health', async () => ({ ok: true as const, db: db.kind, protocol: PROTOCOL_VERSION, databaseId: await db.read(readDatabaseId) }));
 
-  app.post('/v1/auth/login', async (req) =>
-    login(db, parseBody(LoginRequest, req.body), { hasher: opts.hasher, tokenTtlSeconds: opts.tokenTtlSeconds, address: addressKey(req.ip) }),
-  );
+  // The database id lets the app tell "signed in to another server" from "signed in again" (docs/protocol.md).
+  app.post('/v1/auth/login', async (req) => ({
+    ...(await login(db, parseBody(LoginRequest, req.body), {
+      hasher: opts.hasher,
+      tokenTtlSeconds: opts.tokenTtlSeconds,
+      address: addressKey(req.ip),
+    })),
+    databaseId: await db.read(readDatabaseId),
+  }));
 
   app.post('/v1/auth/logout', async (req, reply) => {
     await requireUser(req);
@@ -129,11 +158,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.post('/v1/sync/push', async (req) => {
     const user = await requireCoordinator(req);
+    requireProtocol(req.body);
     return push(db, user.id, parseBody(PushRequest, req.body));
   });
 
   app.post('/v1/sync/pull', async (req, reply) => {
     const user = await requireCoordinator(req);
+    requireProtocol(req.body);
     // Pre-serialised by the database (pullPage.ts): sent as is, still compressed by @fastify/compress.
     const body = await pullPageJson(db, user.id, parseBody(PullRequest, req.body));
     return reply.type('application/json; charset=utf-8').send(body);

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorBody, MAX_BODY_BYTES } from '../../shared/protocol.js';
+import { ErrorBody, MAX_BODY_BYTES, PROTOCOL_VERSION } from '../../shared/protocol.js';
 import { BACKENDS, postgresReachable, SKIP_PG_MESSAGE, startTestServer, type TestServer } from '../testing/testBackends.js';
 
 // Every hostile input on every route is a 4xx in the documented error shape that names the
@@ -17,6 +17,8 @@ if (!pgOk) console.warn(SKIP_PG_MESSAGE);
 
 const PASSWORD = 'correct horse battery staple';
 const T0 = '2026-04-01T10:00:00Z';
+/** What every push and pull of the current app carries (docs/protocol.md, protocol 2). */
+const P = { protocol: PROTOCOL_VERSION, databaseId: null };
 
 interface Raw {
   status: number;
@@ -43,8 +45,8 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
     { method: 'GET', path: '/v1/health', auth: 'none' },
     { method: 'POST', path: '/v1/auth/login', auth: 'none', valid: () => ({ email: 'someone@test.local', password: 'wrong' }) },
     { method: 'POST', path: '/v1/auth/logout', auth: 'junk' },
-    { method: 'POST', path: '/v1/sync/push', auth: 'coordinator', valid: () => ({ clientId: randomUUID(), mutations: [] }) },
-    { method: 'POST', path: '/v1/sync/pull', auth: 'coordinator', valid: () => ({ clientId: randomUUID(), cursor: null, limit: 1 }) },
+    { method: 'POST', path: '/v1/sync/push', auth: 'coordinator', valid: () => ({ ...P, clientId: randomUUID(), mutations: [] }) },
+    { method: 'POST', path: '/v1/sync/pull', auth: 'coordinator', valid: () => ({ ...P, clientId: randomUUID(), cursor: null, limit: 1 }) },
     {
       method: 'POST',
       path: '/v1/ingest/actions',
@@ -151,14 +153,14 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
     }
 
     it('huge and odd numbers in numeric fields are a 400 naming the field', async () => {
-      const pull = (limit: string) => `{"clientId":"${randomUUID()}","cursor":null,"limit":${limit}}`;
+      const pull = (limit: string) => `{"protocol":${PROTOCOL_VERSION},"databaseId":null,"clientId":"${randomUUID()}","cursor":null,"limit":${limit}}`;
       for (const n of ['1e400', '-1e400', '123456789012345678901234567890', '1.5', '-0', '0x10']) {
         const r = await send('POST', '/v1/sync/pull', { headers: JSON_TYPE, body: pull(n), auth: 'coordinator' });
         expectTidy(r, `limit ${n}`);
         expect(r.status, n).toBe(400);
         expect(JSON.parse(r.text).error.field, n).toBe(n === '0x10' ? 'body' : 'limit');
       }
-      const push = `{"clientId":"${randomUUID()}","mutations":[{"id":1e300,"name":"champion.remove","args":{"id":"x"}}]}`;
+      const push = `{"protocol":${PROTOCOL_VERSION},"databaseId":null,"clientId":"${randomUUID()}","mutations":[{"id":1e300,"name":"champion.remove","args":{"id":"x"}}]}`;
       const r = await send('POST', '/v1/sync/push', { headers: JSON_TYPE, body: push, auth: 'coordinator' });
       expectTidy(r, 'mutation id 1e300');
       expect(JSON.parse(r.text).error.field).toBe('mutations[0].id');
@@ -185,7 +187,7 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
   });
 
   describe.skipIf(skip)('a body over the limit is a 413 naming the body, however it arrives', () => {
-    const over = (): string => json({ clientId: randomUUID(), mutations: [], pad: 'a'.repeat(MAX_BODY_BYTES + 1024) });
+    const over = (): string => json({ ...P, clientId: randomUUID(), mutations: [], pad: 'a'.repeat(MAX_BODY_BYTES + 1024) });
     for (const route of [
       { method: 'POST', path: '/v1/auth/login', auth: 'none' as Auth },
       { method: 'POST', path: '/v1/sync/push', auth: 'coordinator' as Auth },
@@ -213,7 +215,7 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
     it('a small gzip-encoded body is accepted like a plain one', async () => {
       const r = await send('POST', '/v1/sync/pull', {
         headers: { ...JSON_TYPE, 'content-encoding': 'gzip' },
-        body: gzipSync(json({ clientId: randomUUID(), cursor: null, limit: 1 })),
+        body: gzipSync(json({ ...P, clientId: randomUUID(), cursor: null, limit: 1 })),
         auth: 'coordinator',
       });
       expectTidy(r, 'gzip pull');
@@ -285,7 +287,7 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
         ['health', await send('GET', '/v1/health')],
         ['login', login],
         ['push', await send('POST', '/v1/sync/push', { headers: JSON_TYPE, body: json(ROUTES[3]!.valid!()), auth: 'coordinator' })],
-        ['pull', await send('POST', '/v1/sync/pull', { headers: JSON_TYPE, body: json({ clientId: randomUUID(), cursor: null }), auth: 'coordinator' })],
+        ['pull', await send('POST', '/v1/sync/pull', { headers: JSON_TYPE, body: json({ ...P, clientId: randomUUID(), cursor: null }), auth: 'coordinator' })],
         ['ingest', await send('POST', '/v1/ingest/actions', { headers: JSON_TYPE, body: json(ROUTES[5]!.valid!()), auth: 'ingest' })],
         ['erase', await send('DELETE', `/v1/users/${victim}`, { auth: 'superadmin' })],
         ['logout', await send('POST', '/v1/auth/logout', { headers: { authorization: `Bearer ${fresh}` } })],

@@ -9,7 +9,7 @@ import type { Tx } from '../db/database.js';
 import { wireRow } from '../db/wireRows.js';
 import { syncChampionRole } from './championRole.js';
 
-// One mutation's rules (PROTOCOL.md, push table). Runs inside the write transaction that also
+// One mutation's rules (docs/protocol.md, push table). Runs inside the write transaction that also
 // advances the client's lastMutationId, holding the writers' lock, so the checks below cannot
 // race with another writer: check-then-write is safe here.
 
@@ -102,16 +102,30 @@ async function createChampion(tx: Tx, a: MutationArgs['champion.create'], ctx: P
 }
 
 async function moveChampion(tx: Tx, a: MutationArgs['champion.move'], ctx: PushContext): Promise<Outcome> {
-  if (Date.parse(a.at) > ctx.now + MAX_FUTURE_MS)
-    return rejected('invalid_args', 'args.at: is more than 5 minutes in the future (check the computer clock)', undefined, 'args.at');
   const row = await lockedChampion(tx, a.id);
+  if (Date.parse(a.at) > ctx.now + MAX_FUTURE_MS)
+    return rejected('invalid_args', 'args.at: is more than 5 minutes in the future (check the computer clock)', row, 'args.at');
   if (!row) return rejected('not_found', `There is no champion row ${a.id}.`, null);
   if (!isValidTransition(a.from, a.to))
     return rejected('invalid_transition', `A move from ${a.from} to ${a.to} skips a stage; move one step at a time.`, row);
-  if (row.stage !== a.from) return rejected('stale', `This row is at ${row.stage} now, not ${a.from}.`, row);
+  // The row the coordinator saw: its stage and (protocol 2) its stage version, so a card that
+  // left `from` and came back (A→B→A) makes this move stale rather than slipping through.
+  const sameRow = row.stage === a.from && (a.baseVersion === null || row.stage_version === a.baseVersion);
+  if (!sameRow) {
+    // Someone else made this very move first: what the coordinator wanted is what the row
+    // says. Applied, and the version still moves on by one, as for any applied move, so that a
+    // later move this coordinator built on this one (its baseVersion counts this one) is
+    // stale rather than applied on top of the other coordinator's move.
+    if (row.stage === a.to) {
+      await tx.rows(sql`UPDATE champion SET stage_version = stage_version + 1 WHERE id = ${a.id}`);
+      return applied;
+    }
+    return rejected('stale', row.stage === a.from ? 'This card was moved away and back meanwhile.' : `This row is at ${row.stage} now, not ${a.from}.`, row);
+  }
   const stamps = stampsForStage(a.to, a.at, row);
   await tx.rows(
-    sql`UPDATE champion SET stage = ${a.to}, selected_at = ${stamps.selected_at}, became_champion_at = ${stamps.became_champion_at}
+    sql`UPDATE champion SET stage = ${a.to}, selected_at = ${stamps.selected_at}, became_champion_at = ${stamps.became_champion_at},
+               stage_version = stage_version + 1
         WHERE id = ${a.id}`,
   );
   await insertStageChange(tx, { championId: a.id, from: a.from, to: a.to, at: a.at, by: ctx.userId, reason: a.reason });

@@ -1,29 +1,66 @@
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import type { Tx } from '../db/database.js';
 import { ApiError } from '../http/apiError.js';
 
-// The pull cursor is opaque to clients: base64url of {"v":1,"seq":"<last delivered seq>"}.
-// Versioned so the server can change what it tracks without breaking old clients (they get
-// resync_required instead of wrong data).
+// The pull cursor is opaque to clients: base64url of {"v":2,"db":…,"e":…,"seq":"<last delivered seq>"}.
+// It names the database (sync_meta.database_id) and the epoch (sync_epoch) it was issued in,
+// so that a cursor the server cannot honestly continue from gets resync_required instead of a
+// page that silently skips rows (docs/protocol.md, "cursors name their database"):
+// - from another database;
+// - from a future this database never had: an epoch it does not know (it was restored from a
+//   backup taken before that epoch began), a seq at or past its epoch's end, or above anything
+//   the sequence has handed out;
+// - one that does not fit a bigint, or that is not a cursor at all (protocol 1's included).
 
-const CursorBody = z.strictObject({ v: z.literal(1), seq: z.string().regex(/^(0|[1-9][0-9]{0,18})$/) });
+const MAX_SEQ = 9_223_372_036_854_775_807n;
+const CursorBody = z.strictObject({ v: z.literal(2), db: z.uuid(), e: z.uuid(), seq: z.string().regex(/^(0|[1-9][0-9]{0,18})$/) });
 
-export function encodeCursor(seq: bigint): string {
-  return Buffer.from(JSON.stringify({ v: 1, seq: seq.toString() })).toString('base64url');
+export interface CursorPosition {
+  db: string;
+  epoch: string;
+  seq: bigint;
 }
 
-/** The seq a cursor stands for (null cursor = 0, from the start). A cursor we cannot read → 409 resync_required. */
-export function decodeCursor(cursor: string | null): bigint {
-  if (cursor === null) return 0n;
+export function encodeCursor(p: CursorPosition): string {
+  return Buffer.from(JSON.stringify({ v: 2, db: p.db, e: p.epoch, seq: p.seq.toString() })).toString('base64url');
+}
+
+/** The position a cursor stands for; one the server cannot read → 409 resync_required. */
+export function decodeCursor(cursor: string): CursorPosition {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw unreadable();
+    throw resync('is not one this server can continue from');
   }
   const r = CursorBody.safeParse(parsed);
-  if (!r.success) throw unreadable();
-  return BigInt(r.data.seq);
+  if (!r.success) throw resync('is not one this server can continue from');
+  const seq = BigInt(r.data.seq);
+  if (seq > MAX_SEQ) throw resync('is past anything this server can hand out');
+  return { db: r.data.db, epoch: r.data.e, seq };
 }
 
-const unreadable = () =>
-  new ApiError('resync_required', 'The sync cursor is not one this server can continue from; start a full resync.', { field: 'cursor' });
+/** The latest epoch: the one every new cursor is issued in. */
+export async function currentEpoch(tx: Tx): Promise<string> {
+  const r = await tx.rows<{ id: string }>(sql`SELECT id::text AS id FROM sync_epoch ORDER BY start_seq DESC LIMIT 1`);
+  if (!r[0]) throw new Error('sync_epoch is empty: the server migrations did not run');
+  return r[0].id;
+}
+
+/** Inside the pull's snapshot: may a page continue from this position of this database? */
+export async function assertContinuable(tx: Tx, p: CursorPosition, databaseId: string): Promise<void> {
+  if (p.db !== databaseId) throw resync('comes from another database');
+  const r = await tx.rows<{ next_start: string | null; handed_out: string }>(
+    sql`SELECT (SELECT min(n.start_seq) FROM sync_epoch n WHERE n.start_seq > e.start_seq)::text AS next_start,
+               (SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM change_seq)::text AS handed_out
+        FROM sync_epoch e WHERE e.id = ${p.epoch}::uuid`,
+  );
+  const epoch = r[0];
+  if (!epoch) throw resync('comes from a later state of this database than the one it holds now (was it restored from a backup?)');
+  if (epoch.next_start !== null && p.seq >= BigInt(epoch.next_start)) throw resync('comes from a later state of this database than the one it holds now');
+  if (p.seq > BigInt(epoch.handed_out)) throw resync('is ahead of anything this database has handed out (was it restored from a backup?)');
+}
+
+const resync = (why: string) =>
+  new ApiError('resync_required', `The sync cursor ${why}; start a full resync.`, { field: 'cursor' });

@@ -193,8 +193,8 @@ describe.each(BACKENDS)('pull under concurrent pushes on %s', (kind) => {
           clientId,
           mutations: [
             { id: ++id, name: 'champion.create', args: { id: ch, userId: `usr_m${u}`, cohortId: 'coh_a', notes: '' } },
-            { id: ++id, name: 'champion.move', args: { id: ch, from: 'candidate', to: 'selected', at: T0, reason: null } },
-            { id: ++id, name: 'champion.move', args: { id: ch, from: 'selected', to: 'champion', at: T0, reason: null } },
+            { id: ++id, name: 'champion.move', args: { id: ch, from: 'candidate', to: 'selected', at: T0, reason: null, baseVersion: null } },
+            { id: ++id, name: 'champion.move', args: { id: ch, from: 'selected', to: 'champion', at: T0, reason: null, baseVersion: null } },
           ],
         }, token);
         await api.post('/v1/ingest/actions', { actions: [{ user_id: `usr_m${u}`, action_type: 'posted_reply', source_system: 'app', source_event_id: `${clientId}-${u}`, occurred_at: T0 }] }, appKey);

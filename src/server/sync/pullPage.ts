@@ -4,7 +4,8 @@ import { SYNC_TABLES } from '../../shared/rows.js';
 import type { Database, Tx } from '../db/database.js';
 import { tableIdent } from '../db/wireRows.js';
 import { ApiError } from '../http/apiError.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { assertContinuable, currentEpoch, decodeCursor, encodeCursor } from './cursor.js';
+import { assertSameDatabase } from './serverIdentity.js';
 import { claimClient, readClient } from './syncClient.js';
 
 // A pull page: every row of the six tables and every tombstone with seq > cursor, in seq
@@ -45,6 +46,14 @@ const pageChangesJson = (from: bigint, to: bigint): SQL => {
   return sql`SELECT '[' || coalesce(string_agg(p.c, ',' ORDER BY p.seq), '') || ']' AS changes FROM (${sql.join(parts, sql` UNION ALL `)}) p`;
 };
 
+/** What a page is asked for (a PullRequest, after its protocol check). `databaseId` absent: in-process callers that do not bind one. */
+export interface PageRequest {
+  clientId: string;
+  cursor: string | null;
+  limit: number;
+  databaseId?: string | null;
+}
+
 /**
  * One pull page as the exact JSON text of a PullResponse (PROTOCOL.md), ready to send as
  * `application/json`. Same snapshot and cursor rules as before; only the encoding moved into SQL.
@@ -52,14 +61,20 @@ const pageChangesJson = (from: bigint, to: bigint): SQL => {
 export async function pullPageJson(
   db: Database,
   userId: string,
-  req: { clientId: string; cursor: string | null; limit: number },
+  req: PageRequest,
 ): Promise<string> {
-  const from = decodeCursor(req.cursor);
+  const position = req.cursor === null ? null : decodeCursor(req.cursor);
+  const from = position?.seq ?? 0n;
   let claimed = true;
   const page = await db.read(async (tx) => {
+    const databaseId = await assertSameDatabase(tx, req.databaseId ?? null);
     claimed = (await tx.rows(sql`SELECT 1 FROM sync_client WHERE client_id = ${req.clientId}`)).length > 0;
     const lastMutationId = await readClient(tx, req.clientId, userId);
-    if (req.cursor !== null) await assertAboveTombstoneFloor(tx, from);
+    if (position) {
+      await assertContinuable(tx, position, databaseId);
+      await assertAboveTombstoneFloor(tx, from);
+    }
+    const epoch = await currentEpoch(tx);
     const bounds = (await tx.rows<{ n: number; up_to: string | null }>(pageBounds(from, req.limit)))[0];
     const hasMore = (bounds?.n ?? 0) > req.limit;
     const upTo = bounds?.up_to == null ? from : BigInt(bounds.up_to);
@@ -71,7 +86,13 @@ export async function pullPageJson(
       const est = BigInt(top[0]?.last ?? '0') - upTo;
       remaining = est > 0n ? Number(est) : 1;
     }
-    const head: Omit<PullResponse, 'changes'> = { cursor: encodeCursor(upTo), hasMore, lastMutationId, remaining };
+    const head: Omit<PullResponse, 'changes'> = {
+      databaseId,
+      cursor: encodeCursor({ db: databaseId, epoch, seq: upTo }),
+      hasMore,
+      lastMutationId,
+      remaining,
+    };
     return `${JSON.stringify(head).slice(0, -1)},"changes":${changes}}`;
   });
   // A pull is a use of the clientId too: the first user to use it owns it (PROTOCOL.md). Only a
@@ -87,7 +108,7 @@ export async function pullPageJson(
 export async function pullPage(
   db: Database,
   userId: string,
-  req: { clientId: string; cursor: string | null; limit: number },
+  req: PageRequest,
 ): Promise<PullResponse> {
   return JSON.parse(await pullPageJson(db, userId, req)) as PullResponse;
 }

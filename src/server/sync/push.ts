@@ -4,7 +4,10 @@ import type { MutationResult, PushRequest, PushResponse } from '../../shared/pro
 import type { Database, Tx } from '../db/database.js';
 import { ApiError } from '../http/apiError.js';
 import { applyMutation, type Outcome, type PushContext } from './applyMutation.js';
+import { forgetAcknowledged, rememberedResults, rememberResults } from './outcomes.js';
 import { recordActionsBulk } from './recordActionsBulk.js';
+import { RefusedRows, withNamedRow, withNamedRows } from './rejections.js';
+import { assertSameDatabase } from './serverIdentity.js';
 import { claimClient } from './syncClient.js';
 
 const gap = (expected: number, message: string) => new ApiError('mutation_gap', message, { expected });
@@ -13,7 +16,7 @@ const gap = (expected: number, message: string) => new ApiError('mutation_gap', 
 const BULK_MIN_RUN = 2;
 
 /**
- * Apply a push (PROTOCOL.md) in ONE write transaction: the writers' lock and the client row
+ * Apply a push (docs/protocol.md) in ONE write transaction: the writers' lock and the client row
  * are taken once, every new mutation runs inside its own SAVEPOINT (a rejected or failing
  * mutation's partial writes are undone, its id still consumed), and `last_mutation_id` is
  * advanced once, at the end, in the same transaction.
@@ -29,6 +32,7 @@ export async function push(db: Database, userId: string, req: PushRequest, now =
   const ids = req.mutations.map((m) => m.id);
   const ctx: PushContext = { userId, now };
   return db.write(async (tx) => {
+    const databaseId = await assertSameDatabase(tx, req.databaseId);
     // FOR UPDATE: a concurrent push of the same outbox waits here and then sees our lastMutationId.
     const last = await claimClient(tx, req.clientId, userId, { forUpdate: true });
     for (let i = 1; i < ids.length; i++) {
@@ -39,24 +43,34 @@ export async function push(db: Database, userId: string, req: PushRequest, now =
     if (firstNew !== undefined && firstNew !== last + 1)
       throw gap(last + 1, `The server has applied mutations up to ${last}; the next must be ${last + 1}, not ${firstNew}.`);
 
-    const results: MutationResult[] = req.mutations.filter((m) => m.id <= last).map((m) => ({ id: m.id, status: 'already_applied' as const }));
+    await forgetAcknowledged(tx, req.clientId, Math.min(req.ack, last));
+    // A resend gets the answers it got the first time (or 409 client_diverged for a reused id).
+    const resent = req.mutations.filter((m) => m.id <= last);
+    const results: MutationResult[] = await rememberedResults(tx, req.clientId, resent);
+    const refused = new RefusedRows();
+    resent.forEach((env, i) => refused.note(env, results[i]!));
     const fresh = req.mutations.filter((m) => m.id > last);
+    const freshResults: MutationResult[] = [];
     for (let i = 0; i < fresh.length; ) {
       let j = i;
       while (j < fresh.length && fresh[j]!.name === 'action.record') j++;
       if (j - i >= BULK_MIN_RUN) {
-        results.push(...(await applyActionRun(tx, fresh.slice(i, j), ctx)));
+        freshResults.push(...(await applyActionRun(tx, fresh.slice(i, j), ctx)));
         i = j;
       } else {
         const env = fresh[i]!;
-        results.push({ id: env.id, ...(await applyOne(tx, env, ctx)) });
+        const out = refused.blocks(env) ? await refused.blockedOutcome(tx, env) : await withNamedRow(tx, env, await applyOne(tx, env, ctx));
+        refused.note(env, out);
+        freshResults.push({ id: env.id, ...out });
         i++;
       }
     }
+    await rememberResults(tx, req.clientId, fresh, freshResults);
+    results.push(...freshResults);
     const lastMutationId = fresh.length > 0 ? fresh[fresh.length - 1]!.id : last;
     if (lastMutationId !== last)
       await tx.rows(sql`UPDATE sync_client SET last_mutation_id = ${lastMutationId} WHERE client_id = ${req.clientId}`);
-    return { lastMutationId, results };
+    return { lastMutationId, results, databaseId, serverTime: new Date(ctx.now).toISOString() };
   });
 }
 
@@ -86,11 +100,11 @@ async function applyActionRun(tx: Tx, envs: readonly MutationEnvelope[], ctx: Pu
   try {
     const results = await recordActionsBulk(tx, envs, ctx);
     await tx.rows(sql`RELEASE SAVEPOINT afh_bulk`);
-    return results;
+    return withNamedRows(tx, envs, results);
   } catch {
     await tx.rows(sql`ROLLBACK TO SAVEPOINT afh_bulk`);
     const results: MutationResult[] = [];
-    for (const env of envs) results.push({ id: env.id, ...(await applyOne(tx, env, ctx)) });
+    for (const env of envs) results.push({ id: env.id, ...(await withNamedRow(tx, env, await applyOne(tx, env, ctx))) });
     return results;
   }
 }

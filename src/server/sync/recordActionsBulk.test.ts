@@ -113,19 +113,19 @@ describe.each(BACKENDS)('action.record bulk path (%s)', (kind) => {
     expect(b.user_action.size).toBe(5); // act_old + #1, #2, #12, #16
   });
 
-  it('a push mixing champion mutations and runs of action.record applies everything once and advances lastMutationId once; a resend applies nothing', async (t) => {
+  it('a push mixing champion mutations and runs of action.record applies everything once and advances lastMutationId once; a resend applies nothing and gets the same answers', async (t) => {
     if (kind === 'postgres' && !(await postgresReachable())) return t.skip(SKIP_PG_MESSAGE);
     const db = await seeded(kind);
     const mutations: MutationEnvelope[] = [
       rec(1, {}),
       rec(2, { idempotencyKey: 'k1' }),
       { id: 3, name: 'champion.create', args: { id: 'ch_a', userId: 'usr_a', cohortId: null, notes: '' } },
-      { id: 4, name: 'champion.move', args: { id: 'ch_a', from: 'candidate', to: 'champion', at: '2026-04-30T10:00:00.000Z', reason: null } },
+      { id: 4, name: 'champion.move', args: { id: 'ch_a', from: 'candidate', to: 'champion', at: '2026-04-30T10:00:00.000Z', reason: null, baseVersion: 1 } },
       rec(5, { userId: 'usr_nobody' }),
       rec(6, {}),
       rec(7, { idempotencyKey: 'k6' }),
     ];
-    const req = { clientId: '6f1c2b1e-1d5c-4a57-9d0e-3c1b8f0a2b11', mutations };
+    const req = { protocol: 2 as const, databaseId: null, ack: 0, clientId: '6f1c2b1e-1d5c-4a57-9d0e-3c1b8f0a2b11', mutations };
     const first = await push(db, COORD, req, NOW);
     expect(first.lastMutationId).toBe(7);
     expect(first.results.map((r) => [r.id, r.status, r.code ?? r.deduplicatedTo ?? null])).toEqual([
@@ -139,7 +139,8 @@ describe.each(BACKENDS)('action.record bulk path (%s)', (kind) => {
     ]);
     const before = await dumpTables(db);
     const again = await push(db, COORD, req, NOW);
-    expect(again).toEqual({ lastMutationId: 7, results: mutations.map((m) => ({ id: m.id, status: 'already_applied' })) });
+    // Protocol 2: a resend is answered with the remembered outcomes (it was `already_applied` in protocol 1).
+    expect(again).toEqual(first);
     expect(await dumpTables(db)).toEqual(before);
     expect([...before.user_action.keys()].sort()).toEqual(['act_m1', 'act_m6', 'act_old']);
     expect(before.champion.get('ch_a')).toMatchObject({ stage: 'candidate' });

@@ -1,9 +1,21 @@
 import { gunzipSync } from 'node:zlib';
+import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 
 export interface HttpResult<T = unknown> {
   status: number;
   headers: Headers;
   body: T;
+}
+
+/**
+ * Push and pull bodies as the current app sends them: a JSON object without `protocol` gets the
+ * current protocol and no database binding (tests of other protocols send `protocol` themselves,
+ * or a raw body).
+ */
+function speakingCurrentProtocol(path: string, body: unknown): unknown {
+  if (path !== '/v1/sync/push' && path !== '/v1/sync/pull') return body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || 'protocol' in body) return body;
+  return { protocol: PROTOCOL_VERSION, databaseId: null, ...body };
 }
 
 /** A tiny JSON client for tests: real HTTP over loopback, no retries, body parsed when JSON. */
@@ -17,7 +29,7 @@ export function apiClient(baseUrl: string) {
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     let body: string | Uint8Array | undefined;
     if (opts.raw !== undefined) body = typeof opts.raw === "string" ? opts.raw : new Uint8Array(opts.raw);
-    else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+    else if (opts.body !== undefined) body = JSON.stringify(speakingCurrentProtocol(path, opts.body));
     if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
     const res = await fetch(baseUrl + path, { method, headers, body: body as BodyInit | undefined });
     const text = await res.text();
@@ -46,7 +58,7 @@ export function apiClient(baseUrl: string) {
           },
         );
         req.on('error', reject);
-        req.end(JSON.stringify(body));
+        req.end(JSON.stringify(speakingCurrentProtocol(path, body)));
       });
     },
   };

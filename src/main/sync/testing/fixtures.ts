@@ -39,10 +39,14 @@ export const champion = (id: string, userId: string, stage: ChampionRow['stage']
   notes: '',
   selected_at: null,
   became_champion_at: null,
+  stage_version: 1,
   ...over,
 });
 
+export const FIXTURE_DATABASE_ID = '5d0c6a52-6f1e-4c1e-9a57-0b7c1a2e3f40';
+
 export const page = (changes: PullResponse['changes'], over: Partial<PullResponse> = {}): PullResponse => ({
+  databaseId: FIXTURE_DATABASE_ID,
   cursor: 'c1',
   hasMore: false,
   lastMutationId: 0,
