@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, NO_CHROMIUM } from './chromium.js';
+import { demoIngestSecret } from '../src/server/demo/loadDemo.js';
 import { openSyncedApps, pullEverything, screenshot, serverLogin, waitForSync, type AppClient, type Stack, type SyncedApps } from './harness.js';
 
 if (!hasChromium) console.warn(NO_CHROMIUM);
@@ -86,11 +87,11 @@ describe.skipIf(!hasChromium)('cohort insight', () => {
     cohortId = top.cohort.id;
     const insight = await app.call('cohort.insight', { cohortId });
     const movers = insight.members.filter((m) => m.status === 'active').slice(0, 3);
-    const token = await serverLogin(stack.serverUrl);
     const stamp = Date.now();
+    // As the app (an upstream system) reports them: with its own ingest key, not a coordinator's token.
     const res = await fetch(`${stack.serverUrl}/v1/ingest/actions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${demoIngestSecret('app')}` },
       body: JSON.stringify({
         actions: movers.map((m, i) => ({
           user_id: m.userId,

@@ -145,12 +145,13 @@ describe('cohort insight tables', () => {
   it('are filled from the rows already there when an older install upgrades', () => {
     const dir = mkdtempSync(join(tmpdir(), 'afh-insight-upgrade-'));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    // The release before this one: the same migrations folder without its newest entry.
+    // The release before this one: the migrations up to (not including) the insight tables. Later
+    // entries go too: drizzle applies only migrations newer than the last one a file has.
     const old = join(dir, 'client');
     cpSync(defaultMigrationsFolder(), old, { recursive: true });
     const journalFile = join(old, 'meta', '_journal.json');
     const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
-    journal.entries = journal.entries.filter((e) => !e.tag.includes('insight'));
+    journal.entries = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag.includes('insight')));
     writeFileSync(journalFile, JSON.stringify(journal));
     const file = join(dir, 'local.sqlite');
     const before = openDatabase(file, { migrationsFolder: old });
