@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientIdOf, defaultMigrationsFolder, openDatabase, openReadOnly } from './open.js';
+import { DatabaseFromNewerReleaseError } from './releaseCheck.js';
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -124,6 +125,36 @@ describe('openDatabase', () => {
       expect(() => after.sqlite.prepare("INSERT INTO user_action (id, user_id, action_type, metadata, idempotency_key, occurred_at) VALUES ('act_2', 'usr_1', 'enrolled', '{}', 'k1', '2026-01-04T00:00:00.000Z')").run()).toThrow(/UNIQUE/);
     } finally {
       after.close();
+    }
+  });
+
+  it('refuses a file last opened by a newer release, naming what to do, and leaves the file byte for byte as it was', () => {
+    const file = tempFile();
+    const current = openDatabase(file);
+    current.sqlite.prepare("INSERT INTO setting (key, value) VALUES ('k', 'v')").run();
+    current.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    current.close();
+    const bytesBefore = readFileSync(file);
+
+    // This checkout with its newest migration cut off plays the older release.
+    const journal = JSON.parse(readFileSync(join(defaultMigrationsFolder(), 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+    const old = olderRelease(journal.entries.length - 1);
+    let refused: unknown;
+    try {
+      openDatabase(file, { migrationsFolder: old }).close();
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toBeInstanceOf(DatabaseFromNewerReleaseError);
+    expect((refused as Error).message).toMatch(/newer version of AfH Coordinator/);
+    expect(readFileSync(file).equals(bytesBefore)).toBe(true);
+
+    // The release that wrote it still opens it, with its data.
+    const again = openDatabase(file);
+    try {
+      expect(again.sqlite.prepare('SELECT value FROM setting WHERE key = ?').get('k')).toEqual({ value: 'v' });
+    } finally {
+      again.close();
     }
   });
 

@@ -7,6 +7,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { narrowIfPresent, ensurePrivateFile } from '../localData/privateFiles.js';
 import { switchToIncrementalAutoVacuum } from './autoVacuum.js';
+import { refuseNewerRelease } from './releaseCheck.js';
 import * as schema from './schema.js';
 
 export type AppSchema = typeof schema;
@@ -92,12 +93,15 @@ export function openDatabase(file: string, options: OpenOptions = {}): AppDb {
   if (file !== ':memory:') prepareFiles(file);
   const sqlite = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   try {
+    const migrationsFolder = options.migrationsFolder ?? defaultMigrationsFolder();
+    // Before any pragma or migration writes to it: a newer release's file is left exactly as it was.
+    refuseNewerRelease(sqlite, file, migrationsFolder);
     // Only takes effect before the first table exists, and before the switch to WAL: a new
     // file reclaims free pages in steps from the start (maintenance.ts); an older one switches below.
     sqlite.pragma('auto_vacuum = INCREMENTAL');
     configureWriter(sqlite);
     const app = wrap(sqlite, resolve(file));
-    migrate(app.db, { migrationsFolder: options.migrationsFolder ?? defaultMigrationsFolder() });
+    migrate(app.db, { migrationsFolder });
     // Plain SQL naming only the columns every migration has had: a packaged app may open a file
     // with an older migrations folder (tests do), where drizzle would list every column it knows.
     sqlite.prepare('INSERT INTO sync_state (id, client_id) VALUES (1, ?) ON CONFLICT(id) DO NOTHING').run(randomUUID());

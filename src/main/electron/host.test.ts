@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ELECTRON_CALL_CHANNEL, ELECTRON_EVENT_CHANNEL } from '../../shared/electronIpc.js';
 import type { Core } from '../core/coreApi.js';
 import { DATABASE_FILE } from '../core/createCore.js';
+import { openDatabase } from '../db/open.js';
 import { app as fakeApp, fake, type FakeBrowserWindow } from './testing/fakeElectron.js';
 import { runElectronHost } from './host.js';
 
@@ -185,6 +186,17 @@ describe('Electron host: remote content', () => {
     expect(fake.exitCode).toBe(1);
     expect(fake.errorBoxes[0]?.content).toMatch(/AFH_AVATAR_ORIGINS: /);
     expect(existsSync(path.join(userData, 'data', DATABASE_FILE))).toBe(false);
+  });
+  it('a data folder last used by a newer release stops start-up with words saying so, and the file is not opened for writing', async () => {
+    const dataDir = path.join(userData, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    const made = openDatabase(path.join(dataDir, DATABASE_FILE));
+    made.sqlite.prepare('UPDATE __drizzle_migrations SET created_at = created_at + 1000000000 WHERE created_at = (SELECT MAX(created_at) FROM __drizzle_migrations)').run();
+    made.close();
+    const { core } = await start();
+    expect(core).toBeNull();
+    expect(fake.exitCode).toBe(1);
+    expect(fake.errorBoxes[0]?.content).toMatch(/newer version of AfH Coordinator/);
   });
 });
 

@@ -14,6 +14,7 @@ import { installMenu } from './menu.js';
 import { watchNetwork } from './network.js';
 import { hardenSession, lockDownWebContents, type Log } from './security.js';
 import { openElectronTokenStore, type ElectronTokenStore } from './tokenStore.js';
+import { DatabaseFromNewerReleaseError } from '../db/releaseCheck.js';
 
 // The Electron host: windows, menus, OS integration and the IPC door. Everything else (the
 // database, sync, the handlers) is the core, the same code the browser host runs.
@@ -114,6 +115,7 @@ export function runElectronHost(opts: ElectronHostOptions = {}): ElectronHost {
       });
     } catch (err) {
       log(`[afh] could not open the local database: ${err instanceof Error ? err.message : String(err)}`);
+      if (err instanceof DatabaseFromNewerReleaseError) return fail('AfH Coordinator could not start', err.message, log);
       return fail(
         'AfH Coordinator could not start',
         nativeBinding

@@ -10,6 +10,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import * as schema from './schema.js';
+import { refuseNewerServerRelease } from './releaseCheck.js';
 import { takeWritersLock } from './writeLock.js';
 
 export type DbKind = 'pglite' | 'postgres';
@@ -78,6 +79,12 @@ const RAW_TIME_PARSERS = {
 async function openPglite(folder: string): Promise<Database> {
   mkdirSync(folder, { recursive: true });
   const client = await PGlite.create(folder);
+  try {
+    await refuseNewerServerRelease(client, MIGRATIONS_FOLDER);
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
   await migratePglite(drizzlePglite({ client, schema }), { migrationsFolder: MIGRATIONS_FOLDER });
   // Queries are built with drizzle's `sql` and run on PGlite's own transaction object, which
   // also offers COPY from a blob (the fast path for loading the large demo set).
@@ -119,6 +126,12 @@ async function openPostgres(url: string): Promise<Database> {
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const db = drizzlePg({ client: pool, schema });
+  try {
+    await refuseNewerServerRelease(pool, MIGRATIONS_FOLDER);
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
   await migratePg(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return {
     kind: 'postgres',
