@@ -3,7 +3,7 @@ import { ActionType, Stage, TargetType } from './enums.js';
 import { IDEMPOTENCY_KEY_MAX, NOTES_MAX, REASON_MAX, TARGET_ID_MAX } from './limits.js';
 import { IsoTimestamp, JsonObject, RowId } from './rows.js';
 
-// The mutations a coordinator can make offline (PROTOCOL.md, push table). The app
+// The mutations a coordinator can make offline (docs/protocol.md, push table). The app
 // writes them to its outbox and the server applies them; both validate with these.
 
 export const ChampionCreateArgs = z.strictObject({

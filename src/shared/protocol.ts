@@ -185,7 +185,7 @@ export type IngestAction = z.infer<typeof IngestAction>;
 export type IngestRequest = z.input<typeof IngestRequest>;
 export type IngestResponse = z.infer<typeof IngestResponse>;
 
-/** The first issue of a zod error as PROTOCOL.md's `field` (`mutations[3].args.to`) and a plain message. */
+/** The first issue of a zod error as docs/protocol.md's `field` (`mutations[3].args.to`) and a plain message. */
 export function describeZodError(err: z.ZodError, prefix?: string): { field: string; message: string } {
   const issue = err.issues[0];
   if (!issue) return { field: prefix ?? '', message: 'invalid input' };

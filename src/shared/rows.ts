@@ -16,7 +16,7 @@ import {
   TARGET_ID_MAX,
 } from './limits.js';
 
-// Rows as they travel on the wire (PROTOCOL.md): the tables' own column names,
+// Rows as they travel on the wire (docs/protocol.md): the tables' own column names,
 // `roles` as a JSON array, `metadata` as a JSON object, timestamps as UTC ISO-8601.
 
 /** UTC ISO-8601 timestamp, e.g. 2026-04-20T10:00:00Z or 2026-04-20T10:00:00.123Z. */
@@ -124,7 +124,7 @@ export interface RowOf {
   champion_stage_change: ChampionStageChangeRow;
 }
 
-/** Deterministic idempotency keys (DESIGN.md). */
+/** Deterministic idempotency keys (docs/architecture.md, "Domain rules"). */
 export const upstreamIdempotencyKey = (sourceSystem: string, sourceEventId: string): string =>
   `user_action:${sourceSystem}:${sourceEventId}`;
 export const manualIdempotencyKey = (clientId: string, localActionId: string): string =>

@@ -135,7 +135,7 @@ function writePendingStageChange(
 }
 
 /**
- * Show the `champion` role rule (DESIGN.md) optimistically. The user's server row is kept as
+ * Show the `champion` role rule (docs/architecture.md, "Domain rules") optimistically. The user's server row is kept as
  * a base (serverBase.ts), so a rejected move leaves no stray role behind.
  */
 function followChampionRole(sqlite: Database.Database, userId: string): void {

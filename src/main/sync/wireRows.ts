@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { SYNC_TABLES, type RowOf, type SyncTable } from '../../shared/rows.js';
 
-// The one place that knows how a row on the wire (PROTOCOL.md) maps to the local SQLite
+// The one place that knows how a row on the wire (docs/protocol.md) maps to the local SQLite
 // columns and back. Wire rows already use the tables' column names; only `roles` and
 // `metadata` change representation (JSON value on the wire, JSON TEXT locally).
 

@@ -16,7 +16,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import { ACTION_TYPES, INGEST_KEY_SOURCES, ROLES, SOURCE_SYSTEMS, STAGES, TARGET_TYPES } from '../../shared/enums.js';
 
-// The central database (PostgreSQL / PGlite). Table and column names mirror DESIGN.md so
+// The central database (PostgreSQL / PGlite). Table and column names mirror docs/architecture.md ("Domain rules") so
 // rows travel on the wire under their own column names.
 //
 // Every table that syncs carries `seq`: a trigger (custom migration) stamps it from

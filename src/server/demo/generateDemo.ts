@@ -4,7 +4,7 @@ import { upstreamIdempotencyKey } from '../../shared/rows.js';
 import { CHAMPION_NOTES, COURSES, FIRST_NAMES, LAST_NAMES, ORIGINS, THREAD_TITLES } from './names.js';
 import { Prng } from './prng.js';
 
-// The demo data set (PROTOCOL.md sizes), generated from a seed so every run, every machine and
+// The demo data set (docs/benchmarks.md sizes), generated from a seed so every run, every machine and
 // every benchmark sees exactly the same rows. Time is anchored to a fixed date for the same reason.
 
 export type DemoSize = 'small' | 'large';

@@ -6,7 +6,7 @@ import { applyChanges, dumpTables, emptyMirror, mirrorToObject, pullUntilDone } 
 import { apiClient, type ApiClient } from '../testing/httpClient.js';
 import { BACKENDS, postgresReachable, SKIP_PG_MESSAGE, startTestServer, type TestServer } from '../testing/testBackends.js';
 
-// Every endpoint of PROTOCOL.md over real HTTP on loopback, against PGlite and (when reachable)
+// Every endpoint of docs/protocol.md over real HTTP on loopback, against PGlite and (when reachable)
 // PostgreSQL. One server per backend for the whole file; each test uses its own clientIds and
 // rows so tests do not depend on each other's order.
 

@@ -114,7 +114,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.status(e.status).send(e.body());
   };
 
-  // Every error leaves as PROTOCOL.md's JSON; anything unexpected is logged here and becomes a
+  // Every error leaves as docs/protocol.md's JSON; anything unexpected is logged here and becomes a
   // bare 500, so stack traces and SQL never reach a client.
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
     if (err instanceof ApiError) return sendError(reply, err);

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { rolesAfterStageChange } from '../../shared/stageRules.js';
 import type { Tx } from '../db/database.js';
 
-/** Apply DESIGN.md's rule: the `champion` role is held exactly while one of the user's rows is at stage champion. */
+/** Apply the champion-role rule (docs/architecture.md, "Domain rules"): the `champion` role is held exactly while one of the user's rows is at stage champion. */
 export async function syncChampionRole(tx: Tx, userId: string): Promise<void> {
   const r = await tx.rows<{ roles: string[]; active: boolean }>(
     sql`SELECT roles, EXISTS (SELECT 1 FROM champion WHERE user_id = ${userId} AND stage = 'champion') AS active

@@ -6,7 +6,7 @@ import { dumpTables, emptyMirror, mirrorToObject, pullUntilDone, type Mirror } f
 import { apiClient, type ApiClient } from '../testing/httpClient.js';
 import { BACKENDS, postgresReachable, SKIP_PG_MESSAGE, startTestServer, type TestServer } from '../testing/testBackends.js';
 
-// PROTOCOL.md "No skipped rows": a change committed while a pull runs arrives in this pull or
+// docs/protocol.md "No skipped rows": a change committed while a pull runs arrives in this pull or
 // the next, even when transactions commit in another order than they started. The server's
 // answer is a serializing advisory lock on writers (writeLock.ts); these tests pin it down.
 

@@ -55,7 +55,7 @@ export interface PageRequest {
 }
 
 /**
- * One pull page as the exact JSON text of a PullResponse (PROTOCOL.md), ready to send as
+ * One pull page as the exact JSON text of a PullResponse (docs/protocol.md), ready to send as
  * `application/json`. Same snapshot and cursor rules as before; only the encoding moved into SQL.
  */
 export async function pullPageJson(
@@ -95,7 +95,7 @@ export async function pullPageJson(
     };
     return `${JSON.stringify(head).slice(0, -1)},"changes":${changes}}`;
   });
-  // A pull is a use of the clientId too: the first user to use it owns it (PROTOCOL.md). Only a
+  // A pull is a use of the clientId too: the first user to use it owns it (docs/protocol.md). Only a
   // first use writes (a write transaction per page cost ~5 ms on PGlite); the page is sent only
   // if the claim succeeds, so another user who claimed it meanwhile makes this a 403. The page's
   // lastMutationId (0, no row in its snapshot) stays right. The claim touches only a

@@ -3,7 +3,7 @@ import type { Tx } from '../db/database.js';
 import { ApiError } from '../http/apiError.js';
 
 /**
- * A clientId belongs to the user whose token first used it (PROTOCOL.md). Registers it on
+ * A clientId belongs to the user whose token first used it (docs/protocol.md). Registers it on
  * first use and returns its lastMutationId; another user's token gets 403.
  */
 export async function claimClient(tx: Tx, clientId: string, userId: string, opts: { forUpdate: boolean }): Promise<number> {
