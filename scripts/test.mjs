@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The README's test command: type-check, unit and integration tests, then the e2e suite.
+// The README's test command: type-check, lint, unit and integration tests, then the e2e suite.
 // Vitest's own summary is not a line CI reads, so this prints one plain closing line:
 // "tests: N passed, N failed, N skipped".
 import { spawnSync } from 'node:child_process';
@@ -16,6 +16,11 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 if (want('typecheck')) {
   console.log('\n== type-check ==');
   if (run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) !== 0) failedSteps++;
+}
+
+if (want('lint')) {
+  console.log('\n== lint (ESLint, zero warnings) ==');
+  if (run('npx', ['eslint', '.', '--max-warnings', '0']) !== 0) failedSteps++;
 }
 
 for (const [name, config] of [['unit', 'vitest.config.ts'], ['e2e', 'vitest.e2e.config.ts']]) {

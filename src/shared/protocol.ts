@@ -71,6 +71,7 @@ export const LoginRequest = z.strictObject({
     .string()
     .min(1, 'is required')
     .max(EMAIL_MAX)
+    // eslint-disable-next-line no-control-regex -- finding NUL is the point
     .refine((s) => !/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s), 'must be plain text (no NUL, no broken characters)'),
   password: z.string().min(1, 'is required').max(PASSWORD_MAX),
 });

@@ -27,7 +27,7 @@ export const RowId = z
   .string()
   .min(1, 'must not be empty')
   .max(ROW_ID_MAX, `must be at most ${ROW_ID_MAX} characters`)
-  .regex(/^[A-Za-z0-9_.:\-]+$/, 'may contain only letters, digits and _ . : -');
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'may contain only letters, digits and _ . : -');
 
 export const JsonObject = z.record(z.string(), z.unknown());
 

@@ -146,7 +146,7 @@ export class Reachability {
       return;
     }
     this.probing = true;
-    let ok = false;
+    let ok: boolean;
     try {
       ok = await this.opts.probe();
     } catch {

@@ -51,7 +51,7 @@ export const cohort = sqliteTable(
     status: text('status').notNull(),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [check('cohort_status_check', inList('status', ['planned', 'active', 'finished']))],
+  () => [check('cohort_status_check', inList('status', ['planned', 'active', 'finished']))],
 );
 
 export const enrollment = sqliteTable(

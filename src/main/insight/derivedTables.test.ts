@@ -13,7 +13,7 @@ import type { EnrollmentRow, UserActionRow } from '../../shared/rows.js';
 import { INSIGHT_TRIGGERS, insightDeferred, rebuildInsight } from './derivedTables.js';
 import { derivedAsStored, derivedFromScratch } from './testing/fromScratch.js';
 
-let cleanup: (() => void)[] = [];
+const cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanup.splice(0)) c();
 });

@@ -31,7 +31,7 @@ function addMembers(sqlite: import('better-sqlite3').Database, from: number, n: 
 const findMembers = (sqlite: import('better-sqlite3').Database, prefix: string) =>
   (sqlite.prepare(`SELECT u.id FROM user_fts JOIN user u ON u.rowid = user_fts.rowid WHERE user_fts MATCH ? ORDER BY u.id`).all(`"${prefix}"*`) as { id: string }[]).map((r) => r.id);
 
-let cleanup: (() => void)[] = [];
+const cleanup: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanup.splice(0)) c();
 });

@@ -1,5 +1,5 @@
 import type { Role, Stage } from '../../shared/enums.js';
-import type { ChampionRow, ChampionStageChangeRow, CohortRow, EnrollmentRow, RowOf, SyncTable, UserActionRow, UserRow } from '../../shared/rows.js';
+import type { ChampionStageChangeRow, CohortRow, EnrollmentRow, RowOf, SyncTable, UserActionRow, UserRow } from '../../shared/rows.js';
 import { upstreamIdempotencyKey } from '../../shared/rows.js';
 import { CHAMPION_NOTES, COURSES, FIRST_NAMES, LAST_NAMES, ORIGINS, THREAD_TITLES } from './names.js';
 import { Prng } from './prng.js';

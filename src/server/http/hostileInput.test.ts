@@ -318,7 +318,10 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
         const slots: Array<{ parent: Record<string, unknown> | unknown[]; key: string | number }> = [];
         const walk = (v: unknown) => {
           if (Array.isArray(v)) v.forEach((x, i) => (slots.push({ parent: v, key: i }), walk(x)));
-          else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) slots.push({ parent: v as Record<string, unknown>, key: k }), walk(x);
+          else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+            slots.push({ parent: v as Record<string, unknown>, key: k });
+            walk(x);
+          }
         };
         walk(copy);
         if (slots.length === 0 || how === 'add') {
