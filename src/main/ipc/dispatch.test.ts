@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CHANNELS, type Channel } from '../../shared/ipc.js';
 import { createDispatcher, type HandlerTable } from './dispatch.js';
+import { QueryInputError } from '../db/queries/queryInputError.js';
+import { mapCoreError } from './errorMapping.js';
 import { IpcFailure } from './ipcFailure.js';
 
 // The dispatcher's own rules, with handlers that misbehave on purpose (the real handlers
@@ -36,6 +38,19 @@ describe('createDispatcher', () => {
     expect(await dispatch('champion.history', { id: 'ch_1' })).toEqual({
       ok: false,
       error: { code: 'conflict', message: 'id: that champion moved meanwhile', field: 'id' },
+    });
+  });
+
+  it('a query refusing its input reaches the renderer as bad_request naming the field (mapped at the edge, not thrown as an IPC type)', async () => {
+    const dispatch = createDispatcher(
+      table(() => {
+        throw new QueryInputError('after', 'after: is not a cursor from this search; start again from the first page');
+      }),
+      { mapError: mapCoreError, logError: () => undefined },
+    );
+    expect(await dispatch('people.search', { query: 'ana' })).toEqual({
+      ok: false,
+      error: { code: 'bad_request', message: 'after: is not a cursor from this search; start again from the first page', field: 'after' },
     });
   });
 

@@ -1,4 +1,5 @@
 import type { IpcError } from '../../shared/ipc.js';
+import { QueryInputError } from '../db/queries/queryInputError.js';
 import { LocalMutationError } from '../sync/localMutations.js';
 import { SessionError } from '../sync/session.js';
 
@@ -9,6 +10,7 @@ export function mapCoreError(err: unknown): IpcError | null {
       ? { code: err.code, message: err.message }
       : { code: err.code, message: err.message, field: err.field };
   }
+  if (err instanceof QueryInputError) return { code: 'bad_request', message: err.message, field: err.field };
   if (err instanceof SessionError) {
     // The contract has no 'forbidden': to the coordinator it is one more reason sign-in failed.
     const code = err.code === 'forbidden' ? 'unauthorized' : err.code;

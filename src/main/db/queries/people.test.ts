@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, type Role } from '../../../shared/enums.js';
 import { ipcContract, type CallInput, type ParsedInput } from '../../../shared/ipc.js';
-import { IpcFailure } from '../../ipc/ipcFailure.js';
+import { QueryInputError } from './queryInputError.js';
 import type { AppDb } from '../open.js';
 import { tempDatabase } from '../testing/tempDb.js';
 import { countPeople, exportPeopleCsv, listOrigins, planBucket, searchPeople } from './people.js';
@@ -180,12 +180,12 @@ describe('people search', () => {
         searchPeople(app, parse('people.search', { query: '', limit: 5, after: bad }));
         expect.unreachable();
       } catch (e) {
-        expect(e).toBeInstanceOf(IpcFailure);
-        expect((e as IpcFailure).field).toBe('after');
+        expect(e).toBeInstanceOf(QueryInputError);
+        expect((e as QueryInputError).field).toBe('after');
       }
     }
     // an empty-query cursor has one bucket; a search has two, so a bucket-1 cursor is refused there
-    expect(() => searchPeople(app, parse('people.search', { query: '', after: Buffer.from('[1,"a","b"]').toString('base64url') }))).toThrow(IpcFailure);
+    expect(() => searchPeople(app, parse('people.search', { query: '', after: Buffer.from('[1,"a","b"]').toString('base64url') }))).toThrow(QueryInputError);
     expect(first.nextCursor).not.toBeNull();
   });
 

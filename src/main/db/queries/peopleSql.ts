@@ -1,6 +1,6 @@
 import { ROLES, type Role } from '../../../shared/enums.js';
 import type { ParsedInput } from '../../../shared/ipc.js';
-import { IpcFailure } from '../../ipc/ipcFailure.js';
+import { QueryInputError } from './queryInputError.js';
 import { roleTest } from '../schema.js';
 
 // The pieces of SQL every order of the people list shares: the member columns, and the role
@@ -38,7 +38,7 @@ export function originClause(filter: PeopleFilter, params: Params): string[] {
  * enum (checked again here), never from free text.
  */
 export function roleClause(role: Role): string {
-  if (!ROLES.includes(role)) throw new IpcFailure('bad_request', `roles: unknown role "${role}"`, 'roles');
+  if (!ROLES.includes(role)) throw new QueryInputError('roles', `roles: unknown role "${role}"`);
   return roleTest('u.roles', role);
 }
 
@@ -57,5 +57,5 @@ export function decodeCursorParts(raw: string): unknown {
   }
 }
 
-export const badCursor = (): IpcFailure =>
-  new IpcFailure('bad_request', 'after: is not a cursor from this search; start again from the first page', 'after');
+export const badCursor = (): QueryInputError =>
+  new QueryInputError('after', 'after: is not a cursor from this search; start again from the first page');
