@@ -83,11 +83,17 @@ async function pgliteServer() {
   return startServerProcess({ data: work, demo: size, log });
 }
 
+const postgresBenchDb = (): string => `afh_bench_${size}_${pristineHash()}`;
+
 async function postgresReachable(): Promise<boolean> {
   const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', connectionTimeoutMillis: 1500 });
   try {
     await c.connect();
-    const db = `afh_bench_${size}`;
+    // Named like the PGlite folder, by what shapes a loaded set: a database loaded by older
+    // migrations or an older loader is dropped, never migrated in place or reused.
+    const db = postgresBenchDb();
+    const stale = await c.query("SELECT datname FROM pg_database WHERE datname LIKE $1 AND datname <> $2", [`afh_bench_${size}%`, db]);
+    for (const r of stale.rows as { datname: string }[]) await c.query(`DROP DATABASE IF EXISTS ${r.datname} WITH (FORCE)`);
     const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [db]);
     if (exists.rowCount === 0) await c.query(`CREATE DATABASE ${db}`);
     return true;
@@ -168,7 +174,7 @@ try {
 let postgresPages: P | null = null;
 if (!values['no-postgres'] && (await postgresReachable())) {
   log(`server pull-page latency on PostgreSQL (loading the ${size} set on first run)…`);
-  const s = await startServerProcess({ data: `postgres://postgres@127.0.0.1:5432/afh_bench_${size}`, demo: size, log });
+  const s = await startServerProcess({ data: `postgres://postgres@127.0.0.1:5432/${postgresBenchDb()}`, demo: size, log });
   try {
     const token = await login(s.url);
     await pullAllPages({ url: s.url, token, limit: 5000, maxPages: 5 }); // warm-up
