@@ -28,12 +28,13 @@ import { SessionUser } from './protocol.js';
 import { serverUrlProblem } from './serverUrl.js';
 import { AtRiskDays, AtRiskList, CohortInsight, CohortsOverview } from './insight.js';
 import { isTimeZone } from './timeZones.js';
+import { storableText } from './storable.js';
 
 // The contract between the renderer and the main-process core. Both hosts (Electron
 // ipcMain, browser-host WebSocket) carry exactly these calls and events; every input
 // is parsed with its schema before a handler sees it, every output before it leaves.
 
-const SearchQuery = z.string().max(SEARCH_QUERY_MAX);
+const SearchQuery = storableText({ max: SEARCH_QUERY_MAX });
 
 /**
  * A timestamp the coordinator typed, in the one form every stored timestamp has (the server
@@ -259,15 +260,15 @@ export const ipcContract = {
     output: z.object({ changes: z.array(StageChangeItem) }),
   },
   'champion.create': {
-    input: z.strictObject({ userId: RowId, cohortId: RowId.nullable(), notes: z.string().max(NOTES_MAX).default('') }),
+    input: z.strictObject({ userId: RowId, cohortId: RowId.nullable(), notes: storableText({ max: NOTES_MAX }).default('') }),
     output: z.object({ id: RowId, mutationId: z.number().int() }),
   },
   'champion.move': {
-    input: z.strictObject({ id: RowId, to: Stage, reason: z.string().max(REASON_MAX).nullable().default(null) }),
+    input: z.strictObject({ id: RowId, to: Stage, reason: storableText({ max: REASON_MAX }).nullable().default(null) }),
     output: z.object({ mutationId: z.number().int() }),
   },
   'champion.setNotes': {
-    input: z.strictObject({ id: RowId, notes: z.string().max(NOTES_MAX) }),
+    input: z.strictObject({ id: RowId, notes: storableText({ max: NOTES_MAX }) }),
     output: z.object({ mutationId: z.number().int() }),
   },
   'champion.setCohort': {
@@ -281,7 +282,7 @@ export const ipcContract = {
       enrollmentId: RowId.nullable().default(null),
       actionType: ActionType,
       targetType: TargetType.nullable().default(null),
-      targetId: z.string().max(TARGET_ID_MAX).nullable().default(null),
+      targetId: storableText({ max: TARGET_ID_MAX }).nullable().default(null),
       metadata: JsonObject.default({}),
       occurredAt: OccurredAt,
     }),

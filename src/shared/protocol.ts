@@ -7,12 +7,14 @@ import {
   EnrollmentRow,
   IsoTimestamp,
   JsonObject,
+  StorableTimestamp,
   RowId,
   UserActionRow,
   UserRow,
 } from './rows.js';
 import { MutationEnvelope, RejectionCode } from './mutations.js';
 import { ActionType, SourceSystem, TargetType } from './enums.js';
+import { storableText } from './storable.js';
 import { EMAIL_MAX, IDEMPOTENCY_KEY_MAX, PASSWORD_MAX, SOURCE_EVENT_ID_MAX, TARGET_ID_MAX } from './limits.js';
 
 // The sync protocol (docs/protocol.md), one schema per message. Field names are exact.
@@ -168,12 +170,12 @@ export const IngestAction = z.strictObject({
   enrollment_id: RowId.nullable().default(null),
   action_type: ActionType,
   target_type: TargetType.nullable().default(null),
-  target_id: z.string().max(TARGET_ID_MAX).nullable().default(null),
+  target_id: storableText({ max: TARGET_ID_MAX }).nullable().default(null),
   metadata: JsonObject.default({}),
   source_system: SourceSystem,
-  source_event_id: z.string().min(1).max(SOURCE_EVENT_ID_MAX).nullable().default(null),
-  idempotency_key: z.string().min(1).max(IDEMPOTENCY_KEY_MAX).nullable().default(null),
-  occurred_at: IsoTimestamp,
+  source_event_id: storableText({ min: 1, max: SOURCE_EVENT_ID_MAX }).nullable().default(null),
+  idempotency_key: storableText({ min: 1, max: IDEMPOTENCY_KEY_MAX }).nullable().default(null),
+  occurred_at: StorableTimestamp,
 });
 export const IngestRequest = z.strictObject({
   actions: z.array(IngestAction).min(1).max(MAX_INGEST_ACTIONS, `at most ${MAX_INGEST_ACTIONS} actions a request`),
