@@ -193,6 +193,18 @@ const ServerUrl = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+/** A pulled change this laptop could not store, put aside so the pull went on (docs/protocol.md, "Pull quarantine"). */
+export const QuarantineItem = z.object({
+  id: z.number().int(),
+  /** The table it was for, as the server named it (`unknown` when the change named none). */
+  table: z.string(),
+  rowId: z.string(),
+  /** Why, in plain words. */
+  reason: z.string(),
+  receivedAt: IsoTimestamp,
+});
+export type QuarantineItem = z.infer<typeof QuarantineItem>;
+
 const Empty = z.strictObject({});
 const Ok = z.object({ ok: z.literal(true) });
 
@@ -308,6 +320,7 @@ export const ipcContract = {
     }),
     output: z.object({ mutationId: z.number().int().nullable() }),
   },
+  'quarantine.list': { input: Empty, output: z.object({ items: z.array(QuarantineItem) }) },
   'sync.status': { input: Empty, output: SyncStatus },
   'sync.now': { input: Empty, output: SyncStatus },
   'sync.fullResync': { input: Empty, output: SyncStatus },

@@ -42,6 +42,7 @@ const MALFORMED: Record<Channel, { input: unknown; field: string }> = {
   'insight.setAtRiskDays': { input: { days: '14' }, field: 'days' },
   'conflicts.list': { input: { open: true }, field: 'open' },
   'conflicts.resolve': { input: { id: 1, resolution: 'merge' }, field: 'resolution' },
+  'quarantine.list': { input: { all: true }, field: 'all' },
   'sync.status': { input: { verbose: 1 }, field: 'verbose' },
   'sync.now': { input: { force: true }, field: 'force' },
   'sync.fullResync': { input: { really: 'yes' }, field: 'really' },

@@ -14,6 +14,7 @@ import type { MemberPhotos } from '../core/memberPhotos.js';
 import type { PreferencesStore } from '../core/preferences.js';
 import type { DataChangedTable, SyncEngine } from '../sync/engine.js';
 import type { LocalMutations } from '../sync/localMutations.js';
+import { listQuarantine } from '../sync/pullQuarantine.js';
 import type { Session } from '../sync/session.js';
 import type { TokenStore } from '../sync/tokenStores.js';
 import type { HandlerTable } from './dispatch.js';
@@ -113,6 +114,9 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
         rt().mutations.resolveConflict(input),
       ),
 
+    'quarantine.list': () => ({
+      items: listQuarantine(rt().app.sqlite).map((q) => ({ id: q.id, table: q.table, rowId: q.rowId, reason: q.reason, receivedAt: q.receivedAt })),
+    }),
     'sync.status': () => rt().engine.status(),
     'sync.now': () => rt().engine.syncNow(),
     'sync.fullResync': () => rt().engine.fullResync(),

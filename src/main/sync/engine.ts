@@ -16,6 +16,7 @@ import { deferInsightTriggers } from '../insight/derivedTables.js';
 import type { Session } from './session.js';
 import type { SqliteHost } from './sqliteHost.js';
 import { bindDatabaseIfUnset, readSyncState, setHeardMutationId, setLastSyncedAt, setPullProgress } from './syncState.js';
+import { clearQuarantine } from './pullQuarantine.js';
 import { clearBases } from './serverBase.js';
 
 // Schedules and runs sync: push the outbox, pull every page, rebase. One run at a time;
@@ -379,6 +380,8 @@ export class SyncEngine {
       // that follows rebuilds those tables at its end anyway (src/main/insight/derivedTables.ts).
       deferInsightTriggers(this.sqlite);
       for (const t of SYNC_TABLES) this.sqlite.prepare(`DELETE FROM "${t}"`).run();
+      // The pull from the start brings every row again, quarantined ones included.
+      clearQuarantine(this.sqlite);
       setPullProgress(this.sqlite, { cursor: null, pullInProgress: true });
     }).immediate();
     this.emitData([...SYNC_TABLES]);
