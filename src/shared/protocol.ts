@@ -172,7 +172,12 @@ export const IngestAction = z.strictObject({
   target_type: TargetType.nullable().default(null),
   target_id: storableText({ max: TARGET_ID_MAX }).nullable().default(null),
   metadata: JsonObject.default({}),
-  source_system: SourceSystem,
+  /**
+   * Null: an action with no upstream source (the platform schema leaves the source columns
+   * unconstrained for those). Only a `platform` key may send one; it is never deduplicated by
+   * source, since there is no source to say two events are one.
+   */
+  source_system: SourceSystem.nullable(),
   source_event_id: storableText({ min: 1, max: SOURCE_EVENT_ID_MAX }).nullable().default(null),
   idempotency_key: storableText({ min: 1, max: IDEMPOTENCY_KEY_MAX }).nullable().default(null),
   occurred_at: StorableTimestamp,
