@@ -27,6 +27,12 @@ import { EMAIL_MAX, IDEMPOTENCY_KEY_MAX, PASSWORD_MAX, SOURCE_EVENT_ID_MAX, TARG
 export const PROTOCOL_VERSION = 2 as const;
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 export const MAX_PUSH_MUTATIONS = 1000;
+/**
+ * What a client puts in one push, in bytes of its mutations' JSON: well under MAX_BODY_BYTES,
+ * so a batch of ordinary edits (150 note saves of 19,000 characters) goes in several pushes
+ * instead of one the server must refuse with 413. No single valid mutation comes near it.
+ */
+export const MAX_PUSH_BYTES = 4 * 1024 * 1024;
 export const MAX_INGEST_ACTIONS = 1000;
 export const PULL_LIMIT_DEFAULT = 5000;
 export const PULL_LIMIT_MAX = 10_000;
