@@ -120,7 +120,8 @@ export const StageChangeItem = ChampionStageChangeRow.extend({ pending: z.boolea
  * Why a change is a conflict: the server's rejection code, or `server_changed` (made while
  * signed in to another server, never sent to this one: docs/protocol.md).
  */
-export const CONFLICT_CODES = [...REJECTION_CODES, 'server_changed'] as const;
+/** `discard_too_late`: a discarded change had already applied on the server before the discard reached it. */
+export const CONFLICT_CODES = [...REJECTION_CODES, 'server_changed', 'discard_too_late'] as const;
 export const ConflictCode = z.enum(CONFLICT_CODES);
 export type ConflictCode = z.infer<typeof ConflictCode>;
 
@@ -204,6 +205,18 @@ export const QuarantineItem = z.object({
   receivedAt: IsoTimestamp,
 });
 export type QuarantineItem = z.infer<typeof QuarantineItem>;
+
+/** A change made on this laptop and not yet confirmed by a pull (docs/protocol.md, "Discarding a pending change"). */
+export const PendingItem = z.object({
+  id: z.number().int(),
+  /** What, in plain words. */
+  what: z.string(),
+  member: z.object({ id: RowId, name: z.string() }).nullable(),
+  createdAt: IsoTimestamp,
+  /** `waiting`: not sent yet; `sent`: sent, answer not heard; `applied`: the server applied it, the next pull shows it. */
+  state: z.enum(['waiting', 'sent', 'applied']),
+});
+export type PendingItem = z.infer<typeof PendingItem>;
 
 const Empty = z.strictObject({});
 const Ok = z.object({ ok: z.literal(true) });
@@ -320,6 +333,9 @@ export const ipcContract = {
     }),
     output: z.object({ mutationId: z.number().int().nullable() }),
   },
+  'pending.list': { input: Empty, output: z.object({ items: z.array(PendingItem) }) },
+  /** Discard a pending change (and the later ones to the same card, made on top of it); answers the ids discarded. */
+  'pending.discard': { input: z.strictObject({ id: z.number().int().positive() }), output: z.object({ discarded: z.array(z.number().int()) }) },
   'quarantine.list': { input: Empty, output: z.object({ items: z.array(QuarantineItem) }) },
   'sync.status': { input: Empty, output: SyncStatus },
   'sync.now': { input: Empty, output: SyncStatus },

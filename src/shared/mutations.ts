@@ -89,6 +89,19 @@ export const MutationEnvelope = z.strictObject({
 export type MutationEnvelope = z.infer<typeof MutationEnvelope>;
 
 /**
+ * A discarded change that may already have reached the server (docs/protocol.md, "Discarding a
+ * pending change"): sent under the discarded change's id, carrying that change, so a resend of
+ * the same number is not taken for a diverged history. The server applies nothing and answers
+ * `discard: "discarded"`, or, when the change itself already applied, its own answer with
+ * `discard: "too_late"`.
+ */
+export const NOOP_MUTATION = 'noop' as const;
+export const NoopArgs = z.strictObject({
+  discards: z.strictObject({ name: z.string().max(100), args: z.unknown() }),
+});
+export type NoopArgs = z.infer<typeof NoopArgs>;
+
+/**
  * `blocked`: not applied because an earlier change to the same row, in the same push, was
  * refused; it waits for the coordinator's decision on that one (docs/protocol.md).
  */

@@ -113,6 +113,8 @@ export const MutationResult = z.object({
   field: z.string().optional(),
   current: z.record(z.string(), z.unknown()).nullable().optional(),
   deduplicatedTo: z.string().optional(),
+  /** Only for a `noop`: the discard took effect, or came after the change itself had applied. */
+  discard: z.enum(['discarded', 'too_late']).optional(),
 });
 export type MutationResult = z.infer<typeof MutationResult>;
 

@@ -43,6 +43,8 @@ const MALFORMED: Record<Channel, { input: unknown; field: string }> = {
   'conflicts.list': { input: { open: true }, field: 'open' },
   'conflicts.resolve': { input: { id: 1, resolution: 'merge' }, field: 'resolution' },
   'quarantine.list': { input: { all: true }, field: 'all' },
+  'pending.list': { input: { all: true }, field: 'all' },
+  'pending.discard': { input: { id: 'x' }, field: 'id' },
   'sync.status': { input: { verbose: 1 }, field: 'verbose' },
   'sync.now': { input: { force: true }, field: 'force' },
   'sync.fullResync': { input: { really: 'yes' }, field: 'really' },

@@ -59,7 +59,7 @@ export function adoptServer(sqlite: Database.Database, seen: ServerSeen, now: Da
 function holdPending(sqlite: Database.Database, seen: ServerSeen, now: Date): void {
   const where = seen.previousUrl && seen.previousUrl !== seen.serverUrl ? ` (${seen.previousUrl})` : '';
   const message = `Made while this laptop was signed in to another server${where}, and not sent to this one. Discard it, or apply it here if it still makes sense.`;
-  for (const e of allPending(sqlite)) insertConflict(sqlite, e, { code: 'server_changed', message, current: null, blockedBy: null }, now);
+  for (const e of allPending(sqlite).filter((x) => (x.name as string) !== 'noop')) insertConflict(sqlite, e, { code: 'server_changed', message, current: null, blockedBy: null }, now);
   sqlite.prepare('DELETE FROM outbox').run();
 }
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { parseMutation, type MutationEnvelope } from '../../shared/mutations.js';
+import { NOOP_MUTATION, NoopArgs, parseMutation, type MutationEnvelope } from '../../shared/mutations.js';
 import type { MutationResult, PushRequest, PushResponse } from '../../shared/protocol.js';
 import type { Database, Tx } from '../db/database.js';
 import { ApiError } from '../http/apiError.js';
@@ -60,6 +60,16 @@ export async function push(db: Database, userId: string, req: PushRequest, now =
         i = j;
       } else {
         const env = fresh[i]!;
+        if (env.name === NOOP_MUTATION) {
+          // A discarded change the server never received: nothing to apply, the id consumed.
+          const ok = NoopArgs.safeParse(env.args);
+          const out: Outcome = ok.success
+            ? { status: 'applied', discard: 'discarded' }
+            : { status: 'rejected', code: 'invalid_args', message: 'args: a discard must name the change it discards', field: 'args' };
+          freshResults.push({ id: env.id, ...out });
+          i++;
+          continue;
+        }
         const out = refused.blocks(env) ? await refused.blockedOutcome(tx, env) : await withNamedRow(tx, env, await applyOne(tx, env, ctx));
         refused.note(env, out);
         freshResults.push({ id: env.id, ...out });
