@@ -34,7 +34,8 @@ import { storableText } from './storable.js';
 // ipcMain, browser-host WebSocket) carry exactly these calls and events; every input
 // is parsed with its schema before a handler sees it, every output before it leaves.
 
-const SearchQuery = storableText({ max: SEARCH_QUERY_MAX });
+// Never stored, only matched: any text a person can paste is searched for as plain words.
+const SearchQuery = z.string().max(SEARCH_QUERY_MAX);
 
 /**
  * A timestamp the coordinator typed, in the one form every stored timestamp has (the server

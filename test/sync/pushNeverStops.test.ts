@@ -166,7 +166,6 @@ describe('finding 10 at the edges: a NUL in notes or the year 0000 is refused na
       ['champion.move', { id: SEED.championId, to: 'selected', reason: 'x\u0000' }, 'reason'],
       ['action.record', { userId: 'usr_1_maya', actionType: 'enrolled', occurredAt: '0000-01-01T00:00:00Z' }, 'occurredAt'],
       ['action.record', { userId: 'usr_1_maya', actionType: 'enrolled', occurredAt: '2026-04-02T10:00:00Z', metadata: { s: '\u0000' } }, 'metadata'],
-      ['people.search', { query: 'ma\u0000ya' }, 'query'],
     ] as const) {
       const result = await core.dispatch(channel, input);
       expect(result, `${channel} ${field}`).toMatchObject({ ok: false, error: { code: 'bad_request', field } });
