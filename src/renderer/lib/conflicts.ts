@@ -118,6 +118,7 @@ export function describeConflict(c: ConflictItem): ConflictView {
 export function resolutionText(c: ConflictItem, resolution: 'keep-server' | 'retry-mine'): string {
   const about = c.member ? ` for ${c.member.name}` : '';
   const what = c.name === 'action.record' ? 'action' : c.name === 'champion.setNotes' ? 'notes' : 'change';
+  if (c.code === 'discard_too_late') return `Your ${what}${about} stays as the server applied it.`;
   return resolution === 'keep-server'
     ? `Kept the server’s version${about}: your ${what} was not sent.`
     : `Your ${what}${about} is queued again and is sent at the next sync.`;
