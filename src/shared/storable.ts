@@ -56,14 +56,29 @@ export type JsonProblem = { path: string; message: string };
  * problem and never goes deeper than the limit, so a value nested 100,000 deep costs nothing.
  */
 export function jsonProblem(value: unknown, maxBytes = METADATA_MAX_BYTES): JsonProblem | null {
+  // An upper bound on the serialized size, gathered on the way (a character is at most 6 bytes
+  // of JSON, `\u001f`), so the exact count (a stringify) runs only for values near the limit:
+  // the pull decoder checks every action's metadata, and most are a few dozen bytes.
+  let bound = 0;
   const walk = (v: unknown, depth: number, path: string): JsonProblem | null => {
-    if (v === null || typeof v === 'boolean') return null;
-    if (typeof v === 'number') return Number.isFinite(v) ? null : { path, message: 'must hold only finite numbers' };
-    if (typeof v === 'string') return isWellFormedText(v) ? null : { path, message: NOT_PLAIN_TEXT };
+    if (v === null || typeof v === 'boolean') {
+      bound += 5;
+      return null;
+    }
+    if (typeof v === 'number') {
+      bound += 24;
+      return Number.isFinite(v) ? null : { path, message: 'must hold only finite numbers' };
+    }
+    if (typeof v === 'string') {
+      bound += 6 * v.length + 2;
+      return isWellFormedText(v) ? null : { path, message: NOT_PLAIN_TEXT };
+    }
     if (typeof v !== 'object') return { path, message: 'must be JSON' };
     if (depth > JSON_MAX_DEPTH) return { path, message: `must not be nested more than ${JSON_MAX_DEPTH} levels deep` };
+    bound += 2;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) {
+        bound += 1;
         const p = walk(v[i], depth + 1, `${path}[${i}]`);
         if (p) return p;
       }
@@ -71,6 +86,7 @@ export function jsonProblem(value: unknown, maxBytes = METADATA_MAX_BYTES): Json
     }
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
       if (!isWellFormedText(k)) return { path, message: `keys ${NOT_PLAIN_TEXT}` };
+      bound += 6 * k.length + 4;
       const p = walk(x, depth + 1, path ? `${path}.${k}` : k);
       if (p) return p;
     }
@@ -78,6 +94,7 @@ export function jsonProblem(value: unknown, maxBytes = METADATA_MAX_BYTES): Json
   };
   const shape = walk(value, 1, '');
   if (shape) return shape;
+  if (bound <= maxBytes) return null;
   const bytes = utf8Length(JSON.stringify(value));
   if (bytes > maxBytes) return { path: '', message: `must be at most ${Math.floor(maxBytes / 1024)} KiB as JSON (this is ${Math.ceil(bytes / 1024)} KiB)` };
   return null;
