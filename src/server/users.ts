@@ -1,20 +1,20 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { Role } from '../shared/enums.js';
-import { IsoTimestamp, RowId, type UserRow } from '../shared/rows.js';
+import { RowId, UserRow } from '../shared/rows.js';
 import type { Database, Tx } from './db/database.js';
 import { wireRow } from './db/wireRows.js';
 import type { PasswordHasher } from './auth/passwords.js';
 
 export const NewUser = z.strictObject({
   id: RowId,
-  email: z.string().min(3).max(320),
-  name: z.string().min(1).max(200),
+  email: UserRow.shape.email,
+  name: UserRow.shape.name,
   roles: z.array(Role),
   password: z.string().min(1).max(1000),
-  origin: z.string().max(100).nullable().optional(),
-  profileImg: z.string().max(2000).nullable().optional(),
-  createdAt: IsoTimestamp.optional(),
+  origin: UserRow.shape.origin.optional(),
+  profileImg: UserRow.shape.profile_img.optional(),
+  createdAt: UserRow.shape.created_at.optional(),
 });
 export type NewUser = z.input<typeof NewUser>;
 

@@ -28,11 +28,13 @@ import { SessionUser } from './protocol.js';
 import { serverUrlProblem } from './serverUrl.js';
 import { AtRiskDays, AtRiskList, CohortInsight, CohortsOverview } from './insight.js';
 import { isTimeZone } from './timeZones.js';
+import { storableText } from './storable.js';
 
 // The contract between the renderer and the main-process core. Both hosts (Electron
 // ipcMain, browser-host WebSocket) carry exactly these calls and events; every input
 // is parsed with its schema before a handler sees it, every output before it leaves.
 
+// Never stored, only matched: any text a person can paste is searched for as plain words.
 const SearchQuery = z.string().max(SEARCH_QUERY_MAX);
 
 /**
@@ -119,7 +121,8 @@ export const StageChangeItem = ChampionStageChangeRow.extend({ pending: z.boolea
  * Why a change is a conflict: the server's rejection code, or `server_changed` (made while
  * signed in to another server, never sent to this one: docs/protocol.md).
  */
-export const CONFLICT_CODES = [...REJECTION_CODES, 'server_changed'] as const;
+/** `discard_too_late`: a discarded change had already applied on the server before the discard reached it. */
+export const CONFLICT_CODES = [...REJECTION_CODES, 'server_changed', 'discard_too_late'] as const;
 export const ConflictCode = z.enum(CONFLICT_CODES);
 export type ConflictCode = z.infer<typeof ConflictCode>;
 
@@ -192,6 +195,30 @@ const ServerUrl = z
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 
+/** A pulled change this laptop could not store, put aside so the pull went on (docs/protocol.md, "Pull quarantine"). */
+export const QuarantineItem = z.object({
+  id: z.number().int(),
+  /** The table it was for, as the server named it (`unknown` when the change named none). */
+  table: z.string(),
+  rowId: z.string(),
+  /** Why, in plain words. */
+  reason: z.string(),
+  receivedAt: IsoTimestamp,
+});
+export type QuarantineItem = z.infer<typeof QuarantineItem>;
+
+/** A change made on this laptop and not yet confirmed by a pull (docs/protocol.md, "Discarding a pending change"). */
+export const PendingItem = z.object({
+  id: z.number().int(),
+  /** What, in plain words. */
+  what: z.string(),
+  member: z.object({ id: RowId, name: z.string() }).nullable(),
+  createdAt: IsoTimestamp,
+  /** `waiting`: not sent yet; `sent`: sent, answer not heard; `applied`: the server applied it, the next pull shows it. */
+  state: z.enum(['waiting', 'sent', 'applied']),
+});
+export type PendingItem = z.infer<typeof PendingItem>;
+
 const Empty = z.strictObject({});
 const Ok = z.object({ ok: z.literal(true) });
 
@@ -259,15 +286,15 @@ export const ipcContract = {
     output: z.object({ changes: z.array(StageChangeItem) }),
   },
   'champion.create': {
-    input: z.strictObject({ userId: RowId, cohortId: RowId.nullable(), notes: z.string().max(NOTES_MAX).default('') }),
+    input: z.strictObject({ userId: RowId, cohortId: RowId.nullable(), notes: storableText({ max: NOTES_MAX }).default('') }),
     output: z.object({ id: RowId, mutationId: z.number().int() }),
   },
   'champion.move': {
-    input: z.strictObject({ id: RowId, to: Stage, reason: z.string().max(REASON_MAX).nullable().default(null) }),
+    input: z.strictObject({ id: RowId, to: Stage, reason: storableText({ max: REASON_MAX }).nullable().default(null) }),
     output: z.object({ mutationId: z.number().int() }),
   },
   'champion.setNotes': {
-    input: z.strictObject({ id: RowId, notes: z.string().max(NOTES_MAX) }),
+    input: z.strictObject({ id: RowId, notes: storableText({ max: NOTES_MAX }) }),
     output: z.object({ mutationId: z.number().int() }),
   },
   'champion.setCohort': {
@@ -281,7 +308,7 @@ export const ipcContract = {
       enrollmentId: RowId.nullable().default(null),
       actionType: ActionType,
       targetType: TargetType.nullable().default(null),
-      targetId: z.string().max(TARGET_ID_MAX).nullable().default(null),
+      targetId: storableText({ max: TARGET_ID_MAX }).nullable().default(null),
       metadata: JsonObject.default({}),
       occurredAt: OccurredAt,
     }),
@@ -307,6 +334,10 @@ export const ipcContract = {
     }),
     output: z.object({ mutationId: z.number().int().nullable() }),
   },
+  'pending.list': { input: Empty, output: z.object({ items: z.array(PendingItem) }) },
+  /** Discard a pending change (and the later ones to the same card, made on top of it); answers the ids discarded. */
+  'pending.discard': { input: z.strictObject({ id: z.number().int().positive() }), output: z.object({ discarded: z.array(z.number().int()) }) },
+  'quarantine.list': { input: Empty, output: z.object({ items: z.array(QuarantineItem) }) },
   'sync.status': { input: Empty, output: SyncStatus },
   'sync.now': { input: Empty, output: SyncStatus },
   'sync.fullResync': { input: Empty, output: SyncStatus },

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ActionType, Stage, TargetType } from './enums.js';
 import { IDEMPOTENCY_KEY_MAX, NOTES_MAX, REASON_MAX, TARGET_ID_MAX } from './limits.js';
-import { IsoTimestamp, JsonObject, RowId } from './rows.js';
+import { JsonObject, RowId, StorableTimestamp } from './rows.js';
+import { storableText } from './storable.js';
 
 // The mutations a coordinator can make offline (docs/protocol.md, push table). The app
 // writes them to its outbox and the server applies them; both validate with these.
@@ -10,14 +11,14 @@ export const ChampionCreateArgs = z.strictObject({
   id: RowId,
   userId: RowId,
   cohortId: RowId.nullable(),
-  notes: z.string().max(NOTES_MAX),
+  notes: storableText({ max: NOTES_MAX }),
 });
 export const ChampionMoveArgs = z.strictObject({
   id: RowId,
   from: Stage,
   to: Stage,
-  at: IsoTimestamp,
-  reason: z.string().max(REASON_MAX).nullable(),
+  at: StorableTimestamp,
+  reason: storableText({ max: REASON_MAX }).nullable(),
   /**
    * The row's stage_version the coordinator's move was made on (docs/protocol.md): the move
    * applies only if the row is still at that version, so a card that left `from` and came back
@@ -27,8 +28,8 @@ export const ChampionMoveArgs = z.strictObject({
 });
 export const ChampionSetNotesArgs = z.strictObject({
   id: RowId,
-  notes: z.string().max(NOTES_MAX),
-  baseNotes: z.string().max(NOTES_MAX),
+  notes: storableText({ max: NOTES_MAX }),
+  baseNotes: storableText({ max: NOTES_MAX }),
 });
 export const ChampionSetCohortArgs = z.strictObject({
   id: RowId,
@@ -42,10 +43,10 @@ export const ActionRecordArgs = z.strictObject({
   enrollmentId: RowId.nullable(),
   actionType: ActionType,
   targetType: TargetType.nullable(),
-  targetId: z.string().max(TARGET_ID_MAX).nullable(),
+  targetId: storableText({ max: TARGET_ID_MAX }).nullable(),
   metadata: JsonObject,
-  occurredAt: IsoTimestamp,
-  idempotencyKey: z.string().min(1).max(IDEMPOTENCY_KEY_MAX),
+  occurredAt: StorableTimestamp,
+  idempotencyKey: storableText({ min: 1, max: IDEMPOTENCY_KEY_MAX }),
 });
 
 export const MUTATION_ARGS = {
@@ -86,6 +87,19 @@ export const MutationEnvelope = z.strictObject({
   args: z.unknown(),
 });
 export type MutationEnvelope = z.infer<typeof MutationEnvelope>;
+
+/**
+ * A discarded change that may already have reached the server (docs/protocol.md, "Discarding a
+ * pending change"): sent under the discarded change's id, carrying that change, so a resend of
+ * the same number is not taken for a diverged history. The server applies nothing and answers
+ * `discard: "discarded"`, or, when the change itself already applied, its own answer with
+ * `discard: "too_late"`.
+ */
+export const NOOP_MUTATION = 'noop' as const;
+export const NoopArgs = z.strictObject({
+  discards: z.strictObject({ name: z.string().max(100), args: z.unknown() }),
+});
+export type NoopArgs = z.infer<typeof NoopArgs>;
 
 /**
  * `blocked`: not applied because an earlier change to the same row, in the same push, was

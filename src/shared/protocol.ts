@@ -7,12 +7,14 @@ import {
   EnrollmentRow,
   IsoTimestamp,
   JsonObject,
+  StorableTimestamp,
   RowId,
   UserActionRow,
   UserRow,
 } from './rows.js';
 import { MutationEnvelope, RejectionCode } from './mutations.js';
 import { ActionType, SourceSystem, TargetType } from './enums.js';
+import { storableText } from './storable.js';
 import { EMAIL_MAX, IDEMPOTENCY_KEY_MAX, PASSWORD_MAX, SOURCE_EVENT_ID_MAX, TARGET_ID_MAX } from './limits.js';
 
 // The sync protocol (docs/protocol.md), one schema per message. Field names are exact.
@@ -25,6 +27,12 @@ import { EMAIL_MAX, IDEMPOTENCY_KEY_MAX, PASSWORD_MAX, SOURCE_EVENT_ID_MAX, TARG
 export const PROTOCOL_VERSION = 2 as const;
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 export const MAX_PUSH_MUTATIONS = 1000;
+/**
+ * What a client puts in one push, in bytes of its mutations' JSON: well under MAX_BODY_BYTES,
+ * so a batch of ordinary edits (150 note saves of 19,000 characters) goes in several pushes
+ * instead of one the server must refuse with 413. No single valid mutation comes near it.
+ */
+export const MAX_PUSH_BYTES = 4 * 1024 * 1024;
 export const MAX_INGEST_ACTIONS = 1000;
 export const PULL_LIMIT_DEFAULT = 5000;
 export const PULL_LIMIT_MAX = 10_000;
@@ -106,6 +114,8 @@ export const MutationResult = z.object({
   field: z.string().optional(),
   current: z.record(z.string(), z.unknown()).nullable().optional(),
   deduplicatedTo: z.string().optional(),
+  /** Only for a `noop`: the discard took effect, or came after the change itself had applied. */
+  discard: z.enum(['discarded', 'too_late']).optional(),
 });
 export type MutationResult = z.infer<typeof MutationResult>;
 
@@ -169,12 +179,17 @@ export const IngestAction = z.strictObject({
   enrollment_id: RowId.nullable().default(null),
   action_type: ActionType,
   target_type: TargetType.nullable().default(null),
-  target_id: z.string().max(TARGET_ID_MAX).nullable().default(null),
+  target_id: storableText({ max: TARGET_ID_MAX }).nullable().default(null),
   metadata: JsonObject.default({}),
-  source_system: SourceSystem,
-  source_event_id: z.string().min(1).max(SOURCE_EVENT_ID_MAX).nullable().default(null),
-  idempotency_key: z.string().min(1).max(IDEMPOTENCY_KEY_MAX).nullable().default(null),
-  occurred_at: IsoTimestamp,
+  /**
+   * Null: an action with no upstream source (the platform schema leaves the source columns
+   * unconstrained for those). Only a `platform` key may send one; it is never deduplicated by
+   * source, since there is no source to say two events are one.
+   */
+  source_system: SourceSystem.nullable(),
+  source_event_id: storableText({ min: 1, max: SOURCE_EVENT_ID_MAX }).nullable().default(null),
+  idempotency_key: storableText({ min: 1, max: IDEMPOTENCY_KEY_MAX }).nullable().default(null),
+  occurred_at: StorableTimestamp,
 });
 export const IngestRequest = z.strictObject({
   actions: z.array(IngestAction).min(1).max(MAX_INGEST_ACTIONS, `at most ${MAX_INGEST_ACTIONS} actions a request`),

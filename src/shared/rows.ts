@@ -15,6 +15,7 @@ import {
   SOURCE_EVENT_ID_MAX,
   TARGET_ID_MAX,
 } from './limits.js';
+import { isStorableTime, storableText, StorableJsonObject, TIMESTAMP_RANGE_MESSAGE } from './storable.js';
 
 // Rows as they travel on the wire (docs/protocol.md): the tables' own column names,
 // `roles` as a JSON array, `metadata` as a JSON object, timestamps as UTC ISO-8601.
@@ -29,34 +30,43 @@ export const RowId = z
   .max(ROW_ID_MAX, `must be at most ${ROW_ID_MAX} characters`)
   .regex(/^[A-Za-z0-9_.:-]+$/, 'may contain only letters, digits and _ . : -');
 
-export const JsonObject = z.record(z.string(), z.unknown());
+/** A JSON object a row can carry: bounded depth and bytes, well-formed text (storable.ts). */
+export const JsonObject = StorableJsonObject;
+
+/** A timestamp both databases and every date input hold: [TIMESTAMP_MIN, TIMESTAMP_MAX) (limits.ts). */
+export const StorableTimestamp = IsoTimestamp.refine(isStorableTime, TIMESTAMP_RANGE_MESSAGE);
+const Ts = StorableTimestamp;
+/** Optional text of a column: well-formed, at most `max` characters. */
+const text = (max: number) => storableText({ max });
+/** Required text: non-empty too. */
+const required = (max: number, min = 1) => storableText({ min, max });
 
 export const UserRow = z.strictObject({
   id: RowId,
-  email: z.string().min(EMAIL_MIN).max(EMAIL_MAX),
-  name: z.string().min(1).max(PERSON_NAME_MAX),
-  origin: z.string().max(ORIGIN_MAX).nullable(),
-  profile_img: z.string().max(PROFILE_IMG_MAX).nullable(),
+  email: required(EMAIL_MAX, EMAIL_MIN),
+  name: required(PERSON_NAME_MAX),
+  origin: text(ORIGIN_MAX).nullable(),
+  profile_img: text(PROFILE_IMG_MAX).nullable(),
   roles: z.array(Role),
-  created_at: IsoTimestamp,
+  created_at: Ts,
 });
 
 export const CohortRow = z.strictObject({
   id: RowId,
-  name: z.string().min(1).max(COHORT_NAME_MAX),
-  starts_at: IsoTimestamp.nullable(),
-  ends_at: IsoTimestamp.nullable(),
+  name: required(COHORT_NAME_MAX),
+  starts_at: Ts.nullable(),
+  ends_at: Ts.nullable(),
   status: z.enum(['planned', 'active', 'finished']),
-  created_at: IsoTimestamp,
+  created_at: Ts,
 });
 
 export const EnrollmentRow = z.strictObject({
   id: RowId,
   user_id: RowId,
   cohort_id: RowId.nullable(),
-  course_name: z.string().max(COURSE_NAME_MAX).nullable(),
+  course_name: text(COURSE_NAME_MAX).nullable(),
   status: z.enum(['active', 'completed', 'withdrawn']),
-  enrolled_at: IsoTimestamp,
+  enrolled_at: Ts,
 });
 
 export const UserActionRow = z.strictObject({
@@ -65,12 +75,12 @@ export const UserActionRow = z.strictObject({
   enrollment_id: RowId.nullable(),
   action_type: ActionType,
   target_type: TargetType.nullable(),
-  target_id: z.string().max(TARGET_ID_MAX).nullable(),
+  target_id: text(TARGET_ID_MAX).nullable(),
   metadata: JsonObject,
   source_system: SourceSystem.nullable(),
-  source_event_id: z.string().max(SOURCE_EVENT_ID_MAX).nullable(),
-  idempotency_key: z.string().max(IDEMPOTENCY_KEY_MAX).nullable(),
-  occurred_at: IsoTimestamp,
+  source_event_id: text(SOURCE_EVENT_ID_MAX).nullable(),
+  idempotency_key: text(IDEMPOTENCY_KEY_MAX).nullable(),
+  occurred_at: Ts,
 });
 
 export const ChampionRow = z.strictObject({
@@ -78,9 +88,9 @@ export const ChampionRow = z.strictObject({
   user_id: RowId,
   cohort_id: RowId.nullable(),
   stage: Stage,
-  notes: z.string().max(NOTES_MAX),
-  selected_at: IsoTimestamp.nullable(),
-  became_champion_at: IsoTimestamp.nullable(),
+  notes: text(NOTES_MAX),
+  selected_at: Ts.nullable(),
+  became_champion_at: Ts.nullable(),
   /** Bumped by the server on every stage move (docs/protocol.md): what a move's baseVersion is checked against. */
   stage_version: z.number().int().positive(),
 });
@@ -90,9 +100,9 @@ export const ChampionStageChangeRow = z.strictObject({
   champion_id: RowId,
   from_stage: Stage.nullable(),
   to_stage: Stage,
-  changed_at: IsoTimestamp,
+  changed_at: Ts,
   changed_by: RowId,
-  reason: z.string().max(REASON_MAX).nullable(),
+  reason: text(REASON_MAX).nullable(),
 });
 
 export type UserRow = z.infer<typeof UserRow>;

@@ -234,3 +234,25 @@ export const setting = sqliteTable('setting', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+/**
+ * Pulled changes this laptop could not store (src/main/sync/pullQuarantine.ts): kept as received,
+ * with the reason, so one bad row never stops a pull. One entry per row: a later version of the
+ * row replaces it, and removes it when that version applies. Cleared when the mirror starts over
+ * (full resync, another server database).
+ */
+export const pullQuarantine = sqliteTable(
+  'pull_quarantine',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tableName: text('table_name').notNull(),
+    rowId: text('row_id').notNull(),
+    /** The change as received (JSON text). */
+    received: text('received').notNull(),
+    reason: text('reason').notNull(),
+    /** The cursor of the page it came in. */
+    pageCursor: text('page_cursor'),
+    receivedAt: text('received_at').notNull(),
+  },
+  (t) => [uniqueIndex('pull_quarantine_row_unique').on(t.tableName, t.rowId)],
+);

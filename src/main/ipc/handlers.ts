@@ -14,6 +14,8 @@ import type { MemberPhotos } from '../core/memberPhotos.js';
 import type { PreferencesStore } from '../core/preferences.js';
 import type { DataChangedTable, SyncEngine } from '../sync/engine.js';
 import type { LocalMutations } from '../sync/localMutations.js';
+import { listQuarantine } from '../sync/pullQuarantine.js';
+import { discardPending, listPending, PendingError } from '../sync/pending.js';
 import type { Session } from '../sync/session.js';
 import type { TokenStore } from '../sync/tokenStores.js';
 import type { HandlerTable } from './dispatch.js';
@@ -113,6 +115,20 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
         rt().mutations.resolveConflict(input),
       ),
 
+    'pending.list': () => ({ items: listPending(rt().app.sqlite) }),
+    'pending.discard': (input) =>
+      mutate(['outbox', 'conflict', 'user', 'champion', 'champion_stage_change', 'user_action'], () => {
+        const { app, session } = rt();
+        try {
+          return { discarded: discardPending(app.sqlite, input.id, { changedBy: session.user()?.id ?? 'unknown' }) };
+        } catch (e) {
+          if (e instanceof PendingError) throw new IpcFailure(e.code, e.message, e.field);
+          throw e;
+        }
+      }),
+    'quarantine.list': () => ({
+      items: listQuarantine(rt().app.sqlite).map((q) => ({ id: q.id, table: q.table, rowId: q.rowId, reason: q.reason, receivedAt: q.receivedAt })),
+    }),
     'sync.status': () => rt().engine.status(),
     'sync.now': () => rt().engine.syncNow(),
     'sync.fullResync': () => rt().engine.fullResync(),

@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import { Change, type PullEnvelope, type PullResponse } from '../../shared/protocol.js';
-import { SyncHttpError } from './protocolClient.js';
 import type { SyncTable } from '../../shared/rows.js';
 import { basedRows, forgetBase, type BasedTable } from './serverBase.js';
 import { FORGET_OPTIMISTIC_HISTORY_SQL } from './optimistic.js';
@@ -8,6 +7,7 @@ import { catchUpMemberSearch } from './bulkLoad.js';
 import { isConstraintError } from './sqliteErrors.js';
 import { setPullProgress } from './syncState.js';
 import { prepareTableStatements, toLocalValues, type TableStatements } from './wireRows.js';
+import { applyReason, changeKey, decodeReason, isRowFailure, PullQuarantine } from './pullQuarantine.js';
 
 // Applies pull pages. `apply` writes a whole, already-checked page and its cursor in one
 // transaction (tests, the bench floor). On the main thread the engine uses `applyInSlices`: the
@@ -18,6 +18,12 @@ import { prepareTableStatements, toLocalValues, type TableStatements } from './w
 // applying part of a page twice changes nothing. That keeps a 5000-row page from freezing
 // searches for a few hundred ms. The pull worker, where nothing waits behind it, uses
 // `applyWhole`: the same checks, one transaction a page.
+//
+// A change that fails its check or that the database refuses is quarantined (pullQuarantine.ts)
+// and the page goes on: one row a laptop cannot store must never stop every later change. Each
+// change is one statement, or a collision delete followed by the upsert, whose failure SQLite
+// rolls back by itself (statement atomicity), so a refused change leaves nothing half-written;
+// failures of the database itself (busy, full, read-only) still fail the page.
 
 /**
  * A local row that blocks a pulled row on a secondary unique index is, by construction, stale:
@@ -52,9 +58,11 @@ export class PullPageApplier {
   private readonly applyTx: Database.Transaction<(page: PullResponse) => PageResult>;
   private readonly forgetHistory: Database.Statement;
   private readonly sliceTx: Database.Transaction<(page: PullEnvelope, start: number, budgetMs: number, tables: Set<SyncTable>) => number>;
+  private readonly quarantine: PullQuarantine;
 
   constructor(private readonly sqlite: Database.Database) {
     this.stmts = prepareTableStatements(sqlite);
+    this.quarantine = new PullQuarantine(sqlite);
     this.forgetHistory = sqlite.prepare(FORGET_OPTIMISTIC_HISTORY_SQL);
     for (const [table, list] of Object.entries(COLLISION_DELETES) as [SyncTable, NonNullable<(typeof COLLISION_DELETES)[SyncTable]>][]) {
       this.collisions[table] = list.map((c) => ({ stmt: sqlite.prepare(c.sql), params: c.params }));
@@ -90,15 +98,17 @@ export class PullPageApplier {
 
   private applySlice(page: PullEnvelope, start: number, budgetMs: number, tables: Set<SyncTable>): number {
     const based = basedRows(this.sqlite);
+    this.quarantine.refresh();
     const began = performance.now();
     let i = start;
     while (i < page.changes.length) {
-      const parsed = Change.safeParse(page.changes[i]);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new SyncHttpError('bad_response', `The server sent a change this app does not understand (changes[${i}].${issue?.path.join('.') ?? ''}).`);
+      const raw = page.changes[i];
+      const parsed = Change.safeParse(raw);
+      if (parsed.success) this.applyOrHold(parsed.data, raw, i, page.cursor, based, tables);
+      else {
+        const key = changeKey(raw, i, page.cursor);
+        this.quarantine.hold(key, raw, decodeReason(key.table, parsed.error), page.cursor);
       }
-      this.applyOne(parsed.data, based, tables);
       i++;
       if ((i & 63) === 0 && performance.now() - began > budgetMs) break;
     }
@@ -106,11 +116,21 @@ export class PullPageApplier {
     return i;
   }
 
+  private applyOrHold(change: Change, raw: unknown, index: number, cursor: string | null, based: Set<string>, tables: Set<SyncTable>): void {
+    try {
+      this.applyOne(change, based, tables);
+    } catch (e) {
+      if (!isRowFailure(e)) throw e;
+      this.quarantine.hold(changeKey(raw, index, cursor), raw, applyReason(change.table, e), cursor);
+    }
+  }
+
   private applyOne(change: Change, based: Set<string>, tables: Set<SyncTable>): void {
     tables.add(change.table);
     this.applyChange(change);
+    const id = change.op === 'upsert' ? change.row.id : change.id;
+    this.quarantine.applied(change.table, id);
     if (based.size > 0) {
-      const id = change.op === 'upsert' ? change.row.id : change.id;
       // The server's version of a row with optimistic changes replaces the remembered one.
       if (based.has(`${change.table}:${id}`)) forgetBase(this.sqlite, change.table as BasedTable, id);
     }
@@ -124,7 +144,8 @@ export class PullPageApplier {
   private applyInner(page: PullResponse): PageResult {
     const tables = new Set<SyncTable>();
     const based = basedRows(this.sqlite);
-    for (const change of page.changes) this.applyOne(change, based, tables);
+    this.quarantine.refresh();
+    page.changes.forEach((change, i) => this.applyOrHold(change, change, i, page.cursor, based, tables));
     this.finishPage(page);
     return { rowsApplied: page.changes.length, tables };
   }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { PushResponse } from '../../shared/protocol.js';
+import { NOOP_MUTATION, NoopArgs, type MutationName } from '../../shared/mutations.js';
 import type { SyncTable } from '../../shared/rows.js';
 import { blockingConflictOn, entityOf, insertConflict, recordRejection } from './conflicts.js';
 import { durably } from './durably.js';
@@ -13,6 +14,8 @@ export interface PushOutcome {
   rejected: number;
   tables: Set<SyncTable | 'outbox' | 'conflict'>;
 }
+
+export const DISCARD_TOO_LATE_MESSAGE = 'The discard came too late: the change was already applied on the server.';
 
 export const WAITING_MESSAGE =
   'Not sent: it was made on top of an earlier change to this card that the server refused. It waits for your decision on that one.';
@@ -43,6 +46,20 @@ export function applyPushResponse(
       const entry = byId.get(r.id);
       if (!entry) continue;
       lastAnswered = Math.max(lastAnswered, r.id);
+      if ((entry.name as string) === NOOP_MUTATION) {
+        // A discard (pending.ts). Too late: the change had applied, and the coordinator is told.
+        const discarded = NoopArgs.safeParse(entry.args);
+        if (r.discard === 'too_late' && r.status === 'applied' && discarded.success) {
+          const original = { id: entry.id, name: discarded.data.discards.name as MutationName, args: discarded.data.discards.args as Record<string, unknown> };
+          insertConflict(sqlite, original, { code: 'discard_too_late', message: DISCARD_TOO_LATE_MESSAGE, current: r.current ?? null, blockedBy: null }, ctx.now);
+          out.tables.add('conflict');
+        }
+        // A refused original (or a malformed discard) leaves nothing to wait for; otherwise the
+        // entry stays, like any applied one, until the pull that covers it.
+        if (r.status === 'rejected') deleteEntry(sqlite, entry.id);
+        else out.applied++;
+        continue;
+      }
       if (r.status === 'rejected') {
         const entity = entityOf(entry.name, entry.args);
         const waitsBehind =

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { SyncStatus } from '../../shared/ipc.js';
-import { MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, PULL_LIMIT_DEFAULT } from '../../shared/protocol.js';
+import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, PULL_LIMIT_DEFAULT } from '../../shared/protocol.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
 import { applyPushResponse } from './applyPushResponse.js';
 import { PullPageApplier, type PageResult } from './applyPullPage.js';
@@ -8,7 +8,8 @@ import { decodePullPage } from './decodePullPage.js';
 import { PullWorker, type PullHead, type PullWorkerEntry } from './pullWorker.js';
 import { backoffDelayMs } from './backoff.js';
 import { openConflictCount } from './conflicts.js';
-import { dropAcknowledged, markAttempted, pendingCount, renumberFrom, startOver, unacknowledged } from './outbox.js';
+import { dropAcknowledged, entryBytes, markAttempted, pendingCount, pushBatch, renumberFrom, startOver } from './outbox.js';
+import { rejectTooLarge } from './tooLarge.js';
 import { ProtocolClient, SyncHttpError } from './protocolClient.js';
 import { rebase } from './rebase.js';
 import { deferForBulkLoad, restoreDeferred } from './bulkLoad.js';
@@ -16,6 +17,7 @@ import { deferInsightTriggers } from '../insight/derivedTables.js';
 import type { Session } from './session.js';
 import type { SqliteHost } from './sqliteHost.js';
 import { bindDatabaseIfUnset, readSyncState, setHeardMutationId, setLastSyncedAt, setPullProgress } from './syncState.js';
+import { clearQuarantine } from './pullQuarantine.js';
 import { clearBases } from './serverBase.js';
 
 // Schedules and runs sync: push the outbox, pull every page, rebase. One run at a time;
@@ -244,9 +246,18 @@ export class SyncEngine {
   private async push(client: ProtocolClient, userId: string): Promise<void> {
     let gaps = 0;
     let freshStarts = 0;
+    // Batches are bounded by bytes as well as count; a 413 (a server or proxy with a lower
+    // limit) halves the batch, and a change that alone is too large is refused here, so no
+    // single change can keep every later one (and every pull) waiting.
+    let maxCount = MAX_PUSH_MUTATIONS;
     for (;;) {
-      const batch = unacknowledged(this.sqlite, MAX_PUSH_MUTATIONS);
+      const batch = pushBatch(this.sqlite, maxCount, MAX_PUSH_BYTES);
       if (batch.length === 0) return;
+      if (batch.length === 1 && entryBytes(batch[0]!) > MAX_PUSH_BYTES) {
+        rejectTooLarge(this.sqlite, batch[0]!, { now: this.now(), changedBy: userId });
+        this.emitData(['outbox', 'conflict', 'champion', 'champion_stage_change', 'user_action']);
+        continue;
+      }
       this.setPhase('pushing');
       // Committed before sending: lets a later run tell "maybe seen by the server" from "never sent".
       markAttempted(this.sqlite, batch.map((e) => e.id));
@@ -261,6 +272,15 @@ export class SyncEngine {
           mutations: batch.map((e) => ({ id: e.id, name: e.name, args: e.args })),
         });
       } catch (e) {
+        if (e instanceof SyncHttpError && e.extra.status === 413) {
+          if (batch.length > 1) {
+            maxCount = Math.ceil(batch.length / 2);
+            continue;
+          }
+          rejectTooLarge(this.sqlite, batch[0]!, { now: this.now(), changedBy: userId });
+          this.emitData(['outbox', 'conflict', 'champion', 'champion_stage_change', 'user_action']);
+          continue;
+        }
         if (e instanceof SyncHttpError && e.kind === 'mutation_gap' && e.extra.expected !== undefined && gaps < MAX_GAP_RETRIES) {
           gaps++;
           const expected = e.extra.expected;
@@ -379,6 +399,8 @@ export class SyncEngine {
       // that follows rebuilds those tables at its end anyway (src/main/insight/derivedTables.ts).
       deferInsightTriggers(this.sqlite);
       for (const t of SYNC_TABLES) this.sqlite.prepare(`DELETE FROM "${t}"`).run();
+      // The pull from the start brings every row again, quarantined ones included.
+      clearQuarantine(this.sqlite);
       setPullProgress(this.sqlite, { cursor: null, pullInProgress: true });
     }).immediate();
     this.emitData([...SYNC_TABLES]);

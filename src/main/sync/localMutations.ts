@@ -244,6 +244,8 @@ export class LocalMutations {
   /** The retry's own checks, without writing: the answer cannot drift from what "retry mine" does. */
   private retryCheck(c: StoredConflict): ConflictItem['retry'] {
     if (c.blockedBy !== null) return { possible: false, why: 'It waits for your decision on an earlier change to the same card.' };
+    // A discard that came too late: the change itself is on the server already.
+    if (c.code === 'discard_too_late') return { possible: false, why: null };
     try {
       this.prepareRetry(c.name, c.args);
       return { possible: true, why: null };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { parseMutation, type Mutation, type MutationArgs, type MutationName } from '../../shared/mutations.js';
 import { readSyncState } from './syncState.js';
+import { utf8Length } from '../../shared/storable.js';
 
 // The outbox: numbered mutations waiting for the server. Ids come from
 // sync_state.next_mutation_id and rise by exactly one, as the server requires. An id is never
@@ -55,6 +56,26 @@ export function allPending(sqlite: Database.Database): OutboxEntry[] {
 export function unacknowledged(sqlite: Database.Database, limit: number): OutboxEntry[] {
   const { heardMutationId } = readSyncState(sqlite);
   return (sqlite.prepare('SELECT * FROM outbox WHERE id > ? ORDER BY id LIMIT ?').all(heardMutationId, limit) as RawOutbox[]).map(toEntry);
+}
+
+/** An entry's size in a push body: its JSON's UTF-8 bytes. */
+export function entryBytes(e: Pick<OutboxEntry, 'id' | 'name' | 'args'>): number {
+  return utf8Length(JSON.stringify({ id: e.id, name: e.name, args: e.args }));
+}
+
+/**
+ * The next push: unacknowledged entries, oldest first, at most `maxCount` and at most
+ * `maxBytes` of mutation JSON (always at least one entry, however large: the caller decides
+ * what to do with one that alone is too large).
+ */
+export function pushBatch(sqlite: Database.Database, maxCount: number, maxBytes: number): OutboxEntry[] {
+  const all = unacknowledged(sqlite, maxCount);
+  let bytes = 0;
+  for (let i = 0; i < all.length; i++) {
+    bytes += entryBytes(all[i]!);
+    if (bytes > maxBytes && i > 0) return all.slice(0, i);
+  }
+  return all;
 }
 
 /** Pending entries that change one champion row, in order, from `afterId` on. */

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDatabase } from '../db/testing/tempDb.js';
-import { SyncHttpError } from './protocolClient.js';
 import { PullWorker } from './pullWorker.js';
+import { listQuarantine } from './pullQuarantine.js';
 import { readSyncState } from './syncState.js';
 import { FIXTURE_DATABASE_ID } from './testing/fixtures.js';
 
@@ -57,21 +57,28 @@ describe('pull worker', () => {
     expect(readSyncState(t.app.sqlite)).toMatchObject({ cursor: 'c1', serverLastMutationId: 3, pullInProgress: true });
   });
 
-  it('refuses a page with a change it does not understand, naming where, and writes nothing of it', async () => {
+  it('quarantines a change it cannot store (unknown enum, metadata nested 1,000 deep) and applies the rest of the page and its cursor', async () => {
     const { t, worker } = await setup();
     const bad = action(2) as { row: Record<string, unknown> };
     bad.row.action_type = 'danced';
-    const job = worker.submit(bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c1', hasMore: false, lastMutationId: 0, remaining: 0, changes: [action(1), bad] }));
+    const deep = action(3) as { row: Record<string, unknown> };
+    let nest: unknown = {};
+    for (let i = 0; i < 1000; i++) nest = { a: nest };
+    deep.row.metadata = nest;
+    const job = worker.submit(bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c1', hasMore: false, lastMutationId: 0, remaining: 0, changes: [action(1), bad, deep, action(4)] }));
     await job.head;
-    const err = await job.applied.catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(SyncHttpError);
-    expect((err as SyncHttpError).kind).toBe('bad_response');
-    expect((err as SyncHttpError).message).toContain('changes[1].row.action_type');
-    expect(count(t)).toBe(0);
-    expect(readSyncState(t.app.sqlite).cursor).toBeNull();
-    // The worker is still usable for the retry.
-    await worker.submit(bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c2', hasMore: false, lastMutationId: 0, remaining: 0, changes: [action(1)] })).applied;
-    expect(count(t)).toBe(1);
+    await job.applied;
+    expect(count(t)).toBe(2);
+    expect(readSyncState(t.app.sqlite).cursor).toBe('c1');
+    const held = listQuarantine(t.app.sqlite);
+    expect(held.map((q) => [q.table, q.rowId])).toEqual([['user_action', 'act_2'], ['user_action', 'act_3']]);
+    expect(held[0]!.reason).toContain('action_type');
+    expect(held[1]!.reason).toContain('metadata');
+    expect(JSON.parse(held[0]!.received)).toEqual(bad);
+    // A later, storable version of a held row replaces it and ends its quarantine.
+    await worker.submit(bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c2', hasMore: false, lastMutationId: 0, remaining: 0, changes: [action(2)] })).applied;
+    expect(count(t)).toBe(3);
+    expect(listQuarantine(t.app.sqlite).map((q) => q.rowId)).toEqual(['act_3']);
   });
 
   it('refuses a cut-off answer and an envelope without a cursor as bad_response', async () => {

@@ -5,6 +5,7 @@ import { deferInsightTriggers } from '../insight/derivedTables.js';
 import { insertConflict } from './conflicts.js';
 import { allPending } from './outbox.js';
 import { clearBases } from './serverBase.js';
+import { clearQuarantine } from './pullQuarantine.js';
 import { readSyncState } from './syncState.js';
 
 // Sync state belongs to one server database (docs/protocol.md, "identity of client and
@@ -44,6 +45,7 @@ export function adoptServer(sqlite: Database.Database, seen: ServerSeen, now: Da
     // at its end, so the rows are not taken out of them one trigger at a time.
     deferInsightTriggers(sqlite);
     for (const t of SYNC_TABLES) sqlite.prepare(`DELETE FROM "${t}"`).run();
+    clearQuarantine(sqlite);
     sqlite
       .prepare(
         `UPDATE sync_state SET client_id = ?, cursor = NULL, pull_in_progress = 1, next_mutation_id = 1, server_last_mutation_id = 0,
@@ -57,7 +59,7 @@ export function adoptServer(sqlite: Database.Database, seen: ServerSeen, now: Da
 function holdPending(sqlite: Database.Database, seen: ServerSeen, now: Date): void {
   const where = seen.previousUrl && seen.previousUrl !== seen.serverUrl ? ` (${seen.previousUrl})` : '';
   const message = `Made while this laptop was signed in to another server${where}, and not sent to this one. Discard it, or apply it here if it still makes sense.`;
-  for (const e of allPending(sqlite)) insertConflict(sqlite, e, { code: 'server_changed', message, current: null, blockedBy: null }, now);
+  for (const e of allPending(sqlite).filter((x) => (x.name as string) !== 'noop')) insertConflict(sqlite, e, { code: 'server_changed', message, current: null, blockedBy: null }, now);
   sqlite.prepare('DELETE FROM outbox').run();
 }
 

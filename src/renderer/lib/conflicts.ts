@@ -37,6 +37,7 @@ function mineText(c: ConflictItem): string {
 function serverText(c: ConflictItem): string {
   const cur = c.current;
   if (c.code === 'server_changed') return '(not sent to this server)';
+  if (c.code === 'discard_too_late') return '(applied before your discard arrived)';
   switch (c.name) {
     case 'champion.setNotes':
       return cur ? str(cur.notes) || '(empty)' : GONE;
@@ -56,6 +57,8 @@ function titleOf(c: ConflictItem): string {
   switch (c.code) {
     case 'server_changed':
       return 'Made while signed in to another server';
+    case 'discard_too_late':
+      return 'The discard came too late: the change was already applied';
     case 'blocked':
       return 'Not sent: it came after a refused change to this card';
     case 'duplicate_champion':
@@ -85,6 +88,8 @@ function explanationOf(c: ConflictItem): string {
   switch (c.code) {
     case 'server_changed':
       return 'You made this while signed in to another server, so it was not sent here.';
+    case 'discard_too_late':
+      return 'The server had already applied this change when your discard reached it, so it stays. Change it again if you need to.';
     case 'blocked':
       return c.blockedBy !== null
         ? 'It was made on top of the refused change above, so it waits for your decision on that one.'
@@ -113,6 +118,7 @@ export function describeConflict(c: ConflictItem): ConflictView {
 export function resolutionText(c: ConflictItem, resolution: 'keep-server' | 'retry-mine'): string {
   const about = c.member ? ` for ${c.member.name}` : '';
   const what = c.name === 'action.record' ? 'action' : c.name === 'champion.setNotes' ? 'notes' : 'change';
+  if (c.code === 'discard_too_late') return `Your ${what}${about} stays as the server applied it.`;
   return resolution === 'keep-server'
     ? `Kept the server’s version${about}: your ${what} was not sent.`
     : `Your ${what}${about} is queued again and is sent at the next sync.`;

@@ -15,6 +15,9 @@ export const DEPS = {
   history: ['champion_stage_change', 'user', 'outbox'],
   cohorts: ['cohort'],
   conflicts: ['conflict', 'outbox', 'champion'],
+  pending: ['outbox', 'conflict', 'champion', 'user', 'user_action'],
+  // Any pulled table: a page may quarantine a row, or a later version may end its quarantine.
+  quarantine: ['user', 'cohort', 'enrollment', 'user_action', 'champion', 'champion_stage_change'],
   // Cohort insight: enrollments and actions feed every figure, champion rows the suggestions.
   insight: ['cohort', 'enrollment', 'user_action', 'user', 'champion'],
 } as const satisfies Record<string, readonly Dep[]>;
@@ -32,6 +35,8 @@ export const qk = {
   history: (id: string) => ['history', id] as const,
   cohorts: () => ['cohorts'] as const,
   conflicts: () => ['conflicts'] as const,
+  pending: () => ['pending'] as const,
+  quarantine: () => ['quarantine'] as const,
   cohortsOverview: () => ['insight', 'overview'] as const,
   cohortInsight: (id: string) => ['insight', 'cohort', id] as const,
   cohortAtRisk: (id: string, days: number) => ['insight', 'atRisk', id, days] as const,

@@ -6,6 +6,7 @@ import { dateLabel, relativeTime, timeLabel } from '../lib/dates.js';
 import { useNow } from '../lib/useNow.js';
 import { phaseLabel, SyncProgress, useSyncNow } from '../components/SyncStatusPanel.js';
 import { ConflictPanel, groupConflicts } from '../components/ConflictPanel.js';
+import { PendingChangesPanel, QuarantinePanel } from '../components/PendingChangesPanel.js';
 import { Empty, ErrorState, Loading } from '../components/States.js';
 import { errorText } from '../lib/api.js';
 
@@ -71,6 +72,8 @@ export function SyncScreen() {
           </div>
         </section>
       )}
+      <PendingChangesPanel revision={`${s?.pending ?? ''}:${s?.phase ?? ''}:${s?.lastSyncedAt ?? ''}`} />
+      <QuarantinePanel revision={`${s?.phase ?? ''}:${s?.lastSyncedAt ?? ''}`} />
       <section className="panel" aria-labelledby="conflicts-title">
         <h2 id="conflicts-title">Conflicts</h2>
         <p className="muted small">

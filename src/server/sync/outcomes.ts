@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { MutationEnvelope } from '../../shared/mutations.js';
+import { NOOP_MUTATION, NoopArgs, type MutationEnvelope } from '../../shared/mutations.js';
 import type { MutationResult } from '../../shared/protocol.js';
 import type { Database, Tx } from '../db/database.js';
 import { ApiError } from '../http/apiError.js';
@@ -21,8 +21,13 @@ export async function rememberedResults(tx: Tx, clientId: string, resent: readon
     const known = byId.get(env.id);
     // No answer kept: the client acknowledged it already (so it cannot be resending it) or it
     // predates remembered outcomes. Either way this is not a resend the server can vouch for.
-    if (!known || known.fingerprint !== mutationFingerprint(env)) throw diverged(i, env.id);
-    return { id: env.id, ...known.result };
+    if (known && known.fingerprint === mutationFingerprint(env)) return { id: env.id, ...known.result };
+    // A discard of a change this server already answered: the change's own answer, marked too late.
+    const discarded = env.name === NOOP_MUTATION ? NoopArgs.safeParse(env.args) : null;
+    if (known && discarded?.success && known.fingerprint === mutationFingerprint(discarded.data.discards)) {
+      return { id: env.id, ...known.result, discard: 'too_late' };
+    }
+    throw diverged(i, env.id);
   });
 }
 

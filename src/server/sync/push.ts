@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
-import { parseMutation, type MutationEnvelope } from '../../shared/mutations.js';
+import { NOOP_MUTATION, NoopArgs, parseMutation, type MutationEnvelope } from '../../shared/mutations.js';
 import type { MutationResult, PushRequest, PushResponse } from '../../shared/protocol.js';
 import type { Database, Tx } from '../db/database.js';
 import { ApiError } from '../http/apiError.js';
 import { applyMutation, type Outcome, type PushContext } from './applyMutation.js';
+import { mutationFailure } from './mutationFailure.js';
 import { forgetAcknowledged, rememberedResults, rememberResults } from './outcomes.js';
 import { recordActionsBulk } from './recordActionsBulk.js';
 import { RefusedRows, withNamedRow, withNamedRows } from './rejections.js';
@@ -59,6 +60,16 @@ export async function push(db: Database, userId: string, req: PushRequest, now =
         i = j;
       } else {
         const env = fresh[i]!;
+        if (env.name === NOOP_MUTATION) {
+          // A discarded change the server never received: nothing to apply, the id consumed.
+          const ok = NoopArgs.safeParse(env.args);
+          const out: Outcome = ok.success
+            ? { status: 'applied', discard: 'discarded' }
+            : { status: 'rejected', code: 'invalid_args', message: 'args: a discard must name the change it discards', field: 'args' };
+          freshResults.push({ id: env.id, ...out });
+          i++;
+          continue;
+        }
         const out = refused.blocks(env) ? await refused.blockedOutcome(tx, env) : await withNamedRow(tx, env, await applyOne(tx, env, ctx));
         refused.note(env, out);
         freshResults.push({ id: env.id, ...out });
@@ -83,12 +94,13 @@ async function applyOne(tx: Tx, env: MutationEnvelope, ctx: PushContext): Promis
   try {
     out = await applyMutation(tx, parsed.mutation, ctx);
   } catch (e) {
+    // A failure of the mutation's own data would recur on every resend: it is rejected and
+    // consumes its id so the outbox does not jam (mutationFailure.ts). An outage fails the whole
+    // request, which then changed nothing.
+    const refusal = mutationFailure(e);
+    if (!refusal) throw e;
     await tx.rows(sql`ROLLBACK TO SAVEPOINT afh_mutation`);
-    // A mutation the database refuses by a data rule (class 23: integrity constraint) would be
-    // refused on every resend; it is rejected and consumes its id so the outbox does not jam.
-    // Anything else (connection lost, a bug) fails the whole request, which then changed nothing.
-    if (!sqlState(e)?.startsWith('23')) throw e;
-    return { status: 'rejected', code: 'invalid_args', message: 'args: the server refused this change because it breaks a data rule.' };
+    return refusal;
   }
   await tx.rows(out.status === 'rejected' ? sql`ROLLBACK TO SAVEPOINT afh_mutation` : sql`RELEASE SAVEPOINT afh_mutation`);
   return out;
@@ -107,15 +119,4 @@ async function applyActionRun(tx: Tx, envs: readonly MutationEnvelope[], ctx: Pu
     for (const env of envs) results.push({ id: env.id, ...(await withNamedRow(tx, env, await applyOne(tx, env, ctx))) });
     return results;
   }
-}
-
-/** The SQLSTATE of a database error, looking through drivers' wrappers (drizzle wraps in `cause`). */
-function sqlState(e: unknown): string | undefined {
-  let cur: unknown = e;
-  for (let depth = 0; depth < 4 && typeof cur === 'object' && cur !== null; depth++) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

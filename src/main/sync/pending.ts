@@ -1,0 +1,114 @@
+import type Database from 'better-sqlite3';
+import { NOOP_MUTATION, type MutationName } from '../../shared/mutations.js';
+import type { PendingItem } from '../../shared/ipc.js';
+import { entityOf } from './conflicts.js';
+import { durably } from './durably.js';
+import { readChampion } from './optimistic.js';
+import { allPending, closeGaps, deleteEntry, type OutboxEntry } from './outbox.js';
+import { pendingStageChangeId } from './optimistic.js';
+import { rebase } from './rebase.js';
+import { readSyncState } from './syncState.js';
+
+// The coordinator's pending changes (the outbox), listed in plain words, and discarding one
+// (docs/protocol.md, "Discarding a pending change"). A discard rolls the change's optimistic
+// effect back the way a refusal does (rebase from the server's rows), and takes with it the
+// later pending changes to the same card, which were made on top of it (a notes edit after a
+// discarded one would carry the discarded text as its base). A change the server may already
+// have received (sent, answer not heard) is not taken out of the numbering: it becomes a `noop`
+// under the same id, so the server can answer "discarded" or "too late, it applied" and never
+// takes the laptop for one whose history diverged. A change never sent is simply removed and the
+// unsent changes after it renumbered (none of them was sent either: pushes send oldest first).
+
+export class PendingError extends Error {
+  constructor(
+    readonly code: 'not_found' | 'conflict',
+    message: string,
+    readonly field = 'id',
+  ) {
+    super(message);
+    this.name = 'PendingError';
+  }
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+const STAGE_WORDS: Record<string, string> = { candidate: 'candidate', selected: 'selected', champion: 'champion', alumni: 'alumni' };
+
+/** A pending change in plain words. */
+export function describePending(name: MutationName, a: Record<string, unknown>): string {
+  switch (name) {
+    case 'champion.create':
+      return 'Add as a candidate';
+    case 'champion.move':
+      return `Move to ${STAGE_WORDS[str(a.to)] ?? str(a.to)}`;
+    case 'champion.setNotes':
+      return str(a.notes) ? 'Change the notes' : 'Clear the notes';
+    case 'champion.setCohort':
+      return a.cohortId ? 'Change the cohort' : 'Make the card global (no cohort)';
+    case 'champion.remove':
+      return 'Remove from the pipeline';
+    case 'action.record':
+      return `Record “${str(a.actionType).replace(/_/g, ' ')}”`;
+  }
+}
+
+function memberOf(sqlite: Database.Database, e: OutboxEntry): { id: string; name: string } | null {
+  let userId = typeof e.args.userId === 'string' ? e.args.userId : null;
+  if (!userId && typeof e.args.id === 'string' && e.name !== 'action.record') userId = readChampion(sqlite, e.args.id)?.user_id ?? null;
+  if (!userId && typeof e.args.id === 'string') {
+    // A card already removed here (a pending remove): its base row still names the member.
+    const base = sqlite.prepare("SELECT value FROM setting WHERE key = ?").get(`sync.base:champion:${e.args.id}`) as { value: string } | undefined;
+    try {
+      const row = base ? (JSON.parse(base.value) as { user_id?: unknown } | null) : null;
+      if (row && typeof row.user_id === 'string') userId = row.user_id;
+    } catch {
+      // An unreadable base only costs the member's name.
+    }
+  }
+  if (!userId) return null;
+  return (sqlite.prepare('SELECT id, name FROM user WHERE id = ?').get(userId) as { id: string; name: string } | undefined) ?? null;
+}
+
+export function listPending(sqlite: Database.Database): PendingItem[] {
+  const { heardMutationId } = readSyncState(sqlite);
+  return allPending(sqlite)
+    .filter((e) => (e.name as string) !== NOOP_MUTATION)
+    .map((e) => ({
+      id: e.id,
+      what: describePending(e.name, e.args),
+      member: memberOf(sqlite, e),
+      createdAt: e.createdAt,
+      state: e.id <= heardMutationId ? ('applied' as const) : e.attempts > 0 ? ('sent' as const) : ('waiting' as const),
+    }));
+}
+
+/** Discard a pending change and the later ones to the same card; returns the ids discarded. */
+export function discardPending(sqlite: Database.Database, id: number, ctx: { changedBy: string }): number[] {
+  return durably(sqlite, () => {
+    const pending = allPending(sqlite);
+    const entry = pending.find((e) => e.id === id && (e.name as string) !== NOOP_MUTATION);
+    if (!entry) throw new PendingError('not_found', 'id: this change is no longer pending (it was sent and applied, or discarded already).');
+    const { heardMutationId } = readSyncState(sqlite);
+    if (entry.id <= heardMutationId)
+      throw new PendingError('conflict', 'id: the server has already applied this change; it shows here until the next sync brings it back.');
+    const target = entityOf(entry.name, entry.args);
+    const onTop = pending.filter(
+      (e) => e.id > entry.id && (e.name as string) !== NOOP_MUTATION && target.id !== null && target.table === 'champion' && entityOf(e.name, e.args).table === 'champion' && entityOf(e.name, e.args).id === target.id,
+    );
+    const discarded = [entry, ...onTop];
+    for (const e of discarded) {
+      sqlite.prepare('DELETE FROM champion_stage_change WHERE id = ?').run(pendingStageChangeId(e.id));
+      if (e.attempts > 0) {
+        sqlite
+          .prepare('UPDATE outbox SET name = ?, args = ? WHERE id = ?')
+          .run(NOOP_MUTATION, JSON.stringify({ discards: { name: e.name, args: e.args } }), e.id);
+      } else deleteEntry(sqlite, e.id);
+    }
+    // Ids above the last one the server may have seen are renumbered without gaps.
+    const sent = allPending(sqlite).filter((e) => e.attempts > 0);
+    const state = readSyncState(sqlite);
+    closeGaps(sqlite, Math.max(state.heardMutationId, state.serverLastMutationId, ...sent.map((e) => e.id)));
+    rebase(sqlite, ctx.changedBy);
+    return discarded.map((e) => e.id);
+  });
+}
