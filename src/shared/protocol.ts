@@ -34,7 +34,13 @@ export const ClientId = z.uuid({ message: 'must be a UUID' });
 export const ERROR_CODES = [
   'bad_request',
   'unauthorized',
+  /** 401: the session expired, went idle or was revoked; sign in again (local data kept). */
+  'session_revoked',
+  /** 401: a superadmin revoked this install (clientId); the laptop wipes its local data. */
+  'device_revoked',
   'forbidden',
+  /** 403: the user no longer has the coordinator role; the laptop wipes its local data. */
+  'not_a_coordinator',
   'not_found',
   'mutation_gap',
   'resync_required',
@@ -73,6 +79,10 @@ export const LoginRequest = z.strictObject({
     .max(EMAIL_MAX)
     .refine((s) => !/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s), 'must be plain text (no NUL, no broken characters)'),
   password: z.string().min(1, 'is required').max(PASSWORD_MAX),
+  /** The install signing in: listed among the user's devices, and revocable. */
+  clientId: ClientId.optional(),
+  /** A name for the device in the user's list (e.g. the computer's name). */
+  deviceName: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters').optional(),
 });
 export const SessionUser = z.object({ id: RowId, email: z.string(), name: z.string(), roles: z.array(Role) });
 export const LoginResponse = z.object({ token: z.string().min(1), expiresAt: IsoTimestamp, user: SessionUser });

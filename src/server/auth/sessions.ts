@@ -7,10 +7,12 @@ import type { Database, Tx } from '../db/database.js';
 /** Tokens are stored only as sha256: the database never holds a usable bearer token. */
 const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-export async function createSession(tx: Tx, userId: string, ttlSeconds: number): Promise<{ token: string; expiresAt: string }> {
+export async function createSession(tx: Tx, userId: string, ttlSeconds: number, clientId: string | null = null): Promise<{ token: string; expiresAt: string }> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlSeconds * 1000).toISOString();
-  await tx.rows(sql`INSERT INTO session (token_hash, user_id, expires_at) VALUES (${tokenHash(token)}, ${userId}, ${expiresAt})`);
+  await tx.rows(
+    sql`INSERT INTO session (token_hash, user_id, client_id, expires_at) VALUES (${tokenHash(token)}, ${userId}, ${clientId}, ${expiresAt})`,
+  );
   // Expired sessions are dead weight; sweeping a few on each login keeps the table small without a scheduler.
   await tx.rows(sql`DELETE FROM session WHERE token_hash IN (SELECT token_hash FROM session WHERE expires_at < now() LIMIT 100)`);
   return { token, expiresAt };

@@ -9,7 +9,7 @@ import { addressKey } from '../auth/loginThrottle.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { authenticate, revokeSession } from '../auth/sessions.js';
 import type { Database } from '../db/database.js';
-import { eraseUser } from '../erasure.js';
+import { eraseUser, listErasures } from '../erasure.js';
 import { ingestActions } from '../ingest.js';
 import { pullPageJson } from '../sync/pullPage.js';
 import { push } from '../sync/push.js';
@@ -138,6 +138,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return user;
   };
 
+  const requireSuperadmin = async (req: FastifyRequest): Promise<SessionUser> => {
+    const user = await requireUser(req);
+    if (!user.roles.includes('superadmin')) throw new ApiError('forbidden', 'Only a superadmin may do this.');
+    return user;
+  };
+
   app.get('/v1/health', async () => ({ ok: true as const, db: db.kind, protocol: PROTOCOL_VERSION, databaseId: await db.read(readDatabaseId) }));
 
   // The database id lets the app tell "signed in to another server" from "signed in again" (docs/protocol.md).
@@ -188,8 +194,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (!user.roles.includes('superadmin')) throw new ApiError('forbidden', 'Only a superadmin may erase a member.');
     const id = RowId.safeParse(req.params.id);
     if (!id.success) throw new ApiError('bad_request', `id: ${id.error.issues[0]?.message ?? 'invalid'}`, { field: 'id' });
-    await eraseUser(db, id.data);
+    await eraseUser(db, id.data, user.id);
     return reply.status(204).send();
+  });
+
+  app.get('/v1/admin/erasures', async (req) => {
+    await requireSuperadmin(req);
+    return { erasures: await listErasures(db) };
   });
 
   return app;
