@@ -207,3 +207,17 @@ export function describeZodError(err: z.ZodError, prefix?: string): { field: str
   const where = field || 'body';
   return { field: where, message: `${where}: ${issue.message}` };
 }
+
+/** One of the signed-in user's live sessions (`GET /v1/auth/sessions`), with the device it came from. */
+export const SessionInfo = z.object({
+  id: z.string(),
+  clientId: z.string().nullable(),
+  deviceName: z.string().nullable(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  expiresAt: z.string(),
+  current: z.boolean(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+export const SessionList = z.object({ sessions: z.array(SessionInfo) });
+export type SessionList = z.infer<typeof SessionList>;
