@@ -91,6 +91,17 @@ describe.each(BACKENDS)('sessions and devices on %s', (kind) => {
     expect((await api.post(`/v1/admin/devices/${randomUUID()}/revoke`, {}, superadmin)).status).toBe(404);
   });
 
+  it.skipIf(skip)('an install signed in without naming its device (an earlier release) becomes a revocable device at its first sync', async () => {
+    const c = await coordinator();
+    const plain = (await login(c.email)).body.token;
+    const old = randomUUID();
+    expect((await pull(plain, old)).status).toBe(200);
+    const devices = await api.get<{ devices: { clientId: string; userId: string }[] }>('/v1/admin/devices', superadmin);
+    expect(devices.body.devices.find((d) => d.clientId === old)).toMatchObject({ userId: c.id });
+    expect((await api.post(`/v1/admin/devices/${old}/revoke`, {}, superadmin)).status).toBe(204);
+    expect(code(await pull(plain, old))).toBe('device_revoked');
+  });
+
   it.skipIf(skip)('a superadmin ends all of a user’s sessions: 401 session_revoked, and signing in again works', async () => {
     const c = await coordinator();
     const r = await api.post<{ revoked: number }>(`/v1/admin/users/${c.id}/revoke-sessions`, {}, superadmin);

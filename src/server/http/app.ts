@@ -1,4 +1,5 @@
 import compress from '@fastify/compress';
+import { sql } from 'drizzle-orm';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { isCoordinator } from '../../shared/enums.js';
 import { RowId } from '../../shared/rows.js';
@@ -8,7 +9,7 @@ import { authenticateIngestKey } from '../auth/ingestKeys.js';
 import { login } from '../auth/login.js';
 import { addressKey } from '../auth/loginThrottle.js';
 import type { PasswordHasher } from '../auth/passwords.js';
-import { isDeviceRevoked, listDevices, listOwnSessions, revokeDevice, revokeOwnSession, revokeUserSessions } from '../auth/devices.js';
+import { isDeviceRevoked, listDevices, recordDevice, listOwnSessions, revokeDevice, revokeOwnSession, revokeUserSessions } from '../auth/devices.js';
 import { DEVICE_REVOKED } from '../auth/login.js';
 import { authenticate, authenticateSession, revokeSession, type SessionCheck } from '../auth/sessions.js';
 import type { Database } from '../db/database.js';
@@ -141,13 +142,19 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   };
   const requireUser = async (req: FastifyRequest): Promise<SessionUser> => (await requireSession(req)).user;
   const requireCoordinator = async (req: FastifyRequest): Promise<SessionUser> => {
-    const { user } = await requireSession(req);
+    const { user, sessionId, clientId: sessionClient } = await requireSession(req);
     // Told apart from a plain 403: the laptop of someone who lost the role removes its copy of the data.
     if (!isCoordinator(user.roles)) throw new ApiError('not_a_coordinator', 'This account is no longer a coordinator (admin or superadmin), so it may not sync.');
     // The install named in the body, when it was revoked, even under a session that did not name it.
     const body = req.body as { clientId?: unknown } | null;
     const clientId = ClientId.safeParse(body?.clientId);
     if (clientId.success && (await db.read((tx) => isDeviceRevoked(tx, clientId.data)))) throw new ApiError('device_revoked', DEVICE_REVOKED);
+    // An install signed in by an earlier release (or whose sign-in named no device) becomes a listed, revocable device at its first sync.
+    if (clientId.success && sessionClient !== clientId.data) {
+      await db.write(async (tx) => {
+        if (await recordDevice(tx, user.id, clientId.data, null)) await tx.rows(sql`UPDATE session SET client_id = ${clientId.data} WHERE id = ${sessionId}::uuid`);
+      }, { lock: false });
+    }
     return user;
   };
   const requireSuperadmin = async (req: FastifyRequest): Promise<SessionUser> => {
