@@ -40,7 +40,7 @@ describe.skipIf(!hasChromium)('nothing left on a laptop', () => {
       await dialog.waitFor();
       expect(await dialog.textContent()).toContain('1 change has not reached the server');
       await screenshot(page, '41-remove-data-confirm');
-      await dialog.getByRole('button', { name: 'Remove them and this laptop’s data' }).click();
+      await dialog.getByRole('button', { name: 'Remove them too' }).click();
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
       expect(await leaving.call('people.count', { query: '', roles: [], origins: [] })).toEqual({ count: 0 });
       expect(leaving.status().pending).toBe(0);

@@ -139,7 +139,7 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
       if (left > 0 && !input.discardPending) {
         throw new IpcFailure(
           'conflict',
-          `${left} ${left === 1 ? 'change has' : 'changes have'} not reached the server. Removing this laptop's data would lose ${left === 1 ? 'it' : 'them'}: confirm to remove ${left === 1 ? 'it' : 'them'} too.`,
+          `${left} ${left === 1 ? 'change has' : 'changes have'} not reached the server. Removing this laptop’s data would lose ${left === 1 ? 'it' : 'them'}: confirm to remove ${left === 1 ? 'it' : 'them'} too.`,
           'discardPending',
         );
       }

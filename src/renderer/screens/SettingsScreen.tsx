@@ -171,10 +171,10 @@ function SignOutAndRemove() {
           <p>{confirm}</p>
           <div className="dialog-actions">
             <button type="button" className="btn" onClick={() => setConfirm(null)} data-autofocus>
-              Keep them and stay signed in
+              Cancel
             </button>
             <button type="button" className="btn btn-danger" disabled={remove.isPending} onClick={() => remove.mutate(true)}>
-              Remove them and this laptop’s data
+              Remove them too
             </button>
           </div>
         </Dialog>
