@@ -84,7 +84,7 @@ describe.each(BACKENDS)('erasure on %s', (kind) => {
     await server.admin.createUser({ id: 'usr_other', email: 'other@test.local', name: 'Other Person', roles: ['student'], password: 'x-unused-x' });
     const p = await push(coord, c, [
       { id: 1, name: 'champion.create', args: { id: `ch_${u}`, userId: u, cohortId: 'coh_a', notes: `Call ${NAME} at ${EMAIL}` } },
-      { id: 2, name: 'champion.create', args: { id: 'ch_other', userId: 'usr_other', cohortId: 'coh_a', notes: `Pair with ${NAME}` } },
+      { id: 2, name: 'champion.create', args: { id: 'ch_other', userId: 'usr_other', cohortId: 'coh_a', notes: `Pair with ${NAME} (${NAME.toLowerCase()}, ${EMAIL.toUpperCase()})` } },
       { id: 3, name: 'champion.setNotes', args: { id: `ch_${u}`, notes: 'stale edit', baseNotes: 'not what the server has' } },
     ]);
     expect(p.body.results.map((r) => r.status)).toEqual(['applied', 'applied', 'rejected']);
@@ -100,7 +100,7 @@ describe.each(BACKENDS)('erasure on %s', (kind) => {
     expect(await tablesMentioning(server.admin.database, [NAME, EMAIL])).toEqual({});
     // The other champion stays, with the mention redacted.
     const other = await server.admin.database.read((tx) => tx.rows<{ notes: string }>(sql`SELECT notes FROM champion WHERE id = 'ch_other'`));
-    expect(other).toEqual([{ notes: 'Pair with [erased member]' }]);
+    expect(other).toEqual([{ notes: 'Pair with [erased member] ([erased member], [erased member])' }]);
     // The refusal's verdict is still remembered (a resend is answered the same way).
     const resend = await push(coord, c, [{ id: 3, name: 'champion.setNotes', args: { id: `ch_${u}`, notes: 'stale edit', baseNotes: 'not what the server has' } }]);
     expect(resend.status).toBe(200);

@@ -41,7 +41,10 @@ export async function eraseUser(db: Database, userId: string, erasedBy = 'unknow
       if (name.trim().length >= 3) parts.push(sql`strpos(lower(${col}), lower(${name})) > 0`);
       return sql.join(parts, sql` OR `);
     };
-    const redact = (col: SQL) => sql`replace(replace(${col}, ${email}, ${REDACTED}), ${name.trim().length >= 3 ? name : email}, ${REDACTED})`;
+    // Any case ("ZEB QUIBBLE" in a note matches too): a regular expression of the literal text, flags g and i.
+    const literal = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = [email, ...(name.trim().length >= 3 ? [name] : [])].map(literal).join('|');
+    const redact = (col: SQL) => sql`regexp_replace(${col}, ${pattern}, ${REDACTED}, 'gi')`;
 
     const removed: Record<string, number> = {
       user_action: await count(sql`DELETE FROM user_action WHERE user_id = ${userId}`),
