@@ -78,6 +78,8 @@ describe.each(BACKENDS)('erasure on %s', (kind) => {
     const ing = await api.post('/v1/ingest/actions', { actions: [{ user_id: u, enrollment_id: `enr_${u}`, action_type: 'enrolled', source_system: 'stripe', source_event_id: `evt_${u}`, occurred_at: T0 }] }, key);
     expect(ing.status, JSON.stringify(ing.body)).toBe(200);
 
+    // A device of someone else, named after them.
+    await login('coord@test.local', { clientId: randomUUID(), deviceName: `Laptop lent by ${NAME}` });
     const c = randomUUID();
     const push = (token: string, client: string, mutations: unknown[]) => api.post<{ results: { status: string }[] }>('/v1/sync/push', { clientId: client, mutations }, token);
     // Another member whose champion notes mention them, and a refusal whose answer carries the member's champion row.

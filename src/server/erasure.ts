@@ -26,7 +26,7 @@ const REDACTED = '[erased member]';
  *   still answered the same way;
  * - their name or email inside other champions' notes and stage-change reasons (a coordinator
  *   may have written about them), replaced with "[erased member]" — a synced update, so laptops
- *   get the redacted text on their next pull.
+ *   get the redacted text on their next pull — and in other users' device names.
  * Then it logs who erased which id, when, and how many rows went. Returns the counts.
  */
 export async function eraseUser(db: Database, userId: string, erasedBy = 'unknown'): Promise<Record<string, number>> {
@@ -62,6 +62,7 @@ export async function eraseUser(db: Database, userId: string, erasedBy = 'unknow
         sql`UPDATE sync_outcome SET result = (result - 'current' - 'message') || jsonb_build_object('current', NULL, 'message', 'The row this answer named belonged to an erased member.')
             WHERE ${mentions(sql`result::text`)}`,
       ),
+      device_name_redacted: await count(sql`UPDATE device SET name = ${redact(sql`name`)} WHERE name IS NOT NULL AND (${mentions(sql`name`)})`),
       champion_notes_redacted: await count(sql`UPDATE champion SET notes = ${redact(sql`notes`)} WHERE ${mentions(sql`notes`)}`),
       stage_reason_redacted: await count(
         sql`UPDATE champion_stage_change SET reason = ${redact(sql`reason`)} WHERE reason IS NOT NULL AND (${mentions(sql`reason`)})`,
