@@ -97,6 +97,24 @@ describe('a laptop told it may not keep the data removes it and says why', () =>
     }
   });
 
+  it('a coordinator who lost the role while signed out: signing in again wipes and says so; another account signing in does not', async () => {
+    const l = await laptop();
+    try {
+      await l.call('auth.signOut');
+      // Someone else's non-coordinator account on this laptop: refused, the data stays.
+      const stranger = await l.core.dispatch('auth.signIn', { serverUrl: server.url, email: 'mo@example.org', password: 'x-unused-x' });
+      expect(stranger.ok).toBe(false);
+      expect((await l.call<{ count: number }>('people.count', { query: '' })).count).toBeGreaterThan(0);
+      await server.admin.database.write((tx) => tx.rows(sql`UPDATE "user" SET roles = '["student"]'::jsonb WHERE id = ${l.id}`));
+      const r = await l.core.dispatch('auth.signIn', { serverUrl: server.url, email: l.email, password: PASSWORD });
+      expect(r.ok).toBe(false);
+      await expect.poll(async () => (await l.call<AuthStatus>('auth.status')).notice, { timeout: 10_000 }).toMatch(/no longer a coordinator/);
+      expect(await l.call('people.count', { query: '' })).toEqual({ count: 0 });
+    } finally {
+      await l.core.close();
+    }
+  });
+
   it('a revoked session (not device) signs out but keeps the data', async () => {
     const l = await laptop();
     try {

@@ -120,6 +120,12 @@ export class Session {
       throw e;
     }
     if (!isCoordinator(res.user.roles)) {
+      // The coordinator whose data this is lost the role while signed out: the data goes (someone
+      // else signing in with a non-coordinator account leaves it alone).
+      if (this.user()?.id === res.user.id) {
+        this.revoked('not_a_coordinator');
+        throw new SessionError('forbidden', REVOKED_MESSAGES.not_a_coordinator, 'email');
+      }
       throw new SessionError('forbidden', 'This account is not a coordinator (it needs the admin role) and cannot sync.', 'email');
     }
     const stored = this.serverUrl();
