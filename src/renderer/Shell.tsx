@@ -20,6 +20,7 @@ import { CohortsScreen } from './screens/CohortsScreen.js';
 import { CohortScreen } from './screens/CohortScreen.js';
 import { ShortcutSheet } from './components/ShortcutSheet.js';
 import { HostLostBanner } from './components/HostStatus.js';
+import { NoticeBanner } from './components/NoticeBanner.js';
 import { useHostState } from './lib/hostConnection.js';
 import { isTypingTarget } from './lib/keyboard.js';
 
@@ -112,6 +113,7 @@ export function Shell({ auth }: { auth: AuthStatus }) {
         </aside>
         <main className="content" id="main">
           {host === 'lost' ? <HostLostBanner /> : null}
+          <NoticeBanner />
           {/* Keyed by history entry: Back and Forward show a screen as that entry had it. */}
           {route.screen === 'people' && <PeopleScreen key={entry} />}
           {route.screen === 'member' && <MemberScreen key={`${entry}-${route.id}`} id={route.id} />}

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { ADMIN_COMMANDS, ADMIN_USAGE, runAdminCli } from './adminCli.js';
 import { KEYS_USAGE, runKeysCli } from './keysCli.js';
 import { DEFAULT_DATA_FOLDER, startServer } from './startServer.js';
 
@@ -7,10 +8,19 @@ import { DEFAULT_DATA_FOLDER, startServer } from './startServer.js';
 // `npm run server -- keys …` manages ingest keys instead (keysCli.ts).
 
 const USAGE = `usage: npm run server -- [--host 127.0.0.1] [--port 8787] [--data <folder> | postgres://…] [--demo small|large] [--trust-proxy ADDRESSES]
-${KEYS_USAGE}`;
+${KEYS_USAGE}
+${ADMIN_USAGE}`;
 
 if (process.argv[2] === 'keys') {
   const code = await runKeysCli(process.argv.slice(3), {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.exit(code);
+}
+
+if ((ADMIN_COMMANDS as readonly string[]).includes(process.argv[2] ?? '')) {
+  const code = await runAdminCli(process.argv.slice(2), {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
   });

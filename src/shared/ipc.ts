@@ -24,7 +24,7 @@ import {
   TARGET_ID_MAX,
   TIMESTAMP_MIN,
 } from './limits.js';
-import { SessionUser } from './protocol.js';
+import { SessionList, SessionUser } from './protocol.js';
 import { serverUrlProblem } from './serverUrl.js';
 import { AtRiskDays, AtRiskList, CohortInsight, CohortsOverview } from './insight.js';
 import { isTimeZone } from './timeZones.js';
@@ -163,8 +163,23 @@ export const SyncStatus = z.object({
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 
-export const AuthStatus = z.object({ signedIn: z.boolean(), user: SessionUser.nullable(), serverUrl: z.string().nullable() });
+export const AuthStatus = z.object({
+  signedIn: z.boolean(),
+  user: SessionUser.nullable(),
+  serverUrl: z.string().nullable(),
+  /** Why this laptop's data was removed (device revoked, coordinator role lost), until dismissed; never personal data. */
+  notice: z.string().nullable(),
+});
 export type AuthStatus = z.infer<typeof AuthStatus>;
+
+export const NoticeItem = z.object({
+  id: z.number().int(),
+  kind: z.enum(['member_erased', 'member_out_of_scope', 'data_wiped']),
+  message: z.string(),
+  count: z.number().int(),
+  createdAt: z.string(),
+});
+export type NoticeItem = z.infer<typeof NoticeItem>;
 
 export const Settings = z.object({
   serverUrl: z.string().nullable(),
@@ -359,6 +374,15 @@ export const ipcContract = {
     output: Ok,
   },
   'settings.setKeepSignInOnDisk': { input: z.strictObject({ keep: z.boolean() }), output: Settings },
+  /** Sign out and remove this laptop's data. Pending changes are pushed first; any left are removed only with discardPending. */
+  'auth.signOutAndRemoveData': { input: z.strictObject({ discardPending: z.boolean() }), output: AuthStatus },
+  /** What happened to local data without the coordinator doing it (a member erased, data removed): dismissible. */
+  'notices.list': { input: Empty, output: z.object({ notices: z.array(NoticeItem) }) },
+  'notices.dismiss': { input: z.strictObject({ id: z.number().int().positive() }), output: Ok },
+  /** The coordinator's signed-in sessions (one per device), from the server. */
+  'devices.list': { input: Empty, output: SessionList },
+  /** End one of them (another laptop, say); the list after. */
+  'devices.signOut': { input: z.strictObject({ id: z.uuid({ message: 'must be a session id' }) }), output: SessionList },
 } as const;
 
 export type Channel = keyof typeof ipcContract;

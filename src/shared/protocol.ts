@@ -42,7 +42,13 @@ export const ClientId = z.uuid({ message: 'must be a UUID' });
 export const ERROR_CODES = [
   'bad_request',
   'unauthorized',
+  /** 401: the session expired, went idle or was revoked; sign in again (local data kept). */
+  'session_revoked',
+  /** 401: a superadmin revoked this install (clientId); the laptop wipes its local data. */
+  'device_revoked',
   'forbidden',
+  /** 403: the user no longer has the coordinator role; the laptop wipes its local data. */
+  'not_a_coordinator',
   'not_found',
   'mutation_gap',
   'resync_required',
@@ -82,6 +88,10 @@ export const LoginRequest = z.strictObject({
     // eslint-disable-next-line no-control-regex -- finding NUL is the point
     .refine((s) => !/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s), 'must be plain text (no NUL, no broken characters)'),
   password: z.string().min(1, 'is required').max(PASSWORD_MAX),
+  /** The install signing in: listed among the user's devices, and revocable. */
+  clientId: ClientId.optional(),
+  /** A name for the device in the user's list (e.g. the computer's name). */
+  deviceName: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters').optional(),
 });
 export const SessionUser = z.object({ id: RowId, email: z.string(), name: z.string(), roles: z.array(Role) });
 export const LoginResponse = z.object({ token: z.string().min(1), expiresAt: IsoTimestamp, user: SessionUser });
@@ -213,3 +223,17 @@ export function describeZodError(err: z.ZodError, prefix?: string): { field: str
   const where = field || 'body';
   return { field: where, message: `${where}: ${issue.message}` };
 }
+
+/** One of the signed-in user's live sessions (`GET /v1/auth/sessions`), with the device it came from. */
+export const SessionInfo = z.object({
+  id: z.string(),
+  clientId: z.string().nullable(),
+  deviceName: z.string().nullable(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  expiresAt: z.string(),
+  current: z.boolean(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+export const SessionList = z.object({ sessions: z.array(SessionInfo) });
+export type SessionList = z.infer<typeof SessionList>;

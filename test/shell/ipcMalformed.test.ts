@@ -56,6 +56,11 @@ const MALFORMED: Record<Channel, { input: unknown; field: string }> = {
   'preferences.set': { input: { timeZone: 'Nowhere/Town' }, field: 'timeZone' },
   'settings.resetLocalData': { input: { confirm: false }, field: 'confirm' },
   'settings.setKeepSignInOnDisk': { input: { keep: 'yes' }, field: 'keep' },
+  'auth.signOutAndRemoveData': { input: { discardPending: 'yes' }, field: 'discardPending' },
+  'notices.list': { input: { all: true }, field: 'all' },
+  'notices.dismiss': { input: { id: -1 }, field: 'id' },
+  'devices.list': { input: { everyone: true }, field: 'everyone' },
+  'devices.signOut': { input: { id: 'not-a-uuid' }, field: 'id' },
 };
 
 let dir: string;

@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { sql } from 'drizzle-orm';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT, main } from '../../src/main/cli/main.js';
@@ -119,5 +120,19 @@ describe('the sync CLI', () => {
     const r = await cli(['sync', '--db', db]);
     expect(r.code).toBe(EXIT.conflicts);
     expect(r.out).toMatch(/1 conflicts/);
+  });
+});
+
+describe('the sync CLI on a revoked device', () => {
+  it('deletes its database and token, and says why', async () => {
+    const db = join(dir.dir, 'revoked.sqlite');
+    expect((await cli(['sync', '--db', db, '--server', s.url], creds)).code).toBe(EXIT.ok);
+    const local = openDatabase(db);
+    const { client_id: clientId } = local.sqlite.prepare('SELECT client_id FROM sync_state').get() as { client_id: string };
+    local.close();
+    await s.server.admin.database.write((tx) => tx.rows(sql`UPDATE device SET revoked_at = now() WHERE client_id = ${clientId}`));
+    const r = await cli(['sync', '--db', db]);
+    expect(r.err).toMatch(/An administrator signed this laptop out/);
+    for (const f of [db, `${db}-wal`, `${db}-shm`, `${db}.token`]) expect(existsSync(f), f).toBe(false);
   });
 });

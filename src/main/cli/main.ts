@@ -9,10 +9,11 @@ import { SyncEngine } from '../sync/engine.js';
 import { LocalMutationError, LocalMutations } from '../sync/localMutations.js';
 import { allPending, pendingCount } from '../sync/outbox.js';
 import { readRow } from '../sync/wireRows.js';
-import { Session, SessionError } from '../sync/session.js';
+import { REVOKED_MESSAGES, Session, SessionError, type RevokedReason } from '../sync/session.js';
 import { readSyncState } from '../sync/syncState.js';
 import { plainFileTokenStore } from '../sync/tokenStores.js';
 import { ensurePrivateDir } from '../localData/privateFiles.js';
+import { removeDatabaseFiles } from '../localData/wipe.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
 import { changeInput, CHANGE_COMMANDS, FlagError, flagMessage, runChange, type ChangeFlags } from './changeCommands.js';
 import { attachProgress } from './progressBar.js';
@@ -151,8 +152,13 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     // A folder the CLI makes for the database is private; one the user named already is theirs to keep as it is.
     if (!existsSync(dirname(values.db))) ensurePrivateDir(dirname(values.db));
     const app = openDatabase(values.db);
+    // Told this laptop may not keep the data (a revoked device, a lost coordinator role): it goes once the command ends.
+    let revoked: RevokedReason | null = null;
     try {
       const session = new Session(app, plainFileTokenStore(`${values.db}.token`));
+      session.onRevoked((reason) => {
+        revoked = reason;
+      });
       if (values.server) session.setServerUrl(values.server);
       if (change) return makeChange(app, session, io, command, change, values.json);
       switch (command) {
@@ -177,6 +183,10 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
       }
     } finally {
       app.close();
+      if (revoked) {
+        removeDatabaseFiles(values.db);
+        io.err(`${REVOKED_MESSAGES[revoked as RevokedReason]} (${values.db} and its token were deleted.)\n`);
+      }
     }
   } catch (e) {
     if (e instanceof UsageError) {

@@ -1,16 +1,17 @@
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { ipcEvents, type EventName, type EventPayload } from '../../shared/ipc.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
 import { LocalMaintenance } from '../db/maintenance.js';
 import { openDatabase } from '../db/open.js';
+import { recordNotice } from '../localData/notices.js';
 import { ensurePrivateDir } from '../localData/privateFiles.js';
+import { removeDatabaseFiles } from '../localData/wipe.js';
 import { createDispatcher, type Dispatch } from '../ipc/dispatch.js';
 import { mapCoreError } from '../ipc/errorMapping.js';
 import { buildHandlers, type Runtime } from '../ipc/handlers.js';
 import { SyncEngine, type DataChangedTable } from '../sync/engine.js';
 import { LocalMutations } from '../sync/localMutations.js';
-import { Session } from '../sync/session.js';
+import { REVOKED_MESSAGES, Session } from '../sync/session.js';
 import type { TokenStore } from '../sync/tokenStores.js';
 import type { Core } from './coreApi.js';
 import { MemberPhotos } from './memberPhotos.js';
@@ -136,6 +137,14 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
         maintenance.noteChange(tables);
         emit('data.changed', { tables });
       }),
+      // A revoked device or a lost coordinator role: this laptop's data goes, and the app says why.
+      // Deferred, since the engine reporting it is still inside its run (the reset stops the engine).
+      rt.session.onRevoked((reason) => {
+        setImmediate(() => {
+          if (closed) return;
+          startReset(REVOKED_MESSAGES[reason]).catch((err: unknown) => logError('removing local data', err));
+        });
+      }),
       rt.session.onChange((s) => {
         emit('auth.changed', s);
         emit('sync.status', rt.engine.status());
@@ -149,7 +158,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
   let closed = false;
   let resetting: Promise<void> | null = null;
 
-  const resetLocalData = async (): Promise<void> => {
+  const resetLocalData = async (notice?: string): Promise<void> => {
     const old = runtime;
     const serverUrl = old.session.serverUrl();
     for (const u of unsubscribe) u();
@@ -158,8 +167,10 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     old.app.close();
     // A reset also signs out: the token belongs to the data being erased.
     opts.tokenStore.clear();
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(dbFile + suffix, { force: true });
+    removeDatabaseFiles(dbFile);
     runtime = openRuntime();
+    // Said in the new, empty database: the coordinator sees why their data went (AuthStatus.notice).
+    if (notice) recordNotice(runtime.app.sqlite, 'data_wiped', new Date(), notice);
     // An address the app no longer accepts (plain http:// to another machine) is not carried over.
     if (serverUrl && !opts.serverUrl && serverUrlProblem(serverUrl) === null) runtime.session.setServerUrl(serverUrl);
     wire(runtime);
@@ -167,6 +178,14 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     emit('auth.changed', runtime.session.authStatus());
     emit('sync.status', runtime.engine.status());
     emit('data.changed', { tables: [...SYNC_TABLES, 'outbox', 'conflict'] });
+  };
+
+  const startReset = (notice?: string): Promise<void> => {
+    if (resetting) return resetting;
+    resetting = resetLocalData(notice).finally(() => {
+      resetting = null;
+    });
+    return resetting;
   };
 
   const preferences = new PreferencesStore(opts.dataDir);
@@ -184,12 +203,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
         emit('data.changed', { tables });
         runtime.engine.notifyLocalChange();
       },
-      resetLocalData: () => {
-        resetting = resetLocalData().finally(() => {
-          resetting = null;
-        });
-        return resetting;
-      },
+      resetLocalData: (notice) => startReset(notice),
     }),
     {
       validateOutput: validate,

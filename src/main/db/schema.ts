@@ -256,3 +256,17 @@ export const pullQuarantine = sqliteTable(
   },
   (t) => [uniqueIndex('pull_quarantine_row_unique').on(t.tableName, t.rowId)],
 );
+
+/**
+ * Things the coordinator must be told that happened without them (a member's data removed after
+ * an erasure or a scope change, this laptop's data wiped): shown as a dismissible banner. Never
+ * personal data: the text says what happened, not to whom. Repeats of one kind add to `count`.
+ */
+export const notice = sqliteTable('notice', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  kind: text('kind').notNull(),
+  message: text('message').notNull(),
+  count: integer('count').notNull().default(1),
+  createdAt: text('created_at').notNull(),
+  dismissedAt: text('dismissed_at'),
+});

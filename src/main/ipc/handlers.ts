@@ -20,6 +20,8 @@ import type { Session } from '../sync/session.js';
 import type { TokenStore } from '../sync/tokenStores.js';
 import type { HandlerTable } from './dispatch.js';
 import { IpcFailure } from './ipcFailure.js';
+import { dismissNotice, listNotices } from '../localData/notices.js';
+import { pendingCount } from '../sync/outbox.js';
 
 // One handler per channel of the contract. Inputs arrive parsed (dispatch did it); each
 // handler only routes to the module that does the work.
@@ -38,7 +40,8 @@ export interface HandlerContext {
   tokenStore: Pick<TokenStore, 'kind' | 'plainTextOptIn'>;
   /** After a local write: tell the renderer what changed and let the engine sync soon. */
   localChange(tables: DataChangedTable[]): void;
-  resetLocalData(): Promise<void>;
+  /** Close, delete the database files and the token, reopen empty; `notice` says why (AuthStatus.notice). */
+  resetLocalData(notice?: string): Promise<void>;
   preferences: PreferencesStore;
   photos: MemberPhotos;
 }
@@ -144,6 +147,32 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
       return status;
     },
     'auth.signOut': () => rt().session.signOut(),
+    'auth.signOutAndRemoveData': async (input) => {
+      const { session, engine, app } = rt();
+      // Pending changes go to the server first, when it can be reached; what is left is lost with the data.
+      if (session.authStatus().signedIn && pendingCount(app.sqlite) > 0) await engine.syncNow();
+      const left = pendingCount(rt().app.sqlite);
+      if (left > 0 && !input.discardPending) {
+        throw new IpcFailure(
+          'conflict',
+          `${left} ${left === 1 ? 'change has' : 'changes have'} not reached the server. Removing this laptop’s data would lose ${left === 1 ? 'it' : 'them'}: confirm to remove ${left === 1 ? 'it' : 'them'} too.`,
+          'discardPending',
+        );
+      }
+      await rt().session.signOut();
+      await ctx.resetLocalData();
+      return rt().session.authStatus();
+    },
+    'notices.list': () => ({ notices: listNotices(rt().app.sqlite) }),
+    'notices.dismiss': (input) => {
+      if (!dismissNotice(rt().app.sqlite, input.id, new Date())) throw new IpcFailure('not_found', `id: there is no open notice ${input.id}`, 'id');
+      return { ok: true as const };
+    },
+    'devices.list': () => rt().session.listSessions(),
+    'devices.signOut': async (input) => {
+      await rt().session.endSession(input.id);
+      return rt().session.listSessions();
+    },
 
     'settings.get': () => settings(),
     'settings.setKeepSignInOnDisk': (input) => {

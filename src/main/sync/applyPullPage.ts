@@ -5,6 +5,7 @@ import { basedRows, forgetBase, type BasedTable } from './serverBase.js';
 import { FORGET_OPTIMISTIC_HISTORY_SQL } from './optimistic.js';
 import { catchUpMemberSearch } from './bulkLoad.js';
 import { isConstraintError } from './sqliteErrors.js';
+import { clearGoneChampions, forgetMember, noteGoneChampion } from '../localData/forgetMember.js';
 import { setPullProgress } from './syncState.js';
 import { prepareTableStatements, toLocalValues, type TableStatements } from './wireRows.js';
 import { applyReason, changeKey, decodeReason, isRowFailure, PullQuarantine } from './pullQuarantine.js';
@@ -154,12 +155,17 @@ export class PullPageApplier {
   private finishPage(page: Omit<PullEnvelope, 'changes'>): void {
     // On the last page, index every member still waiting, so search is whole before the rebuild.
     catchUpMemberSearch(this.sqlite, { force: !page.hasMore });
+    if (!page.hasMore) clearGoneChampions(this.sqlite);
     setPullProgress(this.sqlite, { cursor: page.cursor, serverLastMutationId: page.lastMutationId, pullInProgress: page.hasMore });
   }
 
   private applyChange(change: Change): void {
     const s = this.stmts[change.table];
     if (change.op === 'delete') {
+      // A member deleted on the server was erased: forget everything about them first, while
+      // their name and email are still here to find their traces by (issue 14).
+      if (change.table === 'user') forgetMember(this.sqlite, change.id, 'erased');
+      else if (change.table === 'champion') noteGoneChampion(this.sqlite, change.id);
       s.remove.run(change.id);
       if (change.table === 'champion') {
         // Optimistic history of a champion the server no longer has would otherwise linger.

@@ -432,6 +432,14 @@ export class SyncEngine {
           this.clearRetry();
           this.setPhase('error');
           return;
+        case 'device_revoked':
+        case 'not_a_coordinator':
+          // This laptop may not keep the data: the core removes it (session listeners) and says why.
+          this.error = e.message;
+          this.clearRetry();
+          this.setPhase('signed_out');
+          this.session.revoked(e.kind);
+          return;
         case 'forbidden':
           // Not a coordinator (any more), or this install's data belongs to another account:
           // retrying will not change that, so wait for the coordinator (sign in, sync now).

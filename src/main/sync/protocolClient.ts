@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import {
   ErrorBody,
   LoginAnswer,
+  SessionList,
   PushResponse,
   type PullRequest,
   type PushRequest,
@@ -15,6 +16,10 @@ export type SyncErrorKind =
   | 'network'
   | 'unauthorized'
   | 'forbidden'
+  /** 401 device_revoked: a superadmin revoked this install; the app removes its local data. */
+  | 'device_revoked'
+  /** 403 not_a_coordinator: the account lost the coordinator role; the app removes its local data. */
+  | 'not_a_coordinator'
   | 'rate_limited'
   | 'server'
   | 'mutation_gap'
@@ -70,8 +75,17 @@ export class ProtocolClient {
     this.acceptEncoding = isLoopbackUrl(this.base) ? 'identity' : 'gzip';
   }
 
-  login(email: string, password: string) {
-    return this.post('/v1/auth/login', { email, password }, LoginAnswer, false);
+  login(email: string, password: string, device: { clientId?: string; deviceName?: string } = {}) {
+    return this.post('/v1/auth/login', { email, password, ...device }, LoginAnswer, false);
+  }
+
+  /** The signed-in user's live sessions, with the device each came from. */
+  sessions() {
+    return this.post('/v1/auth/sessions', undefined, SessionList, true, 'GET');
+  }
+
+  async revokeSession(id: string): Promise<void> {
+    await this.request(`/v1/auth/sessions/${encodeURIComponent(id)}/revoke`, {}, true);
   }
 
   async logout(): Promise<void> {
@@ -95,8 +109,8 @@ export class ProtocolClient {
     }
   }
 
-  private async post<S extends z.ZodType>(path: string, body: unknown, schema: S, auth: boolean): Promise<z.output<S>> {
-    const res = await this.request(path, body, auth);
+  private async post<S extends z.ZodType>(path: string, body: unknown, schema: S, auth: boolean, method: 'POST' | 'GET' = 'POST'): Promise<z.output<S>> {
+    const res = await this.request(path, body, auth, method);
     let json: unknown;
     try {
       json = await res.json();
@@ -114,12 +128,13 @@ export class ProtocolClient {
     return parsed.data;
   }
 
-  private async request(path: string, body: unknown, auth: boolean): Promise<Response> {
+  private async request(path: string, body: unknown, auth: boolean, method: 'POST' | 'GET' = 'POST'): Promise<Response> {
     // Checked on every request, not only at sign-in: a server address stored by an older
     // release (or set with the CLI) must not carry a password or token in the clear either.
     const problem = serverUrlProblem(this.base);
     if (problem) throw new SyncHttpError('bad_request', `The server address ${this.base} ${problem}.`, { field: 'serverUrl' });
-    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', 'accept-encoding': this.acceptEncoding };
+    const headers: Record<string, string> = { 'accept-encoding': this.acceptEncoding };
+    if (method === 'POST') headers['content-type'] = 'application/json; charset=utf-8';
     if (auth) {
       if (!this.opts.token) throw new SyncHttpError('unauthorized', 'Signed out: sign in again.');
       headers.authorization = `Bearer ${this.opts.token}`;
@@ -132,9 +147,9 @@ export class ProtocolClient {
       // origin, the token to wherever it points. The server never redirects; a 3xx is a proxy,
       // a captive portal or a misconfigured address, and is reported as such.
       res = await this.f(this.base + path, {
-        method: 'POST',
+        method,
         headers,
-        body: JSON.stringify(body),
+        ...(method === 'POST' ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.any(signals),
         redirect: 'manual',
       });
@@ -170,7 +185,9 @@ export class ProtocolClient {
     }
     const message = body?.error.message ?? res.statusText;
     const extra = { status: res.status, field: body?.error.field };
+    if (res.status === 401 && body?.error.code === 'device_revoked') return new SyncHttpError('device_revoked', message, extra);
     if (res.status === 401) return new SyncHttpError('unauthorized', 'Signed out: sign in again.', extra);
+    if (res.status === 403 && body?.error.code === 'not_a_coordinator') return new SyncHttpError('not_a_coordinator', message, extra);
     if (res.status === 403) return new SyncHttpError('forbidden', `The server refused: ${message}`, extra);
     if (res.status === 429) {
       const ra = Number(res.headers.get('retry-after'));

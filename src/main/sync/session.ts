@@ -1,12 +1,14 @@
+import { hostname } from 'node:os';
 import type Database from 'better-sqlite3';
 import type { AuthStatus } from '../../shared/ipc.js';
-import { SessionUser } from '../../shared/protocol.js';
+import { SessionUser, type SessionList } from '../../shared/protocol.js';
 import { isCoordinator } from '../../shared/enums.js';
 import { serverUrlProblem } from '../../shared/serverUrl.js';
 import { ProtocolClient, SyncHttpError } from './protocolClient.js';
 import { adoptServer, type Adoption } from './serverIdentity.js';
 import type { SqliteHost } from './sqliteHost.js';
 import type { TokenStore } from './tokenStores.js';
+import { readSyncState } from './syncState.js';
 
 export type { TokenStore } from './tokenStores.js';
 
@@ -17,6 +19,14 @@ const KEY_SERVER = 'server.url';
 const KEY_USER = 'session.user';
 /** The address used before the last change of address: tells "another server" from "same server" for data synced before protocol 2. */
 const KEY_PREVIOUS_SERVER = 'server.previousUrl';
+
+export type RevokedReason = 'device_revoked' | 'not_a_coordinator';
+
+/** What the coordinator is told after the laptop's data was removed for them (no personal data). */
+export const REVOKED_MESSAGES: Record<RevokedReason, string> = {
+  device_revoked: "An administrator signed this laptop out of AfH Coordinator, so its copy of the data was removed. Sign in again to continue.",
+  not_a_coordinator: "Your account is no longer a coordinator, so this laptop's copy of the data was removed.",
+};
 
 export class SessionError extends Error {
   constructor(
@@ -33,15 +43,19 @@ export class Session {
   private readonly sqlite: Database.Database;
   private readonly listeners = new Set<(s: AuthStatus) => void>();
   private readonly switchListeners = new Set<() => void>();
+  private readonly revokedListeners = new Set<(reason: RevokedReason) => void>();
   private readonly f: typeof fetch | undefined;
+  private readonly deviceName: string;
 
   constructor(
     app: SqliteHost,
     readonly tokenStore: TokenStore,
-    opts: { fetch?: typeof fetch } = {},
+    opts: { fetch?: typeof fetch; deviceName?: string } = {},
   ) {
     this.sqlite = app.sqlite;
     this.f = opts.fetch;
+    // The computer's name, so the coordinator can tell their devices apart in the list.
+    this.deviceName = (opts.deviceName ?? hostname()).trim().slice(0, 100) || 'This computer';
   }
 
   serverUrl(): string | null {
@@ -75,7 +89,10 @@ export class Session {
   authStatus(): AuthStatus {
     const token = this.token();
     const user = this.user();
-    return { signedIn: token !== null && user !== null, user: token ? user : null, serverUrl: this.serverUrl() };
+    const notice = this.sqlite.prepare("SELECT message FROM notice WHERE kind = 'data_wiped' AND dismissed_at IS NULL ORDER BY id DESC LIMIT 1").get() as
+      | { message: string }
+      | undefined;
+    return { signedIn: token !== null && user !== null, user: token ? user : null, serverUrl: this.serverUrl(), notice: notice?.message ?? null };
   }
 
   async signIn(serverUrl: string, email: string, password: string): Promise<AuthStatus> {
@@ -85,9 +102,13 @@ export class Session {
     const client = new ProtocolClient({ baseUrl: base, fetch: this.f, timeoutMs: 30_000 });
     let res;
     try {
-      res = await client.login(email, password);
+      res = await client.login(email, password, { clientId: readSyncState(this.sqlite).clientId, deviceName: this.deviceName });
     } catch (e) {
       if (e instanceof SyncHttpError) {
+        if (e.kind === 'device_revoked') {
+          this.revoked('device_revoked');
+          throw new SessionError('forbidden', REVOKED_MESSAGES.device_revoked, 'email');
+        }
         if (e.kind === 'unauthorized') throw new SessionError('unauthorized', 'Wrong email or password.', 'password');
         if (e.kind === 'rate_limited') {
           const wait = Math.ceil((e.extra.retryAfterMs ?? 60_000) / 1000);
@@ -99,6 +120,12 @@ export class Session {
       throw e;
     }
     if (!isCoordinator(res.user.roles)) {
+      // The coordinator whose data this is lost the role while signed out: the data goes (someone
+      // else signing in with a non-coordinator account leaves it alone).
+      if (this.user()?.id === res.user.id) {
+        this.revoked('not_a_coordinator');
+        throw new SessionError('forbidden', REVOKED_MESSAGES.not_a_coordinator, 'email');
+      }
       throw new SessionError('forbidden', 'This account is not a coordinator (it needs the admin role) and cannot sync.', 'email');
     }
     const stored = this.serverUrl();
@@ -139,6 +166,53 @@ export class Session {
       }
     }
     return this.authStatus();
+  }
+
+  /**
+   * The server said this laptop may not keep its data (a revoked device, a lost coordinator
+   * role): the token goes now, and the listener (the core) removes the local data.
+   */
+  revoked(reason: RevokedReason): void {
+    this.tokenStore.clear();
+    this.emit();
+    for (const l of this.revokedListeners) l(reason);
+  }
+
+  onRevoked(l: (reason: RevokedReason) => void): () => void {
+    this.revokedListeners.add(l);
+    return () => this.revokedListeners.delete(l);
+  }
+
+  /** The signed-in user's sessions (one per device), from the server. */
+  async listSessions(): Promise<SessionList> {
+    return this.withClient((c) => c.sessions());
+  }
+
+  /** End one of the user's sessions (another device's, say). */
+  async endSession(id: string): Promise<void> {
+    await this.withClient((c) => c.revokeSession(id));
+  }
+
+  private async withClient<T>(fn: (c: ProtocolClient) => Promise<T>): Promise<T> {
+    const token = this.token();
+    const base = this.serverUrl();
+    if (!token || !base) throw new SessionError('unauthorized', 'Sign in to see your devices.');
+    try {
+      return await fn(new ProtocolClient({ baseUrl: base, token, fetch: this.f, timeoutMs: 15_000 }));
+    } catch (e) {
+      if (!(e instanceof SyncHttpError)) throw e;
+      if (e.kind === 'device_revoked' || e.kind === 'not_a_coordinator') {
+        this.revoked(e.kind);
+        throw new SessionError('forbidden', REVOKED_MESSAGES[e.kind]);
+      }
+      if (e.kind === 'unauthorized') {
+        this.markExpired();
+        throw new SessionError('unauthorized', 'Signed out: sign in again.');
+      }
+      if (e.kind === 'network' || e.kind === 'server') throw new SessionError('unavailable', e.message);
+      if (e.kind === 'bad_request' || (e.extra.status === 404)) throw new SessionError('bad_request', e.message, 'id');
+      throw new SessionError('unavailable', e.message);
+    }
   }
 
   /** The server answered 401: the token is no longer good. The outbox is left untouched. */

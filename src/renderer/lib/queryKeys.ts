@@ -20,6 +20,8 @@ export const DEPS = {
   quarantine: ['user', 'cohort', 'enrollment', 'user_action', 'champion', 'champion_stage_change'],
   // Cohort insight: enrollments and actions feed every figure, champion rows the suggestions.
   insight: ['cohort', 'enrollment', 'user_action', 'user', 'champion'],
+  // A member forgotten after an erasure goes with a pull that deletes a user row.
+  notices: ['user'],
 } as const satisfies Record<string, readonly Dep[]>;
 
 export type QueryArea = keyof typeof DEPS;
@@ -44,6 +46,8 @@ export const qk = {
   insightSettings: () => ['insight-settings'] as const,
   syncStatus: () => ['sync.status'] as const,
   authStatus: () => ['auth.status'] as const,
+  notices: () => ['notices'] as const,
+  devices: () => ['devices'] as const,
   settings: () => ['settings'] as const,
   preferences: () => ['preferences'] as const,
   photo: (id: string) => ['photo', id] as const,

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AuthStatus, Settings } from '../../shared/ipc.js';
-import { call, errorText } from '../lib/api.js';
+import { call, CallError, errorText } from '../lib/api.js';
+import { relativeTime } from '../lib/dates.js';
 import { qk } from '../lib/queryKeys.js';
 import { Dialog } from '../components/Dialog.js';
 import { ErrorState, Loading } from '../components/States.js';
@@ -52,11 +53,18 @@ export function SettingsScreen({ auth }: { auth: AuthStatus }) {
         </dl>
         {settings.data && settings.data.keepSignInOnDisk !== null ? <KeepSignInChoice keep={settings.data.keepSignInOnDisk} /> : null}
         {signOut.isError ? <div className="form-error">{errorText(signOut.error)}</div> : null}
-        <button type="button" className="btn" disabled={signOut.isPending} onClick={() => signOut.mutate()}>
-          Sign out
-        </button>
-        <p className="muted small">Signing out keeps changes not yet synced on this laptop; they are sent after you sign in again.</p>
+        <div className="button-row">
+          <button type="button" className="btn" disabled={signOut.isPending} onClick={() => signOut.mutate()}>
+            Sign out
+          </button>
+          <SignOutAndRemove />
+        </div>
+        <p className="muted small">
+          Signing out keeps changes not yet synced on this laptop; they are sent after you sign in again. “Sign out and remove
+          this laptop’s data” sends them first, then deletes every member, action and card stored here.
+        </p>
       </section>
+      <YourDevices />
       <TimeZoneSetting />
       <section className="panel" aria-labelledby="data-title">
         <h2 id="data-title">Local data</h2>
@@ -132,5 +140,87 @@ function KeepSignInChoice({ keep }: { keep: boolean }) {
       </p>
       {change.isError ? <div className="form-error">{errorText(change.error)}</div> : null}
     </div>
+  );
+}
+
+/** Sign out and delete this laptop's copy; changes that cannot be sent are removed only after the coordinator confirms how many. */
+function SignOutAndRemove() {
+  const client = useQueryClient();
+  const [confirm, setConfirm] = useState<string | null>(null);
+  const remove = useMutation({
+    mutationFn: (discardPending: boolean) => call('auth.signOutAndRemoveData', { discardPending }),
+    onSuccess: (status: AuthStatus) => {
+      setConfirm(null);
+      client.setQueryData(qk.authStatus(), status);
+      void client.invalidateQueries();
+    },
+    onError: (err) => {
+      // Changes still waiting: ask, naming how many (the core's message says it).
+      if (err instanceof CallError && err.code === 'conflict' && err.field === 'discardPending') setConfirm(err.message);
+    },
+  });
+  const refusedForPending = remove.error instanceof CallError && remove.error.field === 'discardPending';
+  return (
+    <>
+      <button type="button" className="btn btn-danger" disabled={remove.isPending} onClick={() => remove.mutate(false)}>
+        {remove.isPending ? 'Sending changes…' : 'Sign out and remove this laptop’s data'}
+      </button>
+      {remove.isError && !refusedForPending ? <div className="form-error">{errorText(remove.error)}</div> : null}
+      {confirm ? (
+        <Dialog title="Remove changes not yet sent?" onClose={() => setConfirm(null)}>
+          <p>{confirm}</p>
+          <div className="dialog-actions">
+            <button type="button" className="btn" onClick={() => setConfirm(null)} data-autofocus>
+              Cancel
+            </button>
+            <button type="button" className="btn btn-danger" disabled={remove.isPending} onClick={() => remove.mutate(true)}>
+              Remove them too
+            </button>
+          </div>
+        </Dialog>
+      ) : null}
+    </>
+  );
+}
+
+/** The coordinator's sessions, one per device, from the server; another device can be signed out from here. */
+function YourDevices() {
+  const client = useQueryClient();
+  const devices = useQuery({ queryKey: qk.devices(), queryFn: () => call('devices.list', {}), retry: false });
+  const signOutDevice = useMutation({
+    mutationFn: (id: string) => call('devices.signOut', { id }),
+    onSuccess: (list) => client.setQueryData(qk.devices(), list),
+  });
+  return (
+    <section className="panel" aria-labelledby="devices-title">
+      <h2 id="devices-title">Your devices</h2>
+      {devices.isPending ? (
+        <Loading />
+      ) : devices.isError ? (
+        <ErrorState error={devices.error} onRetry={() => void devices.refetch()} />
+      ) : (
+        <ul className="device-list" data-testid="devices">
+          {devices.data.sessions.map((d) => (
+            <li key={d.id}>
+              <div>
+                <strong>{d.deviceName ?? 'A device without a name'}</strong>
+                {d.current ? <span className="muted"> · this laptop</span> : null}
+                <div className="muted small">Last used {relativeTime(d.lastUsedAt, Date.now())}</div>
+              </div>
+              {d.current ? null : (
+                <button type="button" className="btn btn-small" disabled={signOutDevice.isPending} onClick={() => signOutDevice.mutate(d.id)}>
+                  Sign out
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {signOutDevice.isError ? <div className="form-error">{errorText(signOutDevice.error)}</div> : null}
+      <p className="muted small">
+        Every computer signed in to your account. A sign-in unused for 14 days ends by itself. If a laptop is lost, ask an
+        administrator to revoke it: its copy of the data is then removed the next time it connects.
+      </p>
+    </section>
   );
 }

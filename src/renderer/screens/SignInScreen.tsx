@@ -6,6 +6,7 @@ import { EMAIL_MAX, PASSWORD_MAX } from '../../shared/limits.js';
 import { FieldError } from '../components/FieldError.js';
 import { qk } from '../lib/queryKeys.js';
 import { FormError } from '../components/FormFooter.js';
+import { NoticeBanner } from '../components/NoticeBanner.js';
 
 export function SignInScreen({ auth }: { auth: AuthStatus }) {
   const client = useQueryClient();
@@ -44,6 +45,8 @@ export function SignInScreen({ auth }: { auth: AuthStatus }) {
             <div className="muted">Action for Happiness · Coordinator</div>
           </div>
         </div>
+        {/* Why this laptop's data was removed (an administrator signed it out, the role ended). */}
+        {auth.notice ? <NoticeBanner /> : null}
         <SignInField
           label="Server address"
           name="serverUrl"

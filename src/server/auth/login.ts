@@ -5,9 +5,11 @@ import type { Database } from '../db/database.js';
 import { ApiError } from '../http/apiError.js';
 import { clearFailures, emailKey, recordFailure, secondsBlocked } from './loginThrottle.js';
 import { QueueFullError, type PasswordHasher } from './passwords.js';
+import { isDeviceRevoked, recordDevice } from './devices.js';
 import { createSession } from './sessions.js';
 
 const BAD_LOGIN = 'The email or password is not right.';
+export const DEVICE_REVOKED = 'This device was signed out by an administrator, and its copy of the data must be removed.';
 
 export interface LoginContext {
   hasher: PasswordHasher;
@@ -54,7 +56,13 @@ export async function login(db: Database, req: LoginRequest, ctx: LoginContext):
     }
     await clearFailures(tx, req.email, address);
     if (upgraded) await tx.rows(sql`UPDATE credential SET hash = ${upgraded} WHERE user_id = ${u.id}`);
-    const s = await createSession(tx, u.id, ctx.tokenTtlSeconds);
+    let clientId: string | null = null;
+    if (req.clientId !== undefined) {
+      // A revoked install stays revoked: it is told so (and wipes) rather than handed a new session.
+      if (await isDeviceRevoked(tx, req.clientId)) return new ApiError('device_revoked', DEVICE_REVOKED);
+      if (await recordDevice(tx, u.id, req.clientId, req.deviceName ?? null)) clientId = req.clientId;
+    }
+    const s = await createSession(tx, u.id, ctx.tokenTtlSeconds, clientId);
     return { token: s.token, expiresAt: s.expiresAt, user: { id: u.id, email: u.email, name: u.name, roles: u.roles } };
   }, { lock: false });
   if (outcome instanceof ApiError) throw outcome;

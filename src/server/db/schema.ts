@@ -277,14 +277,61 @@ export const session = pgTable(
   'session',
   {
     tokenHash: text('token_hash').primaryKey(),
+    /** A public handle for listing and revoking a session: the token hash itself is never sent. */
+    id: uuid('id').notNull().default(sql`gen_random_uuid()`),
     userId: text('user_id').notNull(),
+    /** The install that signed in (LoginRequest.clientId), when it said; revoking that device ends this session. */
+    clientId: uuid('client_id'),
     createdAt: ts('created_at').notNull().defaultNow(),
     expiresAt: ts('expires_at').notNull(),
+    /** Idle timeout: a session unused for SESSION_IDLE_DAYS ends even before expires_at. */
+    lastUsedAt: ts('last_used_at').notNull().defaultNow(),
+    /** Revoked sessions stay until they expire, so their next contact is told session_revoked instead of a bare 401. */
+    revokedAt: ts('revoked_at'),
   },
   (t) => [
     foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'session_user_fk' }).onDelete('cascade'),
     index('session_expires_idx').on(t.expiresAt),
+    uniqueIndex('session_id_unique').on(t.id),
+    index('session_user_idx').on(t.userId),
   ],
+);
+
+/**
+ * Each install (clientId) a user has signed in from: listed to the user and to superadmins, and
+ * revocable. A revoked device's next contact gets 401 device_revoked and its laptop wipes its data.
+ */
+export const device = pgTable(
+  'device',
+  {
+    clientId: uuid('client_id').primaryKey(),
+    userId: text('user_id').notNull(),
+    name: text('name'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [
+    foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'device_user_fk' }).onDelete('cascade'),
+    index('device_user_idx').on(t.userId),
+  ],
+);
+
+/**
+ * Who erased which member, when (and how many rows went, per table): ids and counts only, no
+ * personal data, so the log itself never needs erasing. `erased_by` has no foreign key: the log
+ * outlives the superadmin who did it.
+ */
+export const erasureLog = pgTable(
+  'erasure_log',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    userId: text('user_id').notNull(),
+    erasedBy: text('erased_by').notNull(),
+    erasedAt: ts('erased_at').notNull().defaultNow(),
+    removed: jsonb('removed').$type<Record<string, number>>().notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [index('erasure_log_erased_at_idx').on(t.erasedAt)],
 );
 
 /** Per-install push state: who owns the clientId and the last mutation applied for it. */

@@ -4,7 +4,10 @@ import { describeZodError, type ErrorCode } from '../../shared/protocol.js';
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
   unauthorized: 401,
+  session_revoked: 401,
+  device_revoked: 401,
   forbidden: 403,
+  not_a_coordinator: 403,
   not_found: 404,
   mutation_gap: 409,
   resync_required: 409,

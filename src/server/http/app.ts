@@ -1,15 +1,19 @@
 import compress from '@fastify/compress';
+import { sql } from 'drizzle-orm';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { isCoordinator } from '../../shared/enums.js';
 import { RowId } from '../../shared/rows.js';
+import { ClientId } from '../../shared/protocol.js';
 import { LoginRequest, MAX_BODY_BYTES, PROTOCOL_VERSION, PullRequest, PushRequest, type SessionUser } from '../../shared/protocol.js';
 import { authenticateIngestKey } from '../auth/ingestKeys.js';
 import { login } from '../auth/login.js';
 import { addressKey } from '../auth/loginThrottle.js';
 import type { PasswordHasher } from '../auth/passwords.js';
-import { authenticate, revokeSession } from '../auth/sessions.js';
+import { isDeviceRevoked, listDevices, recordDevice, listOwnSessions, revokeDevice, revokeOwnSession, revokeUserSessions } from '../auth/devices.js';
+import { DEVICE_REVOKED } from '../auth/login.js';
+import { authenticate, authenticateSession, revokeSession, type SessionCheck } from '../auth/sessions.js';
 import type { Database } from '../db/database.js';
-import { eraseUser } from '../erasure.js';
+import { eraseUser, listErasures } from '../erasure.js';
 import { ingestActions } from '../ingest.js';
 import { pullPageJson } from '../sync/pullPage.js';
 import { push } from '../sync/push.js';
@@ -126,15 +130,36 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, new ApiError('not_found', `There is no ${req.method} ${req.url.split('?')[0]}.`)));
 
-  const requireUser = async (req: FastifyRequest): Promise<SessionUser> => {
+  const requireSession = async (req: FastifyRequest): Promise<Extract<SessionCheck, { user: SessionUser }>> => {
     const token = bearer(req);
-    const user = token ? await authenticate(db, token) : null;
-    if (!user) throw new ApiError('unauthorized', 'Sign in again: the session is missing, expired or revoked.');
+    const r = token ? await authenticateSession(db, token) : null;
+    if (!r) throw new ApiError('unauthorized', 'Sign in again: the session is missing, expired or revoked.');
+    if ('refused' in r) {
+      if (r.refused === 'device_revoked') throw new ApiError('device_revoked', DEVICE_REVOKED);
+      throw new ApiError('session_revoked', 'This sign-in has ended (signed out elsewhere, unused for 14 days, or past 30 days). Sign in again; the data on this laptop is kept.');
+    }
+    return r;
+  };
+  const requireUser = async (req: FastifyRequest): Promise<SessionUser> => (await requireSession(req)).user;
+  const requireCoordinator = async (req: FastifyRequest): Promise<SessionUser> => {
+    const { user, sessionId, clientId: sessionClient } = await requireSession(req);
+    // Told apart from a plain 403: the laptop of someone who lost the role removes its copy of the data.
+    if (!isCoordinator(user.roles)) throw new ApiError('not_a_coordinator', 'This account is no longer a coordinator (admin or superadmin), so it may not sync.');
+    // The install named in the body, when it was revoked, even under a session that did not name it.
+    const body = req.body as { clientId?: unknown } | null;
+    const clientId = ClientId.safeParse(body?.clientId);
+    if (clientId.success && (await db.read((tx) => isDeviceRevoked(tx, clientId.data)))) throw new ApiError('device_revoked', DEVICE_REVOKED);
+    // An install signed in by an earlier release (or whose sign-in named no device) becomes a listed, revocable device at its first sync.
+    if (clientId.success && sessionClient !== clientId.data) {
+      await db.write(async (tx) => {
+        if (await recordDevice(tx, user.id, clientId.data, null)) await tx.rows(sql`UPDATE session SET client_id = ${clientId.data} WHERE id = ${sessionId}::uuid`);
+      }, { lock: false });
+    }
     return user;
   };
-  const requireCoordinator = async (req: FastifyRequest): Promise<SessionUser> => {
+  const requireSuperadmin = async (req: FastifyRequest): Promise<SessionUser> => {
     const user = await requireUser(req);
-    if (!isCoordinator(user.roles)) throw new ApiError('forbidden', 'Only coordinators (admin or superadmin) may do this.');
+    if (!user.roles.includes('superadmin')) throw new ApiError('forbidden', 'Only a superadmin may do this.');
     return user;
   };
 
@@ -188,8 +213,43 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (!user.roles.includes('superadmin')) throw new ApiError('forbidden', 'Only a superadmin may erase a member.');
     const id = RowId.safeParse(req.params.id);
     if (!id.success) throw new ApiError('bad_request', `id: ${id.error.issues[0]?.message ?? 'invalid'}`, { field: 'id' });
-    await eraseUser(db, id.data);
+    await eraseUser(db, id.data, user.id);
     return reply.status(204).send();
+  });
+
+  // Sessions and devices (docs/protocol.md, "Sessions and devices").
+  app.get('/v1/auth/sessions', async (req) => {
+    const { user, sessionId } = await requireSession(req);
+    return { sessions: await listOwnSessions(db, user.id, sessionId) };
+  });
+  app.post<{ Params: { id: string } }>('/v1/auth/sessions/:id/revoke', async (req, reply) => {
+    const { user } = await requireSession(req);
+    const id = ClientId.safeParse(req.params.id);
+    if (!id.success) throw new ApiError('bad_request', 'id: must be a session id (a UUID)', { field: 'id' });
+    if (!(await revokeOwnSession(db, user.id, id.data))) throw new ApiError('not_found', `You have no session ${id.data}.`);
+    return reply.status(204).send();
+  });
+  app.get('/v1/admin/devices', async (req) => {
+    await requireSuperadmin(req);
+    return { devices: await listDevices(db) };
+  });
+  app.post<{ Params: { clientId: string } }>('/v1/admin/devices/:clientId/revoke', async (req, reply) => {
+    await requireSuperadmin(req);
+    const id = ClientId.safeParse(req.params.clientId);
+    if (!id.success) throw new ApiError('bad_request', 'clientId: must be a UUID', { field: 'clientId' });
+    if (!(await revokeDevice(db, id.data))) throw new ApiError('not_found', `There is no device ${id.data}.`);
+    return reply.status(204).send();
+  });
+  app.post<{ Params: { userId: string } }>('/v1/admin/users/:userId/revoke-sessions', async (req) => {
+    await requireSuperadmin(req);
+    const id = RowId.safeParse(req.params.userId);
+    if (!id.success) throw new ApiError('bad_request', `userId: ${id.error.issues[0]?.message ?? 'invalid'}`, { field: 'userId' });
+    return { revoked: await revokeUserSessions(db, id.data) };
+  });
+
+  app.get('/v1/admin/erasures', async (req) => {
+    await requireSuperadmin(req);
+    return { erasures: await listErasures(db) };
   });
 
   return app;

@@ -1,0 +1,144 @@
+import type Database from 'better-sqlite3';
+import { readSyncState } from '../sync/syncState.js';
+import { closeGaps } from '../sync/outbox.js';
+import { recordNotice } from './notices.js';
+
+// Issue 14: when a member is erased (or leaves the coordinator's scope), the laptop forgets
+// everything about them, not only the rows the server deletes: the coordinator's own pending
+// changes and conflicts about them (their text included), the server bases kept for rebasing,
+// the insight rows derived from their enrollments. Member search drops them through its delete
+// trigger; the maintenance pass after the write (src/main/db/maintenance.ts) merges the index and
+// hands back the freed pages, and secure_delete zeroes what is deleted here.
+
+export type ForgetReason = 'erased' | 'out_of_scope';
+
+export interface ForgetCounts {
+  user: number;
+  enrollment: number;
+  user_action: number;
+  champion: number;
+  champion_stage_change: number;
+  insight: number;
+  server_bases: number;
+  conflict: number;
+  outbox: number;
+}
+
+const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * Remove every trace of one member, in one transaction (a savepoint when called inside a pull
+ * page's), and leave a notice for the coordinator when anything was removed. Returns what went.
+ */
+export function forgetMember(sqlite: Database.Database, userId: string, reason: ForgetReason, now = new Date()): ForgetCounts {
+  return sqlite.transaction(() => forget(sqlite, userId, reason, now))();
+}
+
+function forget(sqlite: Database.Database, userId: string, reason: ForgetReason, now: Date): ForgetCounts {
+  const who = sqlite.prepare('SELECT name, email FROM "user" WHERE id = ?').get(userId) as { name: string; email: string } | undefined;
+  const championIds = (sqlite.prepare('SELECT id FROM champion WHERE user_id = ?').all(userId) as { id: string }[]).map((r) => r.id);
+  const actionIds = (sqlite.prepare('SELECT id FROM user_action WHERE user_id = ?').all(userId) as { id: string }[]).map((r) => r.id);
+  const enrollmentIds = (sqlite.prepare('SELECT id FROM enrollment WHERE user_id = ?').all(userId) as { id: string }[]).map((r) => r.id);
+
+  // Text naming the member: their id, and their name and email while the row is still here.
+  // A name under 3 characters would match unrelated text, so it does not count as a mention.
+  const needles = [userId, ...(who ? [who.email, ...(who.name.trim().length >= 3 ? [who.name] : [])] : [])];
+  const mentions = (cols: string[]) => cols.flatMap((c) => needles.map(() => `${c} LIKE ? ESCAPE '\\'`)).join(' OR ');
+  const mentionParams = (cols: string[]) => cols.flatMap(() => needles.map(like));
+  const ids = new Set([userId, ...championIds, ...actionIds, ...enrollmentIds, ...goneChampionsOf(sqlite, userId)]);
+  const inIds = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
+  const idsJson = JSON.stringify([...ids]);
+
+  sqlite.prepare('DELETE FROM setting WHERE key = ?').run(GONE_PREFIX + userId);
+  const counts: ForgetCounts = {
+    user: 0,
+    enrollment: 0,
+    user_action: 0,
+    champion: 0,
+    champion_stage_change: 0,
+    insight: 0,
+    server_bases: 0,
+    conflict: 0,
+    outbox: 0,
+  };
+
+  // Conflicts about them (their rows, or text naming them), and those waiting behind one of those.
+  const conflictIds = (
+    sqlite
+      .prepare(`SELECT id FROM conflict WHERE ${inIds('entity_id')} OR ${mentions(['args', 'current', 'message'])}`)
+      .all(idsJson, ...mentionParams(['args', 'current', 'message'])) as { id: number }[]
+  ).map((r) => r.id);
+  if (conflictIds.length > 0) {
+    counts.conflict = sqlite
+      .prepare(
+        `WITH RECURSIVE gone(id) AS (SELECT value FROM json_each(?) UNION SELECT c.id FROM conflict c JOIN gone g ON c.blocked_by = g.id)
+         DELETE FROM conflict WHERE id IN (SELECT id FROM gone)`,
+      )
+      .run(JSON.stringify(conflictIds)).changes;
+  }
+
+  // Pending changes about them: an id of theirs as the row changed or named, or text naming them.
+  const argIds = `json_extract(args, '$.id') IN (SELECT value FROM json_each(?)) OR json_extract(args, '$.userId') IN (SELECT value FROM json_each(?))`;
+  const outboxIds = (
+    sqlite
+      .prepare(`SELECT id FROM outbox WHERE ${argIds} OR ${mentions(['args'])}`)
+      .all(idsJson, idsJson, ...mentionParams(['args'])) as { id: number }[]
+  ).map((r) => r.id);
+  if (outboxIds.length > 0) {
+    counts.outbox = sqlite.prepare('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(outboxIds)).changes;
+    // The server needs consecutive ids: the ones it has not heard yet close up behind those removed.
+    closeGaps(sqlite, readSyncState(sqlite).heardMutationId);
+  }
+
+  // Server bases of their rows (`sync.base:<table>:<id>`).
+  const baseKeys = ['user', 'champion', 'user_action', 'enrollment'].flatMap((t) => [...ids].map((id) => `sync.base:${t}:${id}`));
+  counts.server_bases = sqlite.prepare('DELETE FROM setting WHERE key IN (SELECT value FROM json_each(?))').run(JSON.stringify(baseKeys)).changes;
+
+  counts.champion_stage_change = sqlite
+    .prepare('DELETE FROM champion_stage_change WHERE champion_id IN (SELECT value FROM json_each(?))')
+    .run(JSON.stringify(championIds)).changes;
+  counts.champion = sqlite.prepare('DELETE FROM champion WHERE user_id = ?').run(userId).changes;
+  counts.user_action = sqlite.prepare('DELETE FROM user_action WHERE user_id = ?').run(userId).changes;
+  counts.enrollment = sqlite.prepare('DELETE FROM enrollment WHERE user_id = ?').run(userId).changes;
+  // Derived rows the triggers keep; during a first pull those triggers are dropped, so go by user id too.
+  counts.insight =
+    sqlite.prepare('DELETE FROM insight_enrollment_week WHERE user_id = ?').run(userId).changes +
+    sqlite.prepare('DELETE FROM insight_enrollment WHERE user_id = ?').run(userId).changes;
+  counts.user = sqlite.prepare('DELETE FROM "user" WHERE id = ?').run(userId).changes;
+
+  const removed = Object.values(counts).some((n) => n > 0);
+  if (removed) recordNotice(sqlite, reason === 'erased' ? 'member_erased' : 'member_out_of_scope', now);
+  return counts;
+}
+
+// An erasure's deletes reach the laptop in seq order: the member's champion rows go before the
+// user row, maybe pages (or runs) earlier. A pending change or a conflict about such a champion
+// names only the champion's id; so when a pull deletes a champion that something still refers
+// to, its owner is noted (`sync.gone:<userId>`, ids only) for forgetMember to find. A pull that
+// reaches the end has delivered every delete there was, so the notes are dropped then.
+const GONE_PREFIX = 'sync.gone:';
+
+/** Before a pulled champion delete: remember whose it was if a pending change or conflict refers to it. */
+export function noteGoneChampion(sqlite: Database.Database, championId: string): void {
+  const referred = sqlite
+    .prepare("SELECT 1 FROM conflict WHERE entity_id = ? UNION ALL SELECT 1 FROM outbox WHERE json_extract(args, '$.id') = ? LIMIT 1")
+    .get(championId, championId);
+  if (!referred) return;
+  const owner = sqlite.prepare('SELECT user_id FROM champion WHERE id = ?').get(championId) as { user_id: string } | undefined;
+  if (!owner) return;
+  const key = GONE_PREFIX + owner.user_id;
+  const had = sqlite.prepare('SELECT value FROM setting WHERE key = ?').get(key) as { value: string } | undefined;
+  const list = new Set<string>(had ? (JSON.parse(had.value) as string[]) : []);
+  list.add(championId);
+  sqlite.prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify([...list]));
+}
+
+function goneChampionsOf(sqlite: Database.Database, userId: string): string[] {
+  const had = sqlite.prepare('SELECT value FROM setting WHERE key = ?').get(GONE_PREFIX + userId) as { value: string } | undefined;
+  return had ? (JSON.parse(had.value) as string[]) : [];
+}
+
+/** At the end of a complete pull. */
+export function clearGoneChampions(sqlite: Database.Database): void {
+  sqlite.prepare('DELETE FROM setting WHERE key >= ? AND key < ?').run(GONE_PREFIX, GONE_PREFIX + '\uffff');
+}
