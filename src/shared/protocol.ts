@@ -12,6 +12,7 @@ import {
   UserRow,
 } from './rows.js';
 import { MutationEnvelope, RejectionCode } from './mutations.js';
+import { Scope } from './scope.js';
 import { ActionType, SourceSystem, TargetType } from './enums.js';
 import { EMAIL_MAX, IDEMPOTENCY_KEY_MAX, PASSWORD_MAX, SOURCE_EVENT_ID_MAX, TARGET_ID_MAX } from './limits.js';
 
@@ -74,7 +75,11 @@ export const LoginRequest = z.strictObject({
     .refine((s) => !/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s), 'must be plain text (no NUL, no broken characters)'),
   password: z.string().min(1, 'is required').max(PASSWORD_MAX),
 });
-export const SessionUser = z.object({ id: RowId, email: z.string(), name: z.string(), roles: z.array(Role) });
+/**
+ * `scope` (issue 13): which communities this coordinator's laptop holds. Optional so that a
+ * session saved by an earlier release still reads; the app then shows it after the next sign-in.
+ */
+export const SessionUser = z.object({ id: RowId, email: z.string(), name: z.string(), roles: z.array(Role), scope: Scope.optional() });
 export const LoginResponse = z.object({ token: z.string().min(1), expiresAt: IsoTimestamp, user: SessionUser });
 /** The login answer on the wire: the session, plus which database this server holds (docs/protocol.md). */
 export const LoginAnswer = LoginResponse.extend({ databaseId: DatabaseId });
@@ -142,6 +147,10 @@ export const Change = z.discriminatedUnion('op', [
     op: z.literal('delete'),
     id: RowId,
   }),
+  // Scoped sync (issue 13): a member entered this coordinator's scope (their whole record follows
+  // in the same page), or left it (the laptop forgets every row of theirs).
+  z.strictObject({ op: z.literal('enter'), userId: RowId }),
+  z.strictObject({ op: z.literal('leave'), userId: RowId }),
 ]);
 export type Change = z.infer<typeof Change>;
 

@@ -6,6 +6,9 @@ import { basedRows, forgetBase, type BasedTable } from './serverBase.js';
 import { FORGET_OPTIMISTIC_HISTORY_SQL } from './optimistic.js';
 import { catchUpMemberSearch } from './bulkLoad.js';
 import { isConstraintError } from './sqliteErrors.js';
+import { evictMember, forgetLeftNotice } from './scopeEviction.js';
+
+const MEMBER_TABLES: readonly SyncTable[] = ['user', 'enrollment', 'user_action', 'champion', 'champion_stage_change'];
 import { setPullProgress } from './syncState.js';
 import { prepareTableStatements, toLocalValues, type TableStatements } from './wireRows.js';
 
@@ -107,6 +110,16 @@ export class PullPageApplier {
   }
 
   private applyOne(change: Change, based: Set<string>, tables: Set<SyncTable>): void {
+    // Scope events (issue 13). Both appliers (main thread and pull worker) come through here.
+    if (change.op === 'leave') {
+      evictMember(this.sqlite, change.userId);
+      for (const t of MEMBER_TABLES) tables.add(t);
+      return;
+    }
+    if (change.op === 'enter') {
+      forgetLeftNotice(this.sqlite, change.userId);
+      return;
+    }
     tables.add(change.table);
     this.applyChange(change);
     if (based.size > 0) {
@@ -136,7 +149,7 @@ export class PullPageApplier {
     setPullProgress(this.sqlite, { cursor: page.cursor, serverLastMutationId: page.lastMutationId, pullInProgress: page.hasMore });
   }
 
-  private applyChange(change: Change): void {
+  private applyChange(change: Exclude<Change, { op: 'enter' | 'leave' }>): void {
     const s = this.stmts[change.table];
     if (change.op === 'delete') {
       s.remove.run(change.id);

@@ -6,6 +6,7 @@ import { ApiError } from '../http/apiError.js';
 import { clearFailures, emailKey, recordFailure, secondsBlocked } from './loginThrottle.js';
 import { QueueFullError, type PasswordHasher } from './passwords.js';
 import { createSession } from './sessions.js';
+import { readScope } from '../scopes.js';
 
 const BAD_LOGIN = 'The email or password is not right.';
 
@@ -55,7 +56,8 @@ export async function login(db: Database, req: LoginRequest, ctx: LoginContext):
     await clearFailures(tx, req.email, address);
     if (upgraded) await tx.rows(sql`UPDATE credential SET hash = ${upgraded} WHERE user_id = ${u.id}`);
     const s = await createSession(tx, u.id, ctx.tokenTtlSeconds);
-    return { token: s.token, expiresAt: s.expiresAt, user: { id: u.id, email: u.email, name: u.name, roles: u.roles } };
+    const scope = await readScope(tx, u.id, u.roles);
+    return { token: s.token, expiresAt: s.expiresAt, user: { id: u.id, email: u.email, name: u.name, roles: u.roles, scope } };
   }, { lock: false });
   if (outcome instanceof ApiError) throw outcome;
   return outcome;
