@@ -85,7 +85,7 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
       expect(r.status).toBe(200);
       expect(r.body.token.length).toBeGreaterThan(30);
       expect(Date.parse(r.body.expiresAt)).toBeGreaterThan(Date.now());
-      expect(r.body.user).toEqual({ id: 'usr_coord', email: 'coord@test.local', name: 'usr_coord', roles: ['admin'] });
+      expect(r.body.user).toEqual({ id: 'usr_coord', email: 'coord@test.local', name: 'usr_coord', roles: ['admin'], scope: { all: true, cohortIds: [] } });
     });
 
     it('unknown email and wrong password get the same 401 body', async () => {

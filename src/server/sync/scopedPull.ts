@@ -100,7 +100,8 @@ export async function highestVisibleSeq(tx: Tx): Promise<bigint> {
 
 /**
  * One page of a first scoped sync: every cohort on the first page, then whole members after
- * `after` in id order until about `limit` rows (a member is never split across pages).
+ * `after` in id order while they fit in `limit` rows (at least one: a member is never split
+ * across pages, so one with more rows than `limit` makes a page of its own).
  */
 export async function expansionPage(
   tx: Tx,
@@ -109,13 +110,22 @@ export async function expansionPage(
   limit: number,
   withCohorts: boolean,
 ): Promise<{ changes: string; lastMember: string; more: boolean }> {
+  // Each candidate's size in rows (user + enrollments + champion rows and their history +
+  // actions): a page takes members while the total stays within `limit`, and always one.
   const picked = await tx.rows<{ member_id: string; more: boolean }>(
     sql`WITH cand AS (
-          SELECT sm.member_id, 1 + (SELECT count(*) FROM user_action a WHERE a.user_id = sm.member_id) AS n
-          FROM scope_member sm WHERE sm.coordinator_id = ${coordinatorId} AND sm.member_id > ${after}
-          ORDER BY sm.member_id LIMIT ${limit + 1}),
-        cum AS (SELECT member_id, n, sum(n) OVER (ORDER BY member_id) AS total, count(*) OVER () AS cands FROM cand)
-        SELECT member_id, (cands > count(*) OVER ()) AS more FROM cum WHERE total - n < ${limit} ORDER BY member_id`,
+          SELECT member_id FROM scope_member WHERE coordinator_id = ${coordinatorId} AND member_id > ${after}
+          ORDER BY member_id LIMIT ${limit + 1}),
+        cards AS (
+          SELECT ch.user_id, count(*) + sum((SELECT count(*) FROM champion_stage_change s WHERE s.champion_id = ch.id)) AS n
+          FROM champion ch WHERE ch.user_id IN (SELECT member_id FROM cand) GROUP BY ch.user_id),
+        sized AS (
+          SELECT c.member_id, 1 + (SELECT count(*) FROM user_action a WHERE a.user_id = c.member_id)
+                                + (SELECT count(*) FROM enrollment e WHERE e.user_id = c.member_id) + coalesce(k.n, 0) AS n
+          FROM cand c LEFT JOIN cards k ON k.user_id = c.member_id),
+        cum AS (SELECT member_id, sum(n) OVER (ORDER BY member_id) AS total, row_number() OVER (ORDER BY member_id) AS rn,
+                       count(*) OVER () AS cands FROM sized)
+        SELECT member_id, (cands > count(*) OVER ()) AS more FROM cum WHERE total <= ${limit} OR rn = 1 ORDER BY member_id`,
   );
   const members = picked.map((p) => p.member_id);
   const parts = expansionParts();
