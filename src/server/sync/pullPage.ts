@@ -96,7 +96,7 @@ export async function pullPageJson(
         // Done expanding: more only if something committed after the expansion's starting point.
         hasMore: !done || (await highestVisibleSeq(tx)) > startSeq,
         lastMutationId,
-        remaining: done ? 0 : 1,
+        remaining: page.remaining,
       };
     } else {
       const scoped = scope.kind === 'cohorts' ? scope.coordinatorId : null;

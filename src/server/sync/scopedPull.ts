@@ -109,7 +109,7 @@ export async function expansionPage(
   after: string,
   limit: number,
   withCohorts: boolean,
-): Promise<{ changes: string; lastMember: string; more: boolean }> {
+): Promise<{ changes: string; lastMember: string; more: boolean; remaining: number }> {
   // Each candidate's size in rows (user + enrollments + champion rows and their history +
   // actions): a page takes members while the total stays within `limit`, and always one.
   const picked = await tx.rows<{ member_id: string; more: boolean }>(
@@ -134,5 +134,16 @@ export async function expansionPage(
     sql`WITH ex AS (SELECT k::bigint AS k, member_id FROM jsonb_array_elements_text(${JSON.stringify(members)}::jsonb) WITH ORDINALITY AS x(member_id, k))
         ${aggregate(parts)}`,
   );
-  return { changes: r[0]?.changes ?? '[]', lastMember: members[members.length - 1] ?? after, more: picked[0]?.more ?? false };
+  const lastMember = members[members.length - 1] ?? after;
+  const more = picked[0]?.more ?? false;
+  let remaining = 0;
+  if (more) {
+    // For a progress bar (and the app's choice of a worker for a long pull): members still to
+    // come, at this page's rows per member.
+    const left = await tx.rows<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM scope_member WHERE coordinator_id = ${coordinatorId} AND member_id > ${lastMember}`,
+    );
+    remaining = Math.max(1, Math.round((left[0]?.n ?? 1) * (limit / Math.max(1, members.length))));
+  }
+  return { changes: r[0]?.changes ?? '[]', lastMember, more, remaining };
 }
