@@ -15,6 +15,8 @@ import type { PreferencesStore } from '../core/preferences.js';
 import type { DataChangedTable, SyncEngine } from '../sync/engine.js';
 import type { LocalMutations } from '../sync/localMutations.js';
 import type { Session } from '../sync/session.js';
+import { leftScopeNotice } from '../sync/scopeEviction.js';
+import { myScope } from '../db/queries/scope.js';
 import type { TokenStore } from '../sync/tokenStores.js';
 import type { HandlerTable } from './dispatch.js';
 import { IpcFailure } from './ipcFailure.js';
@@ -83,6 +85,13 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
       return { dataUrl: await ctx.photos.get(row?.profile_img ?? null) };
     },
     'cohorts.list': () => listCohorts(rt().app),
+    'scope.mine': () => myScope(rt().app, rt().session.user()?.scope),
+    'member.leftScope': (input) => {
+      const notice = leftScopeNotice(rt().app.sqlite, input.id);
+      // Back in scope (the row is here again): the old notice no longer holds.
+      const here = rt().app.sqlite.prepare('SELECT 1 FROM "user" WHERE id = ?').get(input.id) !== undefined;
+      return notice && !here ? { left: true, name: notice.name, leftAt: notice.leftAt } : { left: false, name: null, leftAt: null };
+    },
     'board.get': (input) => getBoard(rt().app, input),
     'champion.history': (input) => championHistory(rt().app, input),
     'cohorts.overview': (input) => {

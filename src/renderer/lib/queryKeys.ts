@@ -31,6 +31,9 @@ export const qk = {
   board: (cohortId: string | null) => ['board', cohortId] as const,
   history: (id: string) => ['history', id] as const,
   cohorts: () => ['cohorts'] as const,
+  // The signed-in coordinator's communities: names come from cohort rows; a sign-in replaces it.
+  myScope: () => ['cohorts', 'scope'] as const,
+  memberLeftScope: (id: string) => ['member', id, 'left-scope'] as const,
   conflicts: () => ['conflicts'] as const,
   cohortsOverview: () => ['insight', 'overview'] as const,
   cohortInsight: (id: string) => ['insight', 'cohort', id] as const,

@@ -6,6 +6,7 @@ import { qk } from '../lib/queryKeys.js';
 import { Dialog } from '../components/Dialog.js';
 import { ErrorState, Loading } from '../components/States.js';
 import { TimeZoneSetting } from '../components/TimeZoneSetting.js';
+import { YourCommunities } from '../components/YourCommunities.js';
 
 const TOKEN_STORAGE: Record<string, string> = {
   safeStorage: 'Encrypted by the operating system',
@@ -57,6 +58,7 @@ export function SettingsScreen({ auth }: { auth: AuthStatus }) {
         </button>
         <p className="muted small">Signing out keeps changes not yet synced on this laptop; they are sent after you sign in again.</p>
       </section>
+      <YourCommunities />
       <TimeZoneSetting />
       <section className="panel" aria-labelledby="data-title">
         <h2 id="data-title">Local data</h2>
