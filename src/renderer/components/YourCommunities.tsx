@@ -31,7 +31,7 @@ export function YourCommunities() {
           ))}
         </ul>
       )}
-      <p className="muted small">This laptop holds only the members of these communities. A superadmin changes them.</p>
+      {scope.data?.state === 'cohorts' ? <p className="muted small">This laptop holds only the members of these communities. A superadmin changes them.</p> : null}
     </section>
   );
 }
