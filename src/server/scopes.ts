@@ -26,6 +26,12 @@ export async function readScope(tx: Tx, userId: string, roles: readonly Role[]):
   return { all: row.all, cohortIds: row.all ? [] : (row.cohort_ids ?? []) };
 }
 
+/** A user's scope by id (their roles read here): what a pull page tells the app. */
+export async function readScopeOf(tx: Tx, userId: string): Promise<Scope> {
+  const r = await tx.rows<{ roles: Role[] }>(sql`SELECT roles FROM "user" WHERE id = ${userId}`);
+  return readScope(tx, userId, r[0]?.roles ?? []);
+}
+
 /** Inside a pull's snapshot: is this coordinator's pull unfiltered, or filtered by their members? */
 export async function pullScope(tx: Tx, userId: string): Promise<PullScope> {
   const r = await tx.rows<{ roles: Role[]; all: boolean | null }>(

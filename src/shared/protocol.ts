@@ -160,6 +160,8 @@ export const PullResponse = z.object({
   hasMore: z.boolean(),
   lastMutationId: z.number().int().nonnegative(),
   remaining: z.number().int().nonnegative(),
+  /** The pulling coordinator's communities now (issue 13): the app's "Your communities" follows it between sign-ins. */
+  scope: Scope.optional(),
   changes: z.array(Change),
 });
 export type PullResponse = z.infer<typeof PullResponse>;

@@ -59,6 +59,8 @@ describe.each(SYNC_BACKENDS)('scoped sync (%s)', (backend) => {
       expect((await c.engine.syncNow()).error).toBeNull();
       expect(localDump(c.app)).toEqual(await scopedView(s, 'usr_k_widen'));
       expect(memberIds(c)).toHaveLength(20);
+      // The app's "Your communities" follows: the pull told the laptop its new scope.
+      expect(c.session.user()?.scope).toEqual({ all: false, cohortIds: [world.cohorts[0]!, world.cohorts[1]!] });
       // Member 1 is in cohort 1: their whole record came (actions and champion history too).
       const m1 = world.members[1]!;
       expect((c.app.sqlite.prepare('SELECT count(*) AS n FROM user_action WHERE user_id = ?').get(m1) as { n: number }).n).toBe(10);

@@ -17,6 +17,8 @@ export function useCoreEvents(): void {
     const offAuth = subscribe('auth.changed', (auth) => {
       client.setQueryData(qk.authStatus(), auth);
       void client.invalidateQueries({ queryKey: qk.settings() });
+      // The communities come with the user (sign-in, or a pull that found them changed).
+      void client.invalidateQueries({ queryKey: qk.myScope() });
     });
     const offData = subscribe('data.changed', ({ tables }) => {
       // Every query key starts with its area, so invalidating the root covers lists, counts and charts.

@@ -7,7 +7,7 @@ import { ApiError } from '../http/apiError.js';
 import { assertContinuable, currentEpoch, decodeCursor, encodeCursor } from './cursor.js';
 import { assertSameDatabase } from './serverIdentity.js';
 import { claimClient, readClient } from './syncClient.js';
-import { pullScope, type PullScope } from '../scopes.js';
+import { pullScope, readScopeOf, type PullScope } from '../scopes.js';
 import { expansionPage, highestVisibleSeq, scopedPageBounds, scopedPageChangesJson } from './scopedPull.js';
 import type { CursorPosition } from './cursor.js';
 
@@ -79,6 +79,7 @@ export async function pullPageJson(
     }
     const epoch = await currentEpoch(tx);
     const scope = await pullScope(tx, userId);
+    const scopeNow = await readScopeOf(tx, userId);
     if (position) assertSameScope(position, scope);
     let head: Omit<PullResponse, 'changes'>;
     let changes: string;
@@ -97,6 +98,7 @@ export async function pullPageJson(
         hasMore: !done || (await highestVisibleSeq(tx)) > startSeq,
         lastMutationId,
         remaining: page.remaining,
+        scope: scopeNow,
       };
     } else {
       const scoped = scope.kind === 'cohorts' ? scope.coordinatorId : null;
@@ -120,6 +122,7 @@ export async function pullPageJson(
         hasMore,
         lastMutationId,
         remaining,
+        scope: scopeNow,
       };
     }
     return `${JSON.stringify(head).slice(0, -1)},"changes":${changes}}`;
