@@ -15,17 +15,28 @@ import { tableIdent } from '../db/wireRows.js';
 //   scope in the page's snapshot. An `enter` event brings the member's whole record at its
 //   place in the order; a `leave` event tells the laptop to forget the member.
 
-/** A member's rows as JSON change texts, for the members in `ex(k, member_id)`, ordered by (k, ord, sub). */
+/**
+ * A member's rows as JSON change texts, for the members in `ex(k, member_id)`, ordered by (k, ord, sub).
+ * Each table is read per member through its user_id index: `LATERAL (… OFFSET 0)` keeps the
+ * planner from flattening it into a hash join, which (misjudging a handful of members as a
+ * hundred) read the whole user_action table for every page.
+ */
 const expansionParts = (): SQL[] => {
   const up = (t: SyncTable, alias: string) => sql.raw(`'{"table":"${t}","op":"upsert","row":' || ${alias}.wire || '}'`);
+  const per = (table: string, alias: string, where: string) =>
+    sql.raw(`JOIN LATERAL (SELECT ${alias}.seq, ${alias}.wire FROM ${table} ${alias} WHERE ${where} OFFSET 0) ${alias} ON true`);
   return [
-    sql`SELECT ex.k, 1 AS ord, u.seq AS sub, ${up('user', 'u')} AS c FROM ex JOIN "user" u ON u.id = ex.member_id`,
-    sql`SELECT ex.k, 2, e.seq, ${up('enrollment', 'e')} FROM ex JOIN enrollment e ON e.user_id = ex.member_id`,
-    sql`SELECT ex.k, 3, ch.seq, ${up('champion', 'ch')} FROM ex JOIN champion ch ON ch.user_id = ex.member_id`,
-    sql`SELECT ex.k, 4, s.seq, ${up('champion_stage_change', 's')} FROM ex JOIN champion ch ON ch.user_id = ex.member_id JOIN champion_stage_change s ON s.champion_id = ch.id`,
-    sql`SELECT ex.k, 5, a.seq, ${up('user_action', 'a')} FROM ex JOIN user_action a ON a.user_id = ex.member_id`,
+    sql`SELECT ex.k, 1 AS ord, u.seq AS sub, ${up('user', 'u')} AS c FROM ex ${per('"user"', 'u', 'u.id = ex.member_id')}`,
+    sql`SELECT ex.k, 2, e.seq, ${up('enrollment', 'e')} FROM ex ${per('enrollment', 'e', 'e.user_id = ex.member_id')}`,
+    sql`SELECT ex.k, 3, ch.seq, ${up('champion', 'ch')} FROM ex ${per('champion', 'ch', 'ch.user_id = ex.member_id')}`,
+    sql`SELECT ex.k, 4, s.seq, ${up('champion_stage_change', 's')} FROM ex
+          ${per('champion_stage_change', 's', 's.champion_id IN (SELECT id FROM champion WHERE user_id = ex.member_id)')}`,
+    sql`SELECT ex.k, 5, a.seq, ${up('user_action', 'a')} FROM ex ${per('user_action', 'a', 'a.user_id = ex.member_id')}`,
   ];
 };
+
+/** Members sized per expansion page at most: sizing every remaining member on every page would cost more than the page. */
+const MAX_MEMBERS_A_PAGE = 1000;
 
 const aggregate = (parts: SQL[]): SQL =>
   sql`SELECT '[' || coalesce(string_agg(p.c, ',' ORDER BY p.k, p.ord, p.sub), '') || ']' AS changes FROM (${sql.join(parts, sql` UNION ALL `)}) p`;
@@ -115,7 +126,7 @@ export async function expansionPage(
   const picked = await tx.rows<{ member_id: string; more: boolean }>(
     sql`WITH cand AS (
           SELECT member_id FROM scope_member WHERE coordinator_id = ${coordinatorId} AND member_id > ${after}
-          ORDER BY member_id LIMIT ${limit + 1}),
+          ORDER BY member_id LIMIT ${Math.min(limit, MAX_MEMBERS_A_PAGE) + 1}),
         cards AS (
           SELECT ch.user_id, count(*) + sum((SELECT count(*) FROM champion_stage_change s WHERE s.champion_id = ch.id)) AS n
           FROM champion ch WHERE ch.user_id IN (SELECT member_id FROM cand) GROUP BY ch.user_id),
