@@ -14,6 +14,7 @@ import { SYNC_TABLES } from '../src/shared/rows.js';
 import { INSIGHT_TRIGGERS } from '../src/main/insight/derivedTables.js';
 import { SEARCH_PREFIXES } from './prefixes.js';
 import { summarize } from './stats.js';
+import { ALL_COMMUNITIES } from './serverProcess.js';
 
 const [url, dbFile, pushCountArg, mode] = process.argv.slice(2);
 if (!url || !dbFile) throw new Error('usage: clientSync.ts <server url> <db file> [push count] [--without-insight]');
@@ -26,7 +27,8 @@ for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true
 const app = openDatabase(dbFile);
 if (withoutInsight) for (const name of INSIGHT_TRIGGERS) app.sqlite.exec(`DROP TRIGGER "${name}"`);
 const session = new Session(app, memoryTokenStore());
-await session.signIn(url, 'coordinator@demo.local', 'demo-coordinator');
+// Every community (issue 13): this measures the unscoped first sync, as before scopes.
+await session.signIn(url, ALL_COMMUNITIES.email, ALL_COMMUNITIES.password);
 const engine = new SyncEngine({ app, session, pullLimit: Number(process.env.BENCH_PULL_LIMIT ?? 5000) });
 
 let phaseStarted = performance.now();

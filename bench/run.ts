@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pullAllPages } from './capturePages.js';
-import { login, startServerProcess } from './serverProcess.js';
+import { login, SCOPED_COORDINATOR, startServerProcess } from './serverProcess.js';
 import { round, summarize } from './stats.js';
 
 const { values } = parseArgs({
@@ -122,6 +122,7 @@ interface InsightResult {
   rebuildMs: number;
 }
 interface FloorResult { ms: number; rows: number; pages: number; peakRssMb: number }
+interface ScopedResult { first: { ms: number; rows: number; counts: Record<string, number> }; incremental: { ms: number; rows: number } }
 type P = { p50: number; p95: number; n: number };
 interface QueryResult {
   members: number;
@@ -144,6 +145,7 @@ log(`AfH Coordinator benchmark — ${size} data set, ${cpus().length} cores, Nod
 const server = await pgliteServer();
 let client: ClientResult, floor: FloorResult, queries: QueryResult, pglitePages: P, insight: InsightResult;
 let withoutInsight: Pick<ClientResult, 'initial'>;
+let scoped: ScopedResult, scopedPages: P;
 try {
   const token = await login(server.url);
   log('pulling every page once (server pull-page latency on PGlite; pages kept for the floor run)…');
@@ -163,6 +165,12 @@ try {
   log('floor: the same pages parsed and applied with no server…');
   floor = await runChild<FloorResult>('bench/floor.ts', [pagesDir, join(root, `floor-${size}.sqlite`)]);
   if (!process.env.BENCH_KEEP_PAGES) rmSync(pagesDir, { recursive: true, force: true });
+  // Scoped sync (issue 13): the demo coordinator holds 10 of the large set's 200 cohorts.
+  log('server pull-page latency of the scoped coordinator’s first sync (whole members, 5,000 rows a page)…');
+  scopedPages = summarize((await pullAllPages({ url: server.url, token: await login(server.url, SCOPED_COORDINATOR), limit: 5000 })).pageMs);
+  log('first sync of the scoped coordinator into a fresh client…');
+  scoped = await runChild<ScopedResult>('bench/scopedSync.ts', [server.url, join(root, `client-${size}-scoped.sqlite`)]);
+  rmSync(join(root, `client-${size}-scoped.sqlite`), { force: true });
   log('search and timeline latencies…');
   queries = await runChild<QueryResult>('bench/queries.ts', [join(root, `client-${size}.sqlite`)]);
   log('cohort insight latencies…');
@@ -216,6 +224,9 @@ const rows: Row[] = [
     '≤ +10%',
     full ? insightSlowdown <= 10 : null,
   ],
+  [`10. scoped first sync (${scoped.first.counts.user?.toLocaleString('en') ?? '?'} members)`, `${round(scoped.first.ms / 1000, 2)} s (${scoped.first.rows.toLocaleString('en')} rows)`, '≤ 2 s', full ? scoped.first.ms <= 2000 : null],
+  ['10. scoped pull page / unscoped, server p50', `${ms(scopedPages.p50)} / ${ms(pglitePages.p50)} (${round(scopedPages.p50 / pglitePages.p50, 2)}×)`, '≤ 1.5×', full ? scopedPages.p50 / pglitePages.p50 <= 1.5 : null],
+  ['10. scoped incremental sync (100 rows)', ms(scoped.incremental.ms), '≤ 150 ms', scoped.incremental.ms <= 150],
   ['9. of which: cohort tables rebuilt at its end', `${round(insight.rebuildMs / 1000, 2)} s (${round((100 * insight.rebuildMs) / client.initial.ms, 1)}% of the sync)`, '', null],
   [`9. Cohorts screen (${insight.cohorts} cohorts, ${insight.enrollments.toLocaleString('en')} enrollments)`, `${ms(insight.overview.p50)} / ${ms(insight.overview.p95)}`, 'p95 ≤ 100 ms', insight.overview.p95 <= 100],
   [`9. cohort page, all parts (~${insight.meanMembersPerCohort} members)`, `${ms(insight.page.p50)} / ${ms(insight.page.p95)} (max ${ms(insight.pageMax)})`, 'p95 ≤ 150 ms', insight.page.p95 <= 150],
@@ -231,7 +242,7 @@ if (values.json) {
     machine: { cores: cpus().length, node: process.version, cpu: cpus()[0]?.model ?? 'unknown' },
     dataSet: { size, rows: client.initial.counts, members: queries.members, actions: queries.totalActions, pushMutations: pushCount },
     when: new Date().toISOString(),
-    results: { client, clientWithoutInsight: withoutInsight, floor, queries, insight, serverPullPage: { pglite: pglitePages, postgres: postgresPages } },
+    results: { client, clientWithoutInsight: withoutInsight, floor, queries, insight, scoped, serverPullPage: { pglite: pglitePages, postgres: postgresPages, pgliteScoped: scopedPages } },
     table: rows.map(([measure, result, target, met]) => ({ measure, result, target, met })),
   };
   mkdirSync(dirname(resolve(values.json)), { recursive: true });

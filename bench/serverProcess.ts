@@ -38,11 +38,19 @@ export async function startServerProcess(args: { data: string; demo: 'small' | '
   };
 }
 
-export async function login(url: string): Promise<string> {
+/**
+ * The login every unscoped figure uses: a coordinator holding all communities (since issue 13 the
+ * demo coordinator holds a few; the superadmin holds all, which is what these figures measured).
+ */
+export const ALL_COMMUNITIES = { email: 'superadmin@demo.local', password: 'demo-superadmin' };
+/** The demo coordinator: 10 of the large set's 200 cohorts (3 of the small set's 20). */
+export const SCOPED_COORDINATOR = { email: 'coordinator@demo.local', password: 'demo-coordinator' };
+
+export async function login(url: string, who: { email: string; password: string } = ALL_COMMUNITIES): Promise<string> {
   const res = await fetch(`${url}/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'coordinator@demo.local', password: 'demo-coordinator' }),
+    body: JSON.stringify(who),
   });
   if (!res.ok) throw new Error(`demo login failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;

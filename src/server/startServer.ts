@@ -9,6 +9,8 @@ import { buildApp } from './http/app.js';
 import { pruneOutcomes } from './sync/outcomes.js';
 import { startEpoch } from './sync/serverIdentity.js';
 import { pruneTombstones } from './sync/tombstones.js';
+import { assignScope } from './scopes.js';
+import type { Scope } from '../shared/scope.js';
 import { createUser, type NewUser } from './users.js';
 
 export interface StartServerOptions {
@@ -48,6 +50,8 @@ export interface ServerAdmin {
   insertRows<K extends SyncTable>(table: K, rows: readonly RowOf[K][]): Promise<void>;
   /** Drop tombstones older than `retentionDays` (default: the server's setting); cursors below the floor get resync_required. */
   pruneTombstones(retentionDays?: number): Promise<{ pruned: number; floor: string }>;
+  /** Set a coordinator's scope (issue 13): `{all: true}` or cohorts. A coordinator without one holds no members. */
+  setScope(userId: string, scope: Scope): Promise<void>;
   /** The open database, for tests that need to look underneath (dumps, concurrent writers). */
   readonly database: Database;
 }
@@ -98,6 +102,7 @@ export async function startServer(opts: StartServerOptions = {}): Promise<Runnin
         createIngestKey: (source, o) => createIngestKey(db, source, o),
         insertRows: (table, rows) => db.write((tx) => insertWireRows(tx, table, rows)),
         pruneTombstones: (days) => pruneTombstones(db, days ?? retentionDays),
+        setScope: (userId, scope) => db.write((tx) => assignScope(tx, userId, scope)),
         database: db,
       },
       close: () =>

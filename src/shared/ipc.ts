@@ -289,6 +289,20 @@ export const ipcContract = {
     output: z.object({ dataUrl: z.string().nullable() }),
   },
   'cohorts.list': { input: Empty, output: z.object({ cohorts: z.array(CohortRow) }) },
+  /**
+   * The communities this laptop holds (issue 13), as the last sign-in told it: `all`, some cohorts,
+   * `none` (no scope assigned yet: the app says whom to ask), or `unknown` (a session saved
+   * before scopes existed: known after the next sign-in).
+   */
+  'scope.mine': {
+    input: Empty,
+    output: z.object({ state: z.enum(['all', 'cohorts', 'none', 'unknown']), cohorts: z.array(z.object({ id: RowId, name: z.string() })) }),
+  },
+  /** Whether a member left this laptop's communities (the member page says so instead of failing). */
+  'member.leftScope': {
+    input: z.strictObject({ id: RowId }),
+    output: z.object({ left: z.boolean(), name: z.string().nullable(), leftAt: z.string().nullable() }),
+  },
   'board.get': {
     input: z.strictObject({ cohortId: RowId.nullable() }),
     output: z.object({

@@ -105,7 +105,7 @@ export type NoopArgs = z.infer<typeof NoopArgs>;
  * `blocked`: not applied because an earlier change to the same row, in the same push, was
  * refused; it waits for the coordinator's decision on that one (docs/protocol.md).
  */
-export const REJECTION_CODES = ['not_found', 'duplicate_champion', 'stale', 'invalid_transition', 'invalid_args', 'blocked'] as const;
+export const REJECTION_CODES = ['not_found', 'duplicate_champion', 'stale', 'invalid_transition', 'invalid_args', 'blocked', 'out_of_scope'] as const;
 export const RejectionCode = z.enum(REJECTION_CODES);
 export type RejectionCode = z.infer<typeof RejectionCode>;
 

@@ -13,6 +13,7 @@ import {
   UserRow,
 } from './rows.js';
 import { MutationEnvelope, RejectionCode } from './mutations.js';
+import { Scope } from './scope.js';
 import { ActionType, SourceSystem, TargetType } from './enums.js';
 import { storableText } from './storable.js';
 import { EMAIL_MAX, IDEMPOTENCY_KEY_MAX, PASSWORD_MAX, SOURCE_EVENT_ID_MAX, TARGET_ID_MAX } from './limits.js';
@@ -93,7 +94,11 @@ export const LoginRequest = z.strictObject({
   /** A name for the device in the user's list (e.g. the computer's name). */
   deviceName: z.string().trim().min(1, 'must not be empty').max(100, 'at most 100 characters').optional(),
 });
-export const SessionUser = z.object({ id: RowId, email: z.string(), name: z.string(), roles: z.array(Role) });
+/**
+ * `scope` (issue 13): which communities this coordinator's laptop holds. Optional so that a
+ * session saved by an earlier release still reads; the app then shows it after the next sign-in.
+ */
+export const SessionUser = z.object({ id: RowId, email: z.string(), name: z.string(), roles: z.array(Role), scope: Scope.optional() });
 export const LoginResponse = z.object({ token: z.string().min(1), expiresAt: IsoTimestamp, user: SessionUser });
 /** The login answer on the wire: the session, plus which database this server holds (docs/protocol.md). */
 export const LoginAnswer = LoginResponse.extend({ databaseId: DatabaseId });
@@ -163,6 +168,10 @@ export const Change = z.discriminatedUnion('op', [
     op: z.literal('delete'),
     id: RowId,
   }),
+  // Scoped sync (issue 13): a member entered this coordinator's scope (their whole record follows
+  // in the same page), or left it (the laptop forgets every row of theirs).
+  z.strictObject({ op: z.literal('enter'), userId: RowId }),
+  z.strictObject({ op: z.literal('leave'), userId: RowId }),
 ]);
 export type Change = z.infer<typeof Change>;
 
@@ -172,6 +181,8 @@ export const PullResponse = z.object({
   hasMore: z.boolean(),
   lastMutationId: z.number().int().nonnegative(),
   remaining: z.number().int().nonnegative(),
+  /** The pulling coordinator's communities now (issue 13): the app's "Your communities" follows it between sign-ins. */
+  scope: Scope.optional(),
   changes: z.array(Change),
 });
 export type PullResponse = z.infer<typeof PullResponse>;

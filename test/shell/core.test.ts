@@ -34,6 +34,8 @@ beforeAll(async () => {
   server = await startServer({ port: 0, data: path.join(dir, 'server') });
   port = Number(new URL(server.url).port);
   await server.admin.createUser(COORDINATOR);
+  // Holds every community (issue 13): this test's sync sees the whole server.
+  await server.admin.setScope(COORDINATOR.id, { all: true, cohortIds: [] });
   await server.admin.createUser(MEMBER);
   core = await createCore({ dataDir: path.join(dir, 'app'), tokenStore: memoryTokenStore(), debounceMs: 50, logError: () => undefined });
   for (const e of ['sync.status', 'data.changed', 'auth.changed'] as const) core.on(e, (payload) => events.push({ event: e, payload }));

@@ -23,6 +23,8 @@ const MALFORMED: Record<Channel, { input: unknown; field: string }> = {
   'timeline.exportCsv': { input: { timeZone: 'Mars/Olympus_Mons' }, field: 'timeZone' },
   'member.photo': { input: { id: '' }, field: 'id' },
   'cohorts.list': { input: { all: true }, field: 'all' },
+  'scope.mine': { input: { all: true }, field: 'all' },
+  'member.leftScope': { input: { id: 'usr 1; DROP TABLE user' }, field: 'id' },
   'board.get': { input: {}, field: 'cohortId' },
   'champion.history': { input: { id: '' }, field: 'id' },
   'champion.create': { input: { userId: 'usr_2_jose', cohortId: null, notes: 'x'.repeat(20_001) }, field: 'notes' },

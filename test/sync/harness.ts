@@ -51,6 +51,8 @@ async function pgliteTemplate(): Promise<string> {
   const building = mkdtempSync(join(tmpdir(), 'afh-sync-pglite-building-'));
   const server = await startServer({ host: '127.0.0.1', port: 0, data: building, demo: null });
   await server.admin.createUser({ ...COORDINATOR, roles: ['admin'] });
+  // The tests written before scopes sync everything: this coordinator holds every community.
+  await server.admin.setScope(COORDINATOR.id, { all: true, cohortIds: [] });
   await server.close();
   try {
     // Atomic: parallel test files building at once leave exactly one template.
@@ -105,7 +107,10 @@ export async function startTestServer(backend: Backend = 'pglite'): Promise<Test
     cpSync(await pgliteTemplate(), dataDir, { recursive: true });
   }
   let server = await startServer({ host: '127.0.0.1', port: 0, data: dataDir, demo: null });
-  if (backend === 'postgres') await server.admin.createUser({ ...COORDINATOR, roles: ['admin'] });
+  if (backend === 'postgres') {
+    await server.admin.createUser({ ...COORDINATOR, roles: ['admin'] });
+    await server.admin.setScope(COORDINATOR.id, { all: true, cohortIds: [] });
+  }
   // Every copy of the template would otherwise be the same database (sync_meta.database_id):
   // each test server stands for a database of its own.
   else await server.admin.database.write((tx) => tx.rows(sql`UPDATE sync_meta SET database_id = gen_random_uuid()`));

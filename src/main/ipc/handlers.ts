@@ -17,6 +17,8 @@ import type { LocalMutations } from '../sync/localMutations.js';
 import { listQuarantine } from '../sync/pullQuarantine.js';
 import { discardPending, listPending, PendingError } from '../sync/pending.js';
 import type { Session } from '../sync/session.js';
+import { leftScopeNotice } from '../sync/scopeEviction.js';
+import { myScope } from '../db/queries/scope.js';
 import type { TokenStore } from '../sync/tokenStores.js';
 import type { HandlerTable } from './dispatch.js';
 import { IpcFailure } from './ipcFailure.js';
@@ -88,6 +90,14 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
       return { dataUrl: await ctx.photos.get(row?.profile_img ?? null) };
     },
     'cohorts.list': () => listCohorts(rt().app),
+    'scope.mine': () => myScope(rt().app, rt().session.user()?.scope),
+    'member.leftScope': (input) => {
+      const notice = leftScopeNotice(rt().app.sqlite, input.id);
+      // Back in scope (the row is here again): the old notice no longer holds.
+      const here = rt().app.sqlite.prepare('SELECT 1 FROM "user" WHERE id = ?').get(input.id) !== undefined;
+      // No name: a member who left the scope leaves no trace here but their id and when.
+      return notice && !here ? { left: true, name: null, leftAt: notice.leftAt } : { left: false, name: null, leftAt: null };
+    },
     'board.get': (input) => getBoard(rt().app, input),
     'champion.history': (input) => championHistory(rt().app, input),
     'cohorts.overview': (input) => {

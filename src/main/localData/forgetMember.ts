@@ -3,10 +3,14 @@ import { readSyncState } from '../sync/syncState.js';
 import { closeGaps } from '../sync/outbox.js';
 import { recordNotice } from './notices.js';
 
-// Issue 14: when a member is erased (or leaves the coordinator's scope), the laptop forgets
-// everything about them, not only the rows the server deletes: the coordinator's own pending
-// changes and conflicts about them (their text included), the server bases kept for rebasing,
-// the insight rows derived from their enrollments. Member search drops them through its delete
+// Issue 14: when a member is erased (or leaves the coordinator's scope, issue 13), the laptop
+// forgets everything about them, not only the rows the server deletes: conflicts about them
+// (their text included), the server bases kept for rebasing, the insight rows derived from their
+// enrollments, pulled rows of theirs held in quarantine, their member-search entry. The two
+// reasons differ in one thing: the coordinator's pending changes about an erased member go too
+// (the server would only refuse them, and they hold the member's data), while those about a
+// member who left the scope stay and are still sent, so the server answers each (out_of_scope)
+// and the coordinator keeps their text (docs/protocol.md, "Scopes"). Member search drops them through its delete
 // trigger; the maintenance pass after the write (src/main/db/maintenance.ts) merges the index and
 // hands back the freed pages, and secure_delete zeroes what is deleted here.
 
@@ -22,6 +26,7 @@ export interface ForgetCounts {
   server_bases: number;
   conflict: number;
   outbox: number;
+  quarantine: number;
 }
 
 const like = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -60,12 +65,16 @@ function forget(sqlite: Database.Database, userId: string, reason: ForgetReason,
     server_bases: 0,
     conflict: 0,
     outbox: 0,
+    quarantine: 0,
   };
 
   // Conflicts about them (their rows, or text naming them), and those waiting behind one of those.
+  // After a scope change, the server's own out_of_scope answers stay: they are about this very
+  // thing, and keep the coordinator's text of a change that can no longer be applied.
+  const keepAnswers = reason === 'out_of_scope' ? ` AND code <> 'out_of_scope'` : '';
   const conflictIds = (
     sqlite
-      .prepare(`SELECT id FROM conflict WHERE ${inIds('entity_id')} OR ${mentions(['args', 'current', 'message'])}`)
+      .prepare(`SELECT id FROM conflict WHERE (${inIds('entity_id')} OR ${mentions(['args', 'current', 'message'])})${keepAnswers}`)
       .all(idsJson, ...mentionParams(['args', 'current', 'message'])) as { id: number }[]
   ).map((r) => r.id);
   if (conflictIds.length > 0) {
@@ -79,12 +88,12 @@ function forget(sqlite: Database.Database, userId: string, reason: ForgetReason,
 
   // Pending changes about them: an id of theirs as the row changed or named, or text naming them.
   const argIds = `json_extract(args, '$.id') IN (SELECT value FROM json_each(?)) OR json_extract(args, '$.userId') IN (SELECT value FROM json_each(?))`;
-  const outboxIds = (
+  const outboxIds = reason !== 'erased' ? [] : (
     sqlite
       .prepare(`SELECT id FROM outbox WHERE ${argIds} OR ${mentions(['args'])}`)
       .all(idsJson, idsJson, ...mentionParams(['args'])) as { id: number }[]
   ).map((r) => r.id);
-  if (outboxIds.length > 0) {
+  if (reason === 'erased' && outboxIds.length > 0) {
     counts.outbox = sqlite.prepare('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(outboxIds)).changes;
     // The server needs consecutive ids: the ones it has not heard yet close up behind those removed.
     closeGaps(sqlite, readSyncState(sqlite).heardMutationId);
@@ -104,11 +113,30 @@ function forget(sqlite: Database.Database, userId: string, reason: ForgetReason,
   counts.insight =
     sqlite.prepare('DELETE FROM insight_enrollment_week WHERE user_id = ?').run(userId).changes +
     sqlite.prepare('DELETE FROM insight_enrollment WHERE user_id = ?').run(userId).changes;
+  counts.quarantine = sqlite
+    .prepare(
+      `DELETE FROM pull_quarantine WHERE ${inIds('row_id')} OR ${mentions(['received'])}`,
+    )
+    .run(idsJson, ...mentionParams(['received'])).changes;
+  dropFromSearchDuringBulkLoad(sqlite, userId);
   counts.user = sqlite.prepare('DELETE FROM "user" WHERE id = ?').run(userId).changes;
 
   const removed = Object.values(counts).some((n) => n > 0);
   if (removed) recordNotice(sqlite, reason === 'erased' ? 'member_erased' : 'member_out_of_scope', now);
   return counts;
+}
+
+// During a first sync's bulk load the member-search triggers are away (sync/bulkLoad.ts) and
+// members up to its watermark are already indexed: such a member is taken out of the index by
+// hand, so a search before the load's final rebuild cannot find them.
+const SEARCH_WATERMARK = 'sync.memberSearchWatermark';
+function dropFromSearchDuringBulkLoad(sqlite: Database.Database, userId: string): void {
+  const mark = sqlite.prepare('SELECT value FROM setting WHERE key = ?').get(SEARCH_WATERMARK) as { value: string } | undefined;
+  if (!mark) return;
+  const user = sqlite.prepare('SELECT rowid AS rid, name, email FROM "user" WHERE id = ?').get(userId) as { rid: number; name: string; email: string } | undefined;
+  if (user && user.rid <= (Number(mark.value) || 0)) {
+    sqlite.prepare("INSERT INTO user_fts (user_fts, rowid, name, email) VALUES ('delete', ?, ?, ?)").run(user.rid, user.name, user.email);
+  }
 }
 
 // An erasure's deletes reach the laptop in seq order: the member's champion rows go before the

@@ -6,9 +6,12 @@ import { FORGET_OPTIMISTIC_HISTORY_SQL } from './optimistic.js';
 import { catchUpMemberSearch } from './bulkLoad.js';
 import { isConstraintError } from './sqliteErrors.js';
 import { clearGoneChampions, forgetMember, noteGoneChampion } from '../localData/forgetMember.js';
+import { evictMember, forgetLeftNotice } from './scopeEviction.js';
 import { setPullProgress } from './syncState.js';
 import { prepareTableStatements, toLocalValues, type TableStatements } from './wireRows.js';
 import { applyReason, changeKey, decodeReason, isRowFailure, PullQuarantine } from './pullQuarantine.js';
+
+const MEMBER_TABLES: readonly SyncTable[] = ['user', 'enrollment', 'user_action', 'champion', 'champion_stage_change'];
 
 // Applies pull pages. `apply` writes a whole, already-checked page and its cursor in one
 // transaction (tests, the bench floor). On the main thread the engine uses `applyInSlices`: the
@@ -122,11 +125,21 @@ export class PullPageApplier {
       this.applyOne(change, based, tables);
     } catch (e) {
       if (!isRowFailure(e)) throw e;
-      this.quarantine.hold(changeKey(raw, index, cursor), raw, applyReason(change.table, e), cursor);
+      this.quarantine.hold(changeKey(raw, index, cursor), raw, applyReason('table' in change ? change.table : 'user', e), cursor);
     }
   }
 
   private applyOne(change: Change, based: Set<string>, tables: Set<SyncTable>): void {
+    // Scope events (issue 13). Both appliers (main thread and pull worker) come through here.
+    if (change.op === 'leave') {
+      evictMember(this.sqlite, change.userId);
+      for (const t of MEMBER_TABLES) tables.add(t);
+      return;
+    }
+    if (change.op === 'enter') {
+      forgetLeftNotice(this.sqlite, change.userId);
+      return;
+    }
     tables.add(change.table);
     this.applyChange(change);
     const id = change.op === 'upsert' ? change.row.id : change.id;
@@ -159,7 +172,7 @@ export class PullPageApplier {
     setPullProgress(this.sqlite, { cursor: page.cursor, serverLastMutationId: page.lastMutationId, pullInProgress: page.hasMore });
   }
 
-  private applyChange(change: Change): void {
+  private applyChange(change: Exclude<Change, { op: 'enter' | 'leave' }>): void {
     const s = this.stmts[change.table];
     if (change.op === 'delete') {
       // A member deleted on the server was erased: forget everything about them first, while

@@ -1,3 +1,4 @@
+import type { Scope } from '../../shared/scope.js';
 import type Database from 'better-sqlite3';
 import type { SyncStatus } from '../../shared/ipc.js';
 import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, PULL_LIMIT_DEFAULT } from '../../shared/protocol.js';
@@ -325,6 +326,7 @@ export class SyncEngine {
     let resyncs = 0;
     let lastMutationId = 0;
     let pulledFrom: string | null = null;
+    let scope: Scope | undefined;
     try {
       for (;;) {
         let bytes: ArrayBuffer;
@@ -362,6 +364,7 @@ export class SyncEngine {
         const result = await applied;
         lastMutationId = head.lastMutationId;
         pulledFrom = head.databaseId;
+        scope = head.scope ?? scope;
         this.progress = {
           pagesDone: this.progress.pagesDone + 1,
           rowsApplied: this.progress.rowsApplied + result.rowsApplied,
@@ -389,6 +392,8 @@ export class SyncEngine {
       setLastSyncedAt(this.sqlite, new Date().toISOString());
     }).immediate();
     this.emitData(['outbox', 'conflict', 'champion', 'champion_stage_change', 'user', 'user_action']);
+    // A superadmin may have changed this coordinator's communities since the sign-in.
+    if (scope) this.session.noteScope(scope);
   }
 
   /** Forget every mirrored row (keeping outbox and conflicts) so the next pull starts from null. */

@@ -1,3 +1,4 @@
+import type { Scope } from '../../shared/scope.js';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,6 +26,7 @@ export interface PullHead {
   hasMore: boolean;
   lastMutationId: number;
   remaining: number;
+  scope?: Scope | undefined;
 }
 
 export type ToPullWorker = { type: 'apply'; job: number; bytes: ArrayBuffer } | { type: 'close' };

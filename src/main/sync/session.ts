@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { Scope } from '../../shared/scope.js';
 import type Database from 'better-sqlite3';
 import type { AuthStatus } from '../../shared/ipc.js';
 import { SessionUser, type SessionList } from '../../shared/protocol.js';
@@ -225,6 +226,14 @@ export class Session {
   onChange(l: (s: AuthStatus) => void): () => void {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
+  }
+
+  /** The server told us this coordinator's communities (a pull page): keep them with the user, tell the screens if they changed. */
+  noteScope(scope: Scope): void {
+    const user = this.user();
+    if (!user || JSON.stringify(user.scope) === JSON.stringify(scope)) return;
+    this.set(KEY_USER, JSON.stringify({ ...user, scope }));
+    this.emit();
   }
 
   private emit(): void {

@@ -67,7 +67,7 @@ export function AddCandidateDialog({
         <label className="field">
           <span>Pipeline</span>
           <select value={cohort} onChange={(e) => setCohort(e.target.value)}>
-            <PipelineOptions />
+            <PipelineOptions current={cohort} />
           </select>
         </label>
         <div className="field">

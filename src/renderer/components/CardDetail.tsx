@@ -104,7 +104,7 @@ export function CardDetail({
           <label className="select">
             <span>Pipeline</span>
             <select value={cohort} onChange={(e) => setCohort(e.target.value)}>
-              <PipelineOptions />
+              <PipelineOptions current={c.cohort_id ?? GLOBAL_PIPELINE} />
             </select>
           </label>
           <button

@@ -61,6 +61,8 @@ function titleOf(c: ConflictItem): string {
       return 'The discard came too late: the change was already applied';
     case 'blocked':
       return 'Not sent: it came after a refused change to this card';
+    case 'out_of_scope':
+      return 'This member is no longer in your communities';
     case 'duplicate_champion':
       return c.name === 'champion.setCohort' ? 'This person already has a card in that cohort' : 'This person is already in that pipeline';
     case 'not_found':
@@ -96,6 +98,8 @@ function explanationOf(c: ConflictItem): string {
         : 'It was made on top of a change that was not sent, so it was not sent either.';
     case 'stale':
       return 'Someone else changed this card before your change reached the server, so yours was not applied.';
+    case 'out_of_scope':
+      return 'This member is not in the communities you look after, so the server did not apply your change. Your text is kept here; ask a superadmin if they should be in your communities.';
     case 'duplicate_champion':
       return 'The server already has a card for this person there, so yours was not added.';
     case 'not_found':

@@ -36,6 +36,9 @@ export const qk = {
   board: (cohortId: string | null) => ['board', cohortId] as const,
   history: (id: string) => ['history', id] as const,
   cohorts: () => ['cohorts'] as const,
+  // The signed-in coordinator's communities: names come from cohort rows; a sign-in replaces it.
+  myScope: () => ['cohorts', 'scope'] as const,
+  memberLeftScope: (id: string) => ['member', id, 'left-scope'] as const,
   conflicts: () => ['conflicts'] as const,
   pending: () => ['pending'] as const,
   quarantine: () => ['quarantine'] as const,

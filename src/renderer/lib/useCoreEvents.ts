@@ -19,6 +19,8 @@ export function useCoreEvents(): void {
       void client.invalidateQueries({ queryKey: qk.settings() });
       void client.invalidateQueries({ queryKey: qk.notices() });
       void client.invalidateQueries({ queryKey: qk.devices() });
+      // The communities come with the user (sign-in, or a pull that found them changed).
+      void client.invalidateQueries({ queryKey: qk.myScope() });
     });
     const offData = subscribe('data.changed', ({ tables }) => {
       // Every query key starts with its area, so invalidating the root covers lists, counts and charts.

@@ -287,7 +287,7 @@ export function ChampionsScreen({ initialCohortId }: { initialCohortId: string |
           <label className="select">
             <span>Pipeline</span>
             <select aria-label="Cohort" value={cohort} onChange={(e) => setCohort(e.target.value)}>
-              <PipelineOptions withStatus />
+              <PipelineOptions withStatus current={cohort} />
             </select>
           </label>
           <button type="button" className="btn btn-primary" onClick={() => actions.addCandidate({ cohortId })}>

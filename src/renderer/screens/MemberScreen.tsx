@@ -2,7 +2,7 @@ import { useRef } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { addDays } from '../../shared/timeZones.js';
 import { enrollmentLabel } from '../../shared/enrollmentLabel.js';
-import { call } from '../lib/api.js';
+import { call, CallError } from '../lib/api.js';
 import { qk } from '../lib/queryKeys.js';
 import { dateLabel, dayStart, displayTimeZone, durationSince, today } from '../lib/dates.js';
 import { useNavigation, useScrollMemory, type TimelineFilterState } from '../lib/navigation.js';
@@ -34,7 +34,10 @@ export function MemberScreen({ id }: { id: string }) {
   useScrollMemory('screen', screenRef, member.isSuccess && daily.isSuccess);
 
   if (member.isPending) return <Loading label="Loading member…" />;
-  if (member.isError) return <ErrorState error={member.error} onRetry={() => void member.refetch()} />;
+  if (member.isError) {
+    if (member.error instanceof CallError && member.error.code === 'not_found') return <MemberGone id={id} onBack={back} />;
+    return <ErrorState error={member.error} onRetry={() => void member.refetch()} />;
+  }
   const { user, enrollments, champions, actionCount } = member.data;
   const timelineFilter = toTimelineFilter(id, filter);
   const pickedDay = filter.fromDay && filter.fromDay === filter.toDay ? filter.fromDay : null;
@@ -141,6 +144,37 @@ export function MemberScreen({ id }: { id: string }) {
         <TimelineFilters value={filter} onChange={setFilter} actions={<ExportTimelineButton filter={timelineFilter} name={user.name} />} />
         {isReversed(filter) ? <ReversedRange filter={filter} /> : <Timeline filter={timelineFilter} showMember={false} ownScroll={false} />}
       </section>
+    </div>
+  );
+}
+
+/**
+ * A member page whose member is not on this laptop (issue 13): they left the coordinator's
+ * communities (their rows were removed at the last sync), or were erased. Said in plain words.
+ */
+function MemberGone({ id, onBack }: { id: string; onBack: () => void }) {
+  const left = useQuery({ queryKey: qk.memberLeftScope(id), queryFn: () => call('member.leftScope', { id }) });
+  return (
+    <div className="screen screen-member">
+      <button type="button" className="btn btn-ghost back" onClick={onBack}>
+        <Icon name="back" /> Back
+      </button>
+      {left.isPending ? (
+        <Loading label="Loading member…" />
+      ) : left.data?.left ? (
+        <div className="state state-empty" role="status" data-testid="member-left-scope">
+          <strong>This member is no longer in your communities</strong>
+          <div className="muted">
+            {left.data.name ? `${left.data.name}’s` : 'Their'} details were removed from this laptop when they left the communities you look
+            after. Changes you made about them that were not yet sent stay listed on the Sync screen.
+          </div>
+        </div>
+      ) : (
+        <div className="state state-empty" role="status">
+          <strong>This member is not on this laptop</strong>
+          <div className="muted">They may have been removed from the platform, or are not in your communities.</div>
+        </div>
+      )}
     </div>
   );
 }

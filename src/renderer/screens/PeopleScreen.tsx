@@ -16,6 +16,7 @@ import { Avatar, RoleChip, StageBadge } from '../components/Badges.js';
 import { Empty, ErrorState, Loading } from '../components/States.js';
 import { FirstSyncState } from '../components/FirstSyncState.js';
 import { Icon } from '../components/Icon.js';
+import { ASK_FOR_COMMUNITIES } from '../components/YourCommunities.js';
 
 const PAGE = 100;
 const ROW_HEIGHT = 60;
@@ -53,6 +54,7 @@ export function PeopleScreen() {
 
   const status = useQuery({ queryKey: qk.syncStatus(), queryFn: () => call('sync.status', {}) });
   const firstSync = status.data !== undefined && status.data.lastSyncedAt === null;
+  const scope = useQuery({ queryKey: qk.myScope(), queryFn: () => call('scope.mine', {}) });
   const origins = useQuery({ queryKey: qk.origins(), queryFn: () => call('people.origins', {}) });
   const total = useQuery({ queryKey: qk.peopleTotal(), queryFn: () => call('people.count', {}) });
   const count = useQuery({
@@ -255,6 +257,8 @@ export function PeopleScreen() {
                   Clear filters
                 </button>
               </>
+            ) : scope.data?.state === 'none' ? (
+              `You have no communities yet, so this laptop holds no members. ${ASK_FOR_COMMUNITIES}`
             ) : (
               'There are no members on this laptop yet.'
             )}

@@ -7,6 +7,7 @@ import { qk } from '../lib/queryKeys.js';
 import { Dialog } from '../components/Dialog.js';
 import { ErrorState, Loading } from '../components/States.js';
 import { TimeZoneSetting } from '../components/TimeZoneSetting.js';
+import { YourCommunities } from '../components/YourCommunities.js';
 
 const TOKEN_STORAGE: Record<string, string> = {
   safeStorage: 'Encrypted by the operating system',
@@ -64,6 +65,7 @@ export function SettingsScreen({ auth }: { auth: AuthStatus }) {
           this laptop’s data” sends them first, then deletes every member, action and card stored here.
         </p>
       </section>
+      <YourCommunities />
       <YourDevices />
       <TimeZoneSetting />
       <section className="panel" aria-labelledby="data-title">

@@ -7,6 +7,7 @@ import { clearFailures, emailKey, recordFailure, secondsBlocked } from './loginT
 import { QueueFullError, type PasswordHasher } from './passwords.js';
 import { isDeviceRevoked, recordDevice } from './devices.js';
 import { createSession } from './sessions.js';
+import { readScope } from '../scopes.js';
 
 const BAD_LOGIN = 'The email or password is not right.';
 export const DEVICE_REVOKED = 'This device was signed out by an administrator, and its copy of the data must be removed.';
@@ -63,7 +64,8 @@ export async function login(db: Database, req: LoginRequest, ctx: LoginContext):
       if (await recordDevice(tx, u.id, req.clientId, req.deviceName ?? null)) clientId = req.clientId;
     }
     const s = await createSession(tx, u.id, ctx.tokenTtlSeconds, clientId);
-    return { token: s.token, expiresAt: s.expiresAt, user: { id: u.id, email: u.email, name: u.name, roles: u.roles } };
+    const scope = await readScope(tx, u.id, u.roles);
+    return { token: s.token, expiresAt: s.expiresAt, user: { id: u.id, email: u.email, name: u.name, roles: u.roles, scope } };
   }, { lock: false });
   if (outcome instanceof ApiError) throw outcome;
   return outcome;

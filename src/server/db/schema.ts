@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
   foreignKey,
   index,
@@ -135,6 +136,8 @@ export const enrollment = pgTable(
     foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'enrollment_user_fk' }),
     foreignKey({ columns: [t.cohortId], foreignColumns: [cohort.id], name: 'enrollment_cohort_fk' }),
     index('enrollment_user_idx').on(t.userId),
+    // Widening a coordinator's scope finds the cohorts' members (scope_member triggers, migration 0005).
+    index('enrollment_cohort_idx').on(t.cohortId),
     index('enrollment_seq_idx').on(t.seq),
   ],
 );
@@ -439,5 +442,70 @@ export const syncOutcome = pgTable(
     primaryKey({ columns: [t.clientId, t.mutationId], name: 'sync_outcome_pk' }),
     foreignKey({ columns: [t.clientId], foreignColumns: [syncClient.clientId], name: 'sync_outcome_client_fk' }).onDelete('cascade'),
     index('sync_outcome_created_idx').on(t.createdAt),
+  ],
+);
+
+// ---- scoped sync (issue 13; docs/protocol.md, "Scopes") ----
+
+/**
+ * A coordinator's scope: `all`, or the cohorts in coordinator_scope_cohort. A coordinator with
+ * no row here holds no members (least privilege); a superadmin is `all` whatever this says.
+ */
+export const coordinatorScope = pgTable(
+  'coordinator_scope',
+  {
+    userId: text('user_id').primaryKey(),
+    all: boolean('all').notNull().default(false),
+  },
+  (t) => [foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'coordinator_scope_user_fk' }).onDelete('cascade')],
+);
+
+export const coordinatorScopeCohort = pgTable(
+  'coordinator_scope_cohort',
+  {
+    userId: text('user_id').notNull(),
+    cohortId: text('cohort_id').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.cohortId], name: 'coordinator_scope_cohort_pk' }),
+    foreignKey({ columns: [t.userId], foreignColumns: [coordinatorScope.userId], name: 'coordinator_scope_cohort_scope_fk' }).onDelete('cascade'),
+    foreignKey({ columns: [t.cohortId], foreignColumns: [cohort.id], name: 'coordinator_scope_cohort_cohort_fk' }),
+    index('coordinator_scope_cohort_cohort_idx').on(t.cohortId),
+  ],
+);
+
+/**
+ * The members each cohort-scoped coordinator holds now, kept exact by triggers (migration 0005)
+ * on enrollment, champion and the two scope tables. No foreign keys: an erased member's rows go
+ * in the same transaction, and the triggers remove the pair as they go.
+ */
+export const scopeMember = pgTable(
+  'scope_member',
+  {
+    coordinatorId: text('coordinator_id').notNull(),
+    memberId: text('member_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.coordinatorId, t.memberId], name: 'scope_member_pk' }), index('scope_member_member_idx').on(t.memberId)],
+);
+
+/**
+ * Every entry to and exit from scope_member, with a seq from change_seq taken under the writers'
+ * lock: scope changes are events in the same order as row changes, so a pull page interleaves
+ * them (enter: the member's whole record; leave: forget them). Pruned with the tombstones.
+ */
+export const scopeEvent = pgTable(
+  'scope_event',
+  {
+    seq: bigint('seq', { mode: 'bigint' }).notNull(),
+    coordinatorId: text('coordinator_id').notNull(),
+    memberId: text('member_id').notNull(),
+    kind: text('kind').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.seq], name: 'scope_event_pk' }),
+    check('scope_event_kind', inList('kind', ['enter', 'leave'])),
+    index('scope_event_coordinator_seq_idx').on(t.coordinatorId, t.seq),
+    index('scope_event_created_idx').on(t.createdAt),
   ],
 );

@@ -26,9 +26,9 @@ describe('demo data generator', () => {
     expect(hash(collect(7).t.user)).not.toBe(hash(small.t.user));
   });
 
-  it('has the documented sizes (plus the three demo logins) and every row is a valid wire row', () => {
+  it('has the documented sizes (plus the four demo logins) and every row is a valid wire row', () => {
     const s = DEMO_SIZES.small;
-    expect(small.t.user).toHaveLength(s.users + 3);
+    expect(small.t.user).toHaveLength(s.users + 4);
     expect(small.t.user_action).toHaveLength(s.actions);
     expect(small.t.champion).toHaveLength(s.champions);
     expect(small.t.cohort).toHaveLength(s.cohorts);

@@ -19,8 +19,21 @@ export const DEMO_ANCHOR = Date.parse('2026-11-01T00:00:00Z');
 export const DEMO_COORDINATOR = { id: 'usr_demo_coordinator', email: 'coordinator@demo.local', name: 'Demo Coordinator', password: 'demo-coordinator', roles: ['admin'] as Role[] };
 export const DEMO_STUDENT = { id: 'usr_demo_student', email: 'student@demo.local', name: 'Demo Student', password: 'demo-student', roles: ['student'] as Role[] };
 export const DEMO_SUPERADMIN = { id: 'usr_demo_superadmin', email: 'superadmin@demo.local', name: 'Demo Superadmin', password: 'demo-superadmin', roles: ['superadmin'] as Role[] };
+export const DEMO_COORDINATOR2 = { id: 'usr_demo_coordinator2', email: 'coordinator2@demo.local', name: 'Demo Coordinator Two', password: 'demo-coordinator2', roles: ['admin'] as Role[] };
 /** The demo logins, each included as a user row (their credentials are the loader's job). */
-export const DEMO_LOGINS = [DEMO_COORDINATOR, DEMO_STUDENT, DEMO_SUPERADMIN] as const;
+export const DEMO_LOGINS = [DEMO_COORDINATOR, DEMO_STUDENT, DEMO_SUPERADMIN, DEMO_COORDINATOR2] as const;
+
+/**
+ * The demo coordinators' communities (issue 13): the first gets a few cohorts (3 of the small
+ * set's 20, 10 of the large set's 200), the second as many, overlapping the first's by one.
+ * Chosen from the cohort count so a demo database made by an earlier release gets the same.
+ */
+export function demoScopes(cohortCount: number): { coordinator: string[]; coordinator2: string[] } {
+  const n = cohortCount >= 200 ? 10 : 3;
+  const start = Math.floor(cohortCount * 0.6);
+  const ids = (from: number) => Array.from({ length: n }, (_, k) => `coh_${pad(((from + k) % cohortCount) + 1, 3)}`);
+  return { coordinator: ids(start), coordinator2: ids(start + n - 1) };
+}
 
 export type DemoBatch = { [K in SyncTable]: { table: K; rows: RowOf[K][] } }[SyncTable];
 

@@ -38,8 +38,8 @@ describe.each(BACKENDS)('demo small on %s', (kind) => {
       )[0]!;
     const first = await counts();
     const s = DEMO_SIZES.small;
-    // Plus the three demo logins (coordinator, student and, since issue 14, superadmin).
-    expect(first).toMatchObject({ users: s.users + 3, actions: s.actions, champions: s.champions, cohorts: s.cohorts, seqs: s.actions });
+    // Plus the four demo logins (coordinator, student, since issue 14 superadmin, since issue 13 coordinator2).
+    expect(first).toMatchObject({ users: s.users + 4, actions: s.actions, champions: s.champions, cohorts: s.cohorts, seqs: s.actions });
     // Vacuumed after the load: the visibility map is set, so the first pulls neither write
     // pages back nor visit the heap for the seq-only bounds query.
     const vis = await db.read((tx) => tx.rows<{ visible: boolean }>(sql`SELECT relallvisible > 0 AS visible FROM pg_class WHERE relname = 'user_action'`));
@@ -68,16 +68,31 @@ describe.each(BACKENDS)('demo small on %s', (kind) => {
     const superadmin = await api.post<{ user: { roles: string[] } }>('/v1/auth/login', { email: 'superadmin@demo.local', password: 'demo-superadmin' });
     expect(superadmin.body.user.roles).toEqual(['superadmin']);
 
-    const page = await api.post('/v1/sync/pull', { clientId: '2f1c0000-0000-4000-8000-00000000000a', cursor: null, limit: 10_000 }, coord.body.token);
+    // The demo coordinators hold a few communities each (issue 13), overlapping by one; the superadmin holds all.
+    expect(coord.body).toMatchObject({ user: { scope: { all: false, cohortIds: ['coh_013', 'coh_014', 'coh_015'] } } });
+    const coord2 = await api.post<{ token: string }>('/v1/auth/login', { email: 'coordinator2@demo.local', password: 'demo-coordinator2' });
+    expect(coord2.body).toMatchObject({ user: { roles: ['admin'], scope: { all: false, cohortIds: ['coh_015', 'coh_016', 'coh_017'] } } });
+    expect(superadmin.body).toMatchObject({ user: { scope: { all: true, cohortIds: [] } } });
+    const superToken = (superadmin.body as unknown as { token: string }).token;
+    const page = await api.post('/v1/sync/pull', { clientId: '2f1c0000-0000-4000-8000-00000000000a', cursor: null, limit: 10_000 }, superToken);
     const parsed = PullResponse.parse(page.body);
     expect(parsed.changes).toHaveLength(10_000);
     expect(parsed.hasMore).toBe(true);
+    // The coordinator's first page: every cohort, then whole members of their cohorts only.
+    const scoped = PullResponse.parse((await api.post('/v1/sync/pull', { clientId: '2f1c0000-0000-4000-8000-00000000000b', cursor: null, limit: 2000 }, coord.body.token)).body);
+    expect(scoped.changes.filter((c) => c.op === 'upsert' && c.table === 'cohort')).toHaveLength(s.cohorts);
+    const inScope = new Set(
+      (await db.read((tx) => tx.rows<{ user_id: string }>(sql`SELECT DISTINCT user_id FROM enrollment WHERE cohort_id IN ('coh_013', 'coh_014', 'coh_015') UNION SELECT user_id FROM champion WHERE cohort_id IN ('coh_013', 'coh_014', 'coh_015')`))).map((r) => r.user_id),
+    );
+    const sentUsers = scoped.changes.flatMap((c) => (c.op === 'upsert' && c.table === 'user' ? [c.row.id] : []));
+    expect(sentUsers.length).toBeGreaterThan(0);
+    for (const u of sentUsers) expect(inScope.has(u), u).toBe(true);
 
     // Triggers are back on: a new write gets a seq above everything loaded.
     const push = await api.post<{ results: { status: string }[] }>(
       '/v1/sync/push',
       { clientId: '2f1c0000-0000-4000-8000-00000000000a', mutations: [{ id: 1, name: 'champion.create', args: { id: 'ch_new_demo', userId: 'usr_demo_student', cohortId: null, notes: '' } }] },
-      coord.body.token,
+      superToken,
     );
     expect(push.body.results[0]!.status).toBe('applied');
     const top = await db.read((tx) =>

@@ -5,7 +5,8 @@ import { INGEST_KEY_SOURCES } from '../../shared/enums.js';
 import { insertIngestKey } from '../auth/ingestKeys.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { insertUserWithCredential } from '../users.js';
-import { DEMO_ANCHOR, DEMO_COORDINATOR, DEMO_LOGINS, DEMO_SIZES, DEMO_SUPERADMIN, generateDemo, type DemoSize } from './generateDemo.js';
+import { DEMO_ANCHOR, DEMO_COORDINATOR, DEMO_COORDINATOR2, DEMO_LOGINS, DEMO_SIZES, generateDemo, demoScopes, type DemoSize } from './generateDemo.js';
+import { assignScope } from '../scopes.js';
 
 export type { DemoSize } from './generateDemo.js';
 
@@ -71,10 +72,17 @@ export async function loadDemo(
   // Every restart with --demo lands here; the slow password hashes are only worth making when
   // something is missing (the write below checks again, under the writers' lock).
   const present = new Set(
-    (await db.read((tx) => tx.rows<{ id: string }>(sql`SELECT id FROM "user" WHERE id IN (${DEMO_COORDINATOR.id}, ${DEMO_SUPERADMIN.id})`))).map((r) => r.id),
+    (
+      await db.read((tx) =>
+        tx.rows<{ id: string }>(sql`SELECT id FROM "user" WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(DEMO_LOGINS.map((d) => d.id))}::jsonb))`),
+      )
+    ).map((r) => r.id),
   );
-  if (present.has(DEMO_COORDINATOR.id) && present.has(DEMO_SUPERADMIN.id)) {
-    await db.write((tx) => ensureDemoKeys(tx));
+  if (DEMO_LOGINS.every((d) => present.has(d.id))) {
+    await db.write(async (tx) => {
+      await ensureDemoKeys(tx);
+      await ensureDemoScopes(tx);
+    });
     log('demo data already present; not loading it again');
     return false;
   }
@@ -111,6 +119,8 @@ export async function loadDemo(
     for (const [id, hash] of creds) await tx.rows(sql`INSERT INTO credential (user_id, hash) VALUES (${id}, ${hash})`);
     await ensureDemoKeys(tx);
     if (su[0]?.su) await tx.rows(sql`SET LOCAL session_replication_role = origin`);
+    // After the triggers are back on: the scope triggers fill scope_member from the loaded rows.
+    await ensureDemoScopes(tx);
     const s = DEMO_SIZES[size];
     log(`demo ${size}: ${n} rows (${s.users} members, ${s.actions} actions) loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return true;
@@ -136,6 +146,23 @@ async function ensureDemoAccess(tx: Tx, creds: ReadonlyMap<string, string>): Pro
     );
   }
   await ensureDemoKeys(tx);
+  await ensureDemoScopes(tx);
+}
+
+/** The demo coordinators' communities, where they have none yet (an operator's later change is kept). */
+async function ensureDemoScopes(tx: Tx): Promise<void> {
+  const n = (await tx.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM cohort`))[0]?.n ?? 0;
+  if (n === 0) return;
+  const scopes = demoScopes(n);
+  const known = new Set((await tx.rows<{ id: string }>(sql`SELECT id FROM cohort`)).map((r) => r.id));
+  for (const [who, cohortIds] of [
+    [DEMO_COORDINATOR.id, scopes.coordinator],
+    [DEMO_COORDINATOR2.id, scopes.coordinator2],
+  ] as const) {
+    const has = await tx.rows(sql`SELECT 1 FROM coordinator_scope WHERE user_id = ${who}`);
+    const exists = await tx.rows(sql`SELECT 1 FROM "user" WHERE id = ${who}`);
+    if (has.length === 0 && exists.length > 0) await assignScope(tx, who, { all: false, cohortIds: cohortIds.filter((c) => known.has(c)) });
+  }
 }
 
 async function ensureDemoKeys(tx: Tx): Promise<void> {

@@ -15,6 +15,8 @@ import { authenticate, authenticateSession, revokeSession, type SessionCheck } f
 import type { Database } from '../db/database.js';
 import { eraseUser, listErasures } from '../erasure.js';
 import { ingestActions } from '../ingest.js';
+import { ingestEnrollments } from '../ingestEnrollments.js';
+import { getScope, putScope } from '../scopes.js';
 import { pullPageJson } from '../sync/pullPage.js';
 import { push } from '../sync/push.js';
 import { readDatabaseId } from '../sync/serverIdentity.js';
@@ -197,7 +199,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // Upstream systems only, each with its own key (docs/protocol.md, "Ingest keys"): a
   // coordinator's session is a person's, and must not be able to forge a payment or an event.
-  app.post('/v1/ingest/actions', async (req) => {
+  const requireIngestKey = async (req: FastifyRequest) => {
     const token = bearer(req);
     const key = token ? await authenticateIngestKey(db, token) : null;
     if (!key) {
@@ -205,7 +207,23 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         throw new ApiError('forbidden', 'Ingest takes an upstream system’s ingest key, not a person’s session.');
       throw new ApiError('unauthorized', 'Send a live ingest key as Authorization: Bearer <key>.');
     }
-    return ingestActions(db, req.body, key);
+    return key;
+  };
+  app.post('/v1/ingest/actions', async (req) => ingestActions(db, req.body, await requireIngestKey(req)));
+  // Enrollments carry no source_system: any live ingest key may report them (docs/protocol.md).
+  app.post('/v1/ingest/enrollments', async (req) => {
+    await requireIngestKey(req);
+    return ingestEnrollments(db, req.body);
+  });
+
+  // Coordinators' scopes (issue 13): which communities each laptop holds. Superadmins only.
+  app.get<{ Params: { userId: string } }>('/v1/admin/scopes/:userId', async (req) => {
+    await requireSuperadmin(req);
+    return getScope(db, req.params.userId);
+  });
+  app.put<{ Params: { userId: string } }>('/v1/admin/scopes/:userId', async (req) => {
+    await requireSuperadmin(req);
+    return putScope(db, req.params.userId, req.body);
   });
 
   app.delete<{ Params: { id: string } }>('/v1/users/:id', async (req, reply) => {

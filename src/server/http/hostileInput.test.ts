@@ -104,6 +104,7 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
     const mk = (id: string, roles: ('admin' | 'superadmin' | 'student')[]) =>
       server.admin.createUser({ id, email: `${id}@test.local`, name: id, roles, password: PASSWORD });
     await mk('usr_coord', ['admin']);
+    await server.admin.setScope('usr_coord', { all: true, cohortIds: [] });
     await mk('usr_super', ['superadmin']);
     await mk('usr_student', ['student']);
     const login = async (email: string) => {

@@ -14,16 +14,33 @@ import { ApiError } from '../http/apiError.js';
 // - one that does not fit a bigint, or that is not a cursor at all (protocol 1's included).
 
 const MAX_SEQ = 9_223_372_036_854_775_807n;
-const CursorBody = z.strictObject({ v: z.literal(2), db: z.uuid(), e: z.uuid(), seq: z.string().regex(/^(0|[1-9][0-9]{0,18})$/) });
+// A scoped coordinator's cursor (issue 13) also names whose scope it follows (`u`), and during
+// the first sync's expansion the last member delivered (`m`, '' before the first): its `seq` is
+// then the point the expansion started from, where the change order picks up once it is done.
+const CursorBody = z.strictObject({
+  v: z.literal(2),
+  db: z.uuid(),
+  e: z.uuid(),
+  seq: z.string().regex(/^(0|[1-9][0-9]{0,18})$/),
+  u: z.string().min(1).max(128).optional(),
+  m: z.string().max(128).optional(),
+});
 
 export interface CursorPosition {
   db: string;
   epoch: string;
   seq: bigint;
+  /** The coordinator whose scope this cursor follows; absent: an unfiltered (`all`) cursor. */
+  scopedFor?: string;
+  /** First scoped sync in progress: members up to this id (in id order) have been delivered. */
+  expandedTo?: string;
 }
 
 export function encodeCursor(p: CursorPosition): string {
-  return Buffer.from(JSON.stringify({ v: 2, db: p.db, e: p.epoch, seq: p.seq.toString() })).toString('base64url');
+  const body: Record<string, string | number> = { v: 2, db: p.db, e: p.epoch, seq: p.seq.toString() };
+  if (p.scopedFor !== undefined) body.u = p.scopedFor;
+  if (p.expandedTo !== undefined) body.m = p.expandedTo;
+  return Buffer.from(JSON.stringify(body)).toString('base64url');
 }
 
 /** The position a cursor stands for; one the server cannot read → 409 resync_required. */
@@ -38,7 +55,10 @@ export function decodeCursor(cursor: string): CursorPosition {
   if (!r.success) throw resync('is not one this server can continue from');
   const seq = BigInt(r.data.seq);
   if (seq > MAX_SEQ) throw resync('is past anything this server can hand out');
-  return { db: r.data.db, epoch: r.data.e, seq };
+  const p: CursorPosition = { db: r.data.db, epoch: r.data.e, seq };
+  if (r.data.u !== undefined) p.scopedFor = r.data.u;
+  if (r.data.m !== undefined) p.expandedTo = r.data.m;
+  return p;
 }
 
 /** The latest epoch: the one every new cursor is issued in. */

@@ -26,6 +26,7 @@ async function until(cond: () => Promise<boolean>, what: string): Promise<void> 
 
 async function seed(server: TestServer): Promise<string> {
   await server.admin.createUser({ id: 'usr_coord', email: 'coord@test.local', name: 'Coord', roles: ['admin'], password: 'pw-coord' });
+  await server.admin.setScope('usr_coord', { all: true, cohortIds: [] });
   await server.admin.insertRows('cohort', [{ id: 'coh_a', name: 'A', starts_at: null, ends_at: null, status: 'active', created_at: T0 }]);
   const r = await apiClient(server.url).post<{ token: string }>('/v1/auth/login', { email: 'coord@test.local', password: 'pw-coord' });
   return r.body.token;

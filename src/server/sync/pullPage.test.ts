@@ -31,6 +31,8 @@ async function seeded(kind: (typeof BACKENDS)[number]): Promise<Database> {
       VALUES ('act_1', 'usr_a', NULL, 'enrolled', ${JSON.stringify({ s: TRICKY, n: [1, 2.5, null, true], o: {} })}::jsonb, 'manual', 'k1', '2026-01-03T00:00:00Z'),
              ('act_2', 'usr_b', NULL, 'enrolled', '{}', 'app', NULL, '2026-01-03T00:00:00Z')`);
     await tx.rows(sql`INSERT INTO champion (id, user_id, cohort_id, stage, notes) VALUES ('ch_b', 'usr_b', NULL, 'candidate', ${TRICKY})`);
+    // Pages of the whole platform: this coordinator holds every community (issue 13).
+    await tx.rows(sql`INSERT INTO coordinator_scope (user_id, "all") VALUES ('usr_c', true)`);
   });
   // A delete leaves a tombstone: the page carries it in the delete form.
   await db.write((tx) => tx.rows(sql`DELETE FROM user_action WHERE id = 'act_2'`));
@@ -68,6 +70,6 @@ describe.each(BACKENDS)('pull page built in the database (%s)', (kind) => {
     // Past the end: an empty page that keeps the cursor and says there is nothing more.
     const first = PullResponse.parse(JSON.parse(await pullPageJson(db, 'usr_c', { clientId: CLIENT, cursor: null, limit: 1000 })));
     const after = PullResponse.parse(JSON.parse(await pullPageJson(db, 'usr_c', { clientId: CLIENT, cursor: first.cursor, limit: 1000 })));
-    expect(after).toEqual({ databaseId: first.databaseId, cursor: first.cursor, hasMore: false, lastMutationId: 0, remaining: 0, changes: [] });
+    expect(after).toEqual({ databaseId: first.databaseId, cursor: first.cursor, hasMore: false, lastMutationId: 0, remaining: 0, scope: { all: true, cohortIds: [] }, changes: [] });
   });
 });

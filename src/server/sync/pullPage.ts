@@ -7,6 +7,9 @@ import { ApiError } from '../http/apiError.js';
 import { assertContinuable, currentEpoch, decodeCursor, encodeCursor } from './cursor.js';
 import { assertSameDatabase } from './serverIdentity.js';
 import { claimClient, readClient } from './syncClient.js';
+import { pullScope, readScopeOf, type PullScope } from '../scopes.js';
+import { expansionPage, highestVisibleSeq, scopedPageBounds, scopedPageChangesJson } from './scopedPull.js';
+import type { CursorPosition } from './cursor.js';
 
 // A pull page: every row of the six tables and every tombstone with seq > cursor, in seq
 // order. Writers take seqs only while holding one advisory lock (writeLock.ts), so seq order
@@ -75,24 +78,53 @@ export async function pullPageJson(
       await assertAboveTombstoneFloor(tx, from);
     }
     const epoch = await currentEpoch(tx);
-    const bounds = (await tx.rows<{ n: number; up_to: string | null }>(pageBounds(from, req.limit)))[0];
-    const hasMore = (bounds?.n ?? 0) > req.limit;
-    const upTo = bounds?.up_to == null ? from : BigInt(bounds.up_to);
-    const changes = upTo > from ? ((await tx.rows<{ changes: string }>(pageChangesJson(from, upTo)))[0]?.changes ?? '[]') : '[]';
-    let remaining = 0;
-    if (hasMore) {
-      // An estimate for a progress bar: seqs also count superseded updates, so it errs high.
-      const top = await tx.rows<{ last: string }>(sql`SELECT last_value::text AS last FROM change_seq`);
-      const est = BigInt(top[0]?.last ?? '0') - upTo;
-      remaining = est > 0n ? Number(est) : 1;
+    const scope = await pullScope(tx, userId);
+    const scopeNow = await readScopeOf(tx, userId);
+    if (position) assertSameScope(position, scope);
+    let head: Omit<PullResponse, 'changes'>;
+    let changes: string;
+    if (scope.kind === 'cohorts' && (position === null || position.expandedTo !== undefined)) {
+      // A first scoped sync: the members in scope, whole, from this snapshot (scopedPull.ts).
+      const startSeq = position?.seq ?? (await highestVisibleSeq(tx));
+      const page = await expansionPage(tx, userId, position?.expandedTo ?? '', req.limit, position === null);
+      changes = page.changes;
+      const done = !page.more;
+      head = {
+        databaseId,
+        cursor: encodeCursor(
+          done ? { db: databaseId, epoch, seq: startSeq, scopedFor: userId } : { db: databaseId, epoch, seq: startSeq, scopedFor: userId, expandedTo: page.lastMember },
+        ),
+        // Done expanding: more only if something committed after the expansion's starting point.
+        hasMore: !done || (await highestVisibleSeq(tx)) > startSeq,
+        lastMutationId,
+        remaining: page.remaining,
+        scope: scopeNow,
+      };
+    } else {
+      const scoped = scope.kind === 'cohorts' ? scope.coordinatorId : null;
+      const bounds = (await tx.rows<{ n: number; up_to: string | null }>(scoped ? scopedPageBounds(from, req.limit, scoped) : pageBounds(from, req.limit)))[0];
+      const hasMore = (bounds?.n ?? 0) > req.limit;
+      const upTo = bounds?.up_to == null ? from : BigInt(bounds.up_to);
+      changes =
+        upTo > from
+          ? ((await tx.rows<{ changes: string }>(scoped ? scopedPageChangesJson(from, upTo, scoped) : pageChangesJson(from, upTo)))[0]?.changes ?? '[]')
+          : '[]';
+      let remaining = 0;
+      if (hasMore) {
+        // An estimate for a progress bar: seqs also count superseded updates, so it errs high.
+        const top = await tx.rows<{ last: string }>(sql`SELECT last_value::text AS last FROM change_seq`);
+        const est = BigInt(top[0]?.last ?? '0') - upTo;
+        remaining = est > 0n ? Number(est) : 1;
+      }
+      head = {
+        databaseId,
+        cursor: encodeCursor(scoped ? { db: databaseId, epoch, seq: upTo, scopedFor: scoped } : { db: databaseId, epoch, seq: upTo }),
+        hasMore,
+        lastMutationId,
+        remaining,
+        scope: scopeNow,
+      };
     }
-    const head: Omit<PullResponse, 'changes'> = {
-      databaseId,
-      cursor: encodeCursor({ db: databaseId, epoch, seq: upTo }),
-      hasMore,
-      lastMutationId,
-      remaining,
-    };
     return `${JSON.stringify(head).slice(0, -1)},"changes":${changes}}`;
   });
   // A pull is a use of the clientId too: the first user to use it owns it (docs/protocol.md). Only a
@@ -119,4 +151,16 @@ async function assertAboveTombstoneFloor(tx: Tx, from: bigint): Promise<void> {
     throw new ApiError('resync_required', 'This device has been offline longer than the server keeps deletions; start a full resync.', {
       field: 'cursor',
     });
+}
+
+/**
+ * A cursor follows one way of filtering: unfiltered (`all`), or one coordinator's scope. When
+ * that changes (a coordinator scoped or unscoped, another coordinator's laptop), the laptop's
+ * rows were chosen by another rule: it starts over (keeping its outbox), rather than holding
+ * members it should not, or missing ones it should.
+ */
+function assertSameScope(position: CursorPosition, scope: PullScope): void {
+  const want = scope.kind === 'cohorts' ? scope.coordinatorId : undefined;
+  if (position.scopedFor !== want)
+    throw new ApiError('resync_required', 'The communities this laptop holds have changed; start a full resync.', { field: 'cursor' });
 }

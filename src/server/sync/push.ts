@@ -10,6 +10,12 @@ import { recordActionsBulk } from './recordActionsBulk.js';
 import { RefusedRows, withNamedRow, withNamedRows } from './rejections.js';
 import { assertSameDatabase } from './serverIdentity.js';
 import { claimClient } from './syncClient.js';
+import { OUT_OF_SCOPE, ScopeGuard } from './scopeGuard.js';
+
+async function anyRefused(tx: Tx, guard: ScopeGuard, envs: readonly MutationEnvelope[]): Promise<boolean> {
+  for (const env of envs) if (await guard.refuses(tx, env)) return true;
+  return false;
+}
 
 const gap = (expected: number, message: string) => new ApiError('mutation_gap', message, { expected });
 
@@ -48,6 +54,7 @@ export async function push(db: Database, userId: string, req: PushRequest, now =
     // A resend gets the answers it got the first time (or 409 client_diverged for a reused id).
     const resent = req.mutations.filter((m) => m.id <= last);
     const results: MutationResult[] = await rememberedResults(tx, req.clientId, resent);
+    const guard = await ScopeGuard.forPusher(tx, userId);
     const refused = new RefusedRows();
     resent.forEach((env, i) => refused.note(env, results[i]!));
     const fresh = req.mutations.filter((m) => m.id > last);
@@ -55,7 +62,7 @@ export async function push(db: Database, userId: string, req: PushRequest, now =
     for (let i = 0; i < fresh.length; ) {
       let j = i;
       while (j < fresh.length && fresh[j]!.name === 'action.record') j++;
-      if (j - i >= BULK_MIN_RUN) {
+      if (j - i >= BULK_MIN_RUN && !(await anyRefused(tx, guard, fresh.slice(i, j)))) {
         freshResults.push(...(await applyActionRun(tx, fresh.slice(i, j), ctx)));
         i = j;
       } else {
@@ -70,7 +77,11 @@ export async function push(db: Database, userId: string, req: PushRequest, now =
           i++;
           continue;
         }
-        const out = refused.blocks(env) ? await refused.blockedOutcome(tx, env) : await withNamedRow(tx, env, await applyOne(tx, env, ctx));
+        const out = (await guard.refuses(tx, env))
+          ? OUT_OF_SCOPE
+          : refused.blocks(env)
+            ? await refused.blockedOutcome(tx, env)
+            : await withNamedRow(tx, env, await applyOne(tx, env, ctx));
         refused.note(env, out);
         freshResults.push({ id: env.id, ...out });
         i++;

@@ -23,9 +23,20 @@ export async function dumpTables(db: Database): Promise<Mirror> {
 /** Apply a pull page the way a client does: upserts replace, deletes remove. */
 export function applyChanges(m: Mirror, changes: readonly Change[]): void {
   for (const c of changes) {
-    if (c.op === 'delete') m[c.table].delete(c.id);
+    if (c.op === 'enter') continue;
+    if (c.op === 'leave') forgetMember(m, c.userId);
+    else if (c.op === 'delete') m[c.table].delete(c.id);
     else m[c.table].set(c.row.id, c.row);
   }
+}
+
+/** A member who left the scope: every row of theirs goes (what a laptop's eviction does). */
+function forgetMember(m: Mirror, userId: string): void {
+  const owned = (r: unknown) => (r as { user_id?: string }).user_id === userId;
+  const champions = new Set([...m.champion.entries()].filter(([, r]) => owned(r)).map(([id]) => id));
+  m.user.delete(userId);
+  for (const t of ['enrollment', 'user_action', 'champion'] as const) for (const [id, r] of [...m[t].entries()]) if (owned(r)) m[t].delete(id);
+  for (const [id, r] of [...m.champion_stage_change.entries()]) if (champions.has((r as { champion_id: string }).champion_id)) m.champion_stage_change.delete(id);
 }
 
 /** Pull from `cursor` until hasMore is false, applying every page; returns the final cursor. */

@@ -40,6 +40,7 @@ export function apiClient(baseUrl: string) {
     get: <T = Record<string, unknown>>(path: string, token?: string) => call<T>('GET', path, { token }),
     post: <T = Record<string, unknown>>(path: string, body: unknown, token?: string) => call<T>('POST', path, { body, token }),
     del: <T = Record<string, unknown>>(path: string, token?: string) => call<T>('DELETE', path, { token }),
+    put: <T = Record<string, unknown>>(path: string, body: unknown, token?: string) => call<T>('PUT', path, { body, token }),
     /** Raw bytes as they arrive, to check Content-Encoding (fetch would decompress silently). */
     async rawGzip(path: string, body: unknown, token: string): Promise<{ encoding: string | null; json: unknown }> {
       const { request } = await import('node:http');

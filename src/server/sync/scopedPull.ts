@@ -1,0 +1,160 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { SYNC_TABLES, type SyncTable } from '../../shared/rows.js';
+import type { Tx } from '../db/database.js';
+import { tableIdent } from '../db/wireRows.js';
+
+// Pull pages for a coordinator scoped by cohort (issue 13; docs/protocol.md "Scopes", and the
+// argument "no row skipped, none left behind" there). Two kinds of page:
+//
+// - expansion (the first sync): every cohort, then the whole record of each member in scope, in
+//   member-id order, a page's worth of members at a time, from the page's snapshot. The cursor
+//   remembers the seq the expansion started from; once every member is out, the change order
+//   picks up there (anything newer than that point comes again, as an idempotent upsert).
+// - the change order, filtered: cohort rows and tombstones for everyone (no personal data: ids
+//   and community names), this coordinator's scope events, and row changes of members who are in
+//   scope in the page's snapshot. An `enter` event brings the member's whole record at its
+//   place in the order; a `leave` event tells the laptop to forget the member.
+
+/**
+ * A member's rows as JSON change texts, for the members in `ex(k, member_id)`, ordered by (k, ord, sub).
+ * Each table is read per member through its user_id index: `LATERAL (… OFFSET 0)` keeps the
+ * planner from flattening it into a hash join, which (misjudging a handful of members as a
+ * hundred) read the whole user_action table for every page.
+ */
+const expansionParts = (): SQL[] => {
+  const up = (t: SyncTable, alias: string) => sql.raw(`'{"table":"${t}","op":"upsert","row":' || ${alias}.wire || '}'`);
+  const per = (table: string, alias: string, where: string) =>
+    sql.raw(`JOIN LATERAL (SELECT ${alias}.seq, ${alias}.wire FROM ${table} ${alias} WHERE ${where} OFFSET 0) ${alias} ON true`);
+  return [
+    sql`SELECT ex.k, 1 AS ord, u.seq AS sub, ${up('user', 'u')} AS c FROM ex ${per('"user"', 'u', 'u.id = ex.member_id')}`,
+    sql`SELECT ex.k, 2, e.seq, ${up('enrollment', 'e')} FROM ex ${per('enrollment', 'e', 'e.user_id = ex.member_id')}`,
+    sql`SELECT ex.k, 3, ch.seq, ${up('champion', 'ch')} FROM ex ${per('champion', 'ch', 'ch.user_id = ex.member_id')}`,
+    sql`SELECT ex.k, 4, s.seq, ${up('champion_stage_change', 's')} FROM ex
+          ${per('champion_stage_change', 's', 's.champion_id IN (SELECT id FROM champion WHERE user_id = ex.member_id)')}`,
+    sql`SELECT ex.k, 5, a.seq, ${up('user_action', 'a')} FROM ex ${per('user_action', 'a', 'a.user_id = ex.member_id')}`,
+  ];
+};
+
+/** Members sized per expansion page at most: sizing every remaining member on every page would cost more than the page. */
+const MAX_MEMBERS_A_PAGE = 1000;
+
+const aggregate = (parts: SQL[]): SQL =>
+  sql`SELECT '[' || coalesce(string_agg(p.c, ',' ORDER BY p.k, p.ord, p.sub), '') || ']' AS changes FROM (${sql.join(parts, sql` UNION ALL `)}) p`;
+
+/** Who owns a row of each member table, as a condition on that table's columns. */
+const memberFilter = (t: SyncTable, coordinatorId: string): SQL | null => {
+  const inScope = (col: string) => sql`${sql.raw(col)} IN (SELECT member_id FROM scope_member WHERE coordinator_id = ${coordinatorId})`;
+  switch (t) {
+    case 'cohort':
+      return null;
+    case 'user':
+      return inScope('id');
+    case 'champion_stage_change':
+      return sql`champion_id IN (SELECT id FROM champion WHERE ${inScope('user_id')})`;
+    default:
+      return inScope('user_id');
+  }
+};
+
+const rangeOf = (from: bigint, to: bigint | null): SQL =>
+  to === null ? sql`seq > ${from.toString()}::bigint` : sql`seq > ${from.toString()}::bigint AND seq <= ${to.toString()}::bigint`;
+
+const where = (range: SQL, extra: SQL | null): SQL => (extra ? sql`${range} AND ${extra}` : range);
+
+/** Where a filtered page ends: the `limit`-th of the next delivered seqs, and whether one more exists. */
+export const scopedPageBounds = (from: bigint, limit: number, coordinatorId: string): SQL => {
+  const take = limit + 1;
+  const range = rangeOf(from, null);
+  const parts = [
+    ...SYNC_TABLES.map((t) => sql`(SELECT seq FROM ${tableIdent(t)} WHERE ${where(range, memberFilter(t, coordinatorId))} ORDER BY seq LIMIT ${take})`),
+    sql`(SELECT seq FROM tombstone WHERE ${range} ORDER BY seq LIMIT ${take})`,
+    sql`(SELECT seq FROM scope_event WHERE coordinator_id = ${coordinatorId} AND ${range} ORDER BY seq LIMIT ${take})`,
+  ];
+  return sql`SELECT count(*)::int AS n, (max(seq) FILTER (WHERE rn <= ${limit}))::text AS up_to
+             FROM (SELECT seq, row_number() OVER (ORDER BY seq) AS rn
+                   FROM (SELECT seq FROM (${sql.join(parts, sql` UNION ALL `)}) s ORDER BY s.seq LIMIT ${take}) c) b`;
+};
+
+/** The filtered change order in (from, to] as one JSON array text, enter events expanded in place. */
+export const scopedPageChangesJson = (from: bigint, to: bigint, coordinatorId: string): SQL => {
+  const range = rangeOf(from, to);
+  const parts = [
+    ...SYNC_TABLES.map(
+      (t) =>
+        sql`SELECT seq AS k, 0 AS ord, 0::bigint AS sub, ${sql.raw(`'{"table":"${t}","op":"upsert","row":'`)} || wire || '}' AS c
+            FROM ${tableIdent(t)} WHERE ${where(range, memberFilter(t, coordinatorId))}`,
+    ),
+    sql`SELECT seq, 0, 0::bigint, '{"table":' || to_json(table_name)::text || ',"op":"delete","id":' || to_json(row_id)::text || '}' FROM tombstone WHERE ${range}`,
+    sql`SELECT seq, 0, 0::bigint, '{"op":"' || kind || '","userId":' || to_json(member_id)::text || '}' FROM scope_event
+        WHERE coordinator_id = ${coordinatorId} AND ${range}`,
+    ...expansionParts(),
+  ];
+  return sql`WITH ex AS (SELECT seq AS k, member_id FROM scope_event WHERE coordinator_id = ${coordinatorId} AND kind = 'enter' AND ${range})
+             ${aggregate(parts)}`;
+};
+
+/**
+ * The highest seq this snapshot sees. Writers take seqs under one lock and hold it to commit, so
+ * every seq at or below it that will ever commit is already visible here: the point an
+ * expansion starts from, after which the change order carries on.
+ */
+export async function highestVisibleSeq(tx: Tx): Promise<bigint> {
+  const tables = [...SYNC_TABLES.map((t) => tableIdent(t)), sql.raw('tombstone'), sql.raw('scope_event')];
+  const r = await tx.rows<{ top: string | null }>(
+    sql`SELECT GREATEST(${sql.join(
+      tables.map((t) => sql`(SELECT max(seq) FROM ${t})`),
+      sql`, `,
+    )})::text AS top`,
+  );
+  return BigInt(r[0]?.top ?? '0');
+}
+
+/**
+ * One page of a first scoped sync: every cohort on the first page, then whole members after
+ * `after` in id order while they fit in `limit` rows (at least one: a member is never split
+ * across pages, so one with more rows than `limit` makes a page of its own).
+ */
+export async function expansionPage(
+  tx: Tx,
+  coordinatorId: string,
+  after: string,
+  limit: number,
+  withCohorts: boolean,
+): Promise<{ changes: string; lastMember: string; more: boolean; remaining: number }> {
+  // Each candidate's size in rows (user + enrollments + champion rows and their history +
+  // actions): a page takes members while the total stays within `limit`, and always one.
+  const picked = await tx.rows<{ member_id: string; more: boolean }>(
+    sql`WITH cand AS (
+          SELECT member_id FROM scope_member WHERE coordinator_id = ${coordinatorId} AND member_id > ${after}
+          ORDER BY member_id LIMIT ${Math.min(limit, MAX_MEMBERS_A_PAGE) + 1}),
+        cards AS (
+          SELECT ch.user_id, count(*) + sum((SELECT count(*) FROM champion_stage_change s WHERE s.champion_id = ch.id)) AS n
+          FROM champion ch WHERE ch.user_id IN (SELECT member_id FROM cand) GROUP BY ch.user_id),
+        sized AS (
+          SELECT c.member_id, 1 + (SELECT count(*) FROM user_action a WHERE a.user_id = c.member_id)
+                                + (SELECT count(*) FROM enrollment e WHERE e.user_id = c.member_id) + coalesce(k.n, 0) AS n
+          FROM cand c LEFT JOIN cards k ON k.user_id = c.member_id),
+        cum AS (SELECT member_id, sum(n) OVER (ORDER BY member_id) AS total, row_number() OVER (ORDER BY member_id) AS rn,
+                       count(*) OVER () AS cands FROM sized)
+        SELECT member_id, (cands > count(*) OVER ()) AS more FROM cum WHERE total <= ${limit} OR rn = 1 ORDER BY member_id`,
+  );
+  const members = picked.map((p) => p.member_id);
+  const parts = expansionParts();
+  if (withCohorts) parts.push(sql`SELECT 0::bigint, 0, seq, '{"table":"cohort","op":"upsert","row":' || wire || '}' FROM cohort`);
+  const r = await tx.rows<{ changes: string }>(
+    sql`WITH ex AS (SELECT k::bigint AS k, member_id FROM jsonb_array_elements_text(${JSON.stringify(members)}::jsonb) WITH ORDINALITY AS x(member_id, k))
+        ${aggregate(parts)}`,
+  );
+  const lastMember = members[members.length - 1] ?? after;
+  const more = picked[0]?.more ?? false;
+  let remaining = 0;
+  if (more) {
+    // For a progress bar (and the app's choice of a worker for a long pull): members still to
+    // come, at this page's rows per member.
+    const left = await tx.rows<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM scope_member WHERE coordinator_id = ${coordinatorId} AND member_id > ${lastMember}`,
+    );
+    remaining = Math.max(1, Math.round((left[0]?.n ?? 1) * (limit / Math.max(1, members.length))));
+  }
+  return { changes: r[0]?.changes ?? '[]', lastMember, more, remaining };
+}
