@@ -96,6 +96,9 @@ function forget(sqlite: Database.Database, userId: string, reason: ForgetReason,
   if (reason === 'erased' && outboxIds.length > 0) {
     counts.outbox = sqlite.prepare('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(outboxIds)).changes;
     // The server needs consecutive ids: the ones it has not heard yet close up behind those removed.
+    // An erasure arrives by pull, and a pull runs only after a push whose answers were all heard,
+    // so none of these was sent with its answer still unheard: renumbering them cannot look to
+    // the server like a diverged history (a sent, unheard discard would need a noop instead).
     closeGaps(sqlite, readSyncState(sqlite).heardMutationId);
   }
 
