@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, NO_CHROMIUM } from './chromium.js';
 import { openSyncedApps, pullEverything, screenshot, serverLogin, waitForSync, type AppClient, type Stack, type SyncedApps } from './harness.js';
@@ -62,5 +63,25 @@ describe.skipIf(!hasChromium)('the Sync screen lists pending changes and discard
     const champ = (id: string) => rows.filter((r) => r.table === 'champion' && r.op === 'upsert' && (r.row as { id: string }).id === id).at(-1)?.row as { notes: string } | undefined;
     expect(champ(second.champion.id)?.notes).toBe(keptText);
     expect(champ(first.champion.id)?.notes).toBe(first.champion.notes);
+  });
+
+  it('lists a pulled row this laptop cannot store in plain words, and the rest of the sync goes on', async () => {
+    const { page } = app;
+    // A server without the storable CHECKs (an older or another implementation) holds a member with an empty name.
+    await stack.server!.admin.database.write(async (tx) => {
+      await tx.rows(sql`ALTER TABLE "user" DROP CONSTRAINT user_name_storable`);
+      await tx.rows(sql`INSERT INTO "user" (id, email, name, roles, created_at) VALUES ('usr_e2e_empty', 'empty-name@example.org', '', '["student"]'::jsonb, now())`);
+      await tx.rows(sql`INSERT INTO "user" (id, email, name, roles, created_at) VALUES ('usr_e2e_fine', 'fine@example.org', 'Quarantine Neighbour', '["student"]'::jsonb, now())`);
+    });
+    await app.call('sync.now', {});
+    await waitForSync(app);
+    await page.getByRole('navigation').getByRole('button', { name: /^Sync/ }).click();
+    const list = page.getByTestId('quarantine');
+    await list.waitFor({ timeout: 60_000 });
+    expect(await list.getByTestId('quarantine-item').first().textContent()).toContain('The server sent a member this laptop cannot store: name must not be empty.');
+    expect(app.status()).toMatchObject({ phase: 'idle', error: null });
+    const found = await app.call('people.search', { query: 'Quarantine Neighbour' });
+    expect(found.items.map((m) => m.id)).toContain('usr_e2e_fine');
+    await screenshot(page, '62-sync-quarantine');
   });
 });

@@ -231,7 +231,8 @@ function champions(app: AppDb, io: Io, member: string | null, json: boolean): nu
 }
 
 function pending(app: AppDb, io: Io, json: boolean): number {
-  const entries = allPending(app.sqlite);
+  // A discarded change on its way out as a `noop` (sync/pending.ts) is no longer the coordinator's.
+  const entries = allPending(app.sqlite).filter((e) => (e.name as string) !== 'noop');
   if (json) io.out(`${JSON.stringify({ pending: entries })}\n`);
   else for (const e of entries) io.out(`${e.id}\t${e.name}\t${JSON.stringify(e.args)}\n`);
   return EXIT.ok;

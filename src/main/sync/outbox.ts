@@ -87,8 +87,9 @@ export function pendingForChampion(sqlite: Database.Database, championId: string
   ).map(toEntry);
 }
 
+/** Changes the coordinator still has pending (a discarded change on its way out as a `noop` is not one). */
 export function pendingCount(sqlite: Database.Database): number {
-  return (sqlite.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
+  return (sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE name <> 'noop'").get() as { n: number }).n;
 }
 
 export function markAttempted(sqlite: Database.Database, ids: readonly number[]): void {

@@ -35,8 +35,8 @@ describe('cache invalidation by table', () => {
     expect(areas).not.toContain('people');
   });
 
-  it('a champion change refreshes the board, member pages, conflicts and cohort views (their champion suggestions)', () => {
-    expect(areasFor(['champion']).sort()).toEqual(['board', 'conflicts', 'insight', 'member']);
+  it('a champion change refreshes the board, member pages, conflicts, cohort views (their champion suggestions), the pending list and the quarantine list', () => {
+    expect(areasFor(['champion']).sort()).toEqual(['board', 'conflicts', 'insight', 'member', 'pending', 'quarantine']);
   });
 
   it('an outbox change (a local mutation) refreshes everything that shows pending badges', () => {
