@@ -99,8 +99,11 @@ describe('forgetMember', () => {
   it('returns what went, and a member with nothing here leaves no notice', () => {
     const app = open();
     seed(app);
+    const pendingBefore = (app.sqlite.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n;
     const counts = forgetMember(app.sqlite, 'usr_v', 'out_of_scope');
-    expect(counts).toMatchObject({ user: 1, enrollment: 1, user_action: 1, champion: 1, outbox: 2 });
+    // Leaving the scope keeps the pending changes: they are still sent and answered out_of_scope.
+    expect(counts).toMatchObject({ user: 1, enrollment: 1, user_action: 1, champion: 1, outbox: 0 });
+    expect((app.sqlite.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n).toBe(pendingBefore);
     expect(listNotices(app.sqlite).map((n) => n.kind)).toEqual(['member_out_of_scope']);
     expect(forgetMember(app.sqlite, 'usr_nobody', 'erased')).toMatchObject({ user: 0, outbox: 0, conflict: 0 });
     expect(listNotices(app.sqlite)).toHaveLength(1);
