@@ -56,6 +56,8 @@ describe.each(BACKENDS)('erasure on %s', (kind) => {
     const mk = (id: string, email: string, name: string, roles: ('admin' | 'superadmin' | 'student')[]) =>
       server.admin.createUser({ id, email, name, roles, password: PASSWORD });
     await mk('usr_coord', 'coord@test.local', 'Coord', ['admin']);
+    // These coordinators hold every community (issue 13): the answers here are about erasure, not scopes.
+    await server.admin.setScope('usr_coord', { all: true, cohortIds: [] });
     await mk('usr_super', 'super@test.local', 'Super', ['superadmin']);
     await server.admin.insertRows('cohort', [{ id: 'coh_a', name: 'Cohort A', starts_at: T0, ends_at: null, status: 'active', created_at: T0 }]);
     coord = await login('coord@test.local');
@@ -69,6 +71,7 @@ describe.each(BACKENDS)('erasure on %s', (kind) => {
     const u = 'usr_zeb';
     // The member is a coordinator too: sessions, a named device, a sync client with remembered answers.
     await server.admin.createUser({ id: u, email: EMAIL, name: NAME, roles: ['admin'], password: PASSWORD });
+    await server.admin.setScope(u, { all: true, cohortIds: [] });
     const zebClient = randomUUID();
     const zeb = await login(EMAIL, { clientId: zebClient, deviceName: `${NAME}'s laptop` });
     // Failed logins keyed by their email.

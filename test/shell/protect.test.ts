@@ -38,6 +38,8 @@ async function laptop(opts: { fetch?: typeof fetch } = {}) {
   const id = `usr_c${++n}`;
   const email = `${id}@example.org`;
   await server.admin.createUser({ id, email, name: `Coordinator ${n}`, roles: ['admin'], password: PASSWORD });
+  // Every community (issue 13): these tests are about removing data, not about scopes.
+  await server.admin.setScope(id, { all: true, cohortIds: [] });
   const dataDir = path.join(dir, `app${n}`);
   const core = await createCore({ dataDir, tokenStore: memoryTokenStore(), debounceMs: 50, logError: () => undefined, autoStart: false, ...opts });
   const call = async <T = unknown>(channel: string, input: unknown = {}): Promise<T> => {
