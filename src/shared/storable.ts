@@ -8,6 +8,7 @@ import { JSON_MAX_DEPTH, METADATA_MAX_BYTES, TIMESTAMP_MAX, TIMESTAMP_MIN } from
 // text and jsonb, a lone surrogate in jsonb, and years outside its range.
 
 // A NUL, or a UTF-16 surrogate without its partner (not a character; no UTF-8 encoding exists).
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
 const UNSTORABLE_CHAR = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 export const NOT_PLAIN_TEXT = 'must be plain text (no NUL character, no broken characters)';
