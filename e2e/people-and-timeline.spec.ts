@@ -24,7 +24,7 @@ describe.skipIf(!hasChromium)('people search and member timeline in Chromium', (
     const { page } = app;
     // This install starts signed in and synced (seeded once per run, see globalSetup.ts).
     await page.getByRole('navigation').getByRole('button', { name: 'Settings' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await expect.poll(() => page.getByLabel('Server address').inputValue()).toBe(stack.serverUrl);
     await screenshot(page, '01-sign-in');
 
