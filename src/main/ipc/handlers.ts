@@ -90,7 +90,7 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
       const notice = leftScopeNotice(rt().app.sqlite, input.id);
       // Back in scope (the row is here again): the old notice no longer holds.
       const here = rt().app.sqlite.prepare('SELECT 1 FROM "user" WHERE id = ?').get(input.id) !== undefined;
-      return notice && !here ? { left: true, name: notice.name, leftAt: notice.leftAt } : { left: false, name: null, leftAt: null };
+      return notice && !here ? { left: true, leftAt: notice.leftAt } : { left: false, leftAt: null };
     },
     'board.get': (input) => getBoard(rt().app, input),
     'champion.history': (input) => championHistory(rt().app, input),

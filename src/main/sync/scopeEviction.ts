@@ -14,9 +14,12 @@ const BASE = 'sync.base:';
 export const LEFT_SCOPE_RESOLUTION = 'member-left-scope';
 const leftKey = (userId: string) => `scope.left:${userId}`;
 
+/**
+ * What the laptop keeps about a member who left: their id and when, nothing personal (no name):
+ * enough for an open member page to say what happened, and for nobody to learn who it was.
+ */
 export interface LeftScopeNotice {
   userId: string;
-  name: string | null;
   leftAt: string;
   /** Open conflicts about them that were closed (their text is kept in the conflict records). */
   closedConflicts: number;
@@ -60,7 +63,7 @@ export function evictMember(sqlite: Database.Database, userId: string, now: Date
       sqlite.prepare("INSERT INTO user_fts (user_fts, rowid, name, email) VALUES ('delete', ?, ?, ?)").run(user.rid, user.name, user.email);
     sqlite.prepare('DELETE FROM "user" WHERE id = ?').run(userId);
   }
-  const notice: LeftScopeNotice = { userId, name: user?.name ?? null, leftAt: now.toISOString(), closedConflicts: closed };
+  const notice: LeftScopeNotice = { userId, leftAt: now.toISOString(), closedConflicts: closed };
   sqlite
     .prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
     .run(leftKey(userId), JSON.stringify(notice));
