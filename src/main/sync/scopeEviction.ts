@@ -37,7 +37,8 @@ export function evictMember(sqlite: Database.Database, userId: string, now: Date
   const championsOf = 'SELECT id FROM champion WHERE user_id = ?';
   const closed = sqlite
     .prepare(
-      `UPDATE conflict SET resolved_at = ?, resolution = ?
+      // `current` is the server's row of the member: gone with them. The coordinator's own text stays (the notice).
+      `UPDATE conflict SET resolved_at = ?, resolution = ?, current = NULL
        WHERE resolved_at IS NULL AND code <> 'out_of_scope'
          AND (json_extract(args, '$.userId') = ?
               OR (entity_table = 'champion' AND entity_id IN (${championsOf}))
