@@ -301,7 +301,7 @@ export const ipcContract = {
   /** Whether a member left this laptop's communities (the member page says so instead of failing). */
   'member.leftScope': {
     input: z.strictObject({ id: RowId }),
-    output: z.object({ left: z.boolean(), name: z.string().nullable(), leftAt: z.string().nullable() }),
+    output: z.object({ left: z.boolean(), leftAt: z.string().nullable() }),
   },
   'board.get': {
     input: z.strictObject({ cohortId: RowId.nullable() }),

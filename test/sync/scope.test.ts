@@ -73,8 +73,8 @@ describe.each(SYNC_BACKENDS)('scoped sync (%s)', (backend) => {
       expect(memberIds(c)).toHaveLength(10);
       expect(searchHits(c, `${m1}@example.org`)).toBe(0);
       expect((c.app.sqlite.prepare('SELECT count(*) AS n FROM insight_enrollment WHERE user_id = ?').get(m1) as { n: number } | undefined)?.n ?? 0).toBe(0);
+      // What is kept about them: the id and when, for an open member page; not their name.
       expect(leftScopeNotice(c.app.sqlite, m1)).toMatchObject({ userId: m1 });
-      // No trace but the id: the name is nowhere in the notice.
       expect(JSON.stringify(leftScopeNotice(c.app.sqlite, m1))).not.toContain('Member 1');
     } finally {
       await c.close();

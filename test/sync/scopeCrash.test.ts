@@ -57,11 +57,23 @@ describe(`scoped sync killed with SIGKILL during move-ins (${KILLS} kills, seed 
         app.close();
       }
     };
+    // Kill windows follow this machine's speed (a fixed delay stops landing inside syncs once
+    // they get faster, or lands before the pull under load): one unkilled run of each kind first.
+    const timedRun = async (file: string): Promise<number> => {
+      const run = runCli(cli, ['sync', '--db', file, '--pull-limit', '12'], env);
+      await run.waitForStderr('Syncing with');
+      const t0 = Date.now();
+      expect((await run.exit).code).toBe(0);
+      return Math.max(50, Date.now() - t0);
+    };
+    const scratch = `${dir.dir}/calibration.sqlite`;
+    expect((await runCli(cli, ['login', '--db', scratch, '--server', s.url], env).exit).code).toBe(0);
+    const firstWindow = await timedRun(scratch);
     // The first sync is an expansion: kill it part way, twice, before letting one finish.
     for (let k = 0; k < 2; k++) {
       const run = runCli(cli, ['sync', '--db', db, '--pull-limit', '12'], env);
       await run.waitForStderr('Syncing with');
-      await sleep(150 + Math.floor(random() * 300));
+      await sleep(Math.floor(firstWindow * (0.3 + random() * 0.5)));
       run.child.kill('SIGKILL');
       if ((await run.exit).signal === 'SIGKILL') {
         killed++;
@@ -70,7 +82,8 @@ describe(`scoped sync killed with SIGKILL during move-ins (${KILLS} kills, seed 
     }
     expect((await runCli(cli, ['sync', '--db', db], env).exit).code).toBe(0);
 
-    for (let round = 0; round < KILLS; round++) {
+    let window = 0;
+    for (let round = -1; round < KILLS; round++) {
       // Members come and go: the scope changes (widen mostly), enrollments move, upstream activity arrives.
       const cohorts = world.cohorts.filter(() => random() < 0.5);
       await s.server.admin.setScope(K.id, { all: false, cohortIds: cohorts.length > 0 ? cohorts : [world.cohorts[round % 6]!] });
@@ -80,13 +93,17 @@ describe(`scoped sync killed with SIGKILL during move-ins (${KILLS} kills, seed 
           await tx.rows(sql`UPDATE enrollment SET cohort_id = ${world.cohorts[Math.floor(random() * 6)]!} WHERE id = ${e.id}`);
         }
         await tx.rows(sql`INSERT INTO user_action (id, user_id, action_type, metadata, source_system, source_event_id, idempotency_key, occurred_at)
-          SELECT 'act_sc${sql.raw(String(round))}_' || i, 'usr_m' || lpad((i % 48)::text, 4, '0'), 'viewed_module', '{}'::jsonb, 'segment',
-                 'evt_sc${sql.raw(String(round))}_' || i, 'user_action:segment:evt_sc${sql.raw(String(round))}_' || i, now()
+          SELECT 'act_sc${sql.raw(String(round + 1))}_' || i, 'usr_m' || lpad((i % 48)::text, 4, '0'), 'viewed_module', '{}'::jsonb, 'segment',
+                 'evt_sc${sql.raw(String(round + 1))}_' || i, 'user_action:segment:evt_sc${sql.raw(String(round + 1))}_' || i, now()
           FROM generate_series(1, 200) AS i`);
       });
+      if (round < 0) {
+        window = await timedRun(db); // the calibration round: one such sync, unkilled
+        continue;
+      }
       const run = runCli(cli, ['sync', '--db', db, '--pull-limit', '12'], env);
       await run.waitForStderr('Syncing with');
-      await sleep(Math.floor(random() * 400));
+      await sleep(Math.floor(window * random() * 0.9));
       run.child.kill('SIGKILL');
       if ((await run.exit).signal === 'SIGKILL') {
         killed++;

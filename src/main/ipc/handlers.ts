@@ -96,7 +96,7 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
       // Back in scope (the row is here again): the old notice no longer holds.
       const here = rt().app.sqlite.prepare('SELECT 1 FROM "user" WHERE id = ?').get(input.id) !== undefined;
       // No name: a member who left the scope leaves no trace here but their id and when.
-      return notice && !here ? { left: true, name: null, leftAt: notice.leftAt } : { left: false, name: null, leftAt: null };
+      return notice && !here ? { left: true, leftAt: notice.leftAt } : { left: false, leftAt: null };
     },
     'board.get': (input) => getBoard(rt().app, input),
     'champion.history': (input) => championHistory(rt().app, input),

@@ -165,8 +165,8 @@ function MemberGone({ id, onBack }: { id: string; onBack: () => void }) {
         <div className="state state-empty" role="status" data-testid="member-left-scope">
           <strong>This member is no longer in your communities</strong>
           <div className="muted">
-            {left.data.name ? `${left.data.name}’s` : 'Their'} details were removed from this laptop when they left the communities you look
-            after. Changes you made about them that were not yet sent stay listed on the Sync screen.
+            Their details were removed from this laptop when they left the communities you look after. Changes you made about them that were
+            not yet sent are still sent, and any the server refuses stay listed on the Sync screen with your text.
           </div>
         </div>
       ) : (

@@ -30,6 +30,8 @@ async function seeded(kind: (typeof BACKENDS)[number]): Promise<Database> {
       (${COORD}, 'c@x.test', 'Coord', '["admin"]', '2026-01-01T00:00:00Z'),
       ('usr_a', 'a@x.test', 'Ana', '["student"]', '2026-01-01T00:00:00Z'),
       ('usr_b', 'b@x.test', 'Bo', '["student"]', '2026-01-01T00:00:00Z')`);
+    // This pusher holds every community (issue 13): the answers here are about the bulk path, not scopes.
+    await tx.rows(sql`INSERT INTO coordinator_scope (user_id, "all") VALUES (${COORD}, true)`);
     await tx.rows(sql`INSERT INTO enrollment (id, user_id, cohort_id, course_name, status, enrolled_at) VALUES
       ('enr_a', 'usr_a', NULL, 'Course', 'active', '2026-01-02T00:00:00Z'),
       ('enr_b', 'usr_b', NULL, 'Course', 'active', '2026-01-02T00:00:00Z')`);
