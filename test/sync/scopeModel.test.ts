@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiClient } from '../../src/server/testing/httpClient.js';
 import { STAGES } from '../../src/shared/enums.js';
 import { localDump, lossyFetch, newClient, seedWorld, startTestServer, SYNC_BACKENDS, type TestClient, type TestServer, type World } from './harness.js';
