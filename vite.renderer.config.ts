@@ -19,9 +19,7 @@ export const rendererOutDir = fileURLToPath(new URL('./out/renderer', import.met
 const productionBuilds: Plugin = {
   name: 'afh:production-builds',
   config: (_config, { command }) =>
-    command === 'build'
-      ? { define: { 'process.env.NODE_ENV': JSON.stringify('production') }, esbuild: { jsxDev: false } }
-      : undefined,
+    command === 'build' ? { define: { 'process.env.NODE_ENV': JSON.stringify('production') }, esbuild: { jsxDev: false } } : undefined,
 };
 
 export const rendererConfig: UserConfig = {

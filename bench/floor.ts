@@ -14,7 +14,9 @@ if (!pagesDir || !dbFile) throw new Error('usage: floor.ts <pages dir> <db file>
 for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
 const app = openDatabase(dbFile);
 const applier = new PullPageApplier(app.sqlite);
-const files = readdirSync(pagesDir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(pagesDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 let rows = 0;
 let readMs = 0;
 const t0 = performance.now();

@@ -30,9 +30,10 @@ for (let rep = 0; rep < 5; rep++) {
   }
 }
 
-const busiest = app.sqlite
-  .prepare('SELECT user_id AS id, count(*) AS n FROM user_action GROUP BY user_id ORDER BY n DESC LIMIT 1')
-  .get() as { id: string; n: number };
+const busiest = app.sqlite.prepare('SELECT user_id AS id, count(*) AS n FROM user_action GROUP BY user_id ORDER BY n DESC LIMIT 1').get() as {
+  id: string;
+  n: number;
+};
 const totalActions = (app.sqlite.prepare('SELECT count(*) AS n FROM user_action').get() as { n: number }).n;
 
 type TimelineInput = ParsedInput<'timeline.page'>;
@@ -68,7 +69,19 @@ function peoplePages(input: { query?: string; roles?: ('student' | 'teacher')[];
     let after: string | null = null;
     for (let i = 0; i < depth; i++) {
       let next: string | null = null;
-      out.push(time(() => (next = searchPeople(app, { query: input.query ?? '', roles: input.roles ?? [], origins: [], sort: input.sort, limit: 100, after }).nextCursor)));
+      out.push(
+        time(
+          () =>
+            (next = searchPeople(app, {
+              query: input.query ?? '',
+              roles: input.roles ?? [],
+              origins: [],
+              sort: input.sort,
+              limit: 100,
+              after,
+            }).nextCursor),
+        ),
+      );
       if (!next) break;
       after = next;
     }
@@ -78,7 +91,11 @@ function peoplePages(input: { query?: string; roles?: ('student' | 'teacher')[];
 const peopleSearchSorted: number[] = [];
 for (const q of SEARCH_PREFIXES) peopleSearchSorted.push(...peoplePages({ query: q, sort: 'last_active' }, 1));
 
-const filters = { actionTypes: ['completed_module', 'answered_question'] as TimelineInput['actionTypes'], from: '2026-01-01T00:00:00Z', to: '2026-10-01T00:00:00Z' };
+const filters = {
+  actionTypes: ['completed_module', 'answered_question'] as TimelineInput['actionTypes'],
+  from: '2026-01-01T00:00:00Z',
+  to: '2026-10-01T00:00:00Z',
+};
 const result = {
   members: (app.sqlite.prepare('SELECT count(*) AS n FROM user').get() as { n: number }).n,
   search: summarize(search),

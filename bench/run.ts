@@ -60,7 +60,9 @@ const pristineHash = (): string => {
   const h = createHash('sha256');
   for (const dir of ['drizzle/server', 'src/server/demo']) {
     const abs = resolve(dir);
-    for (const f of readdirSync(abs).filter((n) => (n.endsWith('.sql') || n.endsWith('.ts')) && !n.endsWith('.test.ts')).sort()) {
+    for (const f of readdirSync(abs)
+      .filter((n) => (n.endsWith('.sql') || n.endsWith('.ts')) && !n.endsWith('.test.ts'))
+      .sort()) {
       h.update(`${dir}/${f}`).update(readFileSync(join(abs, f)));
     }
   }
@@ -92,7 +94,7 @@ async function postgresReachable(): Promise<boolean> {
     // Named like the PGlite folder, by what shapes a loaded set: a database loaded by older
     // migrations or an older loader is dropped, never migrated in place or reused.
     const db = postgresBenchDb();
-    const stale = await c.query("SELECT datname FROM pg_database WHERE datname LIKE $1 AND datname <> $2", [`afh_bench_${size}%`, db]);
+    const stale = await c.query('SELECT datname FROM pg_database WHERE datname LIKE $1 AND datname <> $2', [`afh_bench_${size}%`, db]);
     for (const r of stale.rows as { datname: string }[]) await c.query(`DROP DATABASE IF EXISTS ${r.datname} WITH (FORCE)`);
     const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [db]);
     if (exists.rowCount === 0) await c.query(`CREATE DATABASE ${db}`);
@@ -121,8 +123,16 @@ interface InsightResult {
   atRiskMax: number;
   rebuildMs: number;
 }
-interface FloorResult { ms: number; rows: number; pages: number; peakRssMb: number }
-interface ScopedResult { first: { ms: number; rows: number; counts: Record<string, number> }; incremental: { ms: number; rows: number } }
+interface FloorResult {
+  ms: number;
+  rows: number;
+  pages: number;
+  peakRssMb: number;
+}
+interface ScopedResult {
+  first: { ms: number; rows: number; counts: Record<string, number> };
+  incremental: { ms: number; rows: number };
+}
 type P = { p50: number; p95: number; n: number };
 interface QueryResult {
   members: number;
@@ -199,38 +209,123 @@ type Row = [string, string, string, boolean | null];
 const ms = (x: number) => `${round(x, 2)} ms`;
 const full = size === 'large';
 const rows: Row[] = [
-  ['1. initial sync', `${round(syncS, 2)} s, ${Math.round(client.initial.rows / syncS).toLocaleString('en')} rows/s (${client.initial.rows.toLocaleString('en')} rows)`, '≤ 12 s', full ? syncS <= 12 : null],
+  [
+    '1. initial sync',
+    `${round(syncS, 2)} s, ${Math.round(client.initial.rows / syncS).toLocaleString('en')} rows/s (${client.initial.rows.toLocaleString('en')} rows)`,
+    '≤ 12 s',
+    full ? syncS <= 12 : null,
+  ],
   ['1. client peak RSS', `${round(client.initial.peakRssMb, 0)} MB`, '≤ 400 MB', full ? client.initial.peakRssMb <= 400 : null],
-  ['2. floor (parse + insert)', `${round(floorS, 2)} s; ratio sync/floor ${round(syncS / floorS, 2)}×`, '≤ 1.5×', full ? syncS / floorS <= 1.5 : null],
+  [
+    '2. floor (parse + insert)',
+    `${round(floorS, 2)} s; ratio sync/floor ${round(syncS / floorS, 2)}×`,
+    '≤ 1.5×',
+    full ? syncS / floorS <= 1.5 : null,
+  ],
   ['3. incremental sync (100 rows)', ms(client.incremental.ms), '≤ 150 ms', client.incremental.ms <= 150],
-  [`4. push ${client.push.mutations.toLocaleString('en')} mutations`, `${round(client.push.ms / 1000, 2)} s sync (push phase ${client.push.pushPhaseMs === null ? 'n/a' : ms(client.push.pushPhaseMs)})`, '≤ 3 s', client.push.mutations >= 10_000 ? client.push.ms <= 3000 : null],
-  [`5. search p50 / p95 (${queries.members.toLocaleString('en')} members)`, `${ms(queries.search.p50)} / ${ms(queries.search.p95)}`, 'p95 ≤ 10 ms', queries.search.p95 <= 10],
-  ['5. search + role filter p50 / p95', `${ms(queries.searchRoleFilter.p50)} / ${ms(queries.searchRoleFilter.p95)}`, 'p95 ≤ 10 ms', queries.searchRoleFilter.p95 <= 10],
-  [`6. timeline, member (${queries.busiestMember.actions.toLocaleString('en')} actions)`, `${ms(queries.timelineMember.p50)} / ${ms(queries.timelineMember.p95)}`, 'p95 ≤ 5 ms', queries.timelineMember.p95 <= 5],
-  ['6. timeline, member, filtered', `${ms(queries.timelineMemberFiltered.p50)} / ${ms(queries.timelineMemberFiltered.p95)}`, 'p95 ≤ 5 ms', queries.timelineMemberFiltered.p95 <= 5],
-  [`6. timeline, all (${queries.totalActions.toLocaleString('en')} actions)`, `${ms(queries.timelineAll.p50)} / ${ms(queries.timelineAll.p95)}`, 'p95 ≤ 5 ms', queries.timelineAll.p95 <= 5],
-  ['6. timeline, all, filtered', `${ms(queries.timelineAllFiltered.p50)} / ${ms(queries.timelineAllFiltered.p95)}`, 'p95 ≤ 5 ms', queries.timelineAllFiltered.p95 <= 5],
-  ['6. timeline, all, rare source', `${ms(queries.timelineAllSourceFiltered.p50)} / ${ms(queries.timelineAllSourceFiltered.p95)}`, 'p95 ≤ 5 ms', queries.timelineAllSourceFiltered.p95 <= 5],
+  [
+    `4. push ${client.push.mutations.toLocaleString('en')} mutations`,
+    `${round(client.push.ms / 1000, 2)} s sync (push phase ${client.push.pushPhaseMs === null ? 'n/a' : ms(client.push.pushPhaseMs)})`,
+    '≤ 3 s',
+    client.push.mutations >= 10_000 ? client.push.ms <= 3000 : null,
+  ],
+  [
+    `5. search p50 / p95 (${queries.members.toLocaleString('en')} members)`,
+    `${ms(queries.search.p50)} / ${ms(queries.search.p95)}`,
+    'p95 ≤ 10 ms',
+    queries.search.p95 <= 10,
+  ],
+  [
+    '5. search + role filter p50 / p95',
+    `${ms(queries.searchRoleFilter.p50)} / ${ms(queries.searchRoleFilter.p95)}`,
+    'p95 ≤ 10 ms',
+    queries.searchRoleFilter.p95 <= 10,
+  ],
+  [
+    `6. timeline, member (${queries.busiestMember.actions.toLocaleString('en')} actions)`,
+    `${ms(queries.timelineMember.p50)} / ${ms(queries.timelineMember.p95)}`,
+    'p95 ≤ 5 ms',
+    queries.timelineMember.p95 <= 5,
+  ],
+  [
+    '6. timeline, member, filtered',
+    `${ms(queries.timelineMemberFiltered.p50)} / ${ms(queries.timelineMemberFiltered.p95)}`,
+    'p95 ≤ 5 ms',
+    queries.timelineMemberFiltered.p95 <= 5,
+  ],
+  [
+    `6. timeline, all (${queries.totalActions.toLocaleString('en')} actions)`,
+    `${ms(queries.timelineAll.p50)} / ${ms(queries.timelineAll.p95)}`,
+    'p95 ≤ 5 ms',
+    queries.timelineAll.p95 <= 5,
+  ],
+  [
+    '6. timeline, all, filtered',
+    `${ms(queries.timelineAllFiltered.p50)} / ${ms(queries.timelineAllFiltered.p95)}`,
+    'p95 ≤ 5 ms',
+    queries.timelineAllFiltered.p95 <= 5,
+  ],
+  [
+    '6. timeline, all, rare source',
+    `${ms(queries.timelineAllSourceFiltered.p50)} / ${ms(queries.timelineAllSourceFiltered.p95)}`,
+    'p95 ≤ 5 ms',
+    queries.timelineAllSourceFiltered.p95 <= 5,
+  ],
   ['9. people by last active, 20 pages deep', `${ms(queries.peopleLastActive.p50)} / ${ms(queries.peopleLastActive.p95)}`, '(100 a page)', null],
   ['9. people by last active, rare role', `${ms(queries.peopleLastActiveRole.p50)} / ${ms(queries.peopleLastActiveRole.p95)}`, '(100 a page)', null],
   ['9. people by last active, search', `${ms(queries.peopleLastActiveSearch.p50)} / ${ms(queries.peopleLastActiveSearch.p95)}`, '(first page)', null],
   ['9. people by joined, 20 pages deep', `${ms(queries.peopleJoined.p50)} / ${ms(queries.peopleJoined.p95)}`, '(100 a page)', null],
   ['7. server pull page, PGlite', `${ms(pglitePages.p50)} / ${ms(pglitePages.p95)}`, '(5,000 rows)', null],
   ['7. server pull page, PostgreSQL', postgresPages ? `${ms(postgresPages.p50)} / ${ms(postgresPages.p95)}` : 'not measured', '(5,000 rows)', null],
-  ['8. search during initial sync', `${ms(client.searchDuringSync.p50)} / ${ms(client.searchDuringSync.p95)} (n=${client.searchDuringSync.n})`, 'p95 ≤ 100 ms', client.searchDuringSync.p95 <= 100],
+  [
+    '8. search during initial sync',
+    `${ms(client.searchDuringSync.p50)} / ${ms(client.searchDuringSync.p95)} (n=${client.searchDuringSync.n})`,
+    'p95 ≤ 100 ms',
+    client.searchDuringSync.p95 <= 100,
+  ],
   [
     '9. initial sync without / with cohort tables',
     `${round(withoutInsight.initial.ms / 1000, 2)} s / ${round(syncS, 2)} s (${insightSlowdown >= 0 ? '+' : ''}${round(insightSlowdown, 1)}%)`,
     '≤ +10%',
     full ? insightSlowdown <= 10 : null,
   ],
-  [`10. scoped first sync (${scoped.first.counts.user?.toLocaleString('en') ?? '?'} members)`, `${round(scoped.first.ms / 1000, 2)} s (${scoped.first.rows.toLocaleString('en')} rows)`, '≤ 2 s', full ? scoped.first.ms <= 2000 : null],
-  ['10. scoped pull page / unscoped, server p50', `${ms(scopedPages.p50)} / ${ms(pglitePages.p50)} (${round(scopedPages.p50 / pglitePages.p50, 2)}×)`, '≤ 1.5×', full ? scopedPages.p50 / pglitePages.p50 <= 1.5 : null],
+  [
+    `10. scoped first sync (${scoped.first.counts.user?.toLocaleString('en') ?? '?'} members)`,
+    `${round(scoped.first.ms / 1000, 2)} s (${scoped.first.rows.toLocaleString('en')} rows)`,
+    '≤ 2 s',
+    full ? scoped.first.ms <= 2000 : null,
+  ],
+  [
+    '10. scoped pull page / unscoped, server p50',
+    `${ms(scopedPages.p50)} / ${ms(pglitePages.p50)} (${round(scopedPages.p50 / pglitePages.p50, 2)}×)`,
+    '≤ 1.5×',
+    full ? scopedPages.p50 / pglitePages.p50 <= 1.5 : null,
+  ],
   ['10. scoped incremental sync (100 rows)', ms(scoped.incremental.ms), '≤ 150 ms', scoped.incremental.ms <= 150],
-  ['9. of which: cohort tables rebuilt at its end', `${round(insight.rebuildMs / 1000, 2)} s (${round((100 * insight.rebuildMs) / client.initial.ms, 1)}% of the sync)`, '', null],
-  [`9. Cohorts screen (${insight.cohorts} cohorts, ${insight.enrollments.toLocaleString('en')} enrollments)`, `${ms(insight.overview.p50)} / ${ms(insight.overview.p95)}`, 'p95 ≤ 100 ms', insight.overview.p95 <= 100],
-  [`9. cohort page, all parts (~${insight.meanMembersPerCohort} members)`, `${ms(insight.page.p50)} / ${ms(insight.page.p95)} (max ${ms(insight.pageMax)})`, 'p95 ≤ 150 ms', insight.page.p95 <= 150],
-  ['9. at-risk list', `${ms(insight.atRisk.p50)} / ${ms(insight.atRisk.p95)} (max ${ms(insight.atRiskMax)})`, 'p95 ≤ 50 ms', insight.atRisk.p95 <= 50],
+  [
+    '9. of which: cohort tables rebuilt at its end',
+    `${round(insight.rebuildMs / 1000, 2)} s (${round((100 * insight.rebuildMs) / client.initial.ms, 1)}% of the sync)`,
+    '',
+    null,
+  ],
+  [
+    `9. Cohorts screen (${insight.cohorts} cohorts, ${insight.enrollments.toLocaleString('en')} enrollments)`,
+    `${ms(insight.overview.p50)} / ${ms(insight.overview.p95)}`,
+    'p95 ≤ 100 ms',
+    insight.overview.p95 <= 100,
+  ],
+  [
+    `9. cohort page, all parts (~${insight.meanMembersPerCohort} members)`,
+    `${ms(insight.page.p50)} / ${ms(insight.page.p95)} (max ${ms(insight.pageMax)})`,
+    'p95 ≤ 150 ms',
+    insight.page.p95 <= 150,
+  ],
+  [
+    '9. at-risk list',
+    `${ms(insight.atRisk.p50)} / ${ms(insight.atRisk.p95)} (max ${ms(insight.atRiskMax)})`,
+    'p95 ≤ 50 ms',
+    insight.atRisk.p95 <= 50,
+  ],
 ];
 const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length)), Math.max(...rows.map((r) => r[2].length))];
 const line = (r: Row) => `${r[0].padEnd(w[0]!)}  ${r[1].padEnd(w[1]!)}  ${r[2].padEnd(w[2]!)}  ${r[3] === null ? '' : r[3] ? 'met' : 'MISSED'}`;
@@ -242,7 +337,15 @@ if (values.json) {
     machine: { cores: cpus().length, node: process.version, cpu: cpus()[0]?.model ?? 'unknown' },
     dataSet: { size, rows: client.initial.counts, members: queries.members, actions: queries.totalActions, pushMutations: pushCount },
     when: new Date().toISOString(),
-    results: { client, clientWithoutInsight: withoutInsight, floor, queries, insight, scoped, serverPullPage: { pglite: pglitePages, postgres: postgresPages, pgliteScoped: scopedPages } },
+    results: {
+      client,
+      clientWithoutInsight: withoutInsight,
+      floor,
+      queries,
+      insight,
+      scoped,
+      serverPullPage: { pglite: pglitePages, postgres: postgresPages, pgliteScoped: scopedPages },
+    },
     table: rows.map(([measure, result, target, met]) => ({ measure, result, target, met })),
   };
   mkdirSync(dirname(resolve(values.json)), { recursive: true });

@@ -36,7 +36,13 @@ const res = await fetch(`${url}/v1/ingest/actions`, {
   method: 'POST',
   headers: { 'content-type': 'application/json', authorization: 'Bearer demo-ingest-segment' },
   body: JSON.stringify({
-    actions: members.map((m, i) => ({ user_id: m, action_type: 'viewed_module', source_system: 'segment', source_event_id: `bench-scoped-${stamp}-${i}`, occurred_at: new Date().toISOString() })),
+    actions: members.map((m, i) => ({
+      user_id: m,
+      action_type: 'viewed_module',
+      source_system: 'segment',
+      source_event_id: `bench-scoped-${stamp}-${i}`,
+      occurred_at: new Date().toISOString(),
+    })),
   }),
 });
 if (!res.ok) throw new Error(`ingest failed: ${res.status}`);

@@ -129,9 +129,7 @@ describe.skipIf(!hasChromium)('champion board', () => {
       expect(await page.getByTestId(`metric-${stage}`).textContent()).toMatch(/median .*(day|month|year|today)/);
     }
     await page.getByLabel('Find a card').fill(surname);
-    await expect
-      .poll(async () => (await page.getByTestId('champion-card').allTextContents()).every((t) => t.includes(surname)))
-      .toBe(true);
+    await expect.poll(async () => (await page.getByTestId('champion-card').allTextContents()).every((t) => t.includes(surname))).toBe(true);
     expect(await page.locator(`#card-${someone.champion.id}`).count()).toBe(1);
     await screenshot(page, '17-board-search');
     await page.getByLabel('Find a card').fill('');
@@ -207,7 +205,10 @@ describe.skipIf(!hasChromium)('champion board', () => {
     expect(Date.parse(latest!.at)).toBeLessThanOrEqual(Date.now());
     await page.locator(`#card-${latest!.id}`).click();
     await page.getByTestId('card-detail').locator('.history time').first().waitFor();
-    const times = await page.getByTestId('card-detail').locator('.history time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime')!));
+    const times = await page
+      .getByTestId('card-detail')
+      .locator('.history time')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('datetime')!));
     expect(times.length).toBeGreaterThan(0);
     for (const t of times) expect(Date.parse(t)).toBeLessThanOrEqual(Date.now());
     await page.keyboard.press('Escape');

@@ -19,7 +19,13 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
 async function seriousAxeFindings(page: Page): Promise<string[]> {
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }>;
+        };
+      }
+    ).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
   });
@@ -51,7 +57,10 @@ describe.skipIf(!hasChromium)('cohort insight', () => {
 
   beforeAll(async () => {
     env = await openSyncedApps({ insight: 'a' });
-    ({ stack, apps: { insight: app } } = env);
+    ({
+      stack,
+      apps: { insight: app },
+    } = env);
   });
   afterAll(() => env?.close());
 
@@ -127,7 +136,10 @@ describe.skipIf(!hasChromium)('cohort insight', () => {
     expect(atRisk.members.length).toBeGreaterThan(0);
     const panel = page.getByTestId('at-risk');
     await expect.poll(() => panel.locator('.count-pill').textContent()).toBe(String(atRisk.members.length));
-    await panel.getByRole('button', { name: atRisk.members[0]!.name ?? atRisk.members[0]!.userId }).first().waitFor();
+    await panel
+      .getByRole('button', { name: atRisk.members[0]!.name ?? atRisk.members[0]!.userId })
+      .first()
+      .waitFor();
     await screenshots(page, '31-cohort');
     expect(await seriousAxeFindings(page)).toEqual([]);
 

@@ -1,15 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, NO_CHROMIUM } from './chromium.js';
-import {
-  openSyncedApps,
-  pullEverything,
-  screenshot,
-  serverLogin,
-  waitForSync,
-  type AppClient,
-  type Stack,
-  type SyncedApps,
-} from './harness.js';
+import { openSyncedApps, pullEverything, screenshot, serverLogin, waitForSync, type AppClient, type Stack, type SyncedApps } from './harness.js';
 
 if (!hasChromium) console.warn(NO_CHROMIUM);
 
@@ -21,7 +12,10 @@ describe.skipIf(!hasChromium)('two laptops edit the same notes', () => {
 
   beforeAll(async () => {
     env = await openSyncedApps({ a: 'a', b: 'b' });
-    ({ stack, apps: { a, b } } = env);
+    ({
+      stack,
+      apps: { a, b },
+    } = env);
   });
   afterAll(() => env?.close());
 

@@ -74,7 +74,14 @@ describe.skipIf(!executable)('Electron host (skipped where the Electron binary h
         electron: typeof w.electron,
       };
     });
-    expect(seen).toEqual({ host: 'electron', keys: ['call', 'host', 'on'], require: 'undefined', process: 'undefined', ipcRenderer: 'undefined', electron: 'undefined' });
+    expect(seen).toEqual({
+      host: 'electron',
+      keys: ['call', 'host', 'on'],
+      require: 'undefined',
+      process: 'undefined',
+      ipcRenderer: 'undefined',
+      electron: 'undefined',
+    });
   });
 
   it('refuses unknown channels and malformed input with a field-naming error', async () => {

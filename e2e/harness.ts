@@ -236,7 +236,10 @@ async function audit(page: Page, label: string): Promise<string[]> {
   const result = await new AxeBuilder({ page }).options({ resultTypes: ['violations'] }).analyze();
   for (const v of result.violations) {
     if (v.impact !== 'serious' && v.impact !== 'critical') continue;
-    const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ');
+    const where = v.nodes
+      .slice(0, 3)
+      .map((n) => n.target.join(' '))
+      .join(' | ');
     findings.push(`${label} ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} nodes: ${where})`);
   }
   return findings;

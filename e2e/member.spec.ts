@@ -216,7 +216,9 @@ describe.skipIf(!hasChromium)('a member’s page, recording actions and recent a
     await busy.click();
     expect(await page.getByLabel('From date').inputValue()).toBe(day);
     expect(await page.getByLabel('To date').inputValue()).toBe(day);
-    await expect.poll(() => page.locator('[data-testid="timeline"] section[data-day]').evaluateAll((s) => s.map((e) => e.getAttribute('data-day')))).toEqual([day]);
+    await expect
+      .poll(() => page.locator('[data-testid="timeline"] section[data-day]').evaluateAll((s) => s.map((e) => e.getAttribute('data-day'))))
+      .toEqual([day]);
     expect(await page.getByTestId('timeline-event').count()).toBe(Math.min(count, 50));
   });
 
@@ -231,7 +233,10 @@ describe.skipIf(!hasChromium)('a member’s page, recording actions and recent a
     expect(file.suggestedFilename()).toMatch(/^timeline-.+-\d{4}-\d{2}-\d{2}\.csv$/);
     const rows = parseCsv(await downloadedText(file));
     const head = rows[0]!;
-    const expected = (await app.call('timeline.dailyCounts', { userId: member.id, actionTypes: ['viewed_module'] })).days.reduce((s, d) => s + d.count, 0);
+    const expected = (await app.call('timeline.dailyCounts', { userId: member.id, actionTypes: ['viewed_module'] })).days.reduce(
+      (s, d) => s + d.count,
+      0,
+    );
     expect(rows).toHaveLength(expected + 1);
     for (const r of rows.slice(1)) expect(r[head.indexOf('action')]).toBe('Viewed module');
     expect(head).toEqual(expect.arrayContaining(['occurred_at', 'local_time', 'member', 'action', 'source']));

@@ -11,7 +11,10 @@ describe.skipIf(!hasChromium)('working offline, then syncing by itself', () => {
 
   beforeAll(async () => {
     env = await openSyncedApps({ offline: 'a' });
-    ({ stack, apps: { offline: app } } = env);
+    ({
+      stack,
+      apps: { offline: app },
+    } = env);
   });
   afterAll(() => env?.close());
 
@@ -30,7 +33,12 @@ describe.skipIf(!hasChromium)('working offline, then syncing by itself', () => {
     await page.getByRole('navigation').getByRole('button', { name: 'People' }).click();
     await page.getByLabel('Search people by name or email').fill(card!.user_name ?? '');
     await page.getByRole('listbox', { name: 'People' }).getByRole('option').first().waitFor();
-    await page.getByRole('listbox', { name: 'People' }).getByRole('option').filter({ hasText: card!.user_email ?? '' }).first().click();
+    await page
+      .getByRole('listbox', { name: 'People' })
+      .getByRole('option')
+      .filter({ hasText: card!.user_email ?? '' })
+      .first()
+      .click();
     await page.getByRole('button', { name: 'Record an action' }).first().click();
     const dialog = page.getByTestId('record-action');
     // A label's name includes its select's current value, hence the prefix match.
@@ -59,9 +67,7 @@ describe.skipIf(!hasChromium)('working offline, then syncing by itself', () => {
 
     // The server comes back at the same address: sync must run by itself.
     await stack.restartServer();
-    await expect
-      .poll(() => page.getByTestId('pending-count').textContent(), { timeout: 90_000, interval: 500 })
-      .toBe('All changes synced');
+    await expect.poll(() => page.getByTestId('pending-count').textContent(), { timeout: 90_000, interval: 500 }).toBe('All changes synced');
     await screenshot(page, '09-back-online-synced');
 
     const token = await serverLogin(stack.serverUrl);
@@ -71,9 +77,7 @@ describe.skipIf(!hasChromium)('working offline, then syncing by itself', () => {
     );
     expect(actions).toHaveLength(1);
     expect(actions[0]!.row).toMatchObject({ source_system: 'manual', action_type: 'posted_reply' });
-    const moves = changes.filter(
-      (c) => c.table === 'champion_stage_change' && c.row?.champion_id === champion.id && c.row.to_stage === 'selected',
-    );
+    const moves = changes.filter((c) => c.table === 'champion_stage_change' && c.row?.champion_id === champion.id && c.row.to_stage === 'selected');
     expect(moves).toHaveLength(1);
     expect(moves[0]!.row).toMatchObject({ from_stage: 'candidate', reason: 'met them offline' });
     const row = changes.find((c) => c.table === 'champion' && c.row?.id === champion.id);

@@ -15,7 +15,10 @@ describe.skipIf(!hasChromium)('the Sync screen lists pending changes and discard
 
   beforeAll(async () => {
     env = await openSyncedApps({ laptop: 'a' });
-    ({ stack, apps: { laptop: app } } = env);
+    ({
+      stack,
+      apps: { laptop: app },
+    } = env);
   });
   afterAll(() => env?.close());
 
@@ -40,7 +43,10 @@ describe.skipIf(!hasChromium)('the Sync screen lists pending changes and discard
     expect(await items.nth(0).textContent()).toContain('Change the notes');
     await screenshot(page, '60-sync-pending');
 
-    await items.nth(0).getByRole('button', { name: /^Discard/ }).click();
+    await items
+      .nth(0)
+      .getByRole('button', { name: /^Discard/ })
+      .click();
     const dialog = page.getByRole('alertdialog');
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain(first.user_name ?? '');
@@ -60,7 +66,9 @@ describe.skipIf(!hasChromium)('the Sync screen lists pending changes and discard
     await panel.getByText('Nothing pending').waitFor({ timeout: 60_000 });
     const token = await serverLogin(stack.serverUrl);
     const rows = await pullEverything(stack.serverUrl, token);
-    const champ = (id: string) => rows.filter((r) => r.table === 'champion' && r.op === 'upsert' && (r.row as { id: string }).id === id).at(-1)?.row as { notes: string } | undefined;
+    const champ = (id: string) =>
+      rows.filter((r) => r.table === 'champion' && r.op === 'upsert' && (r.row as { id: string }).id === id).at(-1)?.row as
+        { notes: string } | undefined;
     expect(champ(second.champion.id)?.notes).toBe(keptText);
     expect(champ(first.champion.id)?.notes).toBe(first.champion.notes);
   });
@@ -70,15 +78,21 @@ describe.skipIf(!hasChromium)('the Sync screen lists pending changes and discard
     // A server without the storable CHECKs (an older or another implementation) holds a member with an empty name.
     await stack.server!.admin.database.write(async (tx) => {
       await tx.rows(sql`ALTER TABLE "user" DROP CONSTRAINT user_name_storable`);
-      await tx.rows(sql`INSERT INTO "user" (id, email, name, roles, created_at) VALUES ('usr_e2e_empty', 'empty-name@example.org', '', '["student"]'::jsonb, now())`);
-      await tx.rows(sql`INSERT INTO "user" (id, email, name, roles, created_at) VALUES ('usr_e2e_fine', 'fine@example.org', 'Quarantine Neighbour', '["student"]'::jsonb, now())`);
+      await tx.rows(
+        sql`INSERT INTO "user" (id, email, name, roles, created_at) VALUES ('usr_e2e_empty', 'empty-name@example.org', '', '["student"]'::jsonb, now())`,
+      );
+      await tx.rows(
+        sql`INSERT INTO "user" (id, email, name, roles, created_at) VALUES ('usr_e2e_fine', 'fine@example.org', 'Quarantine Neighbour', '["student"]'::jsonb, now())`,
+      );
     });
     await app.call('sync.now', {});
     await waitForSync(app);
     await page.getByRole('navigation').getByRole('button', { name: /^Sync/ }).click();
     const list = page.getByTestId('quarantine');
     await list.waitFor({ timeout: 60_000 });
-    expect(await list.getByTestId('quarantine-item').first().textContent()).toContain('The server sent a member this laptop cannot store: name must not be empty.');
+    expect(await list.getByTestId('quarantine-item').first().textContent()).toContain(
+      'The server sent a member this laptop cannot store: name must not be empty.',
+    );
     expect(app.status()).toMatchObject({ phase: 'idle', error: null });
     const found = await app.call('people.search', { query: 'Quarantine Neighbour' });
     expect(found.items.map((m) => m.id)).toContain('usr_e2e_fine');

@@ -16,7 +16,10 @@ describe.skipIf(!hasChromium)('people search and member timeline in Chromium', (
   beforeAll(async () => {
     // The first test signs out straight away, so there is no first sync to wait for.
     env = await openSyncedApps({ people: 'a' }, { waitForSync: false });
-    ({ stack, apps: { people: app } } = env);
+    ({
+      stack,
+      apps: { people: app },
+    } = env);
   });
   afterAll(() => env?.close());
 

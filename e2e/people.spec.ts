@@ -114,7 +114,13 @@ describe.skipIf(!hasChromium)('People: finding, sorting and coming back to membe
     await page.getByLabel('Sort by').selectOption('last_active');
     const expected = await app.call('people.search', { query: '', sort: 'last_active', limit: 5 });
     await expect
-      .poll(() => list().getByRole('option').locator('.person-name').allTextContents().then((n) => n.slice(0, 5)))
+      .poll(() =>
+        list()
+          .getByRole('option')
+          .locator('.person-name')
+          .allTextContents()
+          .then((n) => n.slice(0, 5)),
+      )
       .toEqual(expected.items.map((m) => m.name));
     // Newest first, and every shown row says when.
     const first = expected.items[0]!;
@@ -125,7 +131,13 @@ describe.skipIf(!hasChromium)('People: finding, sorting and coming back to membe
     await page.getByLabel('Sort by').selectOption('joined');
     const joined = await app.call('people.search', { query: '', sort: 'joined', limit: 3 });
     await expect
-      .poll(() => list().getByRole('option').locator('.person-name').allTextContents().then((n) => n.slice(0, 3)))
+      .poll(() =>
+        list()
+          .getByRole('option')
+          .locator('.person-name')
+          .allTextContents()
+          .then((n) => n.slice(0, 3)),
+      )
       .toEqual(joined.items.map((m) => m.name));
 
     await page.getByRole('group', { name: 'Roles' }).getByLabel('champion').check();
@@ -155,7 +167,10 @@ describe.skipIf(!hasChromium)('People: finding, sorting and coming back to membe
     }
     expect(surname, 'a surname shared by one-role and two-role members').not.toBe('');
     await search().fill(surname);
-    await list().locator('.person-row', { has: page.locator('.chip + .chip') }).first().waitFor();
+    await list()
+      .locator('.person-row', { has: page.locator('.chip + .chip') })
+      .first()
+      .waitFor();
     const columns = await list().evaluate((el) =>
       [...el.querySelectorAll('.person-row')].map((row) => ({
         chips: row.querySelectorAll('.chip').length,

@@ -53,7 +53,12 @@ describe.skipIf(!hasChromium)('scoped laptops', () => {
     await picker.waitFor();
     const options = await picker.locator('option').allTextContents();
     expect(options[0]).toMatch(/^Global/);
-    expect(options.slice(1).map((o) => o.replace(/ \((planned|active|finished)\)$/, '')).sort()).toEqual(scope.map((id) => names.get(id)!).sort());
+    expect(
+      options
+        .slice(1)
+        .map((o) => o.replace(/ \((planned|active|finished)\)$/, ''))
+        .sort(),
+    ).toEqual(scope.map((id) => names.get(id)!).sort());
     // Only members of these communities are on the laptop.
     const held = await app.call('people.count', {});
     const expected = await stack.server!.admin.database.read((tx) =>
@@ -97,7 +102,13 @@ describe.skipIf(!hasChromium)('scoped laptops', () => {
   });
 
   it('a coordinator with no communities yet is told so, and whom to ask', async () => {
-    await stack.server!.admin.createUser({ id: 'usr_e2e_new_coord', email: 'new-coordinator@demo.local', name: 'New Coordinator', roles: ['admin'], password: 'pw-new-coordinator' });
+    await stack.server!.admin.createUser({
+      id: 'usr_e2e_new_coord',
+      email: 'new-coordinator@demo.local',
+      name: 'New Coordinator',
+      roles: ['admin'],
+      password: 'pw-new-coordinator',
+    });
     const fresh = await openApp(browser, stack, 'unscoped');
     try {
       await signIn(fresh.page, { email: 'new-coordinator@demo.local', password: 'pw-new-coordinator' });

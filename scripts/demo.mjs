@@ -42,11 +42,10 @@ process.on('SIGTERM', () => stopAll(0));
 
 const port = await pickPort(8787);
 console.log(`Starting the demo server (data in ${path.relative(root, SERVER_DATA)}; the first run generates the demo data, give it a minute)…`);
-const server = spawn(
-  process.execPath,
-  ['--import', 'tsx', 'src/server/cli.ts', '--demo', 'small', '--data', SERVER_DATA, '--port', String(port)],
-  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-);
+const server = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', '--demo', 'small', '--data', SERVER_DATA, '--port', String(port)], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 children.push(server);
 
 let ready = false;
@@ -78,4 +77,6 @@ server.once('exit', () => {
   stopAll(1);
 });
 
-console.log(`\nSign in with the demo coordinator:\n  server    ${url}\n  email     ${LOGIN.email}\n  password  ${LOGIN.password}\nOther demo logins and the upstream ingest keys (demo-ingest-<source>) are listed in the README.\n(Ctrl-C stops the app and the server.)\n`);
+console.log(
+  `\nSign in with the demo coordinator:\n  server    ${url}\n  email     ${LOGIN.email}\n  password  ${LOGIN.password}\nOther demo logins and the upstream ingest keys (demo-ingest-<source>) are listed in the README.\n(Ctrl-C stops the app and the server.)\n`,
+);

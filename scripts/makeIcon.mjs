@@ -18,8 +18,12 @@ function roundedBox(x, y, cx, cy, half, r) {
 }
 
 function smile(x, y) {
-  const cx = 512, cy = 500, r = 250, w = 70;
-  const a0 = (25 * Math.PI) / 180, a1 = (155 * Math.PI) / 180; // lower arc (y grows downwards)
+  const cx = 512,
+    cy = 500,
+    r = 250,
+    w = 70;
+  const a0 = (25 * Math.PI) / 180,
+    a1 = (155 * Math.PI) / 180; // lower arc (y grows downwards)
   const ang = Math.atan2(y - cy, x - cx);
   if (ang >= a0 && ang <= a1) return Math.abs(Math.hypot(x - cx, y - cy) - r) - w / 2;
   const end = (a) => Math.hypot(x - (cx + r * Math.cos(a)), y - (cy + r * Math.sin(a))) - w / 2;

@@ -19,11 +19,16 @@ if (want('typecheck')) {
 }
 
 if (want('lint')) {
-  console.log('\n== lint (ESLint, zero warnings) ==');
+  console.log('\n== lint (ESLint with zero warnings, Prettier, knip: no unused files, exports or dependencies) ==');
   if (run('npx', ['eslint', '.', '--max-warnings', '0']) !== 0) failedSteps++;
+  if (run('npx', ['prettier', '--check', '--log-level', 'warn', '**/*.{ts,tsx,mjs,js}']) !== 0) failedSteps++;
+  if (run('npx', ['knip', '--no-progress']) !== 0) failedSteps++;
 }
 
-for (const [name, config] of [['unit', 'vitest.config.ts'], ['e2e', 'vitest.e2e.config.ts']]) {
+for (const [name, config] of [
+  ['unit', 'vitest.config.ts'],
+  ['e2e', 'vitest.e2e.config.ts'],
+]) {
   if (!want(name) || !existsSync(config)) continue;
   console.log(`\n== ${name} tests ==`);
   const out = `.test-results/${name}.json`;

@@ -78,7 +78,9 @@ export function Shell({ auth }: { auth: AuthStatus }) {
       <div className="shell">
         <aside className="sidebar" aria-label="Main">
           <div className="brand">
-            <span className="brand-mark" aria-hidden="true">AfH</span>
+            <span className="brand-mark" aria-hidden="true">
+              AfH
+            </span>
             <div>
               <div className="brand-name">AfH Coordinator</div>
               <div className="brand-user">{auth.user?.name ?? ''}</div>

@@ -60,7 +60,8 @@ function parse() {
   const port = values.port === undefined ? 8787 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port: "${values.port}" is not a port number (0–65535)`);
   if (values.host !== undefined && !/^[A-Za-z0-9.:[\]-]+$/.test(values.host)) fail(`--host: "${values.host}" is not a host name or address`);
-  if (values.demo !== undefined && values.demo !== 'small' && values.demo !== 'large') fail(`--demo: must be "small" or "large", not "${values.demo}"`);
+  if (values.demo !== undefined && values.demo !== 'small' && values.demo !== 'large')
+    fail(`--demo: must be "small" or "large", not "${values.demo}"`);
   if (values.data !== undefined && values.data.trim() === '') fail('--data: must be a folder or a postgres:// URL');
   // The proxies in front of the server, whose X-Forwarded-For names the client (login throttling keys on it).
   const trust = values['trust-proxy'];

@@ -76,28 +76,49 @@ describe.each(BACKENDS)('erasure on %s', (kind) => {
     const zeb = await login(EMAIL, { clientId: zebClient, deviceName: `${NAME}'s laptop` });
     // Failed logins keyed by their email.
     expect((await api.post('/v1/auth/login', { email: EMAIL.toUpperCase(), password: 'wrong password' })).status).toBe(401);
-    await server.admin.insertRows('enrollment', [{ id: `enr_${u}`, user_id: u, cohort_id: 'coh_a', course_name: 'EWM', status: 'active', enrolled_at: T0 }]);
+    await server.admin.insertRows('enrollment', [
+      { id: `enr_${u}`, user_id: u, cohort_id: 'coh_a', course_name: 'EWM', status: 'active', enrolled_at: T0 },
+    ]);
     const key = (await server.admin.createIngestKey('platform')).secret;
-    const ing = await api.post('/v1/ingest/actions', { actions: [{ user_id: u, enrollment_id: `enr_${u}`, action_type: 'enrolled', source_system: 'stripe', source_event_id: `evt_${u}`, occurred_at: T0 }] }, key);
+    const ing = await api.post(
+      '/v1/ingest/actions',
+      {
+        actions: [
+          { user_id: u, enrollment_id: `enr_${u}`, action_type: 'enrolled', source_system: 'stripe', source_event_id: `evt_${u}`, occurred_at: T0 },
+        ],
+      },
+      key,
+    );
     expect(ing.status, JSON.stringify(ing.body)).toBe(200);
 
     // A device of someone else, named after them.
     await login('coord@test.local', { clientId: randomUUID(), deviceName: `Laptop lent by ${NAME}` });
     const c = randomUUID();
-    const push = (token: string, client: string, mutations: unknown[]) => api.post<{ results: { status: string }[] }>('/v1/sync/push', { clientId: client, mutations }, token);
+    const push = (token: string, client: string, mutations: unknown[]) =>
+      api.post<{ results: { status: string }[] }>('/v1/sync/push', { clientId: client, mutations }, token);
     // Another member whose champion notes mention them, and a refusal whose answer carries the member's champion row.
     await server.admin.createUser({ id: 'usr_other', email: 'other@test.local', name: 'Other Person', roles: ['student'], password: 'x-unused-x' });
     const p = await push(coord, c, [
       { id: 1, name: 'champion.create', args: { id: `ch_${u}`, userId: u, cohortId: 'coh_a', notes: `Call ${NAME} at ${EMAIL}` } },
-      { id: 2, name: 'champion.create', args: { id: 'ch_other', userId: 'usr_other', cohortId: 'coh_a', notes: `Pair with ${NAME} (${NAME.toLowerCase()}, ${EMAIL.toUpperCase()})` } },
+      {
+        id: 2,
+        name: 'champion.create',
+        args: { id: 'ch_other', userId: 'usr_other', cohortId: 'coh_a', notes: `Pair with ${NAME} (${NAME.toLowerCase()}, ${EMAIL.toUpperCase()})` },
+      },
       { id: 3, name: 'champion.setNotes', args: { id: `ch_${u}`, notes: 'stale edit', baseNotes: 'not what the server has' } },
     ]);
     expect(p.body.results.map((r) => r.status)).toEqual(['applied', 'applied', 'rejected']);
-    const zp = await push(zeb, zebClient, [{ id: 1, name: 'champion.setNotes', args: { id: 'ch_other', notes: `Pair with ${NAME} (me)`, baseNotes: 'no' } }]);
+    const zp = await push(zeb, zebClient, [
+      { id: 1, name: 'champion.setNotes', args: { id: 'ch_other', notes: `Pair with ${NAME} (me)`, baseNotes: 'no' } },
+    ]);
     expect(zp.status, JSON.stringify(zp.body)).toBe(200);
 
     const before = await tablesMentioning(server.admin.database, [NAME, EMAIL]);
-    for (const t of ['user', 'sync_outcome', 'login_failure', 'champion', 'device']) expect(Object.keys(before).some((k) => k.startsWith(`${t}:`)), t).toBe(true);
+    for (const t of ['user', 'sync_outcome', 'login_failure', 'champion', 'device'])
+      expect(
+        Object.keys(before).some((k) => k.startsWith(`${t}:`)),
+        t,
+      ).toBe(true);
 
     const r = await api.del(`/v1/users/${u}`, superadmin);
     expect(r.status, JSON.stringify(r.body)).toBe(204);
@@ -107,16 +128,25 @@ describe.each(BACKENDS)('erasure on %s', (kind) => {
     const other = await server.admin.database.read((tx) => tx.rows<{ notes: string }>(sql`SELECT notes FROM champion WHERE id = 'ch_other'`));
     expect(other).toEqual([{ notes: 'Pair with [erased member] ([erased member], [erased member])' }]);
     // The refusal's verdict is still remembered (a resend is answered the same way).
-    const resend = await push(coord, c, [{ id: 3, name: 'champion.setNotes', args: { id: `ch_${u}`, notes: 'stale edit', baseNotes: 'not what the server has' } }]);
+    const resend = await push(coord, c, [
+      { id: 3, name: 'champion.setNotes', args: { id: `ch_${u}`, notes: 'stale edit', baseNotes: 'not what the server has' } },
+    ]);
     expect(resend.status).toBe(200);
     expect(resend.body.results.map((x) => x.status)).toEqual(['rejected']);
     // Their session died with them.
     expect((await api.post('/v1/sync/pull', { clientId: zebClient, cursor: null }, zeb)).status).toBe(401);
 
-    const log = await api.get<{ erasures: { userId: string; erasedBy: string; erasedAt: string; removed: Record<string, number> }[] }>('/v1/admin/erasures', superadmin);
+    const log = await api.get<{ erasures: { userId: string; erasedBy: string; erasedAt: string; removed: Record<string, number> }[] }>(
+      '/v1/admin/erasures',
+      superadmin,
+    );
     expect(log.status).toBe(200);
     const entry = log.body.erasures.find((e) => e.userId === u);
-    expect(entry).toMatchObject({ userId: u, erasedBy: 'usr_super', removed: { user: 1, champion: 1, enrollment: 1, user_action: 1, login_failure: 2, device: 1 } });
+    expect(entry).toMatchObject({
+      userId: u,
+      erasedBy: 'usr_super',
+      removed: { user: 1, champion: 1, enrollment: 1, user_action: 1, login_failure: 2, device: 1 },
+    });
     expect(JSON.stringify(log.body)).not.toMatch(/Zebediah|Quibble/i);
   });
 

@@ -53,9 +53,9 @@ export async function eraseUser(db: Database, userId: string, erasedBy = 'unknow
       ),
       champion: await count(sql`DELETE FROM champion WHERE user_id = ${userId}`),
       enrollment: await count(sql`DELETE FROM enrollment WHERE user_id = ${userId}`),
-      session: (await countRows(tx, sql`SELECT 1 FROM session WHERE user_id = ${userId}`)),
-      device: (await countRows(tx, sql`SELECT 1 FROM device WHERE user_id = ${userId}`)),
-      sync_client: (await countRows(tx, sql`SELECT 1 FROM sync_client WHERE user_id = ${userId}`)),
+      session: await countRows(tx, sql`SELECT 1 FROM session WHERE user_id = ${userId}`),
+      device: await countRows(tx, sql`SELECT 1 FROM device WHERE user_id = ${userId}`),
+      sync_client: await countRows(tx, sql`SELECT 1 FROM sync_client WHERE user_id = ${userId}`),
       user: await count(sql`DELETE FROM "user" WHERE id = ${userId}`),
       login_failure: await count(sql`DELETE FROM login_failure WHERE email_key = ${emailKey(email)}`),
       sync_outcome_redacted: await count(

@@ -38,7 +38,8 @@ export async function ingestActions(db: Database, body: unknown, key: { source: 
     for (const [index, a] of req.actions.entries()) {
       // No source, no derived key: an event id means nothing without the system that issued it.
       const key =
-        a.idempotency_key ?? (a.source_system !== null && a.source_event_id !== null ? upstreamIdempotencyKey(a.source_system, a.source_event_id) : null);
+        a.idempotency_key ??
+        (a.source_system !== null && a.source_event_id !== null ? upstreamIdempotencyKey(a.source_system, a.source_event_id) : null);
       const id = newId('act');
       const inserted = await tx.rows<{ id: string }>(
         sql`INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata, source_system,

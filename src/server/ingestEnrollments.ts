@@ -9,9 +9,9 @@ import { ApiError, parseBody } from './http/apiError.js';
 // scope triggers see the whole batch at once (one pass, one set of enter/leave events). All or
 // nothing: every row is checked before any is written.
 
-export const MAX_INGEST_ENROLLMENTS = 1000;
+const MAX_INGEST_ENROLLMENTS = 1000;
 
-export const IngestEnrollmentsRequest = z.strictObject({
+const IngestEnrollmentsRequest = z.strictObject({
   enrollments: z.array(EnrollmentRow).min(1).max(MAX_INGEST_ENROLLMENTS, `at most ${MAX_INGEST_ENROLLMENTS} enrollments a request`),
 });
 
@@ -36,7 +36,10 @@ export async function ingestEnrollments(db: Database, body: unknown): Promise<In
     const users = new Set((await tx.rows<{ id: string }>(sql`SELECT id FROM "user" WHERE id IN (${list('user_id')})`)).map((r) => r.id));
     const cohorts = new Set((await tx.rows<{ id: string }>(sql`SELECT id FROM cohort WHERE id IN (${list('cohort_id')})`)).map((r) => r.id));
     const owners = new Map(
-      (await tx.rows<{ id: string; user_id: string }>(sql`SELECT id, user_id FROM enrollment WHERE id IN (${list('id')}) FOR UPDATE`)).map((r) => [r.id, r.user_id]),
+      (await tx.rows<{ id: string; user_id: string }>(sql`SELECT id, user_id FROM enrollment WHERE id IN (${list('id')}) FOR UPDATE`)).map((r) => [
+        r.id,
+        r.user_id,
+      ]),
     );
     req.enrollments.forEach((e, i) => {
       if (!users.has(e.user_id)) throw fieldError(i, 'user_id', `there is no member ${e.user_id}`);

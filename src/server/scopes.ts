@@ -73,12 +73,11 @@ export async function putScope(db: Database, rawUserId: string, body: unknown): 
   const wanted = [...new Set(input.cohortIds)];
   return db.write(async (tx) => {
     const roles = await coordinatorRoles(tx, userId);
-    if (isSuperadmin(roles) && !input.all)
-      throw new ApiError('bad_request', 'all: a superadmin always holds every community', { field: 'all' });
+    if (isSuperadmin(roles) && !input.all) throw new ApiError('bad_request', 'all: a superadmin always holds every community', { field: 'all' });
     const known = new Set(
-      (await tx.rows<{ id: string }>(sql`SELECT id FROM cohort WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(wanted)}::jsonb))`)).map(
-        (r) => r.id,
-      ),
+      (
+        await tx.rows<{ id: string }>(sql`SELECT id FROM cohort WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(wanted)}::jsonb))`)
+      ).map((r) => r.id),
     );
     input.cohortIds.forEach((id, i) => {
       if (!known.has(id)) throw new ApiError('bad_request', `cohortIds[${i}]: there is no cohort ${id}`, { field: `cohortIds[${i}]` });
@@ -101,7 +100,9 @@ export async function putScope(db: Database, rawUserId: string, body: unknown): 
 
 /** Set a scope without the HTTP checks' wording (demo data, tests): same tables, same triggers. */
 export async function assignScope(tx: Tx, userId: string, scope: Scope): Promise<void> {
-  await tx.rows(sql`INSERT INTO coordinator_scope (user_id, "all") VALUES (${userId}, ${scope.all}) ON CONFLICT (user_id) DO UPDATE SET "all" = EXCLUDED."all"`);
+  await tx.rows(
+    sql`INSERT INTO coordinator_scope (user_id, "all") VALUES (${userId}, ${scope.all}) ON CONFLICT (user_id) DO UPDATE SET "all" = EXCLUDED."all"`,
+  );
   await tx.rows(sql`DELETE FROM coordinator_scope_cohort WHERE user_id = ${userId}`);
   if (!scope.all && scope.cohortIds.length > 0)
     await tx.rows(

@@ -41,7 +41,7 @@ export interface StartServerOptions {
 }
 
 /** Operator/test hooks that are not part of the HTTP protocol. */
-export interface ServerAdmin {
+interface ServerAdmin {
   /** Insert a member with a login. */
   createUser(user: NewUser): Promise<UserRow>;
   /** An ingest key for an upstream system (the CLI's `keys create`); its secret is returned once. */

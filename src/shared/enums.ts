@@ -18,7 +18,7 @@ export const TARGET_TYPES = ['module', 'content_block', 'question', 'course', 'c
 export const SOURCE_SYSTEMS = ['webhook', 'app', 'stripe', 'segment', 'manual', 'cron_worker'] as const;
 export const STAGES = ['candidate', 'selected', 'champion', 'alumni'] as const;
 /** Upstream systems that may use the ingest endpoint: every source but the app's own `manual`. */
-export const INGEST_SOURCE_SYSTEMS = ['webhook', 'app', 'stripe', 'segment', 'cron_worker'] as const;
+const INGEST_SOURCE_SYSTEMS = ['webhook', 'app', 'stripe', 'segment', 'cron_worker'] as const;
 /**
  * What an ingest key is bound to: one upstream system, whose rows alone it may write, or
  * `platform` (the platform's own back end), which may write rows of any upstream source.
@@ -40,5 +40,4 @@ export type Stage = z.infer<typeof Stage>;
 export type IngestKeySource = z.infer<typeof IngestKeySource>;
 
 /** Roles that make a user a coordinator (docs/protocol.md: may push and pull; ingest needs an ingest key). */
-export const COORDINATOR_ROLES: readonly Role[] = ['admin', 'superadmin'];
 export const isCoordinator = (roles: readonly string[]): boolean => roles.some((r) => r === 'admin' || r === 'superadmin');

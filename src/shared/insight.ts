@@ -53,7 +53,7 @@ export const CohortsOverview = z.object({
 });
 export type CohortsOverview = z.infer<typeof CohortsOverview>;
 
-export const FunnelStep = z.object({ key: z.enum(['enrolled', 'started', 'completedModule', 'completedCourse']), count: Count });
+const FunnelStep = z.object({ key: z.enum(['enrolled', 'started', 'completedModule', 'completedCourse']), count: Count });
 
 export const CohortMember = z.object({
   enrollmentId: RowId,

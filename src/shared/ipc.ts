@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ActionType, Role, SourceSystem, Stage, STAGES, TargetType } from './enums.js';
+import { ActionType, Role, SourceSystem, Stage, TargetType } from './enums.js';
 import {
   ChampionRow,
   ChampionStageChangeRow,
@@ -53,7 +53,7 @@ const OccurredAt = InputTimestamp.refine((s) => s >= TIMESTAMP_MIN, {
 }).refine((s) => Date.parse(s) <= Date.now() + MAX_CLOCK_SKEW_MS, { message: 'must not be in the future' });
 
 /** An IANA time zone name (`Europe/London`, `UTC`): which calendar day a timestamp falls on for the person reading. */
-export const TimeZoneName = z.string().max(64).refine(isTimeZone, { message: 'is not a known time zone' });
+const TimeZoneName = z.string().max(64).refine(isTimeZone, { message: 'is not a known time zone' });
 
 export const MemberSummary = z.object({
   id: RowId,
@@ -76,7 +76,7 @@ export const PEOPLE_SORTS = ['name', 'last_active', 'joined'] as const;
 export const PeopleSort = z.enum(PEOPLE_SORTS);
 export type PeopleSort = z.infer<typeof PeopleSort>;
 
-export const PeopleFilter = z.strictObject({
+const PeopleFilter = z.strictObject({
   query: SearchQuery.default(''),
   roles: z.array(Role).max(5).default([]),
   origins: z.array(z.string().max(ORIGIN_MAX)).max(50).default([]),
@@ -115,14 +115,14 @@ export const ChampionCard = z.object({
 });
 export type ChampionCard = z.infer<typeof ChampionCard>;
 
-export const StageChangeItem = ChampionStageChangeRow.extend({ pending: z.boolean(), changed_by_name: z.string().nullable() });
+const StageChangeItem = ChampionStageChangeRow.extend({ pending: z.boolean(), changed_by_name: z.string().nullable() });
 
 /**
  * Why a change is a conflict: the server's rejection code, or `server_changed` (made while
  * signed in to another server, never sent to this one: docs/protocol.md).
  */
 /** `discard_too_late`: a discarded change had already applied on the server before the discard reached it. */
-export const CONFLICT_CODES = [...REJECTION_CODES, 'server_changed', 'discard_too_late'] as const;
+const CONFLICT_CODES = [...REJECTION_CODES, 'server_changed', 'discard_too_late'] as const;
 export const ConflictCode = z.enum(CONFLICT_CODES);
 export type ConflictCode = z.infer<typeof ConflictCode>;
 
@@ -146,7 +146,7 @@ export const ConflictItem = z.object({
 });
 export type ConflictItem = z.infer<typeof ConflictItem>;
 
-export const SYNC_PHASES = ['idle', 'pushing', 'pulling', 'offline', 'error', 'signed_out'] as const;
+const SYNC_PHASES = ['idle', 'pushing', 'pulling', 'offline', 'error', 'signed_out'] as const;
 export const SyncStatus = z.object({
   phase: z.enum(SYNC_PHASES),
   online: z.boolean(),
@@ -157,9 +157,7 @@ export const SyncStatus = z.object({
   error: z.string().nullable(),
   /** The next automatic retry after a failure. */
   nextRetryAt: IsoTimestamp.nullable(),
-  progress: z
-    .object({ pagesDone: z.number().int(), rowsApplied: z.number().int(), remaining: z.number().int() })
-    .nullable(),
+  progress: z.object({ pagesDone: z.number().int(), rowsApplied: z.number().int(), remaining: z.number().int() }).nullable(),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 
@@ -172,14 +170,14 @@ export const AuthStatus = z.object({
 });
 export type AuthStatus = z.infer<typeof AuthStatus>;
 
-export const NoticeItem = z.object({
+const NoticeItem = z.object({
   id: z.number().int(),
   kind: z.enum(['member_erased', 'member_out_of_scope', 'data_wiped']),
   message: z.string(),
   count: z.number().int(),
   createdAt: z.string(),
 });
-export type NoticeItem = z.infer<typeof NoticeItem>;
+type NoticeItem = z.infer<typeof NoticeItem>;
 
 export const Settings = z.object({
   serverUrl: z.string().nullable(),
@@ -211,7 +209,7 @@ const ServerUrl = z
   });
 
 /** A pulled change this laptop could not store, put aside so the pull went on (docs/protocol.md, "Pull quarantine"). */
-export const QuarantineItem = z.object({
+const QuarantineItem = z.object({
   id: z.number().int(),
   /** The table it was for, as the server named it (`unknown` when the change named none). */
   table: z.string(),
@@ -220,7 +218,7 @@ export const QuarantineItem = z.object({
   reason: z.string(),
   receivedAt: IsoTimestamp,
 });
-export type QuarantineItem = z.infer<typeof QuarantineItem>;
+type QuarantineItem = z.infer<typeof QuarantineItem>;
 
 /** A change made on this laptop and not yet confirmed by a pull (docs/protocol.md, "Discarding a pending change"). */
 export const PendingItem = z.object({
@@ -422,7 +420,7 @@ export const ipcEvents = {
 export type EventName = keyof typeof ipcEvents;
 export type EventPayload<E extends EventName> = z.infer<(typeof ipcEvents)[E]>;
 
-export const IPC_ERROR_CODES = ['bad_request', 'not_found', 'conflict', 'unauthorized', 'unavailable', 'internal'] as const;
+const IPC_ERROR_CODES = ['bad_request', 'not_found', 'conflict', 'unauthorized', 'unavailable', 'internal'] as const;
 export const IpcError = z.object({ code: z.enum(IPC_ERROR_CODES), message: z.string(), field: z.string().optional() });
 export type IpcError = z.infer<typeof IpcError>;
 
@@ -435,5 +433,3 @@ export interface AfhApi {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
   readonly host: 'electron' | 'browser';
 }
-
-export const STAGE_ORDER = STAGES;

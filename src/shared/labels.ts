@@ -34,7 +34,7 @@ export function humanizeKey(key: string): string {
 }
 
 /** Ids of the platform's rows (`mod_tenkeys_3`, `pst_coh_015_4702`, `usr_42_maya`): never shown as words. */
-export const looksLikeId = (v: string): boolean => /^[a-z]{1,8}_[A-Za-z0-9_]+$/.test(v) && /\d/.test(v);
+const looksLikeId = (v: string): boolean => /^[a-z]{1,8}_[A-Za-z0-9_]+$/.test(v) && /\d/.test(v);
 
 /** What an action was about, as the timeline and the exports name it. */
 export interface TargetContext {

@@ -34,13 +34,13 @@ export const MAX_PUSH_MUTATIONS = 1000;
  * instead of one the server must refuse with 413. No single valid mutation comes near it.
  */
 export const MAX_PUSH_BYTES = 4 * 1024 * 1024;
-export const MAX_INGEST_ACTIONS = 1000;
+const MAX_INGEST_ACTIONS = 1000;
 export const PULL_LIMIT_DEFAULT = 5000;
-export const PULL_LIMIT_MAX = 10_000;
+const PULL_LIMIT_MAX = 10_000;
 
 export const ClientId = z.uuid({ message: 'must be a UUID' });
 
-export const ERROR_CODES = [
+const ERROR_CODES = [
   'bad_request',
   'unauthorized',
   /** 401: the session expired, went idle or was revoked; sign in again (local data kept). */
@@ -70,15 +70,7 @@ export const ErrorBody = z.object({
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
 /** A server database's durable identity (sync_meta.database_id): made once, kept through restarts and restores. */
-export const DatabaseId = z.uuid({ message: 'must be a UUID' });
-
-export const HealthResponse = z.object({
-  ok: z.literal(true),
-  db: z.enum(['pglite', 'postgres']),
-  protocol: z.literal(PROTOCOL_VERSION),
-  databaseId: DatabaseId,
-});
-export type HealthResponse = z.infer<typeof HealthResponse>;
+const DatabaseId = z.uuid({ message: 'must be a UUID' });
 
 export const LoginRequest = z.strictObject({
   // The server looks the email up in its database, which cannot hold a NUL or a lone surrogate.
@@ -86,8 +78,11 @@ export const LoginRequest = z.strictObject({
     .string()
     .min(1, 'is required')
     .max(EMAIL_MAX)
-    // eslint-disable-next-line no-control-regex -- finding NUL is the point
-    .refine((s) => !/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s), 'must be plain text (no NUL, no broken characters)'),
+    .refine(
+      // eslint-disable-next-line no-control-regex -- finding NUL is the point
+      (s) => !/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s),
+      'must be plain text (no NUL, no broken characters)',
+    ),
   password: z.string().min(1, 'is required').max(PASSWORD_MAX),
   /** The install signing in: listed among the user's devices, and revocable. */
   clientId: ClientId.optional(),
@@ -108,7 +103,7 @@ export type LoginResponse = z.infer<typeof LoginResponse>;
 export type SessionUser = z.infer<typeof SessionUser>;
 
 /** The protocol a request speaks; checked before anything else in the body (an older app gets upgrade_required). */
-export const ProtocolField = z.literal(PROTOCOL_VERSION);
+const ProtocolField = z.literal(PROTOCOL_VERSION);
 
 export const PushRequest = z.strictObject({
   protocol: ProtocolField,
@@ -236,7 +231,7 @@ export function describeZodError(err: z.ZodError, prefix?: string): { field: str
 }
 
 /** One of the signed-in user's live sessions (`GET /v1/auth/sessions`), with the device it came from. */
-export const SessionInfo = z.object({
+const SessionInfo = z.object({
   id: z.string(),
   clientId: z.string().nullable(),
   deviceName: z.string().nullable(),
@@ -245,6 +240,6 @@ export const SessionInfo = z.object({
   expiresAt: z.string(),
   current: z.boolean(),
 });
-export type SessionInfo = z.infer<typeof SessionInfo>;
+type SessionInfo = z.infer<typeof SessionInfo>;
 export const SessionList = z.object({ sessions: z.array(SessionInfo) });
 export type SessionList = z.infer<typeof SessionList>;

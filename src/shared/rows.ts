@@ -135,7 +135,5 @@ export interface RowOf {
 }
 
 /** Deterministic idempotency keys (docs/architecture.md, "Domain rules"). */
-export const upstreamIdempotencyKey = (sourceSystem: string, sourceEventId: string): string =>
-  `user_action:${sourceSystem}:${sourceEventId}`;
-export const manualIdempotencyKey = (clientId: string, localActionId: string): string =>
-  `user_action:manual:${clientId}:${localActionId}`;
+export const upstreamIdempotencyKey = (sourceSystem: string, sourceEventId: string): string => `user_action:${sourceSystem}:${sourceEventId}`;
+export const manualIdempotencyKey = (clientId: string, localActionId: string): string => `user_action:manual:${clientId}:${localActionId}`;

@@ -5,7 +5,7 @@ import { RowId } from './rows.js';
 // of cohorts. Members in scope are those with an enrollment or a champion row in one of them.
 
 /** At most this many cohorts in one scope: far above any real coordinator, below a body that hurts. */
-export const MAX_SCOPE_COHORTS = 10_000;
+const MAX_SCOPE_COHORTS = 10_000;
 
 /** `PUT /v1/admin/scopes/:userId` body. */
 export const ScopeInput = z.strictObject({

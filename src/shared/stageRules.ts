@@ -9,9 +9,6 @@ export function isValidTransition(from: Stage, to: Stage): boolean {
   return d === 1 || d === -1;
 }
 
-/** Stages that count as an "active" champion row for the `champion` role. */
-export const ACTIVE_CHAMPION_STAGES: readonly Stage[] = ['champion'];
-
 /**
  * The `champion` role follows the user's champion rows: present while any of them is at
  * stage `champion`, removed when the last one leaves it. Returns the roles to store.

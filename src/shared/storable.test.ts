@@ -11,8 +11,17 @@ const nest = (depth: number): unknown => {
 };
 const user = { id: 'usr_1', email: 'a@b.c', name: 'Maya', origin: null, profile_img: null, roles: [], created_at: '2026-01-01T00:00:00.000Z' };
 const action = {
-  id: 'act_1', user_id: 'usr_1', enrollment_id: null, action_type: 'enrolled', target_type: null, target_id: null, metadata: {},
-  source_system: null, source_event_id: null, idempotency_key: null, occurred_at: '2026-01-01T00:00:00.000Z',
+  id: 'act_1',
+  user_id: 'usr_1',
+  enrollment_id: null,
+  action_type: 'enrolled',
+  target_type: null,
+  target_id: null,
+  metadata: {},
+  source_system: null,
+  source_event_id: null,
+  idempotency_key: null,
+  occurred_at: '2026-01-01T00:00:00.000Z',
 };
 
 describe('storable values', () => {

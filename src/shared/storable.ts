@@ -11,10 +11,10 @@ import { JSON_MAX_DEPTH, METADATA_MAX_BYTES, TIMESTAMP_MAX, TIMESTAMP_MIN } from
 // eslint-disable-next-line no-control-regex -- finding NUL is the point
 const UNSTORABLE_CHAR = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-export const NOT_PLAIN_TEXT = 'must be plain text (no NUL character, no broken characters)';
+const NOT_PLAIN_TEXT = 'must be plain text (no NUL character, no broken characters)';
 
 /** True when `s` holds only characters both databases can store. */
-export const isWellFormedText = (s: string): boolean => !UNSTORABLE_CHAR.test(s);
+const isWellFormedText = (s: string): boolean => !UNSTORABLE_CHAR.test(s);
 
 /** Text a column can hold: well-formed and (when given) within the column's length. */
 export function storableText(opts: { min?: number; max: number }): z.ZodString {
@@ -97,7 +97,8 @@ export function jsonProblem(value: unknown, maxBytes = METADATA_MAX_BYTES): Json
   if (shape) return shape;
   if (bound <= maxBytes) return null;
   const bytes = utf8Length(JSON.stringify(value));
-  if (bytes > maxBytes) return { path: '', message: `must be at most ${Math.floor(maxBytes / 1024)} KiB as JSON (this is ${Math.ceil(bytes / 1024)} KiB)` };
+  if (bytes > maxBytes)
+    return { path: '', message: `must be at most ${Math.floor(maxBytes / 1024)} KiB as JSON (this is ${Math.ceil(bytes / 1024)} KiB)` };
   return null;
 }
 

@@ -42,7 +42,7 @@ function wallClock(ms: number, zone: string): { y: number; mo: number; d: number
 }
 
 /** How far the zone's clock is ahead of UTC at that instant, in ms. */
-export function zoneOffsetMs(ms: number, zone: string): number {
+function zoneOffsetMs(ms: number, zone: string): number {
   const w = wallClock(ms, zone);
   return Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s) - Math.floor(ms / 1000) * 1000;
 }

@@ -70,12 +70,17 @@ describe.each(SYNC_BACKENDS)('every entrance, generated values (%s)', (backend) 
     s = await startTestServer(backend);
     world = await seedWorld(s, { members: 4, cohorts: 1, champions: 4 });
     key = (await s.server.admin.createIngestKey('platform')).secret;
-    const login = await apiClient(s.url).post<{ token: string; databaseId: string }>('/v1/auth/login', { email: COORDINATOR.email, password: COORDINATOR.password });
+    const login = await apiClient(s.url).post<{ token: string; databaseId: string }>('/v1/auth/login', {
+      email: COORDINATOR.email,
+      password: COORDINATOR.password,
+    });
     token = login.body.token;
     databaseId = login.body.databaseId;
     applier = new PullPageApplier(laptop.app.sqlite);
     // The laptop needs the member the actions belong to, as a pull would have brought it.
-    laptop.app.sqlite.prepare(`INSERT INTO user (id, email, name, roles, created_at) VALUES (?, 'm@x.org', 'M', '[]', '2026-01-01T00:00:00.000Z')`).run(world.members[0]!);
+    laptop.app.sqlite
+      .prepare(`INSERT INTO user (id, email, name, roles, created_at) VALUES (?, 'm@x.org', 'M', '[]', '2026-01-01T00:00:00.000Z')`)
+      .run(world.members[0]!);
   });
   afterAll(async () => {
     await s?.close();
@@ -89,7 +94,19 @@ describe.each(SYNC_BACKENDS)('every entrance, generated values (%s)', (backend) 
       fc.asyncProperty(metadata, timestamp, fc.option(text, { nil: null }), async (meta, at, target) => {
         n++;
         const r = await api.call<{ results?: { id: string }[] }>('POST', '/v1/ingest/actions', {
-          body: { actions: [{ user_id: world.members[0], action_type: 'viewed_module', source_system: 'app', source_event_id: `p-${backend}-${n}`, occurred_at: at, metadata: meta, target_id: target }] },
+          body: {
+            actions: [
+              {
+                user_id: world.members[0],
+                action_type: 'viewed_module',
+                source_system: 'app',
+                source_event_id: `p-${backend}-${n}`,
+                occurred_at: at,
+                metadata: meta,
+                target_id: target,
+              },
+            ],
+          },
           token: key,
         });
         expect(r.status).toBeLessThan(500);
@@ -101,7 +118,14 @@ describe.each(SYNC_BACKENDS)('every entrance, generated values (%s)', (backend) 
         const id = r.body.results![0]!.id;
         const row = await s.server.admin.database.read((tx) => wireRow(tx, 'user_action', id));
         expect(UserActionRow.safeParse(row).success).toBe(true);
-        await applier.applyInSlices({ databaseId: FIXTURE_DATABASE_ID, cursor: `i${n}`, hasMore: false, lastMutationId: 0, remaining: 0, changes: [{ table: 'user_action', op: 'upsert', row }] });
+        await applier.applyInSlices({
+          databaseId: FIXTURE_DATABASE_ID,
+          cursor: `i${n}`,
+          hasMore: false,
+          lastMutationId: 0,
+          remaining: 0,
+          changes: [{ table: 'user_action', op: 'upsert', row }],
+        });
         expect(listQuarantine(laptop.app.sqlite)).toEqual([]);
       }),
       opts,
@@ -122,7 +146,21 @@ describe.each(SYNC_BACKENDS)('every entrance, generated values (%s)', (backend) 
             databaseId,
             mutations: [
               { id: next++, name: 'champion.setNotes', args: { id: world.champions[0], notes, baseNotes: notes } },
-              { id: next++, name: 'action.record', args: { id: `act_p_${backend}_${next}`, userId: world.members[0], enrollmentId: null, actionType: 'posted_reply', targetType: null, targetId: null, metadata: meta, occurredAt: at, idempotencyKey: `k-${clientId}-${next}` } },
+              {
+                id: next++,
+                name: 'action.record',
+                args: {
+                  id: `act_p_${backend}_${next}`,
+                  userId: world.members[0],
+                  enrollmentId: null,
+                  actionType: 'posted_reply',
+                  targetType: null,
+                  targetId: null,
+                  metadata: meta,
+                  occurredAt: at,
+                  idempotencyKey: `k-${clientId}-${next}`,
+                },
+              },
             ],
           },
           token,
@@ -134,7 +172,11 @@ describe.each(SYNC_BACKENDS)('every entrance, generated values (%s)', (backend) 
       opts,
     );
     // Not stuck: a plain change after all that applies.
-    const r = await api.post<{ results: { status: string }[] }>('/v1/sync/push', { clientId, databaseId, mutations: [{ id: next, name: 'champion.setNotes', args: { id: world.champions[1], notes: 'fine', baseNotes: '' } }] }, token);
+    const r = await api.post<{ results: { status: string }[] }>(
+      '/v1/sync/push',
+      { clientId, databaseId, mutations: [{ id: next, name: 'champion.setNotes', args: { id: world.champions[1], notes: 'fine', baseNotes: '' } }] },
+      token,
+    );
     expect(r.body.results[0]!.status).toBe('applied');
   }, 120_000);
 });
@@ -187,7 +229,18 @@ describe('IPC dispatch and the pull decoder, generated values', () => {
       const actionChange = fc.record({ metadata, occurred_at: timestamp }).map((a) => ({
         table: 'user_action',
         op: 'upsert',
-        row: { id: `act_g${Math.random().toString(36).slice(2, 10)}`, user_id: 'usr_any', enrollment_id: null, action_type: 'enrolled', target_type: null, target_id: null, source_system: null, source_event_id: null, idempotency_key: null, ...a },
+        row: {
+          id: `act_g${Math.random().toString(36).slice(2, 10)}`,
+          user_id: 'usr_any',
+          enrollment_id: null,
+          action_type: 'enrolled',
+          target_type: null,
+          target_id: null,
+          source_system: null,
+          source_event_id: null,
+          idempotency_key: null,
+          ...a,
+        },
       }));
       const junk = fc.oneof(fc.anything(), fc.constant({ table: 'user', op: 'upsert', row: null }));
       await fc.assert(

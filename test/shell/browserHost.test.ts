@@ -69,8 +69,7 @@ function handshake(
   });
 }
 
-const wsUrl = (token?: string): string =>
-  `ws://127.0.0.1:${host.port}/__afh/ws${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`;
+const wsUrl = (token?: string): string => `ws://127.0.0.1:${host.port}/__afh/ws${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`;
 
 describe('browser host: where it listens', () => {
   it('binds to the loopback address only', () => {
@@ -191,7 +190,15 @@ describe.skipIf(!existsSync(CHROMIUM))('browser host in Chromium (skips when /us
   beforeAll(async () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {

@@ -54,7 +54,11 @@ describe('core over the real server', () => {
   });
 
   it('signing in announces auth.changed and the first sync brings the server’s members', async () => {
-    const status = await call<{ signedIn: boolean }>('auth.signIn', { serverUrl: server.url, email: COORDINATOR.email, password: COORDINATOR.password });
+    const status = await call<{ signedIn: boolean }>('auth.signIn', {
+      serverUrl: server.url,
+      email: COORDINATOR.email,
+      password: COORDINATOR.password,
+    });
     expect(status.signedIn).toBe(true);
     expect(events.some((e) => e.event === 'auth.changed' && (e.payload as { signedIn: boolean }).signedIn)).toBe(true);
     await call('sync.now');

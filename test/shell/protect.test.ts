@@ -24,7 +24,8 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'afh-protect-'));
   server = await startServer({ port: 0, data: path.join(dir, 'server') });
   await server.admin.createUser(MEMBER);
-  for (const m of ['usr_member2', 'usr_member3']) await server.admin.createUser({ id: m, email: `${m}@example.org`, name: m, roles: ['student'], password: 'x-unused-x' });
+  for (const m of ['usr_member2', 'usr_member3'])
+    await server.admin.createUser({ id: m, email: `${m}@example.org`, name: m, roles: ['student'], password: 'x-unused-x' });
   await server.admin.createUser({ id: 'usr_super', email: 'super@example.org', name: 'Super', roles: ['superadmin'], password: PASSWORD });
 });
 afterAll(async () => {
@@ -54,20 +55,31 @@ async function laptop(opts: { fetch?: typeof fetch } = {}) {
 }
 
 /** The database file or its WAL holds the text. */
-const fileHas = (file: string, text: string) =>
-  [file, `${file}-wal`].some((f) => existsSync(f) && readFileSync(f).toString('latin1').includes(text));
+const fileHas = (file: string, text: string) => [file, `${file}-wal`].some((f) => existsSync(f) && readFileSync(f).toString('latin1').includes(text));
 
 describe('a laptop told it may not keep the data removes it and says why', () => {
   it('a device revoked by a superadmin: the next sync wipes the database and token, and AuthStatus.notice says why', async () => {
     const l = await laptop();
     try {
       expect(fileHas(l.dbFile, MEMBER.name)).toBe(true);
-      const superTok = (await (await fetch(`${server.url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'super@example.org', password: PASSWORD }) })).json()) as { token: string };
-      const r = await fetch(`${server.url}/v1/admin/devices/${l.clientId}/revoke`, { method: 'POST', headers: { authorization: `Bearer ${superTok.token}`, 'content-type': 'application/json' }, body: '{}' });
+      const superTok = (await (
+        await fetch(`${server.url}/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'super@example.org', password: PASSWORD }),
+        })
+      ).json()) as { token: string };
+      const r = await fetch(`${server.url}/v1/admin/devices/${l.clientId}/revoke`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${superTok.token}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(r.status).toBe(204);
 
       await l.core.dispatch('sync.now', {});
-      await expect.poll(async () => (await l.call<AuthStatus>('auth.status')).notice, { timeout: 10_000 }).toMatch(/administrator signed this laptop out/);
+      await expect
+        .poll(async () => (await l.call<AuthStatus>('auth.status')).notice, { timeout: 10_000 })
+        .toMatch(/administrator signed this laptop out/);
       const status = await l.call<AuthStatus>('auth.status');
       expect(status.signedIn).toBe(false);
       expect(await l.call('people.count', { query: '' })).toEqual({ count: 0 });
@@ -119,8 +131,18 @@ describe('a laptop told it may not keep the data removes it and says why', () =>
   it('a revoked session (not device) signs out but keeps the data', async () => {
     const l = await laptop();
     try {
-      const superTok = (await (await fetch(`${server.url}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'super@example.org', password: PASSWORD }) })).json()) as { token: string };
-      await fetch(`${server.url}/v1/admin/users/${l.id}/revoke-sessions`, { method: 'POST', headers: { authorization: `Bearer ${superTok.token}`, 'content-type': 'application/json' }, body: '{}' });
+      const superTok = (await (
+        await fetch(`${server.url}/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'super@example.org', password: PASSWORD }),
+        })
+      ).json()) as { token: string };
+      await fetch(`${server.url}/v1/admin/users/${l.id}/revoke-sessions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${superTok.token}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
       await l.core.dispatch('sync.now', {});
       const status = await l.call<AuthStatus>('auth.status');
       expect(status).toMatchObject({ signedIn: false, notice: null });
@@ -175,7 +197,12 @@ describe('Your devices', () => {
     const l = await laptop();
     try {
       // Another device of the same coordinator.
-      const other = await createCore({ dataDir: path.join(dir, `other${n}`), tokenStore: memoryTokenStore(), autoStart: false, logError: () => undefined });
+      const other = await createCore({
+        dataDir: path.join(dir, `other${n}`),
+        tokenStore: memoryTokenStore(),
+        autoStart: false,
+        logError: () => undefined,
+      });
       const o = await other.dispatch('auth.signIn', { serverUrl: server.url, email: l.email, password: PASSWORD });
       expect(o.ok).toBe(true);
       const list = await l.call<{ sessions: { id: string; clientId: string; deviceName: string; current: boolean }[] }>('devices.list');

@@ -57,13 +57,10 @@ afterAll(async () => {
 
 function post(pathname: string, body: string, type: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port: host.port, path: pathname, method: 'POST', headers: { 'Content-Type': type } },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
+    const req = request({ host: '127.0.0.1', port: host.port, path: pathname, method: 'POST', headers: { 'Content-Type': type } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
     req.on('error', reject);
     req.end(body);
   });
@@ -91,7 +88,15 @@ describe.skipIf(!existsSync(CHROMIUM))('browser host in Chromium: member photos 
   beforeAll(async () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -120,9 +125,7 @@ describe.skipIf(!existsSync(CHROMIUM))('browser host in Chromium: member photos 
     expect(loaded).toEqual([true, false]);
     expect(hits.avatars).toEqual(['/usr_1.png']);
     expect(hits.tracker).toEqual([]);
-    await expect
-      .poll(() => logs, { timeout: 10_000 })
-      .toContain(`[browser host] refused by the page's content policy (img-src): ${trackerOrigin}`);
+    await expect.poll(() => logs, { timeout: 10_000 }).toContain(`[browser host] refused by the page's content policy (img-src): ${trackerOrigin}`);
     expect(logs.join('\n')).not.toContain('usr_2');
     await page.close();
   });

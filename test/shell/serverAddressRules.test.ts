@@ -23,14 +23,18 @@ interface Arrival {
   body: string;
 }
 
-function listen(handler: (req: IncomingMessage, body: string, res: import('node:http').ServerResponse) => void): Promise<{ server: Server; url: string }> {
+function listen(
+  handler: (req: IncomingMessage, body: string, res: import('node:http').ServerResponse) => void,
+): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (c: string) => (body += c));
     req.on('end', () => handler(req, body, res));
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })),
+  );
 }
 
 let dir: string;
@@ -120,7 +124,11 @@ describe('the app refuses plain http:// to another machine', () => {
       return new Response('{}');
     }) as typeof fetch;
     const client = new ProtocolClient({ baseUrl: 'http://sync.example.org', token: 't', fetch: f });
-    for (const call of [() => client.login('a@b.c', 'pw'), () => client.push({ protocol: 2, clientId: randomUUID(), databaseId: null, ack: 0, mutations: [] }), () => client.logout()]) {
+    for (const call of [
+      () => client.login('a@b.c', 'pw'),
+      () => client.push({ protocol: 2, clientId: randomUUID(), databaseId: null, ack: 0, mutations: [] }),
+      () => client.logout(),
+    ]) {
       const e = await call().catch((x: unknown) => x);
       expect(e).toBeInstanceOf(SyncHttpError);
       expect((e as SyncHttpError).extra.field).toBe('serverUrl');
@@ -130,10 +138,24 @@ describe('the app refuses plain http:// to another machine', () => {
   });
 
   it('accepts https:// anywhere and http:// to this computer only', () => {
-    for (const ok of ['https://sync.example.org', 'https://192.0.2.1:8443/', 'http://127.0.0.1:8787', 'http://localhost:8787', 'http://[::1]:8787', 'http://127.3.4.5']) {
+    for (const ok of [
+      'https://sync.example.org',
+      'https://192.0.2.1:8443/',
+      'http://127.0.0.1:8787',
+      'http://localhost:8787',
+      'http://[::1]:8787',
+      'http://127.3.4.5',
+    ]) {
       expect(serverUrlProblem(ok), ok).toBeNull();
     }
-    for (const bad of ['http://sync.example.org', 'http://localhost.example.org', 'http://127.0.0.1.nip.io', 'ftp://x', 'https://user:pw@sync.example.org', 'not a url']) {
+    for (const bad of [
+      'http://sync.example.org',
+      'http://localhost.example.org',
+      'http://127.0.0.1.nip.io',
+      'ftp://x',
+      'https://user:pw@sync.example.org',
+      'not a url',
+    ]) {
       expect(serverUrlProblem(bad), bad).toEqual(expect.any(String));
     }
     const input = ipcContract['auth.signIn'].input;

@@ -58,7 +58,9 @@ describe('npm start without the binary', () => {
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
     try {
-      await expect.poll(() => out, { timeout: 230_000, interval: 200 }).toMatch(/AfH Coordinator \(browser host\) at http:\/\/127\.0\.0\.1:\d+\/#token=/);
+      await expect
+        .poll(() => out, { timeout: 230_000, interval: 200 })
+        .toMatch(/AfH Coordinator \(browser host\) at http:\/\/127\.0\.0\.1:\d+\/#token=/);
       expect(out.split('\n')[0]).toMatch(/^Electron binary not found: ELECTRON_OVERRIDE_DIST_PATH has no binary at /);
       expect(out).toContain('Starting the browser host instead.');
     } finally {

@@ -50,9 +50,28 @@ describe('the CLI drives every change a coordinator makes offline', () => {
     expect((await cli(['champion', 'move', '--db', db, '--id', id, '--to', 'selected', '--reason', 'ran a session'])).code).toBe(EXIT.ok);
     expect((await cli(['champion', 'notes', '--db', db, '--id', id, '--notes', 'notes from the shell'])).code).toBe(EXIT.ok);
     expect((await cli(['champion', 'cohort', '--db', db, '--id', id, '--cohort', world.cohorts[1]!])).code).toBe(EXIT.ok);
-    const temp = json<{ id: string }>(await cli(['champion', 'create', '--db', db, '--member', world.members[11]!, '--cohort', world.cohorts[0]!, '--json']));
+    const temp = json<{ id: string }>(
+      await cli(['champion', 'create', '--db', db, '--member', world.members[11]!, '--cohort', world.cohorts[0]!, '--json']),
+    );
     expect((await cli(['champion', 'remove', '--db', db, '--id', temp.id])).code).toBe(EXIT.ok);
-    const action = await cli(['action', 'record', '--db', db, '--member', member, '--type', 'posted_reply', '--target-type', 'post', '--target-id', 'pst_1', '--metadata', '{"words":12}', '--at', '2026-03-01T09:00:00Z']);
+    const action = await cli([
+      'action',
+      'record',
+      '--db',
+      db,
+      '--member',
+      member,
+      '--type',
+      'posted_reply',
+      '--target-type',
+      'post',
+      '--target-id',
+      'pst_1',
+      '--metadata',
+      '{"words":12}',
+      '--at',
+      '2026-03-01T09:00:00Z',
+    ]);
     expect(action.code).toBe(EXIT.ok);
 
     const pending = json<{ pending: { name: string }[] }>(await cli(['pending', '--db', db, '--json']));
@@ -87,9 +106,9 @@ describe('the CLI drives every change a coordinator makes offline', () => {
     expect((await cli(['champion', 'notes', '--db', mine, '--id', id, '--notes', 'mine, offline'])).code).toBe(EXIT.ok);
     expect((await cli(['sync', '--db', mine])).code).toBe(EXIT.conflicts);
 
-    const listed = json<{ conflicts: { id: number; code: string; member: { name: string } | null; retry: { possible: boolean }; args: { notes: string } }[] }>(
-      await cli(['conflicts', '--db', mine, '--json']),
-    );
+    const listed = json<{
+      conflicts: { id: number; code: string; member: { name: string } | null; retry: { possible: boolean }; args: { notes: string } }[];
+    }>(await cli(['conflicts', '--db', mine, '--json']));
     expect(listed.conflicts).toHaveLength(1);
     const [c] = listed.conflicts;
     expect(c).toMatchObject({ code: 'stale', member: { name: 'Member 2' }, retry: { possible: true }, args: { notes: 'mine, offline' } });
@@ -126,7 +145,10 @@ describe('the CLI drives every change a coordinator makes offline', () => {
       [['champion', 'move', '--id', 'bad id!', '--to', 'selected'], /^--id: /],
       [['champion', 'move', '--id', id, '--to', 'selected', '--notes', 'x'], /--notes does not apply to "champion move"/],
       [['champion', 'create', '--member', world.members[9]!], /needs --cohort <id>, or --global/],
-      [['champion', 'create', '--member', world.members[9]!, '--cohort', world.cohorts[0]!, '--global'], /--cohort and --global cannot both be given/],
+      [
+        ['champion', 'create', '--member', world.members[9]!, '--cohort', world.cohorts[0]!, '--global'],
+        /--cohort and --global cannot both be given/,
+      ],
       [['champion', 'notes', '--id', id, '--notes', 'x'.repeat(20_001)], /^--notes: /],
       [['champion', 'cohort', '--id', id], /needs --cohort <id>, or --global/],
       [['champion', 'explode', '--id', id], /unknown command "champion explode"/],

@@ -136,11 +136,12 @@ describe(`${CLIENTS} clients × ${MUTATIONS} mutations against one server (${bac
       for (const key of manualKeys) expect(serverKeys.includes(key), key).toBe(true);
       expect(server.user_action).toHaveLength(1000 + manualKeys.size + ingestKeys.size);
       expect(batches).toBeGreaterThan(1);
-      console.info(`concurrency: ${manualKeys.size} manual actions, ${ingestKeys.size} ingested keys in ${batches} batches, ${clients.reduce((n, c) => n + c.engine.status().conflicts, 0)} conflicts`);
+      console.info(
+        `concurrency: ${manualKeys.size} manual actions, ${ingestKeys.size} ingested keys in ${batches} batches, ${clients.reduce((n, c) => n + c.engine.status().conflicts, 0)} conflicts`,
+      );
     } finally {
       done = true;
       await Promise.all(clients.map((c) => c.close()));
     }
   }, 240_000);
 });
-

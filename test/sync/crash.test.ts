@@ -4,7 +4,18 @@ import { openDatabase, type AppDb } from '../../src/main/db/open.js';
 import { LocalMutations } from '../../src/main/sync/localMutations.js';
 import { STAGES } from '../../src/shared/enums.js';
 import { bundleCli, runCli, type CliBundle } from './cliProcess.js';
-import { clientDir, COORDINATOR, leftovers, localDump, seedWorld, serverDump, sleep, startTestServer, type TestServer, type World } from './harness.js';
+import {
+  clientDir,
+  COORDINATOR,
+  leftovers,
+  localDump,
+  seedWorld,
+  serverDump,
+  sleep,
+  startTestServer,
+  type TestServer,
+  type World,
+} from './harness.js';
 
 // A child process running `cli sync` is killed with SIGKILL at random instants, over and
 // over, while the coordinator keeps making changes between runs. Afterwards one clean sync
@@ -99,7 +110,9 @@ describe(`sync killed with SIGKILL at random instants (${KILLS} kills, seed ${se
       expect(seen.killed).toBeGreaterThanOrEqual(Math.floor(KILLS * 0.75));
       expect(seen.duringPush).toBeGreaterThan(0);
       expect(seen.duringPull).toBeGreaterThan(0);
-      console.info(`crash test: ${JSON.stringify(seen)}, ${expected.actions} manual actions, ${[...expected.moves.values()].reduce((a, b) => a + b, 0)} moves`);
+      console.info(
+        `crash test: ${JSON.stringify(seen)}, ${expected.actions} manual actions, ${[...expected.moves.values()].reduce((a, b) => a + b, 0)} moves`,
+      );
 
       const server = await serverDump(s);
       expect(localDump(app)).toEqual(server);

@@ -1,6 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discardPending, listPending } from '../../src/main/sync/pending.js';
-import { championOn, COORDINATOR, leftovers, localDump, lossyFetch, newClient, seedWorld, serverDump, startTestServer, SYNC_BACKENDS, type TestServer, type World } from './harness.js';
+import {
+  championOn,
+  COORDINATOR,
+  leftovers,
+  localDump,
+  lossyFetch,
+  newClient,
+  seedWorld,
+  serverDump,
+  startTestServer,
+  SYNC_BACKENDS,
+  type TestServer,
+  type World,
+} from './harness.js';
 
 // Issue 11 ("see pending changes and discard one without losing the others") and issue 15 (the
 // Sync screen's pending list): a discard rolls back its optimistic effect and the later changes
@@ -27,7 +40,15 @@ describe.each(SYNC_BACKENDS)('discarding a pending change (%s)', (backend) => {
       const first = c.local.setNotes({ id: a, notes: 'first draft' });
       c.local.moveChampion({ id: b, to: 'selected', reason: null });
       c.local.setNotes({ id: a, notes: 'second draft' });
-      c.local.recordAction({ userId: world.members[3]!, enrollmentId: null, actionType: 'viewed_module', targetType: null, targetId: null, metadata: {}, occurredAt: new Date().toISOString() });
+      c.local.recordAction({
+        userId: world.members[3]!,
+        enrollmentId: null,
+        actionType: 'viewed_module',
+        targetType: null,
+        targetId: null,
+        metadata: {},
+        occurredAt: new Date().toISOString(),
+      });
       const list = listPending(c.app.sqlite);
       expect(list.map((p) => [p.what, p.member?.name ?? null, p.state])).toEqual([
         ['Change the notes', 'Member 0', 'waiting'],
@@ -53,7 +74,15 @@ describe.each(SYNC_BACKENDS)('discarding a pending change (%s)', (backend) => {
     const c = await newClient(s.url);
     try {
       await c.engine.syncNow();
-      const rec = c.local.recordAction({ userId: world.members[4]!, enrollmentId: null, actionType: 'posted_thread', targetType: null, targetId: null, metadata: { n: 1 }, occurredAt: new Date().toISOString() });
+      const rec = c.local.recordAction({
+        userId: world.members[4]!,
+        enrollmentId: null,
+        actionType: 'posted_thread',
+        targetType: null,
+        targetId: null,
+        metadata: { n: 1 },
+        occurredAt: new Date().toISOString(),
+      });
       expect(localDump(c.app).user_action.some((r) => (r as { id: string }).id === rec.id)).toBe(true);
       discardPending(c.app.sqlite, rec.mutationId, { changedBy: COORDINATOR.id });
       expect(localDump(c.app).user_action.some((r) => (r as { id: string }).id === rec.id)).toBe(false);

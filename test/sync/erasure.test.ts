@@ -45,8 +45,12 @@ beforeAll(async () => {
       sql`INSERT INTO "user" (id, email, name, origin, profile_img, roles, created_at)
           VALUES (${VICTIM}, ${EMAIL}, ${NAME}, 'leeds', NULL, '["student"]'::jsonb, '2026-01-01T00:00:00Z')`,
     );
-    await tx.rows(sql`INSERT INTO enrollment (id, user_id, cohort_id, course_name, status, enrolled_at) VALUES ('enr_victim', ${VICTIM}, NULL, 'Ten Keys', 'active', '2026-01-02T00:00:00Z')`);
-    await tx.rows(sql`INSERT INTO champion (id, user_id, cohort_id, stage, notes, selected_at, became_champion_at) VALUES (${CHAMPION}, ${VICTIM}, NULL, 'candidate', '', NULL, NULL)`);
+    await tx.rows(
+      sql`INSERT INTO enrollment (id, user_id, cohort_id, course_name, status, enrolled_at) VALUES ('enr_victim', ${VICTIM}, NULL, 'Ten Keys', 'active', '2026-01-02T00:00:00Z')`,
+    );
+    await tx.rows(
+      sql`INSERT INTO champion (id, user_id, cohort_id, stage, notes, selected_at, became_champion_at) VALUES (${CHAMPION}, ${VICTIM}, NULL, 'candidate', '', NULL, NULL)`,
+    );
     await tx.rows(
       sql`INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata, source_system, source_event_id, occurred_at)
           SELECT 'act_victim_' || i, ${VICTIM}, 'enr_victim', 'posted_thread', 'thread', 'thr_' || i, jsonb_build_object('title', 'Notes from Zebulon, part ' || i), 'webhook', 'evt_victim_' || i, '2026-02-01T00:00:00Z'
@@ -88,7 +92,8 @@ describe('a member erased on the server leaves the laptop', () => {
       // Another card's notes name them: pushed, and still in the outbox until a pull brings it.
       alice.local.setNotes({ id: others[0]!, notes: `Pair with ${NAME}` });
       expect(outboxText()).toContain(NAME);
-      const conflictText = () => (alice.app.sqlite.prepare('SELECT group_concat(args || coalesce(current, \'\')) AS t FROM conflict').get() as { t: string | null }).t ?? '';
+      const conflictText = () =>
+        (alice.app.sqlite.prepare("SELECT group_concat(args || coalesce(current, '')) AS t FROM conflict").get() as { t: string | null }).t ?? '';
       expect(conflictText()).toContain(NAME);
       alice.app.sqlite.pragma('wal_checkpoint(TRUNCATE)');
       expect(Object.keys(tracesIn(alice.file)).length).toBeGreaterThan(0); // the scan sees them while they are there

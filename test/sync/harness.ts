@@ -159,7 +159,9 @@ export async function seedWorld(s: TestServer, n: { members: number; cohorts: nu
   const champions = members.slice(0, n.champions).map((_, i) => `ch_seed_${pad(i)}`);
   await s.server.admin.database.write(async (tx) => {
     for (const c of cohorts) {
-      await tx.rows(sql`INSERT INTO cohort (id, name, starts_at, ends_at, status, created_at) VALUES (${c}, ${'Cohort ' + c}, NULL, NULL, 'active', '2026-01-01T00:00:00Z')`);
+      await tx.rows(
+        sql`INSERT INTO cohort (id, name, starts_at, ends_at, status, created_at) VALUES (${c}, ${'Cohort ' + c}, NULL, NULL, 'active', '2026-01-01T00:00:00Z')`,
+      );
     }
     for (const [i, m] of members.entries()) {
       await tx.rows(
@@ -168,10 +170,14 @@ export async function seedWorld(s: TestServer, n: { members: number; cohorts: nu
       );
     }
     for (const e of enrollments) {
-      await tx.rows(sql`INSERT INTO enrollment (id, user_id, cohort_id, course_name, status, enrolled_at) VALUES (${e.id}, ${e.userId}, ${e.cohortId}, 'Ten Keys', 'active', '2026-01-02T00:00:00Z')`);
+      await tx.rows(
+        sql`INSERT INTO enrollment (id, user_id, cohort_id, course_name, status, enrolled_at) VALUES (${e.id}, ${e.userId}, ${e.cohortId}, 'Ten Keys', 'active', '2026-01-02T00:00:00Z')`,
+      );
     }
     for (const [i, c] of champions.entries()) {
-      await tx.rows(sql`INSERT INTO champion (id, user_id, cohort_id, stage, notes, selected_at, became_champion_at) VALUES (${c}, ${members[i]!}, NULL, 'candidate', '', NULL, NULL)`);
+      await tx.rows(
+        sql`INSERT INTO champion (id, user_id, cohort_id, stage, notes, selected_at, became_champion_at) VALUES (${c}, ${members[i]!}, NULL, 'candidate', '', NULL, NULL)`,
+      );
       await tx.rows(
         sql`INSERT INTO champion_stage_change (id, champion_id, from_stage, to_stage, changed_at, changed_by, reason) VALUES (${'csc_seed_' + pad(i)}, ${c}, NULL, 'candidate', '2026-01-03T00:00:00Z', ${COORDINATOR.id}, NULL)`,
       );
@@ -293,8 +299,7 @@ export function lossyFetch(): { fetch: typeof fetch; loseNext(path: 'push' | 'pu
 
 export const championOn = (dump: Dump, id: string) =>
   dump.champion.find((r) => (r as { id: string }).id === id) as
-    | { id: string; user_id: string; stage: string; notes: string; cohort_id: string | null }
-    | undefined;
+    { id: string; user_id: string; stage: string; notes: string; cohort_id: string | null } | undefined;
 
 /** A copy of a stopped server's database: its folder (PGlite) or a template database (PostgreSQL). */
 export interface ServerBackup {

@@ -84,9 +84,17 @@ beforeAll(async () => {
   // Some members in two cohorts, some self-paced (no cohort).
   enrollments = members.flatMap((m, i) => {
     const rows: EnrollmentRow[] = [
-      { id: `enr_i${i}_1`, user_id: m, cohort_id: i % 9 === 0 ? null : cohorts[i % COHORTS]!, course_name: 'Ten Keys', status: 'active', enrolled_at: iso(BASE + rng.int(-10, 30) * DAY) },
+      {
+        id: `enr_i${i}_1`,
+        user_id: m,
+        cohort_id: i % 9 === 0 ? null : cohorts[i % COHORTS]!,
+        course_name: 'Ten Keys',
+        status: 'active',
+        enrolled_at: iso(BASE + rng.int(-10, 30) * DAY),
+      },
     ];
-    if (i % 4 === 0) rows.push({ ...rows[0]!, id: `enr_i${i}_2`, cohort_id: cohorts[(i + 1) % COHORTS]!, status: rng.chance(0.3) ? 'withdrawn' : 'active' });
+    if (i % 4 === 0)
+      rows.push({ ...rows[0]!, id: `enr_i${i}_2`, cohort_id: cohorts[(i + 1) % COHORTS]!, status: rng.chance(0.3) ? 'withdrawn' : 'active' });
     return rows;
   });
   await s.server.admin.insertRows('user', users);

@@ -3,7 +3,18 @@ import { fc, it } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { STAGES, ACTION_TYPES } from '../../src/shared/enums.js';
 import { LocalMutationError } from '../../src/main/sync/localMutations.js';
-import { clientDir, leftovers, localDump, newClient, seedWorld, serverDump, startTestServer, type TestClient, type TestServer, type World } from './harness.js';
+import {
+  clientDir,
+  leftovers,
+  localDump,
+  newClient,
+  seedWorld,
+  serverDump,
+  startTestServer,
+  type TestClient,
+  type TestServer,
+  type World,
+} from './harness.js';
 
 // Issue 11: random interleavings of two laptops' offline edits (every mutation kind), lost push
 // and pull answers, laptops closed and reopened, the server restarted, and conflicts resolved
@@ -38,7 +49,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({
       t: fc.constant('edit' as const),
       who,
-      kinds: fc.array(fc.constantFrom<EditKind>('move', 'move', 'notes', 'notes', 'cohort', 'create', 'remove', 'action'), { minLength: 1, maxLength: 3 }),
+      kinds: fc.array(fc.constantFrom<EditKind>('move', 'move', 'notes', 'notes', 'cohort', 'create', 'remove', 'action'), {
+        minLength: 1,
+        maxLength: 3,
+      }),
       a: fc.nat(99),
       b: fc.nat(99),
     }),
@@ -46,7 +60,14 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ t: fc.constant('sync' as const), who }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('lose' as const), who, what: fc.constantFrom<'push' | 'pull'>('push', 'pull') }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('restartLaptop' as const), who }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('resolve' as const), who, choice: fc.constantFrom<'keep-server' | 'retry-mine'>('keep-server', 'retry-mine') }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('resolve' as const),
+      who,
+      choice: fc.constantFrom<'keep-server' | 'retry-mine'>('keep-server', 'retry-mine'),
+    }),
+  },
 );
 // A server restart costs ~1 s, so at most one a run, somewhere in it.
 const plan = fc.tuple(fc.array(step, { minLength: 4, maxLength: 14 }), fc.option(fc.nat(13), { freq: 4 })).map(([steps, restartAt]) => {
@@ -119,7 +140,10 @@ class Laptop {
 function edit(l: Laptop, kind: EditKind, a: number, b: number): void {
   const { local, app } = l.client;
   // The three oldest cards, mostly: two laptops on a few cards is where conflicts come from.
-  const champions = app.sqlite.prepare('SELECT id, stage FROM champion ORDER BY id LIMIT 3').all() as { id: string; stage: (typeof STAGES)[number] }[];
+  const champions = app.sqlite.prepare('SELECT id, stage FROM champion ORDER BY id LIMIT 3').all() as {
+    id: string;
+    stage: (typeof STAGES)[number];
+  }[];
   const cohortOf = (n: number) => (n % 3 === 2 ? null : world.cohorts[n % 2]!);
   try {
     switch (kind) {
@@ -221,7 +245,7 @@ async function run(steps: Step[]): Promise<void> {
     for (const l of laptops) {
       expect(localDump(l.client.app)).toEqual(server);
       expect(leftovers(l.client.app)).toEqual({ outbox: 0, optimistic: 0 });
-      const conflicts = (l.client.app.sqlite.prepare('SELECT count(*) FROM conflict').pluck().get() as number);
+      const conflicts = l.client.app.sqlite.prepare('SELECT count(*) FROM conflict').pluck().get() as number;
       // Every change made is either applied (an answer said so) or a conflict record: none vanished.
       expect(l.applied.size + conflicts, 'changes made = applied + conflicts').toBe(l.intents());
       // Open conflicts are what the screen lists (none hidden), and the status counts them all.

@@ -147,7 +147,13 @@ describe('server answers that change the plan', () => {
     try {
       await c.engine.syncNow();
       c.local.setNotes({ id: world.champions[7]!, notes: 'written by the first coordinator' });
-      await s.server.admin.createUser({ id: 'usr_other_admin', email: 'other@test.local', name: 'Other Admin', roles: ['admin'], password: 'pw-other-1' });
+      await s.server.admin.createUser({
+        id: 'usr_other_admin',
+        email: 'other@test.local',
+        name: 'Other Admin',
+        roles: ['admin'],
+        password: 'pw-other-1',
+      });
       await s.server.admin.setScope('usr_other_admin', { all: true, cohortIds: [] });
       await c.session.signIn(s.url, 'other@test.local', 'pw-other-1');
       c.engine.start();

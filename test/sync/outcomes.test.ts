@@ -92,7 +92,11 @@ describe.each(SYNC_BACKENDS)('outcomes remembered across a lost answer (%s)', (b
         ack: 0,
         mutations: [
           // Stale on purpose: the row is at candidate.
-          { id: 1, name: 'champion.move', args: { id, from: 'selected', to: 'champion', at: new Date().toISOString(), reason: null, baseVersion: 1 } },
+          {
+            id: 1,
+            name: 'champion.move',
+            args: { id, from: 'selected', to: 'champion', at: new Date().toISOString(), reason: null, baseVersion: 1 },
+          },
           { id: 2, name: 'champion.setNotes', args: { id: world.champions[6]!, notes: 'kept', baseNotes: '' } },
         ],
       };

@@ -9,7 +9,19 @@ import { memoryTokenStore } from '../../src/main/sync/tokenStores.js';
 import { TOO_LARGE_MESSAGE } from '../../src/main/sync/tooLarge.js';
 import { apiClient } from '../../src/server/testing/httpClient.js';
 import { SEED, seedLocal, snapshotDb } from '../shell/seedLocal.js';
-import { championOn, COORDINATOR, leftovers, localDump, newClient, seedWorld, serverDump, startTestServer, SYNC_BACKENDS, type TestServer, type World } from './harness.js';
+import {
+  championOn,
+  COORDINATOR,
+  leftovers,
+  localDump,
+  newClient,
+  seedWorld,
+  serverDump,
+  startTestServer,
+  SYNC_BACKENDS,
+  type TestServer,
+  type World,
+} from './harness.js';
 
 // Issue 11, findings 10 and 11: one local edit, or many ordinary ones, can no longer jam the
 // outbox. A value the contract refuses is refused at the edge naming the field; one that reaches
@@ -96,7 +108,10 @@ describe.each(SYNC_BACKENDS)('push never stops on one mutation (%s)', (backend) 
 
   it('finding 10: a hand-built push with a NUL in notes, a year-0000 move and a database-refused value: each rejected naming the field, the rest applied, no 500', async () => {
     const api = apiClient(s.url);
-    const login = await api.post<{ token: string; databaseId: string }>('/v1/auth/login', { email: COORDINATOR.email, password: COORDINATOR.password });
+    const login = await api.post<{ token: string; databaseId: string }>('/v1/auth/login', {
+      email: COORDINATOR.email,
+      password: COORDINATOR.password,
+    });
     const token = login.body.token;
     // A rule the contract does not know (a later constraint, a trigger): the database refuses the value.
     await s.server.admin.database.write(async (tx) => {
@@ -116,10 +131,28 @@ describe.each(SYNC_BACKENDS)('push never stops on one mutation (%s)', (backend) 
         mutations: [
           { id: 1, name: 'champion.setNotes', args: { id: c4, notes: 'before', baseNotes: '' } },
           { id: 2, name: 'champion.setNotes', args: { id: c5, notes: 'a\u0000b', baseNotes: '' } },
-          { id: 3, name: 'champion.move', args: { id: c6, from: 'candidate', to: 'selected', at: '0000-01-01T00:00:00Z', reason: null, baseVersion: 1 } },
+          {
+            id: 3,
+            name: 'champion.move',
+            args: { id: c6, from: 'candidate', to: 'selected', at: '0000-01-01T00:00:00Z', reason: null, baseVersion: 1 },
+          },
           { id: 4, name: 'champion.setNotes', args: { id: c7, notes: 'poison-22', baseNotes: '' } },
           { id: 5, name: 'champion.setNotes', args: { id: c8, notes: 'poison-23', baseNotes: '' } },
-          { id: 6, name: 'action.record', args: { id: 'act_deep_1', userId: world.members[0], enrollmentId: null, actionType: 'viewed_module', targetType: null, targetId: null, metadata: nested(17), occurredAt: '2026-02-01T00:00:00Z', idempotencyKey: 'k-deep-1' } },
+          {
+            id: 6,
+            name: 'action.record',
+            args: {
+              id: 'act_deep_1',
+              userId: world.members[0],
+              enrollmentId: null,
+              actionType: 'viewed_module',
+              targetType: null,
+              targetId: null,
+              metadata: nested(17),
+              occurredAt: '2026-02-01T00:00:00Z',
+              idempotencyKey: 'k-deep-1',
+            },
+          },
           { id: 7, name: 'champion.setNotes', args: { id: c4, notes: 'after', baseNotes: 'before' } },
         ],
       },

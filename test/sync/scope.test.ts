@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../../src/server/testing/httpClient.js';
 import { listOpenConflicts } from '../../src/main/sync/conflicts.js';
 import { leftScopeNotice } from '../../src/main/sync/scopeEviction.js';
-import { localDump, newClient, seedWorld, serverDump, startTestServer, SYNC_BACKENDS, type TestClient, type TestServer, type World } from './harness.js';
+import {
+  localDump,
+  newClient,
+  seedWorld,
+  serverDump,
+  startTestServer,
+  SYNC_BACKENDS,
+  type TestClient,
+  type TestServer,
+  type World,
+} from './harness.js';
 import { scopedView } from './scopeView.js';
 
 // Scoped sync (issue 13) against the real server: move-in brings a member whole, move-out
@@ -64,7 +74,13 @@ describe.each(SYNC_BACKENDS)('scoped sync (%s)', (backend) => {
       // Member 1 is in cohort 1: their whole record came (actions and champion history too).
       const m1 = world.members[1]!;
       expect((c.app.sqlite.prepare('SELECT count(*) AS n FROM user_action WHERE user_id = ?').get(m1) as { n: number }).n).toBe(10);
-      expect((c.app.sqlite.prepare('SELECT count(*) AS n FROM champion_stage_change s JOIN champion c ON c.id = s.champion_id WHERE c.user_id = ?').get(m1) as { n: number }).n).toBe(1);
+      expect(
+        (
+          c.app.sqlite
+            .prepare('SELECT count(*) AS n FROM champion_stage_change s JOIN champion c ON c.id = s.champion_id WHERE c.user_id = ?')
+            .get(m1) as { n: number }
+        ).n,
+      ).toBe(1);
       expect(searchHits(c, `${m1}@example.org`)).toBe(1);
 
       await putScope('usr_k_widen', false, [world.cohorts[0]!]);
@@ -72,7 +88,9 @@ describe.each(SYNC_BACKENDS)('scoped sync (%s)', (backend) => {
       expect(localDump(c.app)).toEqual(await scopedView(s, 'usr_k_widen'));
       expect(memberIds(c)).toHaveLength(10);
       expect(searchHits(c, `${m1}@example.org`)).toBe(0);
-      expect((c.app.sqlite.prepare('SELECT count(*) AS n FROM insight_enrollment WHERE user_id = ?').get(m1) as { n: number } | undefined)?.n ?? 0).toBe(0);
+      expect(
+        (c.app.sqlite.prepare('SELECT count(*) AS n FROM insight_enrollment WHERE user_id = ?').get(m1) as { n: number } | undefined)?.n ?? 0,
+      ).toBe(0);
       // What is kept about them: the id and when, for an open member page; not their name.
       expect(leftScopeNotice(c.app.sqlite, m1)).toMatchObject({ userId: m1 });
       expect(JSON.stringify(leftScopeNotice(c.app.sqlite, m1))).not.toContain('Member 1');
@@ -92,7 +110,18 @@ describe.each(SYNC_BACKENDS)('scoped sync (%s)', (backend) => {
       expect(memberIds(c)).not.toContain(m2);
       const moved = await api().post(
         '/v1/ingest/enrollments',
-        { enrollments: [{ id: world.enrollments[2]!.id, user_id: m2, cohort_id: world.cohorts[0]!, course_name: 'Ten Keys', status: 'active', enrolled_at: '2026-01-02T00:00:00Z' }] },
+        {
+          enrollments: [
+            {
+              id: world.enrollments[2]!.id,
+              user_id: m2,
+              cohort_id: world.cohorts[0]!,
+              course_name: 'Ten Keys',
+              status: 'active',
+              enrolled_at: '2026-01-02T00:00:00Z',
+            },
+          ],
+        },
         key,
       );
       expect(moved.body).toEqual({ results: [{ index: 0, status: 'updated', id: world.enrollments[2]!.id }] });
@@ -102,7 +131,18 @@ describe.each(SYNC_BACKENDS)('scoped sync (%s)', (backend) => {
 
       const back = await api().post(
         '/v1/ingest/enrollments',
-        { enrollments: [{ id: world.enrollments[2]!.id, user_id: m2, cohort_id: world.cohorts[2]!, course_name: 'Ten Keys', status: 'active', enrolled_at: '2026-01-02T00:00:00Z' }] },
+        {
+          enrollments: [
+            {
+              id: world.enrollments[2]!.id,
+              user_id: m2,
+              cohort_id: world.cohorts[2]!,
+              course_name: 'Ten Keys',
+              status: 'active',
+              enrolled_at: '2026-01-02T00:00:00Z',
+            },
+          ],
+        },
         key,
       );
       expect(back.body).toEqual({ results: [{ index: 0, status: 'updated', id: world.enrollments[2]!.id }] });
@@ -173,13 +213,50 @@ describe.each(SYNC_BACKENDS)('scoped sync (%s)', (backend) => {
 
   it('enrollment ingest: inserted, updated, unchanged; a bad row is a 400 naming it and nothing is written', async () => {
     const key = await ingestKey();
-    const row = { id: 'enr_ingest_new', user_id: world.members[5]!, cohort_id: world.cohorts[1]!, course_name: 'Ten Keys', status: 'active', enrolled_at: '2026-03-01T00:00:00Z' };
+    const row = {
+      id: 'enr_ingest_new',
+      user_id: world.members[5]!,
+      cohort_id: world.cohorts[1]!,
+      course_name: 'Ten Keys',
+      status: 'active',
+      enrolled_at: '2026-03-01T00:00:00Z',
+    };
     const first = await api().post('/v1/ingest/enrollments', { enrollments: [row] }, key);
     expect(first.body).toEqual({ results: [{ index: 0, status: 'inserted', id: row.id }] });
-    const again = await api().post('/v1/ingest/enrollments', { enrollments: [row, { id: world.enrollments[6]!.id, user_id: world.members[6]!, cohort_id: world.cohorts[0]!, course_name: 'Ten Keys', status: 'completed', enrolled_at: '2026-01-02T00:00:00Z' }] }, key);
-    expect(again.body).toEqual({ results: [{ index: 0, status: 'unchanged', id: row.id }, { index: 1, status: 'updated', id: world.enrollments[6]!.id }] });
+    const again = await api().post(
+      '/v1/ingest/enrollments',
+      {
+        enrollments: [
+          row,
+          {
+            id: world.enrollments[6]!.id,
+            user_id: world.members[6]!,
+            cohort_id: world.cohorts[0]!,
+            course_name: 'Ten Keys',
+            status: 'completed',
+            enrolled_at: '2026-01-02T00:00:00Z',
+          },
+        ],
+      },
+      key,
+    );
+    expect(again.body).toEqual({
+      results: [
+        { index: 0, status: 'unchanged', id: row.id },
+        { index: 1, status: 'updated', id: world.enrollments[6]!.id },
+      ],
+    });
     const before = await serverDump(s);
-    const bad = await api().post('/v1/ingest/enrollments', { enrollments: [{ ...row, status: 'withdrawn' }, { ...row, id: 'enr_x', cohort_id: 'coh_missing' }] }, key);
+    const bad = await api().post(
+      '/v1/ingest/enrollments',
+      {
+        enrollments: [
+          { ...row, status: 'withdrawn' },
+          { ...row, id: 'enr_x', cohort_id: 'coh_missing' },
+        ],
+      },
+      key,
+    );
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: { field: 'enrollments[1].cohort_id' } });
     const stolen = await api().post('/v1/ingest/enrollments', { enrollments: [{ ...row, user_id: world.members[7]! }] }, key);

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { apiClient } from '../../src/server/testing/httpClient.js';
 import { STAGES } from '../../src/shared/enums.js';
-import { localDump, lossyFetch, newClient, seedWorld, startTestServer, SYNC_BACKENDS, type TestClient, type TestServer, type World } from './harness.js';
+import {
+  localDump,
+  lossyFetch,
+  newClient,
+  seedWorld,
+  startTestServer,
+  SYNC_BACKENDS,
+  type TestClient,
+  type TestServer,
+  type World,
+} from './harness.js';
 import { scopedView } from './scopeView.js';
 
 // THE model test of scoped sync (issue 13). Seeded and randomized: several laptops of
@@ -85,12 +95,21 @@ async function runModel(backend: (typeof SYNC_BACKENDS)[number], seed: number, o
         if (chance(0.4) && alive.length > 0) batch.push({ id: `enr_model_${seed}_${n++}`, userId: pick(alive), cohortId: pick(world.cohorts) });
         const rows = [...new Map(batch.map((e) => [e.id, e])).values()].map((e) => {
           e.cohortId = pick(world.cohorts);
-          return { id: e.id, user_id: e.userId, cohort_id: e.cohortId, course_name: 'Ten Keys', status: 'active', enrolled_at: '2026-01-02T00:00:00Z' };
+          return {
+            id: e.id,
+            user_id: e.userId,
+            cohort_id: e.cohortId,
+            course_name: 'Ten Keys',
+            status: 'active',
+            enrolled_at: '2026-01-02T00:00:00Z',
+          };
         });
         if (rows.length === 0) return;
         const r = await api.post('/v1/ingest/enrollments', { enrollments: rows }, key);
         expect([200, 400]).toContain(r.status);
-        if (r.status === 200) for (const row of rows) if (!enrollments.some((e) => e.id === row.id)) enrollments.push({ id: row.id, userId: row.user_id, cohortId: row.cohort_id });
+        if (r.status === 200)
+          for (const row of rows)
+            if (!enrollments.some((e) => e.id === row.id)) enrollments.push({ id: row.id, userId: row.user_id, cohortId: row.cohort_id });
       } else if (what < 0.7) {
         const id = pick(COORDS);
         const scope = randomScope();

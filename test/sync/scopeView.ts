@@ -31,7 +31,11 @@ export async function scopedView(s: TestServer, coordinatorId: string, dump?: Du
   const rows = (t: keyof Dump) => full[t] as Row[];
   const members = new Set<string>();
   for (const r of [...rows('enrollment'), ...rows('champion')]) if (r.cohort_id != null && cohorts.has(r.cohort_id)) members.add(r.user_id!);
-  const champions = new Set(rows('champion').filter((r) => members.has(r.user_id!)).map((r) => r.id));
+  const champions = new Set(
+    rows('champion')
+      .filter((r) => members.has(r.user_id!))
+      .map((r) => r.id),
+  );
   return {
     cohort: full.cohort,
     user: rows('user').filter((r) => members.has(r.id)),

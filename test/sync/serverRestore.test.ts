@@ -1,15 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRow } from '../../src/shared/rows.js';
-import {
-  backupServer,
-  localDump,
-  newClient,
-  seedWorld,
-  serverDump,
-  startTestServer,
-  SYNC_BACKENDS,
-  type TestServer,
-} from './harness.js';
+import { backupServer, localDump, newClient, seedWorld, serverDump, startTestServer, SYNC_BACKENDS, type TestServer } from './harness.js';
 
 // Issue 11, finding 5: a cursor names the database it came from. A server restored from an
 // older copy of its data, a cursor from another database, or one whose number does not fit
@@ -104,7 +95,10 @@ describe.each(SYNC_BACKENDS)('cursors the server cannot continue from (%s)', (ba
     const first = await pull(s.url, null);
     expect(first.status).toBe(200);
     for (const seq of ['9999999999999999999', '9223372036854775808']) {
-      const r = await pull(s.url, tamper(first.body.cursor!, (c) => (c.seq = seq)));
+      const r = await pull(
+        s.url,
+        tamper(first.body.cursor!, (c) => (c.seq = seq)),
+      );
       expect(r).toMatchObject({ status: 409, body: { error: { code: 'resync_required', field: 'cursor' } } });
     }
   });

@@ -50,7 +50,10 @@ describe.each(SYNC_BACKENDS)('storable values end to end (%s)', (backend) => {
       [{ occurred_at: '0000-01-01T00:00:00Z' }, 'actions[1].occurred_at'],
       [{ source_event_id: 'evt\u0000' }, 'actions[1].source_event_id'],
     ] as const) {
-      const r = await api.call('POST', '/v1/ingest/actions', { body: { actions: [action({ source_event_id: 'ok-1' }), action(bad)] }, token: webhookKey });
+      const r = await api.call('POST', '/v1/ingest/actions', {
+        body: { actions: [action({ source_event_id: 'ok-1' }), action(bad)] },
+        token: webhookKey,
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(400);
       expect((r.body as { error: { field: string } }).error.field).toBe(field);
     }
@@ -62,9 +65,15 @@ describe.each(SYNC_BACKENDS)('storable values end to end (%s)', (backend) => {
   it('finding 13: actions with no source_system and no source_event_id are stored (never deduplicated) and a laptop pulls them', async () => {
     const api = apiClient(s.url);
     const bare = action({ source_system: null, source_event_id: null, metadata: { note: 'no upstream' } });
-    const r1 = await api.call<{ results: { status: string; id: string }[] }>('POST', '/v1/ingest/actions', { body: { actions: [bare, bare] }, token: platformKey });
+    const r1 = await api.call<{ results: { status: string; id: string }[] }>('POST', '/v1/ingest/actions', {
+      body: { actions: [bare, bare] },
+      token: platformKey,
+    });
     expect(r1.status, JSON.stringify(r1.body)).toBe(200);
-    const r2 = await api.call<{ results: { status: string; id: string }[] }>('POST', '/v1/ingest/actions', { body: { actions: [bare] }, token: platformKey });
+    const r2 = await api.call<{ results: { status: string; id: string }[] }>('POST', '/v1/ingest/actions', {
+      body: { actions: [bare] },
+      token: platformKey,
+    });
     const ids = [...r1.body.results, ...r2.body.results].map((x) => x.id);
     expect([...r1.body.results, ...r2.body.results].map((x) => x.status)).toEqual(['inserted', 'inserted', 'inserted']);
     expect(new Set(ids).size).toBe(3);
@@ -87,15 +96,23 @@ describe.each(SYNC_BACKENDS)('storable values end to end (%s)', (backend) => {
       await s.server.admin.database.write(async (tx) => {
         await tx.rows(sql`ALTER TABLE user_action DROP CONSTRAINT user_action_metadata_storable`);
         await tx.rows(sql`ALTER TABLE "user" DROP CONSTRAINT user_name_storable`);
-        await tx.rows(sql`INSERT INTO "user" (id, email, name, roles, created_at) VALUES ('usr_empty', 'empty@x.org', '', '[]'::jsonb, '2026-01-01T00:00:00Z')`);
-        await tx.rows(sql`INSERT INTO "user" (id, email, name, roles, created_at) VALUES ('usr_201', '201@x.org', ${'n'.repeat(201)}, '[]'::jsonb, '2026-01-01T00:00:00Z')`);
+        await tx.rows(
+          sql`INSERT INTO "user" (id, email, name, roles, created_at) VALUES ('usr_empty', 'empty@x.org', '', '[]'::jsonb, '2026-01-01T00:00:00Z')`,
+        );
+        await tx.rows(
+          sql`INSERT INTO "user" (id, email, name, roles, created_at) VALUES ('usr_201', '201@x.org', ${'n'.repeat(201)}, '[]'::jsonb, '2026-01-01T00:00:00Z')`,
+        );
         await tx.rows(
           sql`INSERT INTO user_action (id, user_id, action_type, metadata, source_system, occurred_at) VALUES ('act_deep', ${world.members[1]!}, 'enrolled', ${JSON.stringify(nested(1000))}::jsonb, 'app', '2026-02-02T00:00:00Z')`,
         );
         await tx.rows(sql`UPDATE "user" SET name = 'Renamed after the bad rows' WHERE id = ${world.members[2]!}`);
       });
       expect(await c.engine.syncNow()).toMatchObject({ phase: 'idle', error: null });
-      expect(listQuarantine(c.app.sqlite).map((q) => `${q.table}:${q.rowId}`).sort()).toEqual(['user:usr_201', 'user:usr_empty', 'user_action:act_deep']);
+      expect(
+        listQuarantine(c.app.sqlite)
+          .map((q) => `${q.table}:${q.rowId}`)
+          .sort(),
+      ).toEqual(['user:usr_201', 'user:usr_empty', 'user_action:act_deep']);
       const users = localDump(c.app).user as { id: string; name: string }[];
       expect(users.find((u) => u.id === world.members[2])?.name).toBe('Renamed after the bad rows');
 

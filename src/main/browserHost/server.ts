@@ -19,7 +19,7 @@ import { BRIDGE_PATH, HELLO_PATH, TOKEN_HEADER } from './wireMessages.js';
 // renderer served on loopback and the contract carried over a token-guarded WebSocket.
 
 /** Loopback only: the app holds a coordinator's data and session, so nothing else on the network may reach it. */
-export const BROWSER_HOST_ADDRESS = '127.0.0.1';
+const BROWSER_HOST_ADDRESS = '127.0.0.1';
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../../out/renderer', import.meta.url));
 

@@ -26,11 +26,11 @@ export const MAX_CLIENT_FRAME_BYTES = 8 * 1024 * 1024;
 /** What a coordinator reads when a call is refused for its size. */
 export const TOO_LARGE_MESSAGE = 'That request is too large for the app (over 1 MiB). Shorten the text you typed or pasted and try again.';
 
-export const ClientCall = z.strictObject({
+const ClientCall = z.strictObject({
   id: z.number().int().nonnegative(),
   channel: z.string().max(100),
   input: z.unknown(),
 });
-export const ClientNetwork = z.strictObject({ network: z.enum(['online', 'offline']) });
+const ClientNetwork = z.strictObject({ network: z.enum(['online', 'offline']) });
 export const ClientMessage = z.union([ClientCall, ClientNetwork]);
 export type ClientMessage = z.infer<typeof ClientMessage>;

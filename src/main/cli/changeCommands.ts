@@ -5,7 +5,8 @@ import type { LocalMutations } from '../sync/localMutations.js';
 // schema checks the same input), made offline into the outbox and sent at the next `sync`.
 // Flags map to the call's fields; an error names the flag, never the field.
 
-export type ChangeChannel = 'champion.create' | 'champion.move' | 'champion.setNotes' | 'champion.setCohort' | 'champion.remove' | 'action.record' | 'conflicts.resolve';
+export type ChangeChannel =
+  'champion.create' | 'champion.move' | 'champion.setNotes' | 'champion.setCohort' | 'champion.remove' | 'action.record' | 'conflicts.resolve';
 
 export class FlagError extends Error {}
 
@@ -38,20 +39,49 @@ interface CommandSpec {
 }
 
 export const CHANGE_COMMANDS: Record<string, CommandSpec> = {
-  'champion create': { channel: 'champion.create', flags: { member: 'userId', cohort: 'cohortId', notes: 'notes' }, required: ['member'], cohortOrGlobal: true },
+  'champion create': {
+    channel: 'champion.create',
+    flags: { member: 'userId', cohort: 'cohortId', notes: 'notes' },
+    required: ['member'],
+    cohortOrGlobal: true,
+  },
   'champion move': { channel: 'champion.move', flags: { id: 'id', to: 'to', reason: 'reason' }, required: ['id', 'to'] },
   'champion notes': { channel: 'champion.setNotes', flags: { id: 'id', notes: 'notes' }, required: ['id', 'notes'] },
   'champion cohort': { channel: 'champion.setCohort', flags: { id: 'id', cohort: 'cohortId' }, required: ['id'], cohortOrGlobal: true },
   'champion remove': { channel: 'champion.remove', flags: { id: 'id' }, required: ['id'] },
   'action record': {
     channel: 'action.record',
-    flags: { member: 'userId', type: 'actionType', enrollment: 'enrollmentId', 'target-type': 'targetType', 'target-id': 'targetId', metadata: 'metadata', at: 'occurredAt' },
+    flags: {
+      member: 'userId',
+      type: 'actionType',
+      enrollment: 'enrollmentId',
+      'target-type': 'targetType',
+      'target-id': 'targetId',
+      metadata: 'metadata',
+      at: 'occurredAt',
+    },
     required: ['member', 'type'],
   },
   resolve: { channel: 'conflicts.resolve', flags: { conflict: 'id', resolution: 'resolution' }, required: ['conflict', 'resolution'] },
 };
 
-const ALL_CHANGE_FLAGS: (keyof ChangeFlags)[] = ['member', 'cohort', 'global', 'notes', 'id', 'to', 'reason', 'type', 'enrollment', 'target-type', 'target-id', 'metadata', 'at', 'conflict', 'resolution'];
+const ALL_CHANGE_FLAGS: (keyof ChangeFlags)[] = [
+  'member',
+  'cohort',
+  'global',
+  'notes',
+  'id',
+  'to',
+  'reason',
+  'type',
+  'enrollment',
+  'target-type',
+  'target-id',
+  'metadata',
+  'at',
+  'conflict',
+  'resolution',
+];
 
 /** The call's input from the flags, checked by the call's own schema; a bad flag throws FlagError naming it. */
 export function changeInput(command: string, flags: ChangeFlags, now: Date): { channel: ChangeChannel; input: unknown } {

@@ -68,7 +68,23 @@ Exit codes:
 `;
 
 const READ_COMMANDS = ['status', 'search', 'champions', 'pending', 'conflicts'];
-const CHANGE_FLAGS = ['member', 'cohort', 'global', 'notes', 'id', 'to', 'reason', 'type', 'enrollment', 'target-type', 'target-id', 'metadata', 'at', 'conflict', 'resolution'] as const;
+const CHANGE_FLAGS = [
+  'member',
+  'cohort',
+  'global',
+  'notes',
+  'id',
+  'to',
+  'reason',
+  'type',
+  'enrollment',
+  'target-type',
+  'target-id',
+  'metadata',
+  'at',
+  'conflict',
+  'resolution',
+] as const;
 
 class UsageError extends Error {}
 
@@ -136,7 +152,9 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     if (command === 'search' && values.query === undefined) throw new UsageError('--query <text> is required for search');
     if (command === 'champions' && values.member !== undefined && values.member.trim() === '') throw new UsageError('--member must be a member id');
     if (!isChange) {
-      const stray = CHANGE_FLAGS.find((f) => (f === 'global' ? values.global : values[f] !== undefined) && !(command === 'champions' && f === 'member'));
+      const stray = CHANGE_FLAGS.find(
+        (f) => (f === 'global' ? values.global : values[f] !== undefined) && !(command === 'champions' && f === 'member'),
+      );
       if (stray) throw new UsageError(`--${stray} does not apply to "${command}"`);
     }
     let change: ReturnType<typeof changeInput> | null = null;
@@ -211,7 +229,11 @@ function makeChange(app: AppDb, session: Session, io: Io, command: string, chang
   }
   if (json) io.out(`${JSON.stringify({ ok: true, ...out })}\n`);
   else if (change.channel === 'conflicts.resolve') {
-    io.out(out.mutationId === null ? 'Resolved: the server’s version stands.\n' : `Resolved: your change is queued again (change ${out.mutationId}); the next sync sends it.\n`);
+    io.out(
+      out.mutationId === null
+        ? 'Resolved: the server’s version stands.\n'
+        : `Resolved: your change is queued again (change ${out.mutationId}); the next sync sends it.\n`,
+    );
   } else {
     io.out(`Queued ${change.channel}${out.id ? ` for ${out.id}` : ''} (change ${out.mutationId}); the next sync sends it.\n`);
   }
@@ -283,7 +305,9 @@ async function login(session: Session, io: Io, json: boolean): Promise<number> {
     const switched = session.lastAdoption === 'switched';
     io.out(json ? `${JSON.stringify({ ...s, startedOver: switched })}\n` : `Signed in to ${server} as ${s.user?.name} <${s.user?.email}>\n`);
     if (switched && !json) {
-      io.err('This server holds another database than the one this laptop synced with: local data starts over with it. Changes not yet sent to the old one are kept as conflicts (see "conflicts"); none is sent here.\n');
+      io.err(
+        'This server holds another database than the one this laptop synced with: local data starts over with it. Changes not yet sent to the old one are kept as conflicts (see "conflicts"); none is sent here.\n',
+      );
     }
     return EXIT.ok;
   } catch (e) {
@@ -301,7 +325,9 @@ async function sync(app: AppDb, session: Session, io: Io, opts: { json: boolean;
     if (code !== EXIT.ok) return code;
   }
   if (!session.authStatus().signedIn) {
-    io.err(session.serverUrl() ? 'Not signed in: run "login" first, or set AFH_EMAIL and AFH_PASSWORD.\n' : '--server <url> is required the first time\n');
+    io.err(
+      session.serverUrl() ? 'Not signed in: run "login" first, or set AFH_EMAIL and AFH_PASSWORD.\n' : '--server <url> is required the first time\n',
+    );
     return session.serverUrl() ? EXIT.auth : EXIT.usage;
   }
   const engine = new SyncEngine({ app, session, pullLimit: opts.pullLimit });
@@ -317,7 +343,9 @@ async function sync(app: AppDb, session: Session, io: Io, opts: { json: boolean;
   await engine.stop();
   const ok = s.phase === 'idle';
   if (opts.json) {
-    io.out(`${JSON.stringify({ ok, phase: s.phase, pending: s.pending, conflicts: s.conflicts, lastSyncedAt: s.lastSyncedAt, rowsApplied, error: s.error })}\n`);
+    io.out(
+      `${JSON.stringify({ ok, phase: s.phase, pending: s.pending, conflicts: s.conflicts, lastSyncedAt: s.lastSyncedAt, rowsApplied, error: s.error })}\n`,
+    );
   } else if (ok) {
     io.out(`Synced: ${rowsApplied.toLocaleString('en')} rows pulled, ${s.pending} pending, ${s.conflicts} conflicts.\n`);
   } else {

@@ -9,7 +9,7 @@ import { removeDatabaseFiles } from '../localData/wipe.js';
 import { createDispatcher, type Dispatch } from '../ipc/dispatch.js';
 import { mapCoreError } from '../ipc/errorMapping.js';
 import { buildHandlers, type Runtime } from '../ipc/handlers.js';
-import { SyncEngine, type DataChangedTable } from '../sync/engine.js';
+import { SyncEngine } from '../sync/engine.js';
 import { LocalMutations } from '../sync/localMutations.js';
 import { REVOKED_MESSAGES, Session } from '../sync/session.js';
 import type { TokenStore } from '../sync/tokenStores.js';
@@ -253,5 +253,3 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     },
   };
 }
-
-export type { DataChangedTable };

@@ -7,7 +7,7 @@ import { isTimeZone } from '../../shared/timeZones.js';
 // data folder. Not in the database: they are not synced, survive a reset of local data, and a
 // renderer served from a new port each launch (the browser host) cannot keep them itself.
 
-export const PREFERENCES_FILE = 'preferences.json';
+const PREFERENCES_FILE = 'preferences.json';
 const DEFAULTS: Preferences = { timeZone: null };
 
 export class PreferencesStore {

@@ -111,8 +111,7 @@ describe('an erased member leaves the laptop’s file', () => {
     seed(app);
     pullErasure(app);
     new LocalMaintenance(app.sqlite).runPending();
-    const search = (query: string) =>
-      searchPeople(app, { query, roles: [], origins: [], limit: 10, after: null }).items.map((m) => m.id);
+    const search = (query: string) => searchPeople(app, { query, roles: [], origins: [], limit: 10, after: null }).items.map((m) => m.id);
     expect(search('Quixotehart')).toEqual([]);
     expect(search('u1499')).toEqual(['u1499']);
     app.close();
@@ -153,7 +152,14 @@ describe('free space is handed back in steps', () => {
     old.pragma('journal_mode = WAL');
     migrate(drizzle(old), { migrationsFolder: defaultMigrationsFolder() });
     old.pragma('recursive_triggers = ON');
-    new PullPageApplier(old).apply(page(upserts('user', Array.from({ length: 300 }, (_, i) => user(`old${i}`)))));
+    new PullPageApplier(old).apply(
+      page(
+        upserts(
+          'user',
+          Array.from({ length: 300 }, (_, i) => user(`old${i}`)),
+        ),
+      ),
+    );
     // Rowids with gaps, as deletes leave them: VACUUM may renumber rowids, which search follows.
     old.prepare("DELETE FROM user WHERE id IN ('old3', 'old10', 'old100')").run();
     expect(old.pragma('auto_vacuum', { simple: true })).toBe(0);

@@ -29,7 +29,9 @@ function olderRelease(keep: number): string {
 const tables = (file: string) => {
   const app = openReadOnly(file);
   try {
-    return (app.sqlite.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','trigger') ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    return (app.sqlite.prepare("SELECT name FROM sqlite_master WHERE type IN ('table','trigger') ORDER BY name").all() as { name: string }[]).map(
+      (r) => r.name,
+    );
   } finally {
     app.close();
   }
@@ -51,7 +53,21 @@ describe('openDatabase', () => {
       app.close();
     }
     const names = tables(file);
-    for (const t of ['user', 'user_action', 'champion', 'champion_stage_change', 'cohort', 'enrollment', 'sync_state', 'outbox', 'conflict', 'setting', 'user_fts', 'user_roles_known_insert', 'user_fts_after_update']) {
+    for (const t of [
+      'user',
+      'user_action',
+      'champion',
+      'champion_stage_change',
+      'cohort',
+      'enrollment',
+      'sync_state',
+      'outbox',
+      'conflict',
+      'setting',
+      'user_fts',
+      'user_roles_known_insert',
+      'user_fts_after_update',
+    ]) {
       expect(names).toContain(t);
     }
   });
@@ -113,16 +129,32 @@ describe('openDatabase', () => {
 
     const after = openDatabase(file);
     try {
-      for (const [table, id] of [['cohort', 'coh_1'], ['enrollment', 'enr_1'], ['user_action', 'act_1'], ['champion', 'ch_1'], ['champion_stage_change', 'csc_1']] as const) {
+      for (const [table, id] of [
+        ['cohort', 'coh_1'],
+        ['enrollment', 'enr_1'],
+        ['user_action', 'act_1'],
+        ['champion', 'ch_1'],
+        ['champion_stage_change', 'csc_1'],
+      ] as const) {
         expect(after.sqlite.prepare(`SELECT id FROM "${table}"`).all(), table).toEqual([{ id }]);
       }
       // Every index it had is still there, unchanged (later migrations may add more).
-      const indexesAfter = after.sqlite.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name").all() as { name: string }[];
+      const indexesAfter = after.sqlite
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name")
+        .all() as { name: string }[];
       const had = new Set((indexesBefore as { name: string }[]).map((i) => i.name));
       expect(indexesAfter.filter((i) => had.has(i.name))).toEqual(indexesBefore);
-      expect(() => after.sqlite.prepare("UPDATE user_action SET action_type = 'danced' WHERE id = 'act_1'").run()).toThrow(/user_action_action_type_check/);
+      expect(() => after.sqlite.prepare("UPDATE user_action SET action_type = 'danced' WHERE id = 'act_1'").run()).toThrow(
+        /user_action_action_type_check/,
+      );
       expect(() => after.sqlite.prepare("UPDATE champion SET stage = 'emeritus' WHERE id = 'ch_1'").run()).toThrow(/champion_stage_check/);
-      expect(() => after.sqlite.prepare("INSERT INTO user_action (id, user_id, action_type, metadata, idempotency_key, occurred_at) VALUES ('act_2', 'usr_1', 'enrolled', '{}', 'k1', '2026-01-04T00:00:00.000Z')").run()).toThrow(/UNIQUE/);
+      expect(() =>
+        after.sqlite
+          .prepare(
+            "INSERT INTO user_action (id, user_id, action_type, metadata, idempotency_key, occurred_at) VALUES ('act_2', 'usr_1', 'enrolled', '{}', 'k1', '2026-01-04T00:00:00.000Z')",
+          )
+          .run(),
+      ).toThrow(/UNIQUE/);
     } finally {
       after.close();
     }
@@ -175,7 +207,7 @@ describe('openDatabase', () => {
     expect(() => openDatabase(tempFile(), { migrationsFolder: join(tmpdir(), 'no-such-migrations-folder') })).toThrow(/_journal\.json/);
   });
 
-  it('opens a read-only reader that sees the writer\'s committed rows and cannot write', () => {
+  it("opens a read-only reader that sees the writer's committed rows and cannot write", () => {
     const file = tempFile();
     const writer = openDatabase(file);
     const reader = openReadOnly(file);

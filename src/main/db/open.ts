@@ -10,7 +10,7 @@ import { switchToIncrementalAutoVacuum } from './autoVacuum.js';
 import { refuseNewerRelease } from './releaseCheck.js';
 import * as schema from './schema.js';
 
-export type AppSchema = typeof schema;
+type AppSchema = typeof schema;
 
 /** The local database as the main-process core holds it (a big pull adds a second writer on a worker: openWriterPeer). */
 export interface AppDb {
@@ -147,9 +147,7 @@ export function openReadOnly(file: string, options: Pick<OpenOptions, 'nativeBin
 
 /** This install's client id (sync_state row 1, made on first open). */
 export function clientIdOf(app: AppDb): string {
-  const row = app.sqlite.prepare('SELECT client_id AS clientId FROM sync_state WHERE id = 1').get() as
-    | { clientId: string }
-    | undefined;
+  const row = app.sqlite.prepare('SELECT client_id AS clientId FROM sync_state WHERE id = 1').get() as { clientId: string } | undefined;
   if (!row) throw new Error('sync_state row is missing: open the database with openDatabase');
   return row.clientId;
 }

@@ -37,7 +37,11 @@ export const user = sqliteTable(
     // (superadmin, admin) walks only that role's members instead of everyone. The test is
     // a substring test on the JSON text, exact because the role triggers only let plain
     // known role strings in (see drizzle/client/0001).
-    ...ROLES.map((role) => index(`user_role_${role}_idx`).on(t.name, t.id).where(sql.raw(roleTest('roles', role)))),
+    ...ROLES.map((role) =>
+      index(`user_role_${role}_idx`)
+        .on(t.name, t.id)
+        .where(sql.raw(roleTest('roles', role))),
+    ),
   ],
 );
 
@@ -64,10 +68,7 @@ export const enrollment = sqliteTable(
     status: text('status').notNull(),
     enrolledAt: text('enrolled_at').notNull(),
   },
-  (t) => [
-    check('enrollment_status_check', inList('status', ['active', 'completed', 'withdrawn'])),
-    index('enrollment_user_idx').on(t.userId),
-  ],
+  (t) => [check('enrollment_status_check', inList('status', ['active', 'completed', 'withdrawn'])), index('enrollment_user_idx').on(t.userId)],
 );
 
 export const userAction = sqliteTable(
@@ -112,7 +113,9 @@ export const userAction = sqliteTable(
     uniqueIndex('user_action_source_event_unique')
       .on(t.sourceSystem, t.sourceEventId)
       .where(sql`source_system IS NOT NULL AND source_event_id IS NOT NULL`),
-    uniqueIndex('user_action_idempotency_key_unique').on(t.idempotencyKey).where(sql`idempotency_key IS NOT NULL`),
+    uniqueIndex('user_action_idempotency_key_unique')
+      .on(t.idempotencyKey)
+      .where(sql`idempotency_key IS NOT NULL`),
     // Timeline keyset pages: newest first on (occurred_at, id), per member and across all.
     index('user_action_user_time_idx').on(t.userId, t.occurredAt, t.id),
     index('user_action_time_idx').on(t.occurredAt, t.id),
@@ -139,8 +142,12 @@ export const champion = sqliteTable(
   },
   (t) => [
     check('champion_stage_check', inList('stage', ['candidate', 'selected', 'champion', 'alumni'])),
-    uniqueIndex('champion_user_cohort_unique').on(t.userId, t.cohortId).where(sql`cohort_id IS NOT NULL`),
-    uniqueIndex('champion_user_global_unique').on(t.userId).where(sql`cohort_id IS NULL`),
+    uniqueIndex('champion_user_cohort_unique')
+      .on(t.userId, t.cohortId)
+      .where(sql`cohort_id IS NOT NULL`),
+    uniqueIndex('champion_user_global_unique')
+      .on(t.userId)
+      .where(sql`cohort_id IS NULL`),
     index('champion_cohort_stage_idx').on(t.cohortId, t.stage),
   ],
 );
@@ -162,7 +169,9 @@ export const championStageChange = sqliteTable(
     check('csc_from_stage_check', sql`from_stage IS NULL OR ${inList('from_stage', ['candidate', 'selected', 'champion', 'alumni'])}`),
     check('csc_to_stage_check', inList('to_stage', ['candidate', 'selected', 'champion', 'alumni'])),
     index('csc_champion_idx').on(t.championId, t.changedAt),
-    index('csc_pending_idx').on(t.pendingMutationId).where(sql`pending_mutation_id IS NOT NULL`),
+    index('csc_pending_idx')
+      .on(t.pendingMutationId)
+      .where(sql`pending_mutation_id IS NOT NULL`),
   ],
 );
 
@@ -226,7 +235,11 @@ export const conflict = sqliteTable(
     resolvedAt: text('resolved_at'),
     resolution: text('resolution'),
   },
-  (t) => [index('conflict_open_idx').on(t.entityId).where(sql`resolved_at IS NULL`)],
+  (t) => [
+    index('conflict_open_idx')
+      .on(t.entityId)
+      .where(sql`resolved_at IS NULL`),
+  ],
 );
 
 /** Small key/value settings kept with the data (server URL, signed-in user, …). */

@@ -174,7 +174,9 @@ describe('Electron host: remote content', () => {
     expect(await request('https://img.example.com/a.jpg', 'image')).toEqual({});
     expect(await request('https://avatars.example.org/a.jpg', 'image')).toEqual({ cancel: true });
     const headers = await new Promise<Record<string, string[]>>((resolve) =>
-      fake.session.headersReceived!({ url: 'http://localhost:5173/', responseHeaders: {} }, (r) => resolve(r.responseHeaders as Record<string, string[]>)),
+      fake.session.headersReceived!({ url: 'http://localhost:5173/', responseHeaders: {} }, (r) =>
+        resolve(r.responseHeaders as Record<string, string[]>),
+      ),
     );
     const csp = headers['Content-Security-Policy']![0]!;
     expect(csp).toContain("img-src 'self' data: https://img.example.com;");
@@ -191,7 +193,11 @@ describe('Electron host: remote content', () => {
     const dataDir = path.join(userData, 'data');
     mkdirSync(dataDir, { recursive: true });
     const made = openDatabase(path.join(dataDir, DATABASE_FILE));
-    made.sqlite.prepare('UPDATE __drizzle_migrations SET created_at = created_at + 1000000000 WHERE created_at = (SELECT MAX(created_at) FROM __drizzle_migrations)').run();
+    made.sqlite
+      .prepare(
+        'UPDATE __drizzle_migrations SET created_at = created_at + 1000000000 WHERE created_at = (SELECT MAX(created_at) FROM __drizzle_migrations)',
+      )
+      .run();
     made.close();
     const { core } = await start();
     expect(core).toBeNull();

@@ -61,7 +61,7 @@ export function hardenSession(session: Session, policy: SessionPolicy): void {
 }
 
 /** Hands a link to the OS (browser, mail program) if it is on the allowlist; logs and drops it otherwise. */
-export function openOutside(url: string, remoteContent: RemoteContentPolicy, log: Log): boolean {
+function openOutside(url: string, remoteContent: RemoteContentPolicy, log: Log): boolean {
   if (!isAllowedLink(url, remoteContent)) {
     log(`[afh] refused to open ${describeForLog(url)} outside the app (not on the link allowlist)`);
     return false;

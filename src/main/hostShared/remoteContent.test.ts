@@ -53,7 +53,14 @@ describe('where the avatar and link origins come from', () => {
   });
 
   it('refuses a value that would widen the list unexpectedly, naming the variable', () => {
-    for (const bad of ['http://img.example.com', 'https://*.example.com', 'https://img.example.com/photos', 'img.example.com', 'https:', 'ftp://x.org']) {
+    for (const bad of [
+      'http://img.example.com',
+      'https://*.example.com',
+      'https://img.example.com/photos',
+      'img.example.com',
+      'https:',
+      'ftp://x.org',
+    ]) {
       expect(() => remoteContentFromEnv({ AFH_AVATAR_ORIGINS: bad }), bad).toThrow(RemoteContentConfigError);
       expect(() => remoteContentFromEnv({ AFH_AVATAR_ORIGINS: bad }), bad).toThrow(/^AFH_AVATAR_ORIGINS: /);
     }

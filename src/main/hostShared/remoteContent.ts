@@ -26,7 +26,10 @@ export const DEFAULT_REMOTE_CONTENT: RemoteContentPolicy = {
 };
 
 export class RemoteContentConfigError extends Error {
-  constructor(readonly variable: string, detail: string) {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
     super(`${variable}: ${detail}`);
     this.name = 'RemoteContentConfigError';
   }
@@ -56,7 +59,15 @@ export function parseOrigin(text: string, variable: string): string {
 
 function originsFrom(value: string | undefined, variable: string, fallback: readonly string[]): readonly string[] {
   if (value === undefined || value.trim() === '') return fallback;
-  return [...new Set(value.split(',').map((s) => s.trim()).filter(Boolean).map((s) => parseOrigin(s, variable)))];
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((s) => parseOrigin(s, variable)),
+    ),
+  ];
 }
 
 /** The policy for this launch: the defaults, or the origins the environment names. Throws on a malformed value. */

@@ -27,7 +27,15 @@ describe('readStaticFile', () => {
   });
 
   it('refuses paths that climb out, encoded or not, NUL bytes, a sibling folder with the same prefix, and folders', async () => {
-    for (const p of ['/../secret.txt', '/%2e%2e/secret.txt', '/assets/..%2f..%2fsecret.txt', '/../renderer-sibling.txt', '/index.html%00.js', '/%E0%A4%A', '/assets']) {
+    for (const p of [
+      '/../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/assets/..%2f..%2fsecret.txt',
+      '/../renderer-sibling.txt',
+      '/index.html%00.js',
+      '/%E0%A4%A',
+      '/assets',
+    ]) {
       expect(await readStaticFile(root, p), p).toBeNull();
     }
   });

@@ -48,6 +48,11 @@ export function atRiskCsv(
   for (const m of list.members) {
     csv += csvLine([m.name, m.email, m.enrolledAt, m.lastActiveAt ?? 'never', String(m.quietDays), m.userId, m.enrollmentId]);
   }
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || cohortId;
+  const slug =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || cohortId;
   return { csv, rows: list.members.length, filename: `at-risk-${slug}-${opts.days}-days-${opts.now.toISOString().slice(0, 10)}.csv` };
 }

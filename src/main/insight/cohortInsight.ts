@@ -31,7 +31,8 @@ const ACTIONS_SQL = `
   WHERE i.cohort_key = ? AND i.actions > 0`;
 
 // Any champion row at all (a cohort's pipeline or the global one, pending ones included).
-const IN_PIPELINE_SQL = 'SELECT DISTINCT user_id AS userId FROM champion WHERE user_id IN (SELECT user_id FROM insight_enrollment WHERE cohort_key = ?)';
+const IN_PIPELINE_SQL =
+  'SELECT DISTINCT user_id AS userId FROM champion WHERE user_id IN (SELECT user_id FROM insight_enrollment WHERE cohort_key = ?)';
 
 type ActionRow = [enrollmentId: string, type: ActionType, at: string, metaModule: unknown, targetType: string | null, targetId: string | null];
 
@@ -73,7 +74,9 @@ export function cohortInsight(sqlite: Database.Database, cohortId: string, opts:
     const forumSince = daysBefore(now, FORUM_WINDOW_DAYS);
     const byWeek = new Map<number, Record<ActionType, number>>();
     let unnumbered = 0;
-    for (const [enrollmentId, type, at, metaModule, targetType, targetId] of cachedStatement(sqlite, ACTIONS_SQL).raw().all(cohortId) as ActionRow[]) {
+    for (const [enrollmentId, type, at, metaModule, targetType, targetId] of cachedStatement(sqlite, ACTIONS_SQL)
+      .raw()
+      .all(cohortId) as ActionRow[]) {
       const p = progress.get(enrollmentId);
       if (!p) continue;
       const week = weekOf(at);
@@ -223,9 +226,11 @@ function rank(a: ChampionSuggestion, b: ChampionSuggestion): number {
   );
 }
 
-export function reasonInWords(forumPosts: number, modulesCompleted: number, completedCourse: boolean, maxModule: number): string {
+function reasonInWords(forumPosts: number, modulesCompleted: number, completedCourse: boolean, maxModule: number): string {
   const parts = [
-    forumPosts > 0 ? `${forumPosts} forum post${forumPosts === 1 ? '' : 's'} in ${FORUM_WINDOW_DAYS} days` : `no forum posts in ${FORUM_WINDOW_DAYS} days`,
+    forumPosts > 0
+      ? `${forumPosts} forum post${forumPosts === 1 ? '' : 's'} in ${FORUM_WINDOW_DAYS} days`
+      : `no forum posts in ${FORUM_WINDOW_DAYS} days`,
   ];
   if (completedCourse) parts.push('completed the course');
   else if (modulesCompleted > 0) {

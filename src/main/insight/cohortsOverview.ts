@@ -38,11 +38,13 @@ export function cohortsOverview(sqlite: Database.Database, opts: { now: Date; at
     const cohorts = cachedStatement(sqlite, COHORTS_SQL).all() as CohortRow[];
     const counts = new Map((cachedStatement(sqlite, COUNTS_SQL).all() as Counts[]).map((c) => [c.cohortId, c]));
     const recent = new Map(
-      (cachedStatement(sqlite, RECENT_SQL).all({ activeSince: daysBefore(now, ACTIVE_WINDOW_DAYS), quietBefore }) as {
-        cohortId: string;
-        active: number;
-        notQuiet: number;
-      }[]).map((r) => [r.cohortId, r]),
+      (
+        cachedStatement(sqlite, RECENT_SQL).all({ activeSince: daysBefore(now, ACTIVE_WINDOW_DAYS), quietBefore }) as {
+          cohortId: string;
+          active: number;
+          notQuiet: number;
+        }[]
+      ).map((r) => [r.cohortId, r]),
     );
     const weeks = new Map<string, Map<number, number>>();
     const span = new Map<string, { from: number; to: number }>();

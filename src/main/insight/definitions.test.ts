@@ -31,10 +31,20 @@ beforeAll(() => {
     cohort: (c: CohortRow) => s.cohort.upsert.run(toLocalValues('cohort', c)),
     user: (id: string, name: string) =>
       s.user.upsert.run(
-        toLocalValues('user', { id, email: `${id}@example.org`, name, origin: null, profile_img: null, roles: ['student'], created_at: '2026-01-01T00:00:00Z' }),
+        toLocalValues('user', {
+          id,
+          email: `${id}@example.org`,
+          name,
+          origin: null,
+          profile_img: null,
+          roles: ['student'],
+          created_at: '2026-01-01T00:00:00Z',
+        }),
       ),
     enrollment: (id: string, userId: string, cohortId: string | null, enrolledAt: string, status: EnrollmentRow['status'] = 'active') =>
-      s.enrollment.upsert.run(toLocalValues('enrollment', { id, user_id: userId, cohort_id: cohortId, course_name: 'Ten Keys', status, enrolled_at: enrolledAt })),
+      s.enrollment.upsert.run(
+        toLocalValues('enrollment', { id, user_id: userId, cohort_id: cohortId, course_name: 'Ten Keys', status, enrolled_at: enrolledAt }),
+      ),
   };
   let n = 0;
   const act = (
@@ -76,7 +86,8 @@ beforeAll(() => {
       ['gus', 'Gus Gale'],
       ['hal', 'Hal Hope'],
       ['ivy', 'Ivy Ince'],
-    ]) put.user(id!, name!);
+    ])
+      put.user(id!, name!);
 
     // Ann: the whole course, numbered by metadata for module 1 and by target id for module 2.
     put.enrollment('e_ann', 'ann', 'coh_a', '2026-03-01T00:00:00Z');
@@ -115,7 +126,16 @@ beforeAll(() => {
     act('hal', 'e_hal', 'completed_module', '2026-04-09T10:00:00Z', ['module', 'mod_intro']);
     act('hal', 'e_hal', 'posted_thread', '2026-04-09T11:00:00Z', ['forum', 'forum_a']);
     s.champion.upsert.run(
-      toLocalValues('champion', { id: 'ch_hal', user_id: 'hal', cohort_id: null, stage: 'candidate', notes: '', selected_at: null, became_champion_at: null, stage_version: 1 }),
+      toLocalValues('champion', {
+        id: 'ch_hal',
+        user_id: 'hal',
+        cohort_id: null,
+        stage: 'candidate',
+        notes: '',
+        selected_at: null,
+        became_champion_at: null,
+        stage_version: 1,
+      }),
     );
     // Ivy: forum posts 70 days ago, before the cohort began; nothing since.
     put.enrollment('e_ivy', 'ivy', 'coh_a', '2026-01-20T00:00:00Z');
@@ -125,7 +145,8 @@ beforeAll(() => {
 });
 afterAll(() => t?.dispose());
 
-const overviewOf = (id: string, atRisk = 14) => cohortsOverview(t.app.sqlite, { now: NOW, atRiskDays: atRisk }).cohorts.find((c) => c.cohort.id === id)!;
+const overviewOf = (id: string, atRisk = 14) =>
+  cohortsOverview(t.app.sqlite, { now: NOW, atRiskDays: atRisk }).cohorts.find((c) => c.cohort.id === id)!;
 const insight = () => cohortInsight(t.app.sqlite, 'coh_a', { now: NOW })!;
 
 describe('Cohorts screen figures', () => {
@@ -201,7 +222,14 @@ describe('cohort page', () => {
 
   it('members table: modules completed, last action in this cohort, threads and replies, status', () => {
     const byId = new Map(insight().members.map((m) => [m.userId, m]));
-    expect(byId.get('ann')).toMatchObject({ modulesCompleted: 2, completedCourse: true, threads: 2, replies: 1, lastActiveAt: '2026-04-08T10:00:00Z', status: 'active' });
+    expect(byId.get('ann')).toMatchObject({
+      modulesCompleted: 2,
+      completedCourse: true,
+      threads: 2,
+      replies: 1,
+      lastActiveAt: '2026-04-08T10:00:00Z',
+      status: 'active',
+    });
     expect(byId.get('bob')).toMatchObject({ modulesCompleted: 0, lastActiveAt: null, actions: 0 });
     expect(byId.get('dan')).toMatchObject({ lastActiveAt: '2026-03-10T10:00:00Z', replies: 0 }); // his cohort-B reply is not here
     expect(byId.get('eve')).toMatchObject({ modulesCompleted: 1, lastActiveAt: '2026-03-05T10:00:00Z' }); // the unlinked visit is not here

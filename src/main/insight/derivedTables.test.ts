@@ -116,9 +116,11 @@ describe('cohort insight tables', () => {
     deferForBulkLoad(t.app.sqlite);
     expect(insightDeferred(t.app.sqlite)).toBe(true);
     const triggers = () =>
-      (t.app.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'insight_%' ORDER BY name").all() as { name: string }[]).map(
-        (r) => r.name,
-      );
+      (
+        t.app.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'insight_%' ORDER BY name").all() as {
+          name: string;
+        }[]
+      ).map((r) => r.name);
     expect(triggers()).toEqual([]);
     const writer = randomWriter(t.app.sqlite, 7);
     t.app.sqlite.transaction(() => {
@@ -141,7 +143,9 @@ describe('cohort insight tables', () => {
     cleanup.push(t.dispose);
     const writer = randomWriter(t.app.sqlite, 9);
     for (let i = 0; i < 20; i++) writer.step();
-    t.app.sqlite.prepare("INSERT INTO user_action (id, user_id, action_type, occurred_at) VALUES ('act_x', 'usr_a', 'enrolled', '2026-03-01T00:00:00Z')").run();
+    t.app.sqlite
+      .prepare("INSERT INTO user_action (id, user_id, action_type, occurred_at) VALUES ('act_x', 'usr_a', 'enrolled', '2026-03-01T00:00:00Z')")
+      .run();
     deferForBulkLoad(t.app.sqlite);
     expect(insightDeferred(t.app.sqlite)).toBe(false);
   });
@@ -155,7 +159,10 @@ describe('cohort insight tables', () => {
     cpSync(defaultMigrationsFolder(), old, { recursive: true });
     const journalFile = join(old, 'meta', '_journal.json');
     const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { tag: string }[] };
-    journal.entries = journal.entries.slice(0, journal.entries.findIndex((e) => e.tag.includes('insight')));
+    journal.entries = journal.entries.slice(
+      0,
+      journal.entries.findIndex((e) => e.tag.includes('insight')),
+    );
     writeFileSync(journalFile, JSON.stringify(journal));
     const file = join(dir, 'local.sqlite');
     const before = openDatabase(file, { migrationsFolder: old });

@@ -24,16 +24,14 @@ export const INSIGHT_TRIGGERS = [
   'insight_row_update',
 ] as const;
 
-export const INSIGHT_TABLES = ['insight_enrollment_week', 'insight_enrollment', 'insight_cohort_week', 'insight_cohort'] as const;
-
 /** The week number of an ISO timestamp in SQL: weeks start on Mondays (UTC), week w on day 7w - 3 after 1970-01-01. */
-export const weekSql = (col: string): string => `coalesce((unixepoch(${col}) / 86400 + 3) / 7, 0)`;
+const weekSql = (col: string): string => `coalesce((unixepoch(${col}) / 86400 + 3) / 7, 0)`;
 
 const KEY = 'insight.deferredTriggers';
 
 /** The tables from scratch, as the migration first filled them (same statements). insight_enrollment goes in
  * key order, so its primary key and its per-cohort indexes grow at their ends instead of in random places. */
-export const REBUILD_SQL = [
+const REBUILD_SQL = [
   'DELETE FROM insight_cohort',
   'DELETE FROM insight_cohort_week',
   'DELETE FROM insight_enrollment',
@@ -110,10 +108,12 @@ export function insightRestoreScript(sqlite: Database.Database): string | null {
 
 /** Rebuild the tables now and put the triggers back, in one transaction (tests, and an install's repair). */
 export function rebuildInsight(sqlite: Database.Database): void {
-  sqlite.transaction(() => {
-    deferInsightTriggers(sqlite);
-    for (const s of REBUILD_SQL) sqlite.exec(s);
-    for (const d of readDeferred(sqlite)) sqlite.exec(d.sql);
-    sqlite.prepare('DELETE FROM setting WHERE key = ?').run(KEY);
-  }).immediate();
+  sqlite
+    .transaction(() => {
+      deferInsightTriggers(sqlite);
+      for (const s of REBUILD_SQL) sqlite.exec(s);
+      for (const d of readDeferred(sqlite)) sqlite.exec(d.sql);
+      sqlite.prepare('DELETE FROM setting WHERE key = ?').run(KEY);
+    })
+    .immediate();
 }

@@ -15,8 +15,6 @@ export function atRiskDays(sqlite: Database.Database): number {
 
 export function setAtRiskDays(sqlite: Database.Database, days: number): number {
   const checked = AtRiskDays.parse(days);
-  sqlite
-    .prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-    .run(KEY, String(checked));
+  sqlite.prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(KEY, String(checked));
   return checked;
 }

@@ -67,19 +67,25 @@ describe('createDispatcher', () => {
   });
 
   it('with output validation on, a handler answering outside the contract is an internal error', async () => {
-    const dispatch = createDispatcher(table(() => ({ origins: [1, 2] })), { validateOutput: true, logError: () => undefined });
+    const dispatch = createDispatcher(
+      table(() => ({ origins: [1, 2] })),
+      { validateOutput: true, logError: () => undefined },
+    );
     expect(await dispatch('people.origins', {})).toMatchObject({ ok: false, error: { code: 'internal' } });
   });
 
   it('hands the handler the parsed input with defaults filled in', async () => {
     let seen: unknown;
     const dispatch = createDispatcher(
-      Object.assign(table(() => ({ items: [], nextCursor: null })), {
-        'people.search': (input: unknown) => {
-          seen = input;
-          return { items: [], nextCursor: null };
+      Object.assign(
+        table(() => ({ items: [], nextCursor: null })),
+        {
+          'people.search': (input: unknown) => {
+            seen = input;
+            return { items: [], nextCursor: null };
+          },
         },
-      }),
+      ),
       { validateOutput: true },
     );
     expect(await dispatch('people.search', { query: 'ma' })).toEqual({ ok: true, data: { items: [], nextCursor: null } });

@@ -1,20 +1,12 @@
 import type { z } from 'zod';
-import {
-  CHANNELS,
-  ipcContract,
-  type CallOutput,
-  type Channel,
-  type IpcError,
-  type IpcResult,
-  type ParsedInput,
-} from '../../shared/ipc.js';
+import { ipcContract, type CallOutput, type Channel, type IpcError, type IpcResult, type ParsedInput } from '../../shared/ipc.js';
 import { IpcFailure } from './ipcFailure.js';
 
 // The one door into the core. Both hosts hand every call to `dispatch` untouched, so
 // the checks below (known channel, input schema, typed errors, output schema) hold
 // whichever host carried it.
 
-export type Handler<C extends Channel> = (input: ParsedInput<C>) => CallOutput<C> | Promise<CallOutput<C>>;
+type Handler<C extends Channel> = (input: ParsedInput<C>) => CallOutput<C> | Promise<CallOutput<C>>;
 export type HandlerTable = { [C in Channel]: Handler<C> };
 
 export type Dispatch = (channel: unknown, rawInput: unknown) => Promise<IpcResult<Channel>>;
@@ -30,12 +22,12 @@ export interface DispatcherOptions {
 
 const INTERNAL_MESSAGE = 'Something went wrong inside the app. Your data is safe; please try again.';
 
-export function isChannel(channel: unknown): channel is Channel {
+function isChannel(channel: unknown): channel is Channel {
   return typeof channel === 'string' && Object.hasOwn(ipcContract, channel);
 }
 
 /** The first zod issue as a field path (`after.occurredAt`, `roles[2]`) and a plain message naming it. */
-export function describeInputError(err: z.ZodError): { field: string; message: string } {
+function describeInputError(err: z.ZodError): { field: string; message: string } {
   const issue = err.issues[0];
   if (!issue) return { field: 'input', message: 'input: invalid' };
   let field = '';
@@ -90,5 +82,3 @@ export function createDispatcher(handlers: HandlerTable, opts: DispatcherOptions
     }
   };
 }
-
-export { CHANNELS };

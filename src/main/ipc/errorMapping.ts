@@ -6,9 +6,7 @@ import { SessionError } from '../sync/session.js';
 /** The errors the core's own modules throw on purpose, as the renderer sees them. */
 export function mapCoreError(err: unknown): IpcError | null {
   if (err instanceof LocalMutationError) {
-    return err.field === undefined
-      ? { code: err.code, message: err.message }
-      : { code: err.code, message: err.message, field: err.field };
+    return err.field === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, field: err.field };
   }
   if (err instanceof QueryInputError) return { code: 'bad_request', message: err.message, field: err.field };
   if (err instanceof SessionError) {

@@ -124,9 +124,7 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
     'action.record': (input) => mutate(['user_action', 'outbox'], () => rt().mutations.recordAction(input)),
     'conflicts.list': () => rt().mutations.listConflicts(),
     'conflicts.resolve': (input) =>
-      mutate(['conflict', 'user', 'champion', 'champion_stage_change', 'user_action', 'outbox'], () =>
-        rt().mutations.resolveConflict(input),
-      ),
+      mutate(['conflict', 'user', 'champion', 'champion_stage_change', 'user_action', 'outbox'], () => rt().mutations.resolveConflict(input)),
 
     'pending.list': () => ({ items: listPending(rt().app.sqlite) }),
     'pending.discard': (input) =>

@@ -17,8 +17,6 @@ export class IpcFailure extends Error {
   }
 
   toIpcError(): IpcError {
-    return this.field === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, field: this.field };
+    return this.field === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, field: this.field };
   }
 }

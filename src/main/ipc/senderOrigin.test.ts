@@ -15,7 +15,14 @@ describe('the Electron IPC sender check', () => {
   });
 
   it('refuses other sites, other schemes, look-alike hosts and missing frames', () => {
-    for (const url of ['https://example.org/', 'file:///etc/passwd', 'app://renderer.evil/index.html', 'app://other/', 'http://localhost:5174/', 'not a url']) {
+    for (const url of [
+      'https://example.org/',
+      'file:///etc/passwd',
+      'app://renderer.evil/index.html',
+      'app://other/',
+      'http://localhost:5174/',
+      'not a url',
+    ]) {
       expect(isTrustedFrame({ url, parent: null }, url.startsWith('http://localhost') ? dev : built), url).toBe(false);
     }
     expect(isTrustedFrame(null, built)).toBe(false);

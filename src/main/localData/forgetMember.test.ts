@@ -84,14 +84,25 @@ describe('forgetMember', () => {
       ]);
       expect(readSyncState(app.sqlite).nextMutationId).toBe(3);
       for (const t of ['user', 'enrollment', 'user_action', 'champion', 'insight_enrollment', 'insight_enrollment_week']) {
-        expect(count(app, `SELECT count(*) n FROM ${t} WHERE ${t === 'user' ? 'id' : t === 'champion' ? 'id' : 'user_id'} IN ('usr_v', 'ch_v')`), t).toBe(0);
+        expect(
+          count(app, `SELECT count(*) n FROM ${t} WHERE ${t === 'user' ? 'id' : t === 'champion' ? 'id' : 'user_id'} IN ('usr_v', 'ch_v')`),
+          t,
+        ).toBe(0);
       }
       expect(count(app, "SELECT count(*) n FROM setting WHERE key LIKE 'sync.base:champion:ch_v' OR key LIKE 'sync.gone:%'")).toBe(0);
       expect(count(app, "SELECT count(*) n FROM user_fts WHERE user_fts MATCH 'Vexmoor'")).toBe(0);
       // The other member is untouched.
       expect(count(app, "SELECT count(*) n FROM champion WHERE id = 'ch_o'")).toBe(1);
       const notices = listNotices(app.sqlite);
-      expect(notices).toEqual([{ id: expect.any(Number), kind: 'member_erased', message: expect.stringContaining('erased by the charity'), count: 1, createdAt: expect.any(String) }]);
+      expect(notices).toEqual([
+        {
+          id: expect.any(Number),
+          kind: 'member_erased',
+          message: expect.stringContaining('erased by the charity'),
+          count: 1,
+          createdAt: expect.any(String),
+        },
+      ]);
       app.close();
     });
   }

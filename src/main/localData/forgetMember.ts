@@ -88,11 +88,14 @@ function forget(sqlite: Database.Database, userId: string, reason: ForgetReason,
 
   // Pending changes about them: an id of theirs as the row changed or named, or text naming them.
   const argIds = `json_extract(args, '$.id') IN (SELECT value FROM json_each(?)) OR json_extract(args, '$.userId') IN (SELECT value FROM json_each(?))`;
-  const outboxIds = reason !== 'erased' ? [] : (
-    sqlite
-      .prepare(`SELECT id FROM outbox WHERE ${argIds} OR ${mentions(['args'])}`)
-      .all(idsJson, idsJson, ...mentionParams(['args'])) as { id: number }[]
-  ).map((r) => r.id);
+  const outboxIds =
+    reason !== 'erased'
+      ? []
+      : (
+          sqlite.prepare(`SELECT id FROM outbox WHERE ${argIds} OR ${mentions(['args'])}`).all(idsJson, idsJson, ...mentionParams(['args'])) as {
+            id: number;
+          }[]
+        ).map((r) => r.id);
   if (reason === 'erased' && outboxIds.length > 0) {
     counts.outbox = sqlite.prepare('DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(?))').run(JSON.stringify(outboxIds)).changes;
     // The server needs consecutive ids: the ones it has not heard yet close up behind those removed.
@@ -117,9 +120,7 @@ function forget(sqlite: Database.Database, userId: string, reason: ForgetReason,
     sqlite.prepare('DELETE FROM insight_enrollment_week WHERE user_id = ?').run(userId).changes +
     sqlite.prepare('DELETE FROM insight_enrollment WHERE user_id = ?').run(userId).changes;
   counts.quarantine = sqlite
-    .prepare(
-      `DELETE FROM pull_quarantine WHERE ${inIds('row_id')} OR ${mentions(['received'])}`,
-    )
+    .prepare(`DELETE FROM pull_quarantine WHERE ${inIds('row_id')} OR ${mentions(['received'])}`)
     .run(idsJson, ...mentionParams(['received'])).changes;
   dropFromSearchDuringBulkLoad(sqlite, userId);
   counts.user = sqlite.prepare('DELETE FROM "user" WHERE id = ?').run(userId).changes;
@@ -136,7 +137,8 @@ const SEARCH_WATERMARK = 'sync.memberSearchWatermark';
 function dropFromSearchDuringBulkLoad(sqlite: Database.Database, userId: string): void {
   const mark = sqlite.prepare('SELECT value FROM setting WHERE key = ?').get(SEARCH_WATERMARK) as { value: string } | undefined;
   if (!mark) return;
-  const user = sqlite.prepare('SELECT rowid AS rid, name, email FROM "user" WHERE id = ?').get(userId) as { rid: number; name: string; email: string } | undefined;
+  const user = sqlite.prepare('SELECT rowid AS rid, name, email FROM "user" WHERE id = ?').get(userId) as
+    { rid: number; name: string; email: string } | undefined;
   if (user && user.rid <= (Number(mark.value) || 0)) {
     sqlite.prepare("INSERT INTO user_fts (user_fts, rowid, name, email) VALUES ('delete', ?, ?, ?)").run(user.rid, user.name, user.email);
   }
@@ -161,7 +163,9 @@ export function noteGoneChampion(sqlite: Database.Database, championId: string):
   const had = sqlite.prepare('SELECT value FROM setting WHERE key = ?').get(key) as { value: string } | undefined;
   const list = new Set<string>(had ? (JSON.parse(had.value) as string[]) : []);
   list.add(championId);
-  sqlite.prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify([...list]));
+  sqlite
+    .prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+    .run(key, JSON.stringify([...list]));
 }
 
 function goneChampionsOf(sqlite: Database.Database, userId: string): string[] {

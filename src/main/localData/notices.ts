@@ -13,7 +13,7 @@ export interface Notice {
   createdAt: string;
 }
 
-export const NOTICE_MESSAGES: Record<NoticeKind, string> = {
+const NOTICE_MESSAGES: Record<NoticeKind, string> = {
   member_erased: "A member's data was removed from this laptop: erased by the charity.",
   member_out_of_scope: "A member's data was removed from this laptop: they are no longer among the members you look after.",
   data_wiped: "This laptop's data was removed.",
@@ -24,16 +24,18 @@ export const NOTICE_MESSAGES: Record<NoticeKind, string> = {
  * are one banner saying 10, not ten banners). Call inside the transaction that did the thing.
  */
 export function recordNotice(sqlite: Database.Database, kind: NoticeKind, now: Date, message = NOTICE_MESSAGES[kind]): void {
-  const open = sqlite.prepare('SELECT id FROM notice WHERE kind = ? AND message = ? AND dismissed_at IS NULL ORDER BY id DESC LIMIT 1').get(kind, message) as
-    | { id: number }
-    | undefined;
+  const open = sqlite
+    .prepare('SELECT id FROM notice WHERE kind = ? AND message = ? AND dismissed_at IS NULL ORDER BY id DESC LIMIT 1')
+    .get(kind, message) as { id: number } | undefined;
   if (open) sqlite.prepare('UPDATE notice SET count = count + 1, created_at = ? WHERE id = ?').run(now.toISOString(), open.id);
   else sqlite.prepare('INSERT INTO notice (kind, message, count, created_at) VALUES (?, ?, 1, ?)').run(kind, message, now.toISOString());
 }
 
 /** Open notices, newest first. */
 export function listNotices(sqlite: Database.Database): Notice[] {
-  return sqlite.prepare('SELECT id, kind, message, count, created_at AS createdAt FROM notice WHERE dismissed_at IS NULL ORDER BY id DESC').all() as Notice[];
+  return sqlite
+    .prepare('SELECT id, kind, message, count, created_at AS createdAt FROM notice WHERE dismissed_at IS NULL ORDER BY id DESC')
+    .all() as Notice[];
 }
 
 /** Dismiss one notice; false if there is no open notice with that id. */

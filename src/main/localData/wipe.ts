@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 // whose encryption (docs/security.md) is what protects them from then on.
 
 /** The database and everything SQLite keeps beside it. */
-export const DATABASE_SIDE_FILES = ['', '-wal', '-shm', '-journal'] as const;
+const DATABASE_SIDE_FILES = ['', '-wal', '-shm', '-journal'] as const;
 
 export function removeDatabaseFiles(dbFile: string): void {
   for (const suffix of DATABASE_SIDE_FILES) rmSync(dbFile + suffix, { force: true });

@@ -11,7 +11,11 @@ beforeEach(() => {
 });
 afterEach(() => t.dispose());
 
-const users = (n: number, from = 0) => upserts('user', Array.from({ length: n }, (_, i) => user(`usr_${from + i}`)));
+const users = (n: number, from = 0) =>
+  upserts(
+    'user',
+    Array.from({ length: n }, (_, i) => user(`usr_${from + i}`)),
+  );
 const count = () => (t.app.sqlite.prepare('SELECT count(*) n FROM user').get() as { n: number }).n;
 
 describe('applying a pull page in slices', () => {
@@ -41,7 +45,10 @@ describe('applying a pull page in slices', () => {
       { nonsense: true },
       ...users(10, 500),
     ];
-    await applier.applyInSlices({ databaseId: FIXTURE_DATABASE_ID, cursor: 'next', hasMore: false, lastMutationId: 0, remaining: 0, changes: bad }, 0);
+    await applier.applyInSlices(
+      { databaseId: FIXTURE_DATABASE_ID, cursor: 'next', hasMore: false, lastMutationId: 0, remaining: 0, changes: bad },
+      0,
+    );
     expect(count()).toBe(210);
     expect(readSyncState(t.app.sqlite).cursor).toBe('next');
     const held = listQuarantine(t.app.sqlite);
@@ -65,7 +72,9 @@ describe('applying a pull page in slices', () => {
     t.app.sqlite.exec(`CREATE TRIGGER refuse_bob BEFORE INSERT ON user WHEN NEW.id = 'usr_bob' BEGIN SELECT RAISE(ABORT, 'no bob'); END`);
     await applier.applyInSlices(page([...users(3), ...upserts('user', [user('usr_bob')]), ...users(2, 10)], { cursor: 'c' }), 0);
     expect(count()).toBe(5);
-    expect(listQuarantine(t.app.sqlite)).toMatchObject([{ table: 'user', rowId: 'usr_bob', reason: expect.stringContaining("This laptop's database could not store a member") }]);
+    expect(listQuarantine(t.app.sqlite)).toMatchObject([
+      { table: 'user', rowId: 'usr_bob', reason: expect.stringContaining("This laptop's database could not store a member") },
+    ]);
     expect(readSyncState(t.app.sqlite).cursor).toBe('c');
   });
 });

@@ -44,9 +44,7 @@ const COLLISION_DELETES: Partial<Record<SyncTable, { sql: string; params: (row: 
       params: (r) => [r.source_system, r.source_event_id, r.id],
     },
   ],
-  champion: [
-    { sql: 'DELETE FROM champion WHERE user_id = ? AND cohort_id IS ? AND id <> ?', params: (r) => [r.user_id, r.cohort_id, r.id] },
-  ],
+  champion: [{ sql: 'DELETE FROM champion WHERE user_id = ? AND cohort_id IS ? AND id <> ?', params: (r) => [r.user_id, r.cohort_id, r.id] }],
 };
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));

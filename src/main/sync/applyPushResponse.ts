@@ -15,9 +15,9 @@ export interface PushOutcome {
   tables: Set<SyncTable | 'outbox' | 'conflict'>;
 }
 
-export const DISCARD_TOO_LATE_MESSAGE = 'The discard came too late: the change was already applied on the server.';
+const DISCARD_TOO_LATE_MESSAGE = 'The discard came too late: the change was already applied on the server.';
 
-export const WAITING_MESSAGE =
+const WAITING_MESSAGE =
   'Not sent: it was made on top of an earlier change to this card that the server refused. It waits for your decision on that one.';
 
 /**
@@ -50,8 +50,17 @@ export function applyPushResponse(
         // A discard (pending.ts). Too late: the change had applied, and the coordinator is told.
         const discarded = NoopArgs.safeParse(entry.args);
         if (r.discard === 'too_late' && r.status === 'applied' && discarded.success) {
-          const original = { id: entry.id, name: discarded.data.discards.name as MutationName, args: discarded.data.discards.args as Record<string, unknown> };
-          insertConflict(sqlite, original, { code: 'discard_too_late', message: DISCARD_TOO_LATE_MESSAGE, current: r.current ?? null, blockedBy: null }, ctx.now);
+          const original = {
+            id: entry.id,
+            name: discarded.data.discards.name as MutationName,
+            args: discarded.data.discards.args as Record<string, unknown>,
+          };
+          insertConflict(
+            sqlite,
+            original,
+            { code: 'discard_too_late', message: DISCARD_TOO_LATE_MESSAGE, current: r.current ?? null, blockedBy: null },
+            ctx.now,
+          );
           out.tables.add('conflict');
         }
         // A refused original (or a malformed discard) leaves nothing to wait for; otherwise the

@@ -29,7 +29,11 @@ function addMembers(sqlite: import('better-sqlite3').Database, from: number, n: 
   })();
 }
 const findMembers = (sqlite: import('better-sqlite3').Database, prefix: string) =>
-  (sqlite.prepare(`SELECT u.id FROM user_fts JOIN user u ON u.rowid = user_fts.rowid WHERE user_fts MATCH ? ORDER BY u.id`).all(`"${prefix}"*`) as { id: string }[]).map((r) => r.id);
+  (
+    sqlite.prepare(`SELECT u.id FROM user_fts JOIN user u ON u.rowid = user_fts.rowid WHERE user_fts MATCH ? ORDER BY u.id`).all(`"${prefix}"*`) as {
+      id: string;
+    }[]
+  ).map((r) => r.id);
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -47,7 +51,9 @@ describe('time-led user_action indexes and member-search triggers during a first
     expect((await restoreDeferred(t.app.sqlite)).sort()).toEqual(ALL);
     expect(ddlOf(t.app.sqlite)).toEqual(before);
     expect(deferredNames(t.app.sqlite)).toEqual([]);
-    const plan = t.app.sqlite.prepare('EXPLAIN QUERY PLAN SELECT id FROM user_action ORDER BY occurred_at DESC, id DESC LIMIT 50').all() as { detail: string }[];
+    const plan = t.app.sqlite.prepare('EXPLAIN QUERY PLAN SELECT id FROM user_action ORDER BY occurred_at DESC, id DESC LIMIT 50').all() as {
+      detail: string;
+    }[];
     expect(plan.map((p) => p.detail).join(' ')).toContain('user_action_time_idx');
   });
 

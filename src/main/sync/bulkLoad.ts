@@ -38,24 +38,26 @@ type Deferred = { name: string; sql: string };
  * indexes if user_action is empty, the member-search triggers if user is. Returns the names.
  */
 export function deferForBulkLoad(sqlite: Database.Database): string[] {
-  return sqlite.transaction(() => {
-    const empty = (table: string) => !sqlite.prepare(`SELECT 1 FROM "${table}" LIMIT 1`).get();
-    // The cohort-insight triggers follow the same plan with their own record (src/main/insight/derivedTables.ts).
-    if (empty('user_action')) deferInsightTriggers(sqlite);
-    const names = [...(empty('user_action') ? DEFERRABLE_INDEXES : []), ...(empty('user') ? SEARCH_TRIGGERS : [])];
-    if (names.length === 0) return [];
-    const present = sqlite
-      .prepare(`SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND name IN (${names.map(() => '?').join(', ')})`)
-      .all(...names) as { type: 'index' | 'trigger'; name: string; sql: string }[];
-    if (present.length === 0) return [];
-    const pending = new Map(readDeferred(sqlite).map((d) => [d.name, d.sql]));
-    for (const p of present) pending.set(p.name, p.sql);
-    const setSetting = sqlite.prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-    setSetting.run(KEY, JSON.stringify([...pending].map(([name, sql]) => ({ name, sql }))));
-    if (present.some((p) => p.type === 'trigger')) setSetting.run(SEARCH_WATERMARK, '0');
-    for (const p of present) sqlite.exec(`DROP ${p.type === 'index' ? 'INDEX' : 'TRIGGER'} "${p.name}"`);
-    return present.map((p) => p.name);
-  }).immediate();
+  return sqlite
+    .transaction(() => {
+      const empty = (table: string) => !sqlite.prepare(`SELECT 1 FROM "${table}" LIMIT 1`).get();
+      // The cohort-insight triggers follow the same plan with their own record (src/main/insight/derivedTables.ts).
+      if (empty('user_action')) deferInsightTriggers(sqlite);
+      const names = [...(empty('user_action') ? DEFERRABLE_INDEXES : []), ...(empty('user') ? SEARCH_TRIGGERS : [])];
+      if (names.length === 0) return [];
+      const present = sqlite
+        .prepare(`SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND name IN (${names.map(() => '?').join(', ')})`)
+        .all(...names) as { type: 'index' | 'trigger'; name: string; sql: string }[];
+      if (present.length === 0) return [];
+      const pending = new Map(readDeferred(sqlite).map((d) => [d.name, d.sql]));
+      for (const p of present) pending.set(p.name, p.sql);
+      const setSetting = sqlite.prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+      setSetting.run(KEY, JSON.stringify([...pending].map(([name, sql]) => ({ name, sql }))));
+      if (present.some((p) => p.type === 'trigger')) setSetting.run(SEARCH_WATERMARK, '0');
+      for (const p of present) sqlite.exec(`DROP ${p.type === 'index' ? 'INDEX' : 'TRIGGER'} "${p.name}"`);
+      return present.map((p) => p.name);
+    })
+    .immediate();
 }
 
 export function deferredNames(sqlite: Database.Database): string[] {
@@ -74,7 +76,9 @@ export function catchUpMemberSearch(sqlite: Database.Database, opts: { force?: b
   // once), so rowids only grow and "rowid > watermark" is exactly the rows not yet indexed.
   const top = (sqlite.prepare('SELECT max(rowid) AS top FROM user').get() as { top: number | null }).top ?? 0;
   if (top - from < (opts.force ? 1 : SEARCH_CATCH_UP_ROWS)) return 0;
-  const added = sqlite.prepare('INSERT INTO user_fts (rowid, name, email) SELECT rowid, name, email FROM user WHERE rowid > ? AND rowid <= ?').run(from, top).changes;
+  const added = sqlite
+    .prepare('INSERT INTO user_fts (rowid, name, email) SELECT rowid, name, email FROM user WHERE rowid > ? AND rowid <= ?')
+    .run(from, top).changes;
   sqlite.prepare('UPDATE setting SET value = ? WHERE key = ?').run(String(top), SEARCH_WATERMARK);
   return added;
 }
@@ -90,9 +94,7 @@ export async function restoreDeferred(sqlite: Database.Database, opts: { useWork
   const deferred = readDeferred(sqlite);
   const insight = insightRestoreScript(sqlite);
   if (deferred.length === 0 && !insight) return [];
-  const ddl = deferred
-    .filter((d) => DEFERRABLE_INDEXES.includes(d.name))
-    .map((d) => d.sql.replace(/^CREATE INDEX /i, 'CREATE INDEX IF NOT EXISTS '));
+  const ddl = deferred.filter((d) => DEFERRABLE_INDEXES.includes(d.name)).map((d) => d.sql.replace(/^CREATE INDEX /i, 'CREATE INDEX IF NOT EXISTS '));
   const triggers = deferred.filter((d) => SEARCH_TRIGGERS.includes(d.name));
   if (triggers.length > 0) {
     const create = triggers.map((d) => `${d.sql.replace(/^CREATE TRIGGER /i, 'CREATE TRIGGER IF NOT EXISTS ')};`).join('\n');

@@ -51,7 +51,13 @@ export function insertConflict(sqlite: Database.Database, entry: Pick<OutboxEntr
 }
 
 /** Record the refusal and roll the optimistic change back. Call inside a transaction. Returns the conflict id. */
-export function recordRejection(sqlite: Database.Database, entry: OutboxEntry, result: MutationResult, now: Date, blockedBy: number | null = null): number {
+export function recordRejection(
+  sqlite: Database.Database,
+  entry: OutboxEntry,
+  result: MutationResult,
+  now: Date,
+  blockedBy: number | null = null,
+): number {
   const id = insertConflict(
     sqlite,
     entry,
@@ -155,7 +161,9 @@ export function getOpenConflict(sqlite: Database.Database, id: number): StoredCo
 
 /** The open changes that wait behind conflict `id`, in the order they were made. */
 export function waitingBehind(sqlite: Database.Database, id: number): StoredConflict[] {
-  return (sqlite.prepare('SELECT * FROM conflict WHERE blocked_by = ? AND resolved_at IS NULL ORDER BY mutation_id, id').all(id) as RawConflict[]).map(toStored);
+  return (
+    sqlite.prepare('SELECT * FROM conflict WHERE blocked_by = ? AND resolved_at IS NULL ORDER BY mutation_id, id').all(id) as RawConflict[]
+  ).map(toStored);
 }
 
 export function markResolved(sqlite: Database.Database, id: number, resolution: string, now: Date): void {

@@ -261,7 +261,10 @@ export class SyncEngine {
       }
       this.setPhase('pushing');
       // Committed before sending: lets a later run tell "maybe seen by the server" from "never sent".
-      markAttempted(this.sqlite, batch.map((e) => e.id));
+      markAttempted(
+        this.sqlite,
+        batch.map((e) => e.id),
+      );
       const { clientId, serverDatabaseId, heardMutationId } = readSyncState(this.sqlite);
       let res;
       try {
@@ -358,7 +361,10 @@ export class SyncEngine {
         // Only for a long pull: starting a worker costs tens of ms (hundreds from source), which
         // a pull of a few pages, like the one after a big push, would not win back.
         if (prefetch && head.remaining >= PULL_WORKER_MIN_PAGES * limit && !pool.worker && !starting && this.opts.pullWorker !== null) {
-          starting = PullWorker.start({ file: this.sqlite.name, ...(this.opts.nativeBinding ? { nativeBinding: this.opts.nativeBinding } : {}) }, this.opts.pullWorker);
+          starting = PullWorker.start(
+            { file: this.sqlite.name, ...(this.opts.nativeBinding ? { nativeBinding: this.opts.nativeBinding } : {}) },
+            this.opts.pullWorker,
+          );
           void starting.then((w) => (pool.worker = w));
         }
         const result = await applied;
@@ -382,15 +388,17 @@ export class SyncEngine {
     }
     // After a first pull (or one resumed after a kill during it) the deferred indexes and search triggers come back.
     await restoreDeferred(this.sqlite);
-    this.sqlite.transaction(() => {
-      if (pulledFrom) bindDatabaseIfUnset(this.sqlite, pulledFrom);
-      // Answers heard for mutations the server no longer counts (it was restored from a backup
-      // taken before them): they are sent again, and a mutation_gap renumbers them.
-      if (readSyncState(this.sqlite).heardMutationId > lastMutationId) setHeardMutationId(this.sqlite, lastMutationId);
-      dropAcknowledged(this.sqlite, lastMutationId);
-      rebase(this.sqlite, userId);
-      setLastSyncedAt(this.sqlite, new Date().toISOString());
-    }).immediate();
+    this.sqlite
+      .transaction(() => {
+        if (pulledFrom) bindDatabaseIfUnset(this.sqlite, pulledFrom);
+        // Answers heard for mutations the server no longer counts (it was restored from a backup
+        // taken before them): they are sent again, and a mutation_gap renumbers them.
+        if (readSyncState(this.sqlite).heardMutationId > lastMutationId) setHeardMutationId(this.sqlite, lastMutationId);
+        dropAcknowledged(this.sqlite, lastMutationId);
+        rebase(this.sqlite, userId);
+        setLastSyncedAt(this.sqlite, new Date().toISOString());
+      })
+      .immediate();
     this.emitData(['outbox', 'conflict', 'champion', 'champion_stage_change', 'user', 'user_action']);
     // A superadmin may have changed this coordinator's communities since the sign-in.
     if (scope) this.session.noteScope(scope);
@@ -398,16 +406,18 @@ export class SyncEngine {
 
   /** Forget every mirrored row (keeping outbox and conflicts) so the next pull starts from null. */
   private resetMirror(): void {
-    this.sqlite.transaction(() => {
-      clearBases(this.sqlite);
-      // Row by row through the insight triggers, a million actions would take minutes; the pull
-      // that follows rebuilds those tables at its end anyway (src/main/insight/derivedTables.ts).
-      deferInsightTriggers(this.sqlite);
-      for (const t of SYNC_TABLES) this.sqlite.prepare(`DELETE FROM "${t}"`).run();
-      // The pull from the start brings every row again, quarantined ones included.
-      clearQuarantine(this.sqlite);
-      setPullProgress(this.sqlite, { cursor: null, pullInProgress: true });
-    }).immediate();
+    this.sqlite
+      .transaction(() => {
+        clearBases(this.sqlite);
+        // Row by row through the insight triggers, a million actions would take minutes; the pull
+        // that follows rebuilds those tables at its end anyway (src/main/insight/derivedTables.ts).
+        deferInsightTriggers(this.sqlite);
+        for (const t of SYNC_TABLES) this.sqlite.prepare(`DELETE FROM "${t}"`).run();
+        // The pull from the start brings every row again, quarantined ones included.
+        clearQuarantine(this.sqlite);
+        setPullProgress(this.sqlite, { cursor: null, pullInProgress: true });
+      })
+      .immediate();
     this.emitData([...SYNC_TABLES]);
   }
 

@@ -21,7 +21,10 @@ beforeEach(() => {
       ...upserts('user', [user('usr_a'), user('usr_b', ['student', 'champion']), user('usr_coord', ['admin'])]),
       ...upserts('cohort', [cohort('coh_1')]),
       ...upserts('enrollment', [enrollment('enr_1', 'usr_a', 'coh_1')]),
-      ...upserts('champion', [champion('ch_a', 'usr_a', 'selected'), champion('ch_b', 'usr_b', 'champion', { became_champion_at: '2026-02-01T00:00:00Z' })]),
+      ...upserts('champion', [
+        champion('ch_a', 'usr_a', 'selected'),
+        champion('ch_b', 'usr_b', 'champion', { became_champion_at: '2026-02-01T00:00:00Z' }),
+      ]),
     ]),
   );
 });
@@ -145,11 +148,22 @@ describe('local mutations', () => {
     new PullPageApplier(t.app.sqlite).apply(
       page(
         [
-          ...upserts('champion', [champion('ch_a', 'usr_a', 'champion', { became_champion_at: now.toISOString() }), champion('ch_b', 'usr_b', 'champion', { notes: 'server note' })]),
+          ...upserts('champion', [
+            champion('ch_a', 'usr_a', 'champion', { became_champion_at: now.toISOString() }),
+            champion('ch_b', 'usr_b', 'champion', { notes: 'server note' }),
+          ]),
           {
             table: 'champion_stage_change',
             op: 'upsert',
-            row: { id: 'csc_srv_1', champion_id: 'ch_a', from_stage: 'selected', to_stage: 'champion', changed_at: now.toISOString(), changed_by: 'usr_coord', reason: null },
+            row: {
+              id: 'csc_srv_1',
+              champion_id: 'ch_a',
+              from_stage: 'selected',
+              to_stage: 'champion',
+              changed_at: now.toISOString(),
+              changed_by: 'usr_coord',
+              reason: null,
+            },
           },
         ],
         { lastMutationId: a.mutationId },
@@ -193,7 +207,15 @@ describe('rebase puts touched rows back to the server version', () => {
     const created = lm.createChampion({ userId: 'usr_coord', cohortId: null, notes: 'new' });
     lm.setNotes({ id: 'ch_a', notes: 'never applied' });
     lm.moveChampion({ id: 'ch_a', to: 'champion', reason: null });
-    const act = lm.recordAction({ userId: 'usr_a', enrollmentId: null, actionType: 'viewed_module', targetType: null, targetId: null, metadata: {}, occurredAt: '2026-04-01T00:00:00Z' });
+    const act = lm.recordAction({
+      userId: 'usr_a',
+      enrollmentId: null,
+      actionType: 'viewed_module',
+      targetType: null,
+      targetId: null,
+      metadata: {},
+      occurredAt: '2026-04-01T00:00:00Z',
+    });
     lm.setNotes({ id: 'ch_b', notes: 'still pending' });
     // The server's lastMutationId covers the first four; the pull brought no rows for them.
     t.app.sqlite.transaction(() => {
@@ -210,7 +232,7 @@ describe('rebase puts touched rows back to the server version', () => {
 });
 
 describe('local mutation input checks', () => {
-  it('refuses an action in the future or on another member\'s enrollment, naming the field', () => {
+  it("refuses an action in the future or on another member's enrollment, naming the field", () => {
     const base = { userId: 'usr_b', targetType: null, targetId: null, metadata: {}, actionType: 'viewed_module' as const };
     expect(() => lm.recordAction({ ...base, enrollmentId: 'enr_1', occurredAt: '2026-04-30T09:00:00Z' })).toThrow(/enrollmentId: .*another member/);
     expect(() => lm.recordAction({ ...base, enrollmentId: null, occurredAt: '2026-05-02T00:00:00Z' })).toThrow(/occurredAt/);

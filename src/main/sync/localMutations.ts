@@ -40,14 +40,18 @@ export interface LocalMutationsContext {
 type Prepared<N extends MutationName> = { name: N; args: MutationArgs[N] };
 type AnyPrepared = { [N in MutationName]: Prepared<N> }[MutationName];
 
-const newId = (prefix: string): string => `${prefix}_${randomBytes(9).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x')}`;
+const newId = (prefix: string): string =>
+  `${prefix}_${randomBytes(9)
+    .toString('base64url')
+    .replace(/[^A-Za-z0-9]/g, 'x')}`;
 
 const STOPPED_WAITING =
   'Not sent: it was made on top of an earlier change to this card, which you decided not to send. Discard it, or apply it again on the card as it is now.';
 
 /** Why "apply mine again" cannot work, in plain words (never a field key or validation text). */
 function plainRetryReason(c: StoredConflict, e: LocalMutationError): string {
-  if (e.code === 'not_found') return c.name === 'action.record' ? 'The member is not on this laptop any more.' : 'This card is not on the server any more.';
+  if (e.code === 'not_found')
+    return c.name === 'action.record' ? 'The member is not on this laptop any more.' : 'This card is not on the server any more.';
   switch (c.name) {
     case 'champion.move': {
       const to = typeof c.args.to === 'string' ? c.args.to : '';
@@ -202,7 +206,11 @@ export class LocalMutations {
       let mutationId: number | null = null;
       if (input.resolution === 'retry-mine') {
         if (c.blockedBy !== null) {
-          throw new LocalMutationError('conflict', 'This change waits for your decision on an earlier change to the same card: decide on that one first.', 'id');
+          throw new LocalMutationError(
+            'conflict',
+            'This change waits for your decision on an earlier change to the same card: decide on that one first.',
+            'id',
+          );
         }
         mutationId = this.write(this.prepareRetry(c.name, c.args));
       }
@@ -317,7 +325,11 @@ export class LocalMutations {
       .get(userId, cohortId, exceptId) as { id: string } | undefined;
     if (existing) {
       const where = cohortId === null ? 'a global champion row' : 'a champion row for that cohort';
-      throw new LocalMutationError('conflict', `${cohortId === null ? 'userId' : 'cohortId'}: this member already has ${where} (${existing.id})`, cohortId === null ? 'userId' : 'cohortId');
+      throw new LocalMutationError(
+        'conflict',
+        `${cohortId === null ? 'userId' : 'cohortId'}: this member already has ${where} (${existing.id})`,
+        cohortId === null ? 'userId' : 'cohortId',
+      );
     }
   }
 }

@@ -4,8 +4,6 @@ import { rolesAfterStageChange, stampsForStage } from '../../shared/stageRules.j
 import { rememberBase } from './serverBase.js';
 import { isConstraintError } from './sqliteErrors.js';
 
-export { isConstraintError } from './sqliteErrors.js';
-
 // The optimistic effect of each mutation on the local mirror: what the server will do if it
 // applies the mutation. Every effect is "set to target" (idempotent), because the rebase
 // after each pull re-applies all still-pending mutations on top of the server's rows.
@@ -156,6 +154,6 @@ export const FORGET_OPTIMISTIC_HISTORY_SQL = 'DELETE FROM champion_stage_change 
  * Drop the optimistic stage changes of a champion that is gone (removed here, or deleted by the
  * server): without its row they would linger in history until the next rebase.
  */
-export function forgetOptimisticHistory(sqlite: Database.Database, championId: string): void {
+function forgetOptimisticHistory(sqlite: Database.Database, championId: string): void {
   sqlite.prepare(FORGET_OPTIMISTIC_HISTORY_SQL).run(championId);
 }

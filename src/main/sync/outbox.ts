@@ -40,7 +40,9 @@ export function enqueue<N extends MutationName>(sqlite: Database.Database, name:
   // Never hand out an id the server already knows: it would answer already_applied and
   // the mutation would be silently lost.
   const id = Math.max(state.nextMutationId, state.serverLastMutationId + 1, state.heardMutationId + 1);
-  sqlite.prepare('INSERT INTO outbox (id, name, args, created_at, attempts) VALUES (?, ?, ?, ?, 0)').run(id, name, JSON.stringify(args), now.toISOString());
+  sqlite
+    .prepare('INSERT INTO outbox (id, name, args, created_at, attempts) VALUES (?, ?, ?, ?, 0)')
+    .run(id, name, JSON.stringify(args), now.toISOString());
   sqlite.prepare('UPDATE sync_state SET next_mutation_id = ? WHERE id = 1').run(id + 1);
   return id;
 }
@@ -114,7 +116,9 @@ export function dropAcknowledged(sqlite: Database.Database, serverLastMutationId
  */
 export function renumberFrom(sqlite: Database.Database, fromId: number, start: number): void {
   const last = moveIds(sqlite, fromId, start);
-  sqlite.prepare('UPDATE sync_state SET next_mutation_id = ?, server_last_mutation_id = ?, heard_mutation_id = ? WHERE id = 1').run(last + 1, start - 1, start - 1);
+  sqlite
+    .prepare('UPDATE sync_state SET next_mutation_id = ?, server_last_mutation_id = ?, heard_mutation_id = ? WHERE id = 1')
+    .run(last + 1, start - 1, start - 1);
 }
 
 /**

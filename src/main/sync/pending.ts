@@ -35,7 +35,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const STAGE_WORDS: Record<string, string> = { candidate: 'candidate', selected: 'selected', champion: 'champion', alumni: 'alumni' };
 
 /** A pending change in plain words. */
-export function describePending(name: MutationName, a: Record<string, unknown>): string {
+function describePending(name: MutationName, a: Record<string, unknown>): string {
   switch (name) {
     case 'champion.create':
       return 'Add as a candidate';
@@ -57,7 +57,7 @@ function memberOf(sqlite: Database.Database, e: OutboxEntry): { id: string; name
   if (!userId && typeof e.args.id === 'string' && e.name !== 'action.record') userId = readChampion(sqlite, e.args.id)?.user_id ?? null;
   if (!userId && typeof e.args.id === 'string') {
     // A card already removed here (a pending remove): its base row still names the member.
-    const base = sqlite.prepare("SELECT value FROM setting WHERE key = ?").get(`sync.base:champion:${e.args.id}`) as { value: string } | undefined;
+    const base = sqlite.prepare('SELECT value FROM setting WHERE key = ?').get(`sync.base:champion:${e.args.id}`) as { value: string } | undefined;
     try {
       const row = base ? (JSON.parse(base.value) as { user_id?: unknown } | null) : null;
       if (row && typeof row.user_id === 'string') userId = row.user_id;
@@ -93,7 +93,13 @@ export function discardPending(sqlite: Database.Database, id: number, ctx: { cha
       throw new PendingError('conflict', 'id: the server has already applied this change; it shows here until the next sync brings it back.');
     const target = entityOf(entry.name, entry.args);
     const onTop = pending.filter(
-      (e) => e.id > entry.id && (e.name as string) !== NOOP_MUTATION && target.id !== null && target.table === 'champion' && entityOf(e.name, e.args).table === 'champion' && entityOf(e.name, e.args).id === target.id,
+      (e) =>
+        e.id > entry.id &&
+        (e.name as string) !== NOOP_MUTATION &&
+        target.id !== null &&
+        target.table === 'champion' &&
+        entityOf(e.name, e.args).table === 'champion' &&
+        entityOf(e.name, e.args).id === target.id,
     );
     const discarded = [entry, ...onTop];
     for (const e of discarded) {

@@ -1,12 +1,5 @@
 import type { z } from 'zod';
-import {
-  ErrorBody,
-  LoginAnswer,
-  SessionList,
-  PushResponse,
-  type PullRequest,
-  type PushRequest,
-} from '../../shared/protocol.js';
+import { ErrorBody, LoginAnswer, SessionList, PushResponse, type PullRequest, type PushRequest } from '../../shared/protocol.js';
 import { isLoopbackHost, serverUrlProblem } from '../../shared/serverUrl.js';
 
 // Speaks docs/protocol.md over fetch. Every answer is validated; every failure becomes a
@@ -56,7 +49,7 @@ export interface ProtocolClientOptions {
  * this same machine (the demo, a local test server) it is pure cost: a 2 MB pull page takes
  * ~8 ms to gzip and ~3 ms to gunzip, and a first sync has hundreds of them.
  */
-export function isLoopbackUrl(url: string): boolean {
+function isLoopbackUrl(url: string): boolean {
   try {
     return isLoopbackHost(new URL(url).hostname);
   } catch {
@@ -109,7 +102,13 @@ export class ProtocolClient {
     }
   }
 
-  private async post<S extends z.ZodType>(path: string, body: unknown, schema: S, auth: boolean, method: 'POST' | 'GET' = 'POST'): Promise<z.output<S>> {
+  private async post<S extends z.ZodType>(
+    path: string,
+    body: unknown,
+    schema: S,
+    auth: boolean,
+    method: 'POST' | 'GET' = 'POST',
+  ): Promise<z.output<S>> {
     const res = await this.request(path, body, auth, method);
     let json: unknown;
     try {
@@ -121,9 +120,15 @@ export class ProtocolClient {
     if (!parsed.success) {
       // A server from before protocol 2 answers without the database it holds.
       if (typeof json === 'object' && json !== null && !('databaseId' in json)) {
-        throw new SyncHttpError('bad_response', `The server at ${this.base} runs an older version of the sync service than this app; it must be updated before this app can sync.`);
+        throw new SyncHttpError(
+          'bad_response',
+          `The server at ${this.base} runs an older version of the sync service than this app; it must be updated before this app can sync.`,
+        );
       }
-      throw new SyncHttpError('bad_response', `The server at ${this.base} sent an answer this app does not understand (${parsed.error.issues[0]?.path.join('.') ?? 'body'}).`);
+      throw new SyncHttpError(
+        'bad_response',
+        `The server at ${this.base} sent an answer this app does not understand (${parsed.error.issues[0]?.path.join('.') ?? 'body'}).`,
+      );
     }
     return parsed.data;
   }
@@ -191,7 +196,10 @@ export class ProtocolClient {
     if (res.status === 403) return new SyncHttpError('forbidden', `The server refused: ${message}`, extra);
     if (res.status === 429) {
       const ra = Number(res.headers.get('retry-after'));
-      return new SyncHttpError('rate_limited', 'The server is busy; trying again shortly.', { ...extra, retryAfterMs: Number.isFinite(ra) && ra > 0 ? ra * 1000 : 5000 });
+      return new SyncHttpError('rate_limited', 'The server is busy; trying again shortly.', {
+        ...extra,
+        retryAfterMs: Number.isFinite(ra) && ra > 0 ? ra * 1000 : 5000,
+      });
     }
     if (res.status === 409 && body?.error.code === 'mutation_gap') {
       return new SyncHttpError('mutation_gap', message, { ...extra, expected: body.expected });

@@ -47,7 +47,9 @@ const count = (t: ReturnType<typeof tempDatabase>) => (t.app.sqlite.prepare('SEL
 describe('pull worker', () => {
   it('answers with the page head before its rows, then commits the rows with the cursor through its own connection', async () => {
     const { t, worker } = await setup();
-    const job = worker.submit(bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c1', hasMore: true, lastMutationId: 3, remaining: 10, changes: [action(1), action(2)] }));
+    const job = worker.submit(
+      bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c1', hasMore: true, lastMutationId: 3, remaining: 10, changes: [action(1), action(2)] }),
+    );
     expect(await job.head).toEqual({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c1', hasMore: true, lastMutationId: 3, remaining: 10 });
     const applied = await job.applied;
     expect(applied.rowsApplied).toBe(2);
@@ -65,18 +67,32 @@ describe('pull worker', () => {
     let nest: unknown = {};
     for (let i = 0; i < 1000; i++) nest = { a: nest };
     deep.row.metadata = nest;
-    const job = worker.submit(bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c1', hasMore: false, lastMutationId: 0, remaining: 0, changes: [action(1), bad, deep, action(4)] }));
+    const job = worker.submit(
+      bytes({
+        databaseId: FIXTURE_DATABASE_ID,
+        cursor: 'c1',
+        hasMore: false,
+        lastMutationId: 0,
+        remaining: 0,
+        changes: [action(1), bad, deep, action(4)],
+      }),
+    );
     await job.head;
     await job.applied;
     expect(count(t)).toBe(2);
     expect(readSyncState(t.app.sqlite).cursor).toBe('c1');
     const held = listQuarantine(t.app.sqlite);
-    expect(held.map((q) => [q.table, q.rowId])).toEqual([['user_action', 'act_2'], ['user_action', 'act_3']]);
+    expect(held.map((q) => [q.table, q.rowId])).toEqual([
+      ['user_action', 'act_2'],
+      ['user_action', 'act_3'],
+    ]);
     expect(held[0]!.reason).toContain('action_type');
     expect(held[1]!.reason).toContain('metadata');
     expect(JSON.parse(held[0]!.received)).toEqual(bad);
     // A later, storable version of a held row replaces it and ends its quarantine.
-    await worker.submit(bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c2', hasMore: false, lastMutationId: 0, remaining: 0, changes: [action(2)] })).applied;
+    await worker.submit(
+      bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c2', hasMore: false, lastMutationId: 0, remaining: 0, changes: [action(2)] }),
+    ).applied;
     expect(count(t)).toBe(3);
     expect(listQuarantine(t.app.sqlite).map((q) => q.rowId)).toEqual(['act_3']);
   });
@@ -104,6 +120,8 @@ describe('pull worker', () => {
   it('rejects work after close and exits cleanly', async () => {
     const { worker } = await setup();
     await worker.close();
-    await expect(worker.submit(bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c', hasMore: false, lastMutationId: 0, remaining: 0, changes: [] })).applied).rejects.toThrow(/closed/);
+    await expect(
+      worker.submit(bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c', hasMore: false, lastMutationId: 0, remaining: 0, changes: [] })).applied,
+    ).rejects.toThrow(/closed/);
   });
 });

@@ -48,7 +48,7 @@ export interface PageJob {
 /** Where the worker's code is: the bundled .js next to this module, or (from source) the .ts through tsx. */
 export type PullWorkerEntry = { kind: 'module'; url: URL } | { kind: 'source'; url: URL; tsxApi: string };
 
-export function defaultPullWorkerEntry(): PullWorkerEntry | null {
+function defaultPullWorkerEntry(): PullWorkerEntry | null {
   const built = new URL('./pullWorkerMain.js', import.meta.url);
   if (built.protocol === 'file:' && existsSync(fileURLToPath(built))) return { kind: 'module', url: built };
   const source = new URL('./pullWorkerMain.ts', import.meta.url);
@@ -56,7 +56,9 @@ export function defaultPullWorkerEntry(): PullWorkerEntry | null {
   // Running from source (tests, the browser host, the CLI): a worker does not inherit the
   // parent's TypeScript loader, so it registers tsx's itself before importing the entry.
   try {
-    const api = createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+    const api = createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs');
     return existsSync(api) ? { kind: 'source', url: source, tsxApi: api } : null;
   } catch {
     return null;

@@ -47,7 +47,18 @@ port.on('message', (m: ToPullWorker) => {
     return;
   }
   // The cursor first: the main thread asks for the next page while this one is written.
-  post({ type: 'head', job: m.job, head: { databaseId: page.databaseId, cursor: page.cursor, hasMore: page.hasMore, lastMutationId: page.lastMutationId, remaining: page.remaining, scope: page.scope } });
+  post({
+    type: 'head',
+    job: m.job,
+    head: {
+      databaseId: page.databaseId,
+      cursor: page.cursor,
+      hasMore: page.hasMore,
+      lastMutationId: page.lastMutationId,
+      remaining: page.remaining,
+      scope: page.scope,
+    },
+  });
   try {
     const result = applier.applyWhole(page);
     post({ type: 'applied', job: m.job, rowsApplied: result.rowsApplied, tables: [...result.tables] });

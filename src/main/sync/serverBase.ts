@@ -47,7 +47,10 @@ export function clearBases(sqlite: Database.Database): void {
 
 /** Put every touched row back to the server's version (first step of a rebase). */
 export function restoreBases(sqlite: Database.Database): void {
-  const rows = sqlite.prepare('SELECT key, value FROM setting WHERE key >= ? AND key < ?').all(PREFIX, PREFIX + '\uffff') as { key: string; value: string }[];
+  const rows = sqlite.prepare('SELECT key, value FROM setting WHERE key >= ? AND key < ?').all(PREFIX, PREFIX + '\uffff') as {
+    key: string;
+    value: string;
+  }[];
   const parsed = rows.map((r) => {
     const rest = r.key.slice(PREFIX.length);
     const sep = rest.indexOf(':');

@@ -28,38 +28,41 @@ export interface ServerSeen {
 
 /** Call when a server says which database it holds (sign-in). One transaction. */
 export function adoptServer(sqlite: Database.Database, seen: ServerSeen, now: Date): Adoption {
-  return sqlite.transaction((): Adoption => {
-    const state = readSyncState(sqlite);
-    if (state.serverDatabaseId === seen.databaseId) return 'same';
-    // Data synced before protocol 2 does not know its database: it is taken to be this one
-    // when the address is the same (or nothing was ever synced), another one otherwise.
-    const unknownButSameAddress = state.serverDatabaseId === null && (seen.previousUrl === null || seen.previousUrl === seen.serverUrl);
-    if (unknownButSameAddress || isEmpty(sqlite)) {
-      sqlite.prepare('UPDATE sync_state SET server_database_id = ? WHERE id = 1').run(seen.databaseId);
-      return 'bound';
-    }
-    holdPending(sqlite, seen, now);
-    sqlite.prepare('DELETE FROM champion_stage_change WHERE pending_mutation_id IS NOT NULL').run();
-    clearBases(sqlite);
-    // As a full resync does (engine.ts): the first pull that follows rebuilds the insight tables
-    // at its end, so the rows are not taken out of them one trigger at a time.
-    deferInsightTriggers(sqlite);
-    for (const t of SYNC_TABLES) sqlite.prepare(`DELETE FROM "${t}"`).run();
-    clearQuarantine(sqlite);
-    sqlite
-      .prepare(
-        `UPDATE sync_state SET client_id = ?, cursor = NULL, pull_in_progress = 1, next_mutation_id = 1, server_last_mutation_id = 0,
+  return sqlite
+    .transaction((): Adoption => {
+      const state = readSyncState(sqlite);
+      if (state.serverDatabaseId === seen.databaseId) return 'same';
+      // Data synced before protocol 2 does not know its database: it is taken to be this one
+      // when the address is the same (or nothing was ever synced), another one otherwise.
+      const unknownButSameAddress = state.serverDatabaseId === null && (seen.previousUrl === null || seen.previousUrl === seen.serverUrl);
+      if (unknownButSameAddress || isEmpty(sqlite)) {
+        sqlite.prepare('UPDATE sync_state SET server_database_id = ? WHERE id = 1').run(seen.databaseId);
+        return 'bound';
+      }
+      holdPending(sqlite, seen, now);
+      sqlite.prepare('DELETE FROM champion_stage_change WHERE pending_mutation_id IS NOT NULL').run();
+      clearBases(sqlite);
+      // As a full resync does (engine.ts): the first pull that follows rebuilds the insight tables
+      // at its end, so the rows are not taken out of them one trigger at a time.
+      deferInsightTriggers(sqlite);
+      for (const t of SYNC_TABLES) sqlite.prepare(`DELETE FROM "${t}"`).run();
+      clearQuarantine(sqlite);
+      sqlite
+        .prepare(
+          `UPDATE sync_state SET client_id = ?, cursor = NULL, pull_in_progress = 1, next_mutation_id = 1, server_last_mutation_id = 0,
            heard_mutation_id = 0, last_synced_at = NULL, server_database_id = ? WHERE id = 1`,
-      )
-      .run(randomUUID(), seen.databaseId);
-    return 'switched';
-  }).immediate();
+        )
+        .run(randomUUID(), seen.databaseId);
+      return 'switched';
+    })
+    .immediate();
 }
 
 function holdPending(sqlite: Database.Database, seen: ServerSeen, now: Date): void {
   const where = seen.previousUrl && seen.previousUrl !== seen.serverUrl ? ` (${seen.previousUrl})` : '';
   const message = `Made while this laptop was signed in to another server${where}, and not sent to this one. Discard it, or apply it here if it still makes sense.`;
-  for (const e of allPending(sqlite).filter((x) => (x.name as string) !== 'noop')) insertConflict(sqlite, e, { code: 'server_changed', message, current: null, blockedBy: null }, now);
+  for (const e of allPending(sqlite).filter((x) => (x.name as string) !== 'noop'))
+    insertConflict(sqlite, e, { code: 'server_changed', message, current: null, blockedBy: null }, now);
   sqlite.prepare('DELETE FROM outbox').run();
 }
 

@@ -25,7 +25,7 @@ export type RevokedReason = 'device_revoked' | 'not_a_coordinator';
 
 /** What the coordinator is told after the laptop's data was removed for them (no personal data). */
 export const REVOKED_MESSAGES: Record<RevokedReason, string> = {
-  device_revoked: "An administrator signed this laptop out of AfH Coordinator, so its copy of the data was removed. Sign in again to continue.",
+  device_revoked: 'An administrator signed this laptop out of AfH Coordinator, so its copy of the data was removed. Sign in again to continue.',
   not_a_coordinator: "Your account is no longer a coordinator, so this laptop's copy of the data was removed.",
 };
 
@@ -90,9 +90,9 @@ export class Session {
   authStatus(): AuthStatus {
     const token = this.token();
     const user = this.user();
-    const notice = this.sqlite.prepare("SELECT message FROM notice WHERE kind = 'data_wiped' AND dismissed_at IS NULL ORDER BY id DESC LIMIT 1").get() as
-      | { message: string }
-      | undefined;
+    const notice = this.sqlite
+      .prepare("SELECT message FROM notice WHERE kind = 'data_wiped' AND dismissed_at IS NULL ORDER BY id DESC LIMIT 1")
+      .get() as { message: string } | undefined;
     return { signedIn: token !== null && user !== null, user: token ? user : null, serverUrl: this.serverUrl(), notice: notice?.message ?? null };
   }
 
@@ -113,7 +113,11 @@ export class Session {
         if (e.kind === 'unauthorized') throw new SessionError('unauthorized', 'Wrong email or password.', 'password');
         if (e.kind === 'rate_limited') {
           const wait = Math.ceil((e.extra.retryAfterMs ?? 60_000) / 1000);
-          throw new SessionError('unauthorized', `Too many sign-in attempts; try again in ${wait < 120 ? `${wait} seconds` : `${Math.ceil(wait / 60)} minutes`}.`, 'email');
+          throw new SessionError(
+            'unauthorized',
+            `Too many sign-in attempts; try again in ${wait < 120 ? `${wait} seconds` : `${Math.ceil(wait / 60)} minutes`}.`,
+            'email',
+          );
         }
         if (e.kind === 'network' || e.kind === 'server') throw new SessionError('unavailable', e.message, 'serverUrl');
         throw new SessionError('bad_request', e.message, e.extra.field);
@@ -133,11 +137,13 @@ export class Session {
     const previousUrl = stored !== null && stored !== base ? stored : (this.get(KEY_PREVIOUS_SERVER) ?? stored);
     // Another database than the one this laptop's data came from: start over with it (serverIdentity.ts).
     this.lastAdoption = adoptServer(this.sqlite, { databaseId: res.databaseId, serverUrl: base, previousUrl }, new Date());
-    this.sqlite.transaction(() => {
-      this.set(KEY_SERVER, base);
-      this.set(KEY_USER, JSON.stringify(res.user));
-      this.sqlite.prepare('DELETE FROM setting WHERE key = ?').run(KEY_PREVIOUS_SERVER);
-    }).immediate();
+    this.sqlite
+      .transaction(() => {
+        this.set(KEY_SERVER, base);
+        this.set(KEY_USER, JSON.stringify(res.user));
+        this.sqlite.prepare('DELETE FROM setting WHERE key = ?').run(KEY_PREVIOUS_SERVER);
+      })
+      .immediate();
     this.tokenStore.save(res.token);
     this.emit();
     if (this.lastAdoption === 'switched') for (const l of this.switchListeners) l();
@@ -211,7 +217,7 @@ export class Session {
         throw new SessionError('unauthorized', 'Signed out: sign in again.');
       }
       if (e.kind === 'network' || e.kind === 'server') throw new SessionError('unavailable', e.message);
-      if (e.kind === 'bad_request' || (e.extra.status === 404)) throw new SessionError('bad_request', e.message, 'id');
+      if (e.kind === 'bad_request' || e.extra.status === 404) throw new SessionError('bad_request', e.message, 'id');
       throw new SessionError('unavailable', e.message);
     }
   }

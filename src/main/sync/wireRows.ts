@@ -6,7 +6,7 @@ import { SYNC_TABLES, type RowOf, type SyncTable } from '../../shared/rows.js';
 // `metadata` change representation (JSON value on the wire, JSON TEXT locally).
 
 /** Column order of each mirrored table, as used by the prepared statements below. */
-export const TABLE_COLUMNS: { readonly [T in SyncTable]: readonly (keyof RowOf[T] & string)[] } = {
+const TABLE_COLUMNS: { readonly [T in SyncTable]: readonly (keyof RowOf[T] & string)[] } = {
   user: ['id', 'email', 'name', 'origin', 'profile_img', 'roles', 'created_at'],
   cohort: ['id', 'name', 'starts_at', 'ends_at', 'status', 'created_at'],
   enrollment: ['id', 'user_id', 'cohort_id', 'course_name', 'status', 'enrolled_at'],
@@ -42,7 +42,7 @@ export function toLocalValues<T extends SyncTable>(table: T, row: RowOf[T]): Sql
 }
 
 /** A local row (as better-sqlite3 returns it) back to its wire shape. */
-export function fromLocal<T extends SyncTable>(table: T, local: Record<string, unknown>): RowOf[T] {
+function fromLocal<T extends SyncTable>(table: T, local: Record<string, unknown>): RowOf[T] {
   const out: Record<string, unknown> = {};
   for (const c of TABLE_COLUMNS[table]) {
     const v = local[c];

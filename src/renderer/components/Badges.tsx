@@ -33,7 +33,17 @@ export function StageBadge({ stage }: { stage: Stage }) {
  * never loads from the network itself: offline, or when a picture is missing, the initials
  * simply stay, with no failed request and no broken image.
  */
-export function Avatar({ name, memberId = null, hasPhoto = false, size = 40 }: { name: string; memberId?: string | null; hasPhoto?: boolean; size?: number }) {
+export function Avatar({
+  name,
+  memberId = null,
+  hasPhoto = false,
+  size = 40,
+}: {
+  name: string;
+  memberId?: string | null;
+  hasPhoto?: boolean;
+  size?: number;
+}) {
   const photo = useQuery({
     queryKey: qk.photo(memberId ?? ''),
     queryFn: () => call('member.photo', { id: memberId ?? '' }),
@@ -51,11 +61,7 @@ export function Avatar({ name, memberId = null, hasPhoto = false, size = 40 }: {
   for (const ch of name) hue = (hue * 31 + ch.charCodeAt(0)) % 360;
   const src = photo.data?.dataUrl ?? null;
   return (
-    <span
-      className="avatar"
-      aria-hidden="true"
-      style={{ width: size, height: size, fontSize: size * 0.4, background: `hsl(${hue} 45% 34%)` }}
-    >
+    <span className="avatar" aria-hidden="true" style={{ width: size, height: size, fontSize: size * 0.4, background: `hsl(${hue} 45% 34%)` }}>
       {initials || '?'}
       {src ? <img src={src} alt="" width={size} height={size} /> : null}
     </span>

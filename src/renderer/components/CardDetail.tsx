@@ -88,8 +88,8 @@ export function CardDetail({
             }}
           >
             <p>
-              Their card and its notes leave {card.cohort_name ? `the ${card.cohort_name} pipeline` : 'the global pipeline'} on this laptop now,
-              and on the server at the next sync. To bring them back, add them as a candidate again.
+              Their card and its notes leave {card.cohort_name ? `the ${card.cohort_name} pipeline` : 'the global pipeline'} on this laptop now, and
+              on the server at the next sync. To bring them back, add them as a candidate again.
             </p>
           </ConfirmDialog>
         ) : null}
@@ -107,11 +107,7 @@ export function CardDetail({
               <PipelineOptions current={c.cohort_id ?? GLOBAL_PIPELINE} />
             </select>
           </label>
-          <button
-            type="submit"
-            className="btn btn-small"
-            disabled={cohort === (c.cohort_id ?? GLOBAL_PIPELINE) || setCohortMutation.isPending}
-          >
+          <button type="submit" className="btn btn-small" disabled={cohort === (c.cohort_id ?? GLOBAL_PIPELINE) || setCohortMutation.isPending}>
             Change pipeline
           </button>
         </form>

@@ -143,7 +143,11 @@ export function CommandPalette({ onClose }: { onClose: () => void }) {
           lastGroup = cmd.group;
           return (
             <li key={cmd.id} role="presentation">
-              {header ? <div className="palette-group muted small" role="presentation">{header}</div> : null}
+              {header ? (
+                <div className="palette-group muted small" role="presentation">
+                  {header}
+                </div>
+              ) : null}
               <div
                 id={`${listId}-${i}`}
                 role="option"

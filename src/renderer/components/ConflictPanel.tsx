@@ -113,7 +113,11 @@ export function ConflictPanel({
       {resolve.isError ? <div className="form-error small">{resolveErrorText(resolve.error)}</div> : null}
       <div className="conflict-actions">
         <button type="button" className="btn btn-small" disabled={resolve.isPending} onClick={() => resolve.mutate('keep-server')}>
-          {conflict.code === 'discard_too_late' ? 'Understood' : conflict.code === 'server_changed' || waitsForAnother ? 'Discard mine' : 'Keep server’s'}
+          {conflict.code === 'discard_too_late'
+            ? 'Understood'
+            : conflict.code === 'server_changed' || waitsForAnother
+              ? 'Discard mine'
+              : 'Keep server’s'}
         </button>
         {conflict.retry.possible ? (
           <button type="button" className="btn btn-small btn-primary" disabled={resolve.isPending} onClick={() => resolve.mutate('retry-mine')}>

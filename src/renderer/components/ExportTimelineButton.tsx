@@ -6,7 +6,7 @@ import { downloadText } from '../lib/downloadText.js';
 import { Icon } from './Icon.js';
 
 /** `Maya López` → `maya-lopez`, for a file name. */
-export const fileSlug = (s: string): string =>
+const fileSlug = (s: string): string =>
   s
     .normalize('NFD')
     .replace(/\p{M}/gu, '')

@@ -21,24 +21,31 @@ export function FirstSyncState({ status }: { status: SyncStatus }) {
       <strong id="first-sync-title">Downloading your community for the first time</strong>
       {stalled ? (
         <p className="warn-text">
-          The first download is paused: {(status.error ?? 'the server cannot be reached').replace(/\.+$/, '')}. It continues by itself,
-          from where it stopped, as soon as the server can be reached.
+          The first download is paused: {(status.error ?? 'the server cannot be reached').replace(/\.+$/, '')}. It continues by itself, from where it
+          stopped, as soon as the server can be reached.
         </p>
       ) : (
         <p className="muted">Members, actions and the champion pipeline appear here as soon as the download is complete.</p>
       )}
       {started ? (
         <>
-          <div className="progress first-sync-bar" role="progressbar" aria-label="First download" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
+          <div
+            className="progress first-sync-bar"
+            role="progressbar"
+            aria-label="First download"
+            aria-valuemin={0}
+            aria-valuemax={100}
+            aria-valuenow={pct}
+          >
             <div className="progress-bar" style={{ width: `${pct}%` }} />
           </div>
           <p className="muted small">
             {p!.rowsApplied.toLocaleString()} records received{p!.remaining > 0 ? ` · about ${p!.remaining.toLocaleString()} to go` : ''}
           </p>
         </>
-      ) : (
-        // Paused, the engine keeps no running count (what arrived is kept on this laptop); a count would be a guess.
-        stalled ? null : <p className="muted small">Starting the download…</p>
+      ) : // Paused, the engine keeps no running count (what arrived is kept on this laptop); a count would be a guess.
+      stalled ? null : (
+        <p className="muted small">Starting the download…</p>
       )}
     </section>
   );

@@ -9,8 +9,7 @@ export interface MutationState {
 }
 
 /** A failed mutation's message in plain words, or null while it has not failed. */
-export const failureText = (mutation: Pick<MutationState, 'isError' | 'error'>): string | null =>
-  mutation.isError ? errorText(mutation.error) : null;
+const failureText = (mutation: Pick<MutationState, 'isError' | 'error'>): string | null => (mutation.isError ? errorText(mutation.error) : null);
 
 /** An error announced to screen readers as it appears; nothing when there is none. */
 export function FormError({ message, testId }: { message: string | null | undefined; testId?: string }) {

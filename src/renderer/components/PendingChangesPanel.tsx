@@ -31,7 +31,11 @@ export function PendingChangesPanel({ revision }: { revision: string }) {
   const discard = useMutation({
     mutationFn: (id: number) => call('pending.discard', { id }),
     onSuccess: (r) => {
-      setSaid(r.discarded.length === 1 ? 'The change was discarded.' : `The change and ${r.discarded.length - 1} later change${r.discarded.length === 2 ? '' : 's'} to the same card were discarded.`);
+      setSaid(
+        r.discarded.length === 1
+          ? 'The change was discarded.'
+          : `The change and ${r.discarded.length - 1} later change${r.discarded.length === 2 ? '' : 's'} to the same card were discarded.`,
+      );
       setAsking(null);
       void client.invalidateQueries({ queryKey: qk.pending() });
     },
@@ -70,7 +74,12 @@ export function PendingChangesPanel({ revision }: { revision: string }) {
                 <span title={`${dateLabel(p.createdAt)} ${timeLabel(p.createdAt)}`}>{relativeTime(p.createdAt, now)}</span> · {STATE_WORDS[p.state]}
               </div>
               {p.state !== 'applied' ? (
-                <button type="button" className="btn btn-small" onClick={() => setAsking(p)} aria-label={`Discard: ${p.what}${p.member ? ` for ${p.member.name}` : ''}`}>
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  onClick={() => setAsking(p)}
+                  aria-label={`Discard: ${p.what}${p.member ? ` for ${p.member.name}` : ''}`}
+                >
                   Discard
                 </button>
               ) : null}
@@ -95,7 +104,9 @@ export function PendingChangesPanel({ revision }: { revision: string }) {
             “{asking.what}”{asking.member ? ` for ${asking.member.name}` : ''} will be undone on this laptop and not applied on the server. Later
             changes to the same card, made on top of it, are discarded with it.
           </p>
-          {asking.state === 'sent' ? <p className="muted small">It was already sent; if the server applied it before the discard arrives, you will be told.</p> : null}
+          {asking.state === 'sent' ? (
+            <p className="muted small">It was already sent; if the server applied it before the discard arrives, you will be told.</p>
+          ) : null}
         </ConfirmDialog>
       ) : null}
     </section>

@@ -67,7 +67,8 @@ export function RecordActionDialog({ userId, onClose }: { userId: string | undef
   };
   const failure = localError ?? (record.isError ? problemOf(record.error) : null);
   const fieldError = (field: string) => (failure?.field === field ? failure.text : null);
-  const formError = failure && !['occurredAt', 'userId', 'targetId', 'enrollmentId', 'metadata', 'actionType'].includes(failure.field ?? '') ? failure.text : null;
+  const formError =
+    failure && !['occurredAt', 'userId', 'targetId', 'enrollmentId', 'metadata', 'actionType'].includes(failure.field ?? '') ? failure.text : null;
   const describedBy = (field: string, id: string) => (fieldError(field) ? id : undefined);
 
   return (

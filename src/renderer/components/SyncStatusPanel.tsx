@@ -32,14 +32,7 @@ export function SyncProgress({ status }: { status: SyncStatus }) {
   const pct = known ? Math.round(pullFraction(p) * 100) : 0;
   return (
     <div className="sync-progress">
-      <div
-        className="progress"
-        role="progressbar"
-        aria-label="Sync progress"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={pct}
-      >
+      <div className="progress" role="progressbar" aria-label="Sync progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct}>
         <div className="progress-bar" style={{ width: `${pct}%` }} />
       </div>
       <div className="muted small">

@@ -36,9 +36,7 @@ export function TimeZoneSetting() {
         </select>
       </label>
       {save.isError ? <div className="form-error">{errorText(save.error)}</div> : null}
-      <p className="muted small">
-        Times are shown, typed and grouped into days in this zone; every time shown names it. Kept on this laptop only.
-      </p>
+      <p className="muted small">Times are shown, typed and grouped into days in this zone; every time shown names it. Kept on this laptop only.</p>
     </section>
   );
 }

@@ -69,7 +69,14 @@ export function TimelineFilters({
       </label>
       <label className="select">
         <span>From</span>
-        <input type="date" aria-label="From date" min={FIRST_DAY} max={last} value={value.fromDay} onChange={(e) => set({ fromDay: e.target.value })} />
+        <input
+          type="date"
+          aria-label="From date"
+          min={FIRST_DAY}
+          max={last}
+          value={value.fromDay}
+          onChange={(e) => set({ fromDay: e.target.value })}
+        />
       </label>
       <label className="select">
         <span>To</span>

@@ -19,9 +19,7 @@ export function YourCommunities() {
       ) : scope.data.state === 'all' ? (
         <p data-testid="communities">All communities</p>
       ) : scope.data.state === 'none' ? (
-        <p data-testid="communities">
-          You have no communities yet, so this laptop holds no members. {ASK_FOR_COMMUNITIES}
-        </p>
+        <p data-testid="communities">You have no communities yet, so this laptop holds no members. {ASK_FOR_COMMUNITIES}</p>
       ) : scope.data.state === 'unknown' ? (
         <p data-testid="communities">Sign out and in again to see your communities.</p>
       ) : (
@@ -31,7 +29,9 @@ export function YourCommunities() {
           ))}
         </ul>
       )}
-      {scope.data?.state === 'cohorts' ? <p className="muted small">This laptop holds only the members of these communities. A superadmin changes them.</p> : null}
+      {scope.data?.state === 'cohorts' ? (
+        <p className="muted small">This laptop holds only the members of these communities. A superadmin changes them.</p>
+      ) : null}
     </section>
   );
 }

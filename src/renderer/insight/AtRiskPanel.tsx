@@ -57,15 +57,8 @@ export function AtRiskPanel({ cohortId }: { cohortId: string }) {
   return (
     <section className="panel" aria-labelledby="at-risk-title" data-testid="at-risk">
       <div className="panel-head">
-        <h2 id="at-risk-title">
-          At risk {list.data ? <span className="count-pill">{members.length.toLocaleString()}</span> : null}
-        </h2>
-        <button
-          type="button"
-          className="btn btn-small"
-          onClick={() => exportCsv.mutate()}
-          disabled={exportCsv.isPending || members.length === 0}
-        >
+        <h2 id="at-risk-title">At risk {list.data ? <span className="count-pill">{members.length.toLocaleString()}</span> : null}</h2>
+        <button type="button" className="btn btn-small" onClick={() => exportCsv.mutate()} disabled={exportCsv.isPending || members.length === 0}>
           <Icon name="download" size={16} /> {exportCsv.isPending ? 'Exporting…' : 'Export CSV'}
         </button>
       </div>
@@ -93,7 +86,11 @@ export function AtRiskPanel({ cohortId }: { cohortId: string }) {
           {formError ?? errorText(save.error)}
         </div>
       ) : null}
-      {exportCsv.isError ? <div className="form-error" role="alert">{errorText(exportCsv.error)}</div> : null}
+      {exportCsv.isError ? (
+        <div className="form-error" role="alert">
+          {errorText(exportCsv.error)}
+        </div>
+      ) : null}
       {settings.isError ? (
         <ErrorState error={settings.error} onRetry={() => void settings.refetch()} />
       ) : list.isPending || settings.isPending ? (

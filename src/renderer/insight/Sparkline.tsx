@@ -18,7 +18,16 @@ export function Sparkline({ weekly, enrolled }: { weekly: readonly { week: strin
       <title>{label}</title>
       {weekly.map((w, i) => {
         const h = w.active === 0 ? 1 : Math.max(2, (w.active / max) * (height - 2));
-        return <rect key={w.week} x={i * bar + 0.5} y={height - h} width={Math.max(bar - 1.5, 1)} height={h} className={w.active === 0 ? 'spark-zero' : 'spark-bar'} />;
+        return (
+          <rect
+            key={w.week}
+            x={i * bar + 0.5}
+            y={height - h}
+            width={Math.max(bar - 1.5, 1)}
+            height={h}
+            className={w.active === 0 ? 'spark-zero' : 'spark-bar'}
+          />
+        );
       })}
     </svg>
   );

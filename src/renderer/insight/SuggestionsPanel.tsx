@@ -11,7 +11,8 @@ export function SuggestionsPanel({ cohortId, suggestions, inPipeline }: { cohort
   const [added, setAdded] = useState<{ name: string } | null>(null);
   const add = useMutation({
     // The same mutation as the board's "Add a candidate": written here first, synced when online.
-    mutationFn: (s: ChampionSuggestion) => call('champion.create', { userId: s.userId, cohortId, notes: `Suggested from cohort insight: ${s.reason}.` }),
+    mutationFn: (s: ChampionSuggestion) =>
+      call('champion.create', { userId: s.userId, cohortId, notes: `Suggested from cohort insight: ${s.reason}.` }),
     onSuccess: (_r, s) => setAdded({ name: s.name ?? s.userId }),
   });
   return (
@@ -29,7 +30,11 @@ export function SuggestionsPanel({ cohortId, suggestions, inPipeline }: { cohort
           </button>
         </p>
       ) : null}
-      {add.isError ? <div className="form-error" role="alert">{errorText(add.error)}</div> : null}
+      {add.isError ? (
+        <div className="form-error" role="alert">
+          {errorText(add.error)}
+        </div>
+      ) : null}
       {suggestions.length === 0 ? (
         <p className="muted">No suggestions: no one outside a pipeline has posted in the forum lately or completed a module.</p>
       ) : (

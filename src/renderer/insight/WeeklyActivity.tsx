@@ -18,9 +18,7 @@ export function WeeklyActivity({ weeks }: { weeks: CohortInsight['weeks'] }) {
   return (
     <figure className="weekly-chart">
       <svg viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" role="img" aria-label={label}>
-        {weeks.map((w, i) =>
-          w.inRun ? <rect key={`run-${w.week}`} x={i * bar} y={0} width={bar} height={height} className="weekly-run" /> : null,
-        )}
+        {weeks.map((w, i) => (w.inRun ? <rect key={`run-${w.week}`} x={i * bar} y={0} width={bar} height={height} className="weekly-run" /> : null))}
         {weeks.map((w, i) => {
           let y = height;
           return (
@@ -39,9 +37,7 @@ export function WeeklyActivity({ weeks }: { weeks: CohortInsight['weeks'] }) {
       </svg>
       <figcaption className="chart-axis muted small">
         <span>{dateLabel(weeks[0]!.week)}</span>
-        <span>
-          {all.toLocaleString()} actions · shaded: the cohort’s run
-        </span>
+        <span>{all.toLocaleString()} actions · shaded: the cohort’s run</span>
         <span>{dateLabel(weeks[weeks.length - 1]!.week)}</span>
       </figcaption>
       <ul className="legend" aria-label="Action types">

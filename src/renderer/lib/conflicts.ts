@@ -66,7 +66,11 @@ function titleOf(c: ConflictItem): string {
     case 'duplicate_champion':
       return c.name === 'champion.setCohort' ? 'This person already has a card in that cohort' : 'This person is already in that pipeline';
     case 'not_found':
-      return c.name === 'action.record' ? 'The action could not be recorded' : c.name === 'champion.create' ? 'The candidate could not be added' : 'This card is no longer on the server';
+      return c.name === 'action.record'
+        ? 'The action could not be recorded'
+        : c.name === 'champion.create'
+          ? 'The candidate could not be added'
+          : 'This card is no longer on the server';
     case 'invalid_transition':
       return c.name === 'champion.remove' ? 'The candidate could not be removed' : 'This move skips a stage';
     case 'invalid_args':

@@ -49,7 +49,15 @@ describe('date range bounds', () => {
 
 describe('the display time zone', () => {
   it('reads typed times, day bounds and day groups in the chosen zone, and names the zone in clock times', async () => {
-    const { setDisplayTimeZone, systemTimeZone, localInputToIso: toIso, dayStart: start, localDay, timeLabel, isoToLocalInput } = await import('./dates.js');
+    const {
+      setDisplayTimeZone,
+      systemTimeZone,
+      localInputToIso: toIso,
+      dayStart: start,
+      localDay,
+      timeLabel,
+      isoToLocalInput,
+    } = await import('./dates.js');
     try {
       setDisplayTimeZone('Australia/Sydney');
       expect(toIso('2026-11-20T09:00')).toBe('2026-11-19T22:00:00Z');

@@ -44,17 +44,10 @@ const monthYearFormat = new Intl.DateTimeFormat(undefined, { month: 'short', yea
 export const dayLabel = (day: string): string => dayLabelFormat.format(new Date(`${day}T12:00:00Z`));
 /** `Apr 20, 2026` for a calendar day. */
 export const dayShortLabel = (day: string): string => dayOnlyFormat.format(new Date(`${day}T12:00:00Z`));
-export const monthLabel = (day: string, withYear = false): string =>
-  (withYear ? monthYearFormat : monthFormat).format(new Date(`${day}T12:00:00Z`));
+export const monthLabel = (day: string, withYear = false): string => (withYear ? monthYearFormat : monthFormat).format(new Date(`${day}T12:00:00Z`));
 /** `09:00 AM GMT+11`: the clock time in the display zone, the zone named. */
 export const timeLabel = (iso: string): string => timeFormat.format(new Date(iso));
 export const dateLabel = (iso: string): string => dateFormat.format(new Date(iso));
-
-/** The display zone's short name now (`GMT+11`, `UTC`, `BST`), for captions. */
-export function zoneShortName(now: number = Date.now()): string {
-  const part = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'short' }).formatToParts(now).find((p) => p.type === 'timeZoneName');
-  return part?.value ?? zone;
-}
 
 /** "just now", "2 min ago", "3 h ago", "5 days ago" — for "last synced" and "time in stage". */
 export function relativeTime(iso: string, now: number): string {

@@ -21,8 +21,7 @@ const FIELD_WORDS: Record<string, (code: Code, detail: string) => string> = {
   serverUrl: () => 'Enter the server’s address, starting with https:// (or http:// on your own network).',
   email: () => 'Enter your email address.',
   password: () => 'Enter your password.',
-  occurredAt: (_c, d) =>
-    /future/.test(d) ? 'Choose a time that is not in the future.' : `Choose a date and time from ${firstDay} up to now.`,
+  occurredAt: (_c, d) => (/future/.test(d) ? 'Choose a time that is not in the future.' : `Choose a date and time from ${firstDay} up to now.`),
   query: () => `Search text can be at most ${n(SEARCH_QUERY_MAX)} characters.`,
   notes: () => `Notes can be at most ${n(NOTES_MAX)} characters.`,
   reason: () => `A reason can be at most ${n(REASON_MAX)} characters.`,

@@ -62,17 +62,20 @@ function writeFilter(p: URLSearchParams, f: TimelineFilterState | undefined): vo
 }
 
 /** A fragment (`#/member/usr_1?action=…`) as a route; anything unknown is the People screen. */
-export function parseRoute(hash: string): Route {
+function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#/, '');
   const [path = '', query = ''] = raw.split('?', 2);
   const p = new URLSearchParams(query);
-  const parts = path.split('/').filter(Boolean).map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return '';
-    }
-  });
+  const parts = path
+    .split('/')
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return '';
+      }
+    });
   switch (parts[0]) {
     case 'member':
       return parts[1] ? { screen: 'member', id: parts[1], filter: readFilter(p) } : { screen: 'people' };
@@ -104,7 +107,7 @@ export function parseRoute(hash: string): Route {
 }
 
 /** A route as the fragment it is kept in (without `#`). */
-export function formatRoute(route: Route): string {
+function formatRoute(route: Route): string {
   const p = new URLSearchParams();
   let path: string;
   switch (route.screen) {

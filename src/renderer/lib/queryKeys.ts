@@ -4,7 +4,7 @@ import type { SyncTable } from '../../shared/rows.js';
 // exactly the queries that depend on the tables it names.
 export type Dep = SyncTable | 'outbox' | 'conflict';
 
-export const DEPS = {
+const DEPS = {
   // Rows also show last activity and champion stage; those are refreshed whenever the list is
   // shown again (PeopleScreen), not on every pulled page of actions, which would re-read the list
   // over and over during a sync.

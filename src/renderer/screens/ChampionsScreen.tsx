@@ -217,7 +217,6 @@ export function ChampionsScreen({ initialCohortId }: { initialCohortId: string |
     return map;
   }, [conflicts.data]);
 
-
   const allCards = useMemo(() => board.data?.columns.flatMap((col) => col.cards) ?? [], [board.data]);
   const findCard = (id: string) => allCards.find((c) => c.champion.id === id);
 
@@ -308,35 +307,39 @@ export function ChampionsScreen({ initialCohortId }: { initialCohortId: string |
       ) : board.isError ? (
         <ErrorState error={board.error} onRetry={() => void board.refetch()} />
       ) : (
-        <DndContext sensors={sensors} collisionDetection={pointerWithin} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setDrag(null)}>
+        <DndContext
+          sensors={sensors}
+          collisionDetection={pointerWithin}
+          onDragStart={onDragStart}
+          onDragEnd={onDragEnd}
+          onDragCancel={() => setDrag(null)}
+        >
           <div className="board" data-testid="board">
             {board.data.columns.map((col, stageIndex) => {
               const cards = col.cards.filter((c) => matches(c, words));
               return (
-              <Column
-                key={col.stage}
-                stage={col.stage}
-                count={col.count}
-                shown={words.length > 0 ? cards.length : null}
-                median={medianTimeInStage(col.cards, now)}
-                drag={drag}
-              >
-                {cards.length === 0 ? <div className="column-empty muted small">{words.length > 0 ? 'No card matches' : 'No one here'}</div> : null}
-                {cards.map((card, cardIndex) => (
-                  <Card
-                    key={card.champion.id}
-                    card={card}
-                    conflicts={conflictsByCard.get(card.champion.id) ?? []}
-                    now={now}
-                    onOpen={() => setOverlay({ kind: 'detail', id: card.champion.id })}
-                    onMoveMenu={() => setOverlay({ kind: 'move', id: card.champion.id })}
-                    onNavigate={(e) => navigate(e, stageIndex, cardIndex)}
-                  />
-                ))}
-                {col.count > col.cards.length ? (
-                  <div className="column-more muted small">and {col.count - col.cards.length} more</div>
-                ) : null}
-              </Column>
+                <Column
+                  key={col.stage}
+                  stage={col.stage}
+                  count={col.count}
+                  shown={words.length > 0 ? cards.length : null}
+                  median={medianTimeInStage(col.cards, now)}
+                  drag={drag}
+                >
+                  {cards.length === 0 ? <div className="column-empty muted small">{words.length > 0 ? 'No card matches' : 'No one here'}</div> : null}
+                  {cards.map((card, cardIndex) => (
+                    <Card
+                      key={card.champion.id}
+                      card={card}
+                      conflicts={conflictsByCard.get(card.champion.id) ?? []}
+                      now={now}
+                      onOpen={() => setOverlay({ kind: 'detail', id: card.champion.id })}
+                      onMoveMenu={() => setOverlay({ kind: 'move', id: card.champion.id })}
+                      onNavigate={(e) => navigate(e, stageIndex, cardIndex)}
+                    />
+                  ))}
+                  {col.count > col.cards.length ? <div className="column-more muted small">and {col.count - col.cards.length} more</div> : null}
+                </Column>
               );
             })}
           </div>

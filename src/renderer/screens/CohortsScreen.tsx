@@ -69,7 +69,13 @@ export function CohortsScreen() {
     </header>
   );
 
-  if (overview.isPending) return <div className="screen screen-cohorts">{header}<Loading label="Counting…" /></div>;
+  if (overview.isPending)
+    return (
+      <div className="screen screen-cohorts">
+        {header}
+        <Loading label="Counting…" />
+      </div>
+    );
   if (overview.isError) {
     return (
       <div className="screen screen-cohorts">
@@ -179,9 +185,7 @@ export function CohortsScreen() {
           <dt>Completion</dt>
           <dd>{DEFINITIONS.completion}</dd>
           <dt>At risk</dt>
-          <dd>
-            {DEFINITIONS.atRisk(days)} The number of days is a setting: change it on any cohort’s page.
-          </dd>
+          <dd>{DEFINITIONS.atRisk(days)} The number of days is a setting: change it on any cohort’s page.</dd>
           <dt>Weekly active</dt>
           <dd>{DEFINITIONS.weekly}</dd>
           <dt>Which actions</dt>

@@ -101,7 +101,11 @@ export function MemberScreen({ id }: { id: string }) {
           <h2 id="champion-title">Champion pipeline</h2>
           {champions.length === 0 ? (
             <Empty title="Not in the pipeline">
-              <button type="button" className="btn btn-small" onClick={() => actions.addCandidate({ cohortId: null, user: { id: user.id, name: user.name } })}>
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => actions.addCandidate({ cohortId: null, user: { id: user.id, name: user.name } })}
+              >
                 Add as a candidate
               </button>
             </Empty>
@@ -165,8 +169,8 @@ function MemberGone({ id, onBack }: { id: string; onBack: () => void }) {
         <div className="state state-empty" role="status" data-testid="member-left-scope">
           <strong>This member is no longer in your communities</strong>
           <div className="muted">
-            Their details were removed from this laptop when they left the communities you look after. Changes you made about them that were
-            not yet sent are still sent, and any the server refuses stay listed on the Sync screen with your text.
+            Their details were removed from this laptop when they left the communities you look after. Changes you made about them that were not yet
+            sent are still sent, and any the server refuses stay listed on the Sync screen with your text.
           </div>
         </div>
       ) : (

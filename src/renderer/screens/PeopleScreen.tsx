@@ -167,7 +167,11 @@ export function PeopleScreen() {
   const n = count.data?.count;
   const m = total.data?.count;
   const countText =
-    n === undefined ? ' ' : filtered && m !== undefined ? `${n.toLocaleString()} of ${m.toLocaleString()} members` : `${n.toLocaleString()} member${n === 1 ? '' : 's'}`;
+    n === undefined
+      ? ' '
+      : filtered && m !== undefined
+        ? `${n.toLocaleString()} of ${m.toLocaleString()} members`
+        : `${n.toLocaleString()} member${n === 1 ? '' : 's'}`;
 
   return (
     <div className="screen screen-people">
@@ -176,7 +180,9 @@ export function PeopleScreen() {
           <h1>People</h1>
           <p className="muted" data-testid="people-count" aria-live="polite">
             {firstSync ? ' ' : countText}
-            {results.isFetching && !results.isFetchingNextPage ? <span className="spinner spinner-inline" role="status" aria-label="Searching" /> : null}
+            {results.isFetching && !results.isFetchingNextPage ? (
+              <span className="spinner spinner-inline" role="status" aria-label="Searching" />
+            ) : null}
           </p>
         </div>
         {firstSync ? null : (
@@ -274,15 +280,7 @@ export function PeopleScreen() {
             <span>Champion stage</span>
             <span>Last active</span>
           </div>
-          <div
-            ref={listRef}
-            className="vlist"
-            id="people-list"
-            role="listbox"
-            aria-label="People"
-            tabIndex={0}
-            aria-activedescendant={activeId}
-          >
+          <div ref={listRef} className="vlist" id="people-list" role="listbox" aria-label="People" tabIndex={0} aria-activedescendant={activeId}>
             <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
               {virtualItems.map((row) => {
                 const person = items[row.index];

@@ -44,9 +44,7 @@ export function SettingsScreen({ auth }: { auth: AuthStatus }) {
         <h2 id="account-title">Account</h2>
         <dl className="kv">
           <dt>Signed in as</dt>
-          <dd>
-            {auth.user ? `${auth.user.name} <${auth.user.email}>` : '—'}
-          </dd>
+          <dd>{auth.user ? `${auth.user.name} <${auth.user.email}>` : '—'}</dd>
           <dt>Server</dt>
           <dd>{auth.serverUrl ?? settings.data?.serverUrl ?? '—'}</dd>
           <dt>Sign-in kept</dt>
@@ -61,8 +59,8 @@ export function SettingsScreen({ auth }: { auth: AuthStatus }) {
           <SignOutAndRemove />
         </div>
         <p className="muted small">
-          Signing out keeps changes not yet synced on this laptop; they are sent after you sign in again. “Sign out and remove
-          this laptop’s data” sends them first, then deletes every member, action and card stored here.
+          Signing out keeps changes not yet synced on this laptop; they are sent after you sign in again. “Sign out and remove this laptop’s data”
+          sends them first, then deletes every member, action and card stored here.
         </p>
       </section>
       <YourCommunities />
@@ -96,15 +94,14 @@ export function SettingsScreen({ auth }: { auth: AuthStatus }) {
         </div>
         {resync.isError ? <div className="form-error">{errorText(resync.error)}</div> : null}
         <p className="muted small">
-          Full resync downloads everything again and keeps your unsynced changes. Reset erases this laptop’s copy, including
-          changes not yet synced.
+          Full resync downloads everything again and keeps your unsynced changes. Reset erases this laptop’s copy, including changes not yet synced.
         </p>
       </section>
       {confirmReset ? (
         <Dialog title="Reset local data?" onClose={() => setConfirmReset(false)}>
           <p>
-            This erases every member, action and champion card stored on this laptop, and any change not yet sent to the
-            server. You will need to sign in and download everything again.
+            This erases every member, action and champion card stored on this laptop, and any change not yet sent to the server. You will need to sign
+            in and download everything again.
           </p>
           {reset.isError ? <div className="form-error">{errorText(reset.error)}</div> : null}
           <div className="dialog-actions">
@@ -135,10 +132,9 @@ function KeepSignInChoice({ keep }: { keep: boolean }) {
         Keep me signed in after the app restarts
       </label>
       <p className="muted small">
-        This computer has no password keyring, so the app cannot encrypt your sign-in. Unticked, it is forgotten when the app
-        closes and you sign in again next time. Ticked, it is saved in a file that only your account on this computer can read;
-        anyone who gets a copy of your files (for example from a lost laptop without disk encryption) could use it until it
-        expires.
+        This computer has no password keyring, so the app cannot encrypt your sign-in. Unticked, it is forgotten when the app closes and you sign in
+        again next time. Ticked, it is saved in a file that only your account on this computer can read; anyone who gets a copy of your files (for
+        example from a lost laptop without disk encryption) could use it until it expires.
       </p>
       {change.isError ? <div className="form-error">{errorText(change.error)}</div> : null}
     </div>
@@ -220,8 +216,8 @@ function YourDevices() {
       )}
       {signOutDevice.isError ? <div className="form-error">{errorText(signOutDevice.error)}</div> : null}
       <p className="muted small">
-        Every computer signed in to your account. A sign-in unused for 14 days ends by itself. If a laptop is lost, ask an
-        administrator to revoke it: its copy of the data is then removed the next time it connects.
+        Every computer signed in to your account. A sign-in unused for 14 days ends by itself. If a laptop is lost, ask an administrator to revoke it:
+        its copy of the data is then removed the next time it connects.
       </p>
     </section>
   );

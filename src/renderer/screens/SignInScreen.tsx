@@ -39,7 +39,9 @@ export function SignInScreen({ auth }: { auth: AuthStatus }) {
     <div className="signin">
       <form className="signin-card" onSubmit={submit} aria-labelledby="signin-title" noValidate>
         <div className="brand brand-large">
-          <span className="brand-mark" aria-hidden="true">AfH</span>
+          <span className="brand-mark" aria-hidden="true">
+            AfH
+          </span>
           <div>
             <h1 id="signin-title">Sign in</h1>
             <div className="muted">Action for Happiness · Coordinator</div>
@@ -82,20 +84,14 @@ export function SignInScreen({ auth }: { auth: AuthStatus }) {
         <button type="submit" className="btn btn-primary btn-block" disabled={signIn.isPending}>
           {signIn.isPending ? 'Signing in…' : 'Sign in'}
         </button>
-        <p className="muted small">
-          Your work is kept on this laptop and syncs with the server whenever it can be reached.
-        </p>
+        <p className="muted small">Your work is kept on this laptop and syncs with the server whenever it can be reached.</p>
       </form>
     </div>
   );
 }
 
 /** A required sign-in input under its visible label, with the problem the core named for it right under it. */
-function SignInField({
-  label,
-  problem,
-  ...input
-}: { label: string; name: string; problem: string | null } & InputHTMLAttributes<HTMLInputElement>) {
+function SignInField({ label, problem, ...input }: { label: string; name: string; problem: string | null } & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
   return (
     <div className="field">

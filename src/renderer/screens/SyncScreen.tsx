@@ -32,7 +32,11 @@ export function SyncScreen() {
       </header>
       {syncNow.isError ? <div className="form-error">{errorText(syncNow.error)}</div> : null}
       {!s ? (
-        status.isError ? <ErrorState error={status.error} /> : <Loading />
+        status.isError ? (
+          <ErrorState error={status.error} />
+        ) : (
+          <Loading />
+        )
       ) : (
         <section className="panel stats" aria-label="Sync status">
           <div className="stat">
@@ -41,7 +45,9 @@ export function SyncScreen() {
           </div>
           <div className="stat">
             <span className="stat-label">Pending changes</span>
-            <span className="stat-value" data-testid="sync-pending">{s.pending}</span>
+            <span className="stat-value" data-testid="sync-pending">
+              {s.pending}
+            </span>
           </div>
           <div className="stat">
             <span className="stat-label">Conflicts</span>
@@ -77,8 +83,8 @@ export function SyncScreen() {
       <section className="panel" aria-labelledby="conflicts-title">
         <h2 id="conflicts-title">Conflicts</h2>
         <p className="muted small">
-          A change the server could not apply as made. Your text is kept here until you choose: keep the server’s value, or
-          apply yours again on top of it where that can still work.
+          A change the server could not apply as made. Your text is kept here until you choose: keep the server’s value, or apply yours again on top
+          of it where that can still work.
         </p>
         {resolved ? (
           <p className="notice small" role="status" data-testid="conflict-resolved">

@@ -50,29 +50,40 @@ describe.each(BACKENDS)('sessions and devices on %s', (kind) => {
     if (!skip) await server?.close();
   });
 
-  it.skipIf(skip)('a user lists their own sessions with the device each came from, and ends one: its next contact is 401 session_revoked', async () => {
-    const c = await coordinator('Kitchen laptop');
-    const other = await login(c.email); // a second session, no device named
-    const list = await api.get<{ sessions: { id: string; clientId: string | null; deviceName: string | null; current: boolean }[] }>('/v1/auth/sessions', c.token);
-    expect(list.status).toBe(200);
-    expect(list.body.sessions).toHaveLength(2);
-    const mine = list.body.sessions.find((s) => s.current)!;
-    expect(mine).toMatchObject({ clientId: c.clientId, deviceName: 'Kitchen laptop' });
-    const theOther = list.body.sessions.find((s) => !s.current)!;
-    expect((await api.post(`/v1/auth/sessions/${theOther.id}/revoke`, {}, c.token)).status).toBe(204);
-    const r = await pull(other.body.token, randomUUID());
-    expect(r.status).toBe(401);
-    expect(code(r)).toBe('session_revoked');
-    expect((await pull(c.token, c.clientId)).status).toBe(200);
-    // Someone else's session is not theirs to end.
-    const stranger = await coordinator();
-    expect((await api.post(`/v1/auth/sessions/${mine.id}/revoke`, {}, stranger.token)).status).toBe(404);
-    expect((await api.post('/v1/auth/sessions/not-a-uuid/revoke', {}, stranger.token)).body).toMatchObject({ error: { code: 'bad_request', field: 'id' } });
-  });
+  it.skipIf(skip)(
+    'a user lists their own sessions with the device each came from, and ends one: its next contact is 401 session_revoked',
+    async () => {
+      const c = await coordinator('Kitchen laptop');
+      const other = await login(c.email); // a second session, no device named
+      const list = await api.get<{ sessions: { id: string; clientId: string | null; deviceName: string | null; current: boolean }[] }>(
+        '/v1/auth/sessions',
+        c.token,
+      );
+      expect(list.status).toBe(200);
+      expect(list.body.sessions).toHaveLength(2);
+      const mine = list.body.sessions.find((s) => s.current)!;
+      expect(mine).toMatchObject({ clientId: c.clientId, deviceName: 'Kitchen laptop' });
+      const theOther = list.body.sessions.find((s) => !s.current)!;
+      expect((await api.post(`/v1/auth/sessions/${theOther.id}/revoke`, {}, c.token)).status).toBe(204);
+      const r = await pull(other.body.token, randomUUID());
+      expect(r.status).toBe(401);
+      expect(code(r)).toBe('session_revoked');
+      expect((await pull(c.token, c.clientId)).status).toBe(200);
+      // Someone else's session is not theirs to end.
+      const stranger = await coordinator();
+      expect((await api.post(`/v1/auth/sessions/${mine.id}/revoke`, {}, stranger.token)).status).toBe(404);
+      expect((await api.post('/v1/auth/sessions/not-a-uuid/revoke', {}, stranger.token)).body).toMatchObject({
+        error: { code: 'bad_request', field: 'id' },
+      });
+    },
+  );
 
   it.skipIf(skip)('a superadmin revokes a device: its next contact, and any sign-in from it, is 401 device_revoked', async () => {
     const c = await coordinator('Lost laptop');
-    const devices = await api.get<{ devices: { clientId: string; userId: string; name: string; revokedAt: string | null }[] }>('/v1/admin/devices', superadmin);
+    const devices = await api.get<{ devices: { clientId: string; userId: string; name: string; revokedAt: string | null }[] }>(
+      '/v1/admin/devices',
+      superadmin,
+    );
     expect(devices.body.devices.find((d) => d.clientId === c.clientId)).toMatchObject({ userId: c.id, name: 'Lost laptop', revokedAt: null });
     expect((await api.post(`/v1/admin/devices/${c.clientId}/revoke`, {}, superadmin)).status).toBe(204);
     const r = await pull(c.token, c.clientId);
@@ -123,7 +134,9 @@ describe.each(BACKENDS)('sessions and devices on %s', (kind) => {
     const a = await coordinator();
     const b = await coordinator();
     const age = (id: string, days: number) =>
-      server.admin.database.write((tx) => tx.rows(sql`UPDATE session SET last_used_at = now() - make_interval(days => ${days}) WHERE user_id = ${id}`));
+      server.admin.database.write((tx) =>
+        tx.rows(sql`UPDATE session SET last_used_at = now() - make_interval(days => ${days}) WHERE user_id = ${id}`),
+      );
     await age(a.id, 15);
     await age(b.id, 13);
     expect(code(await pull(a.token, a.clientId))).toBe('session_revoked');
@@ -169,7 +182,9 @@ describe('devices revoke and sessions revoke (server CLI)', () => {
       server = await startServer({ passwordCost: TEST_PASSWORD_COST, data: backend.data, port: 0, host: '127.0.0.1' });
       api = apiClient(server.url);
       expect((await api.post('/v1/sync/pull', { clientId, cursor: null }, t1)).body).toMatchObject({ error: { code: 'device_revoked' } });
-      expect((await api.post('/v1/sync/pull', { clientId: randomUUID(), cursor: null }, t2)).body).toMatchObject({ error: { code: 'session_revoked' } });
+      expect((await api.post('/v1/sync/pull', { clientId: randomUUID(), cursor: null }, t2)).body).toMatchObject({
+        error: { code: 'session_revoked' },
+      });
       await server.close();
     } finally {
       await backend.dispose();

@@ -48,30 +48,39 @@ export async function recordDevice(tx: Tx, userId: string, clientId: string, nam
 
 /** Revoke a device: its sessions end and its next contact gets device_revoked. False if there is no such device. */
 export async function revokeDevice(db: Database, clientId: string): Promise<boolean> {
-  return db.write(async (tx) => {
-    const r = await tx.rows(sql`UPDATE device SET revoked_at = COALESCE(revoked_at, now()) WHERE client_id = ${clientId} RETURNING 1`);
-    if (r.length === 0) return false;
-    await tx.rows(sql`UPDATE session SET revoked_at = now() WHERE client_id = ${clientId} AND revoked_at IS NULL`);
-    return true;
-  }, { lock: false });
+  return db.write(
+    async (tx) => {
+      const r = await tx.rows(sql`UPDATE device SET revoked_at = COALESCE(revoked_at, now()) WHERE client_id = ${clientId} RETURNING 1`);
+      if (r.length === 0) return false;
+      await tx.rows(sql`UPDATE session SET revoked_at = now() WHERE client_id = ${clientId} AND revoked_at IS NULL`);
+      return true;
+    },
+    { lock: false },
+  );
 }
 
 /** End every live session of a user (their devices stay: they sign in again and keep their data). */
 export async function revokeUserSessions(db: Database, userId: string): Promise<number> {
-  return db.write(async (tx) => {
-    const r = await tx.rows(sql`UPDATE session SET revoked_at = now() WHERE user_id = ${userId} AND revoked_at IS NULL RETURNING 1`);
-    return r.length;
-  }, { lock: false });
+  return db.write(
+    async (tx) => {
+      const r = await tx.rows(sql`UPDATE session SET revoked_at = now() WHERE user_id = ${userId} AND revoked_at IS NULL RETURNING 1`);
+      return r.length;
+    },
+    { lock: false },
+  );
 }
 
 /** End one of the user's own sessions; false if it is not theirs or does not exist. */
 export async function revokeOwnSession(db: Database, userId: string, sessionId: string): Promise<boolean> {
-  return db.write(async (tx) => {
-    const r = await tx.rows(
-      sql`UPDATE session SET revoked_at = COALESCE(revoked_at, now()) WHERE id = ${sessionId}::uuid AND user_id = ${userId} RETURNING 1`,
-    );
-    return r.length > 0;
-  }, { lock: false });
+  return db.write(
+    async (tx) => {
+      const r = await tx.rows(
+        sql`UPDATE session SET revoked_at = COALESCE(revoked_at, now()) WHERE id = ${sessionId}::uuid AND user_id = ${userId} RETURNING 1`,
+      );
+      return r.length > 0;
+    },
+    { lock: false },
+  );
 }
 
 /** The user's live sessions, newest use first, with the device each came from. */

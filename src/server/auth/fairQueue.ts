@@ -67,7 +67,8 @@ export class FairQueue {
       let pick: Lane | null = null;
       for (const lane of this.lanes.values()) {
         if (lane.jobs.length === 0) continue;
-        if (!pick || lane.lastServed < pick.lastServed || (lane.lastServed === pick.lastServed && lane.jobs[0]!.arrived < pick.jobs[0]!.arrived)) pick = lane;
+        if (!pick || lane.lastServed < pick.lastServed || (lane.lastServed === pick.lastServed && lane.jobs[0]!.arrived < pick.jobs[0]!.arrived))
+          pick = lane;
       }
       const job = pick!.jobs.shift()!;
       this.waiting--;

@@ -7,7 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestAction } from '../../shared/protocol.js';
 import { startServer } from '../startServer.js';
 import { apiClient, type ApiClient } from '../testing/httpClient.js';
-import { BACKENDS, freshPglite, freshPostgres, postgresReachable, SKIP_PG_MESSAGE, startTestServer, type TestServer } from '../testing/testBackends.js';
+import {
+  BACKENDS,
+  freshPglite,
+  freshPostgres,
+  postgresReachable,
+  SKIP_PG_MESSAGE,
+  startTestServer,
+  type TestServer,
+} from '../testing/testBackends.js';
 import { revokeIngestKey } from './ingestKeys.js';
 
 // Issue 14, item 5: ingest takes an upstream system's own key, bound to its source_system; a
@@ -36,7 +44,9 @@ describe.each(BACKENDS)('ingest keys on %s', (kind) => {
   const count = async (eventIds: string[]) =>
     (
       await server.admin.database.read((tx) =>
-        tx.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM user_action WHERE source_event_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(eventIds)}::jsonb))`),
+        tx.rows<{ n: number }>(
+          sql`SELECT count(*)::int AS n FROM user_action WHERE source_event_id IN (SELECT jsonb_array_elements_text(${JSON.stringify(eventIds)}::jsonb))`,
+        ),
       )
     )[0]!.n;
 
@@ -45,7 +55,10 @@ describe.each(BACKENDS)('ingest keys on %s', (kind) => {
     server = await startTestServer(kind);
     api = apiClient(server.url);
     await server.admin.createUser({ id: 'usr_member', email: 'member@test.local', name: 'Member', roles: ['student'], password: PASSWORD });
-    for (const [id, roles] of [['usr_coord', ['admin']], ['usr_super', ['superadmin']]] as const)
+    for (const [id, roles] of [
+      ['usr_coord', ['admin']],
+      ['usr_super', ['superadmin']],
+    ] as const)
       await server.admin.createUser({ id, email: `${id}@test.local`, name: id, roles: [...roles], password: PASSWORD });
   });
   afterAll(async () => {
@@ -64,18 +77,21 @@ describe.each(BACKENDS)('ingest keys on %s', (kind) => {
     expect((await api.post('/v1/ingest/actions', { actions: [action()] }, 'afh_ik_not-a-key')).status).toBe(401);
   });
 
-  it.skipIf(skip)('a segment key writes segment rows, and a batch with one stripe row is 403 naming that row’s source_system, writing nothing', async () => {
-    const key = (await server.admin.createIngestKey('segment')).secret;
-    const ok = action();
-    const r = await api.post<{ results: { status: string }[] }>('/v1/ingest/actions', { actions: [ok] }, key);
-    expect(r.status).toBe(200);
-    expect(r.body.results[0]!.status).toBe('inserted');
-    const mixed = [action(), action({ source_system: 'stripe' })];
-    const refused = await api.post('/v1/ingest/actions', { actions: mixed }, key);
-    expect(refused.status).toBe(403);
-    expect(refused.body).toMatchObject({ error: { code: 'forbidden', field: 'actions[1].source_system' } });
-    expect(await count(mixed.map((a) => a.source_event_id))).toBe(0);
-  });
+  it.skipIf(skip)(
+    'a segment key writes segment rows, and a batch with one stripe row is 403 naming that row’s source_system, writing nothing',
+    async () => {
+      const key = (await server.admin.createIngestKey('segment')).secret;
+      const ok = action();
+      const r = await api.post<{ results: { status: string }[] }>('/v1/ingest/actions', { actions: [ok] }, key);
+      expect(r.status).toBe(200);
+      expect(r.body.results[0]!.status).toBe('inserted');
+      const mixed = [action(), action({ source_system: 'stripe' })];
+      const refused = await api.post('/v1/ingest/actions', { actions: mixed }, key);
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ error: { code: 'forbidden', field: 'actions[1].source_system' } });
+      expect(await count(mixed.map((a) => a.source_event_id))).toBe(0);
+    },
+  );
 
   it.skipIf(skip)('a platform key writes rows of every upstream source in one batch, but never `manual` ones', async () => {
     const key = (await server.admin.createIngestKey('platform', { label: 'platform back end' })).secret;
@@ -156,8 +172,12 @@ describe.each(BACKENDS)('npm run server -- keys … on %s', (kind) => {
       const use = async () => {
         const server = await startServer({ data: backend.data, port: 0 });
         try {
-          await server.admin.createUser({ id: 'usr_m', email: 'm@test.local', name: 'M', roles: ['student'], password: PASSWORD }).catch(() => undefined);
-          const body = { actions: [{ user_id: 'usr_m', action_type: 'enrolled', source_system: 'segment', source_event_id: randomUUID(), occurred_at: T0 }] };
+          await server.admin
+            .createUser({ id: 'usr_m', email: 'm@test.local', name: 'M', roles: ['student'], password: PASSWORD })
+            .catch(() => undefined);
+          const body = {
+            actions: [{ user_id: 'usr_m', action_type: 'enrolled', source_system: 'segment', source_event_id: randomUUID(), occurred_at: T0 }],
+          };
           return (await apiClient(server.url).post('/v1/ingest/actions', body, secret)).status;
         } finally {
           await server.close();

@@ -19,7 +19,7 @@ export interface IngestKey {
 const secretHash = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 
 /** A new secret: recognisable in a config file or a leak scanner by its prefix. */
-export const newIngestSecret = (): string => `afh_ik_${randomBytes(32).toString('base64url')}`;
+const newIngestSecret = (): string => `afh_ik_${randomBytes(32).toString('base64url')}`;
 
 /**
  * Store a key and return it with its secret, which is never stored or shown again. `secret` is

@@ -86,9 +86,11 @@ describe.each(BACKENDS)('credentials from before argon2id, on %s', (kind) => {
       const api = apiClient(server.url);
       const hashes = async () =>
         Object.fromEntries(
-          (await server.admin.database.read((tx) => tx.rows<{ user_id: string; hash: string }>(sql`SELECT user_id, hash FROM credential ORDER BY user_id`))).map(
-            (r) => [r.user_id, r.hash],
-          ),
+          (
+            await server.admin.database.read((tx) =>
+              tx.rows<{ user_id: string; hash: string }>(sql`SELECT user_id, hash FROM credential ORDER BY user_id`),
+            )
+          ).map((r) => [r.user_id, r.hash]),
         );
       const migrated = await hashes();
       for (const u of users) expect(migrated[u.id]).toMatch(/^\$scrypt\$ln=14,r=8,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);

@@ -81,32 +81,38 @@ describe.each(BACKENDS)('sign-in throttling on %s', (kind) => {
     expect(waits[2]).toBeGreaterThan(115);
   });
 
-  it.skipIf(skip)('one address spraying guesses over many accounts is blocked after its free failures, for every account; other addresses are not', async () => {
-    const real = await account();
-    const [sprayer, other] = freshAddresses(2) as [string, string];
-    for (let i = 0; i < FREE_FAILURES.address; i++) expect((await login(sprayer, `nobody-${kind}-${i}@test.local`, 'guess')).status).toBe(401);
-    const blocked = await login(sprayer, real, PASSWORD);
-    expect(blocked.status).toBe(429);
-    expect(retryAfter(blocked)).toBeGreaterThan(0);
-    expect((await login(other, real, PASSWORD)).status).toBe(200);
-  });
+  it.skipIf(skip)(
+    'one address spraying guesses over many accounts is blocked after its free failures, for every account; other addresses are not',
+    async () => {
+      const real = await account();
+      const [sprayer, other] = freshAddresses(2) as [string, string];
+      for (let i = 0; i < FREE_FAILURES.address; i++) expect((await login(sprayer, `nobody-${kind}-${i}@test.local`, 'guess')).status).toBe(401);
+      const blocked = await login(sprayer, real, PASSWORD);
+      expect(blocked.status).toBe(429);
+      expect(retryAfter(blocked)).toBeGreaterThan(0);
+      expect((await login(other, real, PASSWORD)).status).toBe(200);
+    },
+  );
 
-  it.skipIf(skip)('many addresses sharing out guesses on one account: past its cap, each guessing address is held back, a fresh address with the right password is let in', async () => {
-    const email = await account();
-    const guessers = freshAddresses(FREE_FAILURES.account + 3);
-    // One guess each: no pair ever reaches its own limit.
-    for (const g of guessers.slice(0, FREE_FAILURES.account)) expect((await login(g, email, 'guess')).status).toBe(401);
-    // A guesser that already failed here is now blocked, whatever it sends.
-    const again = await login(guessers[0]!, email, 'guess-again');
-    expect(again.status).toBe(429);
-    expect(retryAfter(again)).toBeGreaterThan(0);
-    expect((await login(guessers[1]!, email, PASSWORD)).status).toBe(429);
-    // A new address gets one try, then is held back like the others.
-    expect((await login(guessers[FREE_FAILURES.account]!, email, 'guess')).status).toBe(401);
-    expect((await login(guessers[FREE_FAILURES.account]!, email, 'guess')).status).toBe(429);
-    // The owner, at an address that has not failed, signs in.
-    expect((await login(guessers[FREE_FAILURES.account + 1]!, email, PASSWORD)).status).toBe(200);
-  });
+  it.skipIf(skip)(
+    'many addresses sharing out guesses on one account: past its cap, each guessing address is held back, a fresh address with the right password is let in',
+    async () => {
+      const email = await account();
+      const guessers = freshAddresses(FREE_FAILURES.account + 3);
+      // One guess each: no pair ever reaches its own limit.
+      for (const g of guessers.slice(0, FREE_FAILURES.account)) expect((await login(g, email, 'guess')).status).toBe(401);
+      // A guesser that already failed here is now blocked, whatever it sends.
+      const again = await login(guessers[0]!, email, 'guess-again');
+      expect(again.status).toBe(429);
+      expect(retryAfter(again)).toBeGreaterThan(0);
+      expect((await login(guessers[1]!, email, PASSWORD)).status).toBe(429);
+      // A new address gets one try, then is held back like the others.
+      expect((await login(guessers[FREE_FAILURES.account]!, email, 'guess')).status).toBe(401);
+      expect((await login(guessers[FREE_FAILURES.account]!, email, 'guess')).status).toBe(429);
+      // The owner, at an address that has not failed, signs in.
+      expect((await login(guessers[FREE_FAILURES.account + 1]!, email, PASSWORD)).status).toBe(200);
+    },
+  );
 
   it.skipIf(skip)('a good login clears its own pair, so an owner who mistyped a few times starts over', async () => {
     const email = await account();
@@ -134,8 +140,14 @@ describe.skipIf(!aliases)('sign-in throttling behind a trusted proxy', () => {
     expect((await via('198.51.100.9', PASSWORD)).status).toBe(200);
     // An untrusted peer cannot pick its own address with the header.
     for (let i = 0; i < FREE_FAILURES.pair; i++)
-      expect((await postFrom(server.url, '127.0.0.2', '/v1/auth/login', { email: 'p@test.local', password: 'x' }, { 'x-forwarded-for': `192.0.2.${i}` })).status).toBe(401);
-    expect((await postFrom(server.url, '127.0.0.2', '/v1/auth/login', { email: 'p@test.local', password: PASSWORD }, { 'x-forwarded-for': '192.0.2.99' })).status).toBe(429);
+      expect(
+        (await postFrom(server.url, '127.0.0.2', '/v1/auth/login', { email: 'p@test.local', password: 'x' }, { 'x-forwarded-for': `192.0.2.${i}` }))
+          .status,
+      ).toBe(401);
+    expect(
+      (await postFrom(server.url, '127.0.0.2', '/v1/auth/login', { email: 'p@test.local', password: PASSWORD }, { 'x-forwarded-for': '192.0.2.99' }))
+        .status,
+    ).toBe(429);
   });
 });
 
@@ -168,30 +180,37 @@ describe.each(BACKENDS)('password hashes on %s', (kind) => {
   it.skipIf(skip)('a new password is stored as argon2id at the recommended cost (19 MiB, t=2, p=1), its parameters in the hash', async () => {
     await server.admin.createUser({ id: 'usr_new', email: 'new@test.local', name: 'New', roles: ['admin'], password: PASSWORD });
     const { memoryKib, iterations, parallelism } = RECOMMENDED_PASSWORD_COST;
-    expect(await hashOf('usr_new')).toMatch(new RegExp(`^\\$argon2id\\$v=19\\$m=${memoryKib},t=${iterations},p=${parallelism}\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}$`));
+    expect(await hashOf('usr_new')).toMatch(
+      new RegExp(`^\\$argon2id\\$v=19\\$m=${memoryKib},t=${iterations},p=${parallelism}\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}$`),
+    );
     expect(memoryKib).toBeGreaterThanOrEqual(19_456);
     expect(iterations).toBeGreaterThanOrEqual(2);
     expect((await login('new@test.local', PASSWORD)).status).toBe(200);
   });
 
-  it.skipIf(skip)('an older scrypt hash still verifies, is left alone by a failed login, and is upgraded to argon2id by the next good one', async () => {
-    await server.admin.createUser({ id: 'usr_old', email: 'old@test.local', name: 'Old', roles: ['admin'], password: 'temporary' });
-    const legacy = await legacyScryptHash(PASSWORD);
-    await server.admin.database.write((tx) => tx.rows(sql`UPDATE credential SET hash = ${legacy} WHERE user_id = 'usr_old'`));
-    expect((await login('old@test.local', 'wrong')).status).toBe(401);
-    expect(await hashOf('usr_old')).toBe(legacy);
-    expect((await login('old@test.local', PASSWORD)).status).toBe(200);
-    const upgraded = await hashOf('usr_old');
-    expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    expect((await login('old@test.local', PASSWORD)).status).toBe(200);
-    expect(await hashOf('usr_old')).toBe(upgraded);
-  });
+  it.skipIf(skip)(
+    'an older scrypt hash still verifies, is left alone by a failed login, and is upgraded to argon2id by the next good one',
+    async () => {
+      await server.admin.createUser({ id: 'usr_old', email: 'old@test.local', name: 'Old', roles: ['admin'], password: 'temporary' });
+      const legacy = await legacyScryptHash(PASSWORD);
+      await server.admin.database.write((tx) => tx.rows(sql`UPDATE credential SET hash = ${legacy} WHERE user_id = 'usr_old'`));
+      expect((await login('old@test.local', 'wrong')).status).toBe(401);
+      expect(await hashOf('usr_old')).toBe(legacy);
+      expect((await login('old@test.local', PASSWORD)).status).toBe(200);
+      const upgraded = await hashOf('usr_old');
+      expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      expect((await login('old@test.local', PASSWORD)).status).toBe(200);
+      expect(await hashOf('usr_old')).toBe(upgraded);
+    },
+  );
 
   it.skipIf(skip)('a cheaper argon2id hash (an earlier, lower cost) is upgraded at the next good login', async () => {
     const cheap = await startTestServer(kind, { passwordCost: TEST_PASSWORD_COST });
     try {
       await cheap.admin.createUser({ id: 'usr_cheap', email: 'cheap@test.local', name: 'Cheap', roles: ['admin'], password: PASSWORD });
-      const hash = (await cheap.admin.database.read((tx) => tx.rows<{ hash: string }>(sql`SELECT hash FROM credential WHERE user_id = 'usr_cheap'`)))[0]!.hash;
+      const hash = (
+        await cheap.admin.database.read((tx) => tx.rows<{ hash: string }>(sql`SELECT hash FROM credential WHERE user_id = 'usr_cheap'`))
+      )[0]!.hash;
       expect(hash).toMatch(/^\$argon2id\$v=19\$m=1024,t=1,p=1\$/);
       await server.admin.createUser({ id: 'usr_cheap', email: 'cheap@test.local', name: 'Cheap', roles: ['admin'], password: 'temporary' });
       await server.admin.database.write((tx) => tx.rows(sql`UPDATE credential SET hash = ${hash} WHERE user_id = 'usr_cheap'`));

@@ -47,26 +47,29 @@ export async function login(db: Database, req: LoginRequest, ctx: LoginContext):
   }
 
   // Errors are returned, not thrown, from the transaction: throwing would roll back the failure count.
-  const outcome = await db.write(async (tx): Promise<LoginResponse | ApiError> => {
-    // Re-check inside the transaction so parallel guesses cannot slip past a block set meanwhile.
-    const waitNow = await secondsBlocked(tx, req.email, address);
-    if (waitNow > 0) return tooMany(waitNow);
-    if (!u || !verdict.ok) {
-      await recordFailure(tx, req.email, address);
-      return new ApiError('unauthorized', BAD_LOGIN);
-    }
-    await clearFailures(tx, req.email, address);
-    if (upgraded) await tx.rows(sql`UPDATE credential SET hash = ${upgraded} WHERE user_id = ${u.id}`);
-    let clientId: string | null = null;
-    if (req.clientId !== undefined) {
-      // A revoked install stays revoked: it is told so (and wipes) rather than handed a new session.
-      if (await isDeviceRevoked(tx, req.clientId)) return new ApiError('device_revoked', DEVICE_REVOKED);
-      if (await recordDevice(tx, u.id, req.clientId, req.deviceName ?? null)) clientId = req.clientId;
-    }
-    const s = await createSession(tx, u.id, ctx.tokenTtlSeconds, clientId);
-    const scope = await readScope(tx, u.id, u.roles);
-    return { token: s.token, expiresAt: s.expiresAt, user: { id: u.id, email: u.email, name: u.name, roles: u.roles, scope } };
-  }, { lock: false });
+  const outcome = await db.write(
+    async (tx): Promise<LoginResponse | ApiError> => {
+      // Re-check inside the transaction so parallel guesses cannot slip past a block set meanwhile.
+      const waitNow = await secondsBlocked(tx, req.email, address);
+      if (waitNow > 0) return tooMany(waitNow);
+      if (!u || !verdict.ok) {
+        await recordFailure(tx, req.email, address);
+        return new ApiError('unauthorized', BAD_LOGIN);
+      }
+      await clearFailures(tx, req.email, address);
+      if (upgraded) await tx.rows(sql`UPDATE credential SET hash = ${upgraded} WHERE user_id = ${u.id}`);
+      let clientId: string | null = null;
+      if (req.clientId !== undefined) {
+        // A revoked install stays revoked: it is told so (and wipes) rather than handed a new session.
+        if (await isDeviceRevoked(tx, req.clientId)) return new ApiError('device_revoked', DEVICE_REVOKED);
+        if (await recordDevice(tx, u.id, req.clientId, req.deviceName ?? null)) clientId = req.clientId;
+      }
+      const s = await createSession(tx, u.id, ctx.tokenTtlSeconds, clientId);
+      const scope = await readScope(tx, u.id, u.roles);
+      return { token: s.token, expiresAt: s.expiresAt, user: { id: u.id, email: u.email, name: u.name, roles: u.roles, scope } };
+    },
+    { lock: false },
+  );
   if (outcome instanceof ApiError) throw outcome;
   return outcome;
 }

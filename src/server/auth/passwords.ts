@@ -34,7 +34,7 @@ export interface PasswordHasherOptions {
   queue?: FairQueue;
 }
 
-export interface Verdict {
+interface Verdict {
   ok: boolean;
   /** The password was right and its stored hash is weaker than the server's cost: store a new one. */
   rehash: boolean;

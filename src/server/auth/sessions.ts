@@ -7,7 +7,12 @@ import type { Database, Tx } from '../db/database.js';
 /** Tokens are stored only as sha256: the database never holds a usable bearer token. */
 const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
-export async function createSession(tx: Tx, userId: string, ttlSeconds: number, clientId: string | null = null): Promise<{ token: string; expiresAt: string }> {
+export async function createSession(
+  tx: Tx,
+  userId: string,
+  ttlSeconds: number,
+  clientId: string | null = null,
+): Promise<{ token: string; expiresAt: string }> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(Date.now() + ttlSeconds * 1000).toISOString();
   await tx.rows(
@@ -19,7 +24,7 @@ export async function createSession(tx: Tx, userId: string, ttlSeconds: number, 
 }
 
 /** A session unused this long ends, even before its expiry (issue 14: a laptop left in a drawer). */
-export const SESSION_IDLE_SECONDS = 14 * 86400;
+const SESSION_IDLE_SECONDS = 14 * 86400;
 /** last_used_at is written at most this often per session: one small write a minute, not one a request. */
 const TOUCH_EVERY_SECONDS = 60;
 
@@ -29,9 +34,7 @@ export async function authenticate(db: Database, token: string): Promise<Session
   return r && 'user' in r ? r.user : null;
 }
 
-export type SessionCheck =
-  | { user: SessionUser; sessionId: string; clientId: string | null }
-  | { refused: 'session_revoked' | 'device_revoked' };
+export type SessionCheck = { user: SessionUser; sessionId: string; clientId: string | null } | { refused: 'session_revoked' | 'device_revoked' };
 
 /**
  * What a bearer token stands for: a live session (its use noted, at most once a minute), or why
@@ -65,10 +68,13 @@ export async function authenticateSession(db: Database, token: string, idleSecon
   if (r.device_revoked) return { refused: 'device_revoked' };
   if (!r.live) return { refused: 'session_revoked' };
   if (r.stale) {
-    await db.write(async (tx) => {
-      await tx.rows(sql`UPDATE session SET last_used_at = now() WHERE token_hash = ${hash}`);
-      if (r.client_id) await tx.rows(sql`UPDATE device SET last_seen_at = now() WHERE client_id = ${r.client_id}::uuid`);
-    }, { lock: false });
+    await db.write(
+      async (tx) => {
+        await tx.rows(sql`UPDATE session SET last_used_at = now() WHERE token_hash = ${hash}`);
+        if (r.client_id) await tx.rows(sql`UPDATE device SET last_seen_at = now() WHERE client_id = ${r.client_id}::uuid`);
+      },
+      { lock: false },
+    );
   }
   return { user: { id: r.id, email: r.email, name: r.name, roles: r.roles }, sessionId: r.session_id, clientId: r.client_id };
 }

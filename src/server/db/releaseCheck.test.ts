@@ -12,7 +12,8 @@ afterEach(async () => {
 
 /** Marks the database as migrated by a release one step newer than this checkout. */
 async function pretendNewerRelease(kind: (typeof BACKENDS)[number], data: string): Promise<void> {
-  const bump = 'UPDATE drizzle.__drizzle_migrations SET created_at = created_at + 1000000000 WHERE created_at = (SELECT MAX(created_at) FROM drizzle.__drizzle_migrations)';
+  const bump =
+    'UPDATE drizzle.__drizzle_migrations SET created_at = created_at + 1000000000 WHERE created_at = (SELECT MAX(created_at) FROM drizzle.__drizzle_migrations)';
   if (kind === 'pglite') {
     const c = await PGlite.create(data);
     await c.query(bump);

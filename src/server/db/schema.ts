@@ -76,7 +76,10 @@ export const user = pgTable(
     name: text('name').notNull(),
     origin: text('origin'),
     profileImg: text('profile_img'),
-    roles: jsonb('roles').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    roles: jsonb('roles')
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'::jsonb`),
     createdAt: ts('created_at').notNull(),
     seq: seqCol(),
     wire: wireCol(),
@@ -151,7 +154,10 @@ export const userAction = pgTable(
     actionType: text('action_type').notNull(),
     targetType: text('target_type'),
     targetId: text('target_id'),
-    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    metadata: jsonb('metadata')
+      .$type<Record<string, unknown>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
     sourceSystem: text('source_system'),
     sourceEventId: text('source_event_id'),
     idempotencyKey: text('idempotency_key'),
@@ -174,7 +180,9 @@ export const userAction = pgTable(
     uniqueIndex('user_action_source_event_unique')
       .on(t.sourceSystem, t.sourceEventId)
       .where(sql`source_system IS NOT NULL AND source_event_id IS NOT NULL`),
-    uniqueIndex('user_action_idempotency_key_unique').on(t.idempotencyKey).where(sql`idempotency_key IS NOT NULL`),
+    uniqueIndex('user_action_idempotency_key_unique')
+      .on(t.idempotencyKey)
+      .where(sql`idempotency_key IS NOT NULL`),
     index('user_action_user_time_idx').on(t.userId, t.occurredAt),
     index('user_action_seq_idx').on(t.seq),
   ],
@@ -203,8 +211,12 @@ export const champion = pgTable(
     check('champion_became_champion_at_storable', timeWithin('became_champion_at')),
     foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'champion_user_fk' }),
     foreignKey({ columns: [t.cohortId], foreignColumns: [cohort.id], name: 'champion_cohort_fk' }),
-    uniqueIndex('champion_user_cohort_unique').on(t.userId, t.cohortId).where(sql`cohort_id IS NOT NULL`),
-    uniqueIndex('champion_user_global_unique').on(t.userId).where(sql`cohort_id IS NULL`),
+    uniqueIndex('champion_user_cohort_unique')
+      .on(t.userId, t.cohortId)
+      .where(sql`cohort_id IS NOT NULL`),
+    uniqueIndex('champion_user_global_unique')
+      .on(t.userId)
+      .where(sql`cohort_id IS NULL`),
     index('champion_seq_idx').on(t.seq),
   ],
 );
@@ -269,10 +281,7 @@ export const ingestKey = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     revokedAt: ts('revoked_at'),
   },
-  (t) => [
-    uniqueIndex('ingest_key_secret_hash_unique').on(t.secretHash),
-    check('ingest_key_source', inList('source', INGEST_KEY_SOURCES)),
-  ],
+  (t) => [uniqueIndex('ingest_key_secret_hash_unique').on(t.secretHash), check('ingest_key_source', inList('source', INGEST_KEY_SOURCES))],
 );
 
 /** Bearer tokens, stored only as sha256 so a database leak does not leak live sessions. */
@@ -281,7 +290,9 @@ export const session = pgTable(
   {
     tokenHash: text('token_hash').primaryKey(),
     /** A public handle for listing and revoking a session: the token hash itself is never sent. */
-    id: uuid('id').notNull().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .notNull()
+      .default(sql`gen_random_uuid()`),
     userId: text('user_id').notNull(),
     /** The install that signed in (LoginRequest.clientId), when it said; revoking that device ends this session. */
     clientId: uuid('client_id'),
@@ -328,11 +339,16 @@ export const device = pgTable(
 export const erasureLog = pgTable(
   'erasure_log',
   {
-    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    id: uuid('id')
+      .primaryKey()
+      .default(sql`gen_random_uuid()`),
     userId: text('user_id').notNull(),
     erasedBy: text('erased_by').notNull(),
     erasedAt: ts('erased_at').notNull().defaultNow(),
-    removed: jsonb('removed').$type<Record<string, number>>().notNull().default(sql`'{}'::jsonb`),
+    removed: jsonb('removed')
+      .$type<Record<string, number>>()
+      .notNull()
+      .default(sql`'{}'::jsonb`),
   },
   (t) => [index('erasure_log_erased_at_idx').on(t.erasedAt)],
 );
@@ -390,8 +406,12 @@ export const syncMeta = pgTable(
   'sync_meta',
   {
     id: integer('id').primaryKey(),
-    tombstoneFloor: bigint('tombstone_floor', { mode: 'bigint' }).notNull().default(sql`0`),
-    databaseId: uuid('database_id').notNull().default(sql`gen_random_uuid()`),
+    tombstoneFloor: bigint('tombstone_floor', { mode: 'bigint' })
+      .notNull()
+      .default(sql`0`),
+    databaseId: uuid('database_id')
+      .notNull()
+      .default(sql`gen_random_uuid()`),
   },
   (t) => [check('sync_meta_singleton', sql`${t.id} = 1`)],
 );
@@ -404,7 +424,9 @@ export const syncMeta = pgTable(
  * from a future this database never had: resync_required (sync/cursor.ts).
  */
 export const syncEpoch = pgTable('sync_epoch', {
-  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  id: uuid('id')
+    .primaryKey()
+    .default(sql`gen_random_uuid()`),
   startSeq: bigint('start_seq', { mode: 'bigint' }).notNull().unique('sync_epoch_start_seq_unique'),
   startedAt: ts('started_at').notNull().defaultNow(),
 });

@@ -115,7 +115,17 @@ describe.each(BACKENDS)('stored wire text (%s)', (kind) => {
     const record = (id: number, actId: string, key: string) => ({
       id,
       name: 'action.record' as const,
-      args: { id: actId, userId: 'usr_a', enrollmentId: 'enr_1', actionType: 'enrolled' as const, targetType: null, targetId: null, metadata: META, occurredAt: at, idempotencyKey: key },
+      args: {
+        id: actId,
+        userId: 'usr_a',
+        enrollmentId: 'enr_1',
+        actionType: 'enrolled' as const,
+        targetType: null,
+        targetId: null,
+        metadata: META,
+        occurredAt: at,
+        idempotencyKey: key,
+      },
     });
     const res = await push(db, 'usr_c', {
       protocol: 2,
@@ -162,10 +172,12 @@ describe.each(BACKENDS)('stored wire text (%s)', (kind) => {
     const backend = await fresh(kind);
     const before = await atMigration(backend.data, '0001_seq_triggers', async (exec) => {
       for (const q of SEED) await exec(q);
-      return (await exec(sql`SELECT (SELECT last_value FROM change_seq)::text AS top,
+      return (
+        await exec(sql`SELECT (SELECT last_value FROM change_seq)::text AS top,
         (SELECT string_agg(id || '=' || seq, ',' ORDER BY id) FROM (SELECT id, seq FROM "user" UNION ALL SELECT id, seq FROM user_action
           UNION ALL SELECT id, seq FROM champion UNION ALL SELECT id, seq FROM champion_stage_change UNION ALL SELECT id, seq FROM cohort
-          UNION ALL SELECT id, seq FROM enrollment) s) AS seqs`))[0] as { top: string; seqs: string };
+          UNION ALL SELECT id, seq FROM enrollment) s) AS seqs`)
+      )[0] as { top: string; seqs: string };
     });
     const db = await open(backend.data);
     const rows = await storedAndTruth(db);
@@ -173,7 +185,10 @@ describe.each(BACKENDS)('stored wire text (%s)', (kind) => {
     expectStoredMatchesTruth(rows);
     const after = (await db.read((tx) => tx.rows<{ top: string }>(sql`SELECT last_value::text AS top FROM change_seq`)))[0]!;
     expect(after.top).toBe(before.top);
-    const seqs = rows.map((r) => `${r.id}=${r.seq}`).sort().join(',');
+    const seqs = rows
+      .map((r) => `${r.id}=${r.seq}`)
+      .sort()
+      .join(',');
     expect(seqs).toBe(before.seqs.split(',').sort().join(','));
     // The seq triggers are back on after the backfill: the next write takes a new seq.
     await db.write((tx) => tx.rows(sql`UPDATE champion SET notes = 'after' WHERE id = 'ch_1'`));

@@ -26,11 +26,7 @@ export const tableIdent = (table: SyncTable): SQL => sql.raw(`"${table}"`);
 export const wireJson = (table: SyncTable): SQL => sql.raw(WIRE_JSON[table]);
 
 /** One row of a synced table as a wire row (from its stored `wire` text), or null when it does not exist. */
-export async function wireRow<K extends SyncTable>(
-  tx: { rows<T>(q: SQL): Promise<T[]> },
-  table: K,
-  id: string,
-): Promise<RowOf[K] | null> {
+export async function wireRow<K extends SyncTable>(tx: { rows<T>(q: SQL): Promise<T[]> }, table: K, id: string): Promise<RowOf[K] | null> {
   const r = await tx.rows<{ row: RowOf[K] }>(sql`SELECT wire::json AS row FROM ${tableIdent(table)} WHERE id = ${id}`);
   return r[0]?.row ?? null;
 }

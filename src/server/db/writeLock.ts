@@ -6,5 +6,5 @@ import { sql } from 'drizzle-orm';
  * holding it: commit order equals seq order and a pull cursor "seq N" never skips a row
  * that commits later. Readers never take it, so pulls do not wait for writers.
  */
-export const WRITERS_LOCK_KEY = 7_310_027_331;
+const WRITERS_LOCK_KEY = 7_310_027_331;
 export const takeWritersLock = sql`SELECT pg_advisory_xact_lock(${sql.raw(String(WRITERS_LOCK_KEY))})`;

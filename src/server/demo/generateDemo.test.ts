@@ -8,7 +8,14 @@ import { DEMO_ANCHOR, DEMO_SIZES, generateDemo } from './generateDemo.js';
 // internally consistent (stories that make sense, champions whose history and roles agree).
 
 function collect(seed?: number) {
-  const t = { user: [] as UserRow[], cohort: [] as CohortRow[], enrollment: [] as EnrollmentRow[], user_action: [] as UserActionRow[], champion: [] as ChampionRow[], champion_stage_change: [] as ChampionStageChangeRow[] };
+  const t = {
+    user: [] as UserRow[],
+    cohort: [] as CohortRow[],
+    enrollment: [] as EnrollmentRow[],
+    user_action: [] as UserActionRow[],
+    champion: [] as ChampionRow[],
+    champion_stage_change: [] as ChampionStageChangeRow[],
+  };
   const order: string[] = [];
   for (const b of generateDemo('small', seed)) {
     (t[b.table] as object[]).push(...b.rows);
@@ -113,10 +120,12 @@ describe('demo data generator', () => {
 
   it('puts every history in the past: no action, enrollment, stage change or champion date after the anchor day', () => {
     const late = (rows: { id: string }[], col: string) =>
-      rows.filter((r) => {
-        const v = (r as unknown as Record<string, string | null>)[col];
-        return v !== null && v !== undefined && Date.parse(v) > DEMO_ANCHOR;
-      }).map((r) => `${r.id}.${col}`);
+      rows
+        .filter((r) => {
+          const v = (r as unknown as Record<string, string | null>)[col];
+          return v !== null && v !== undefined && Date.parse(v) > DEMO_ANCHOR;
+        })
+        .map((r) => `${r.id}.${col}`);
     expect([
       ...late(small.t.user_action, 'occurred_at'),
       ...late(small.t.enrollment, 'enrolled_at'),

@@ -16,10 +16,34 @@ export const DEMO_SIZES: Record<DemoSize, { users: number; actions: number; cham
 };
 
 export const DEMO_ANCHOR = Date.parse('2026-11-01T00:00:00Z');
-export const DEMO_COORDINATOR = { id: 'usr_demo_coordinator', email: 'coordinator@demo.local', name: 'Demo Coordinator', password: 'demo-coordinator', roles: ['admin'] as Role[] };
-export const DEMO_STUDENT = { id: 'usr_demo_student', email: 'student@demo.local', name: 'Demo Student', password: 'demo-student', roles: ['student'] as Role[] };
-export const DEMO_SUPERADMIN = { id: 'usr_demo_superadmin', email: 'superadmin@demo.local', name: 'Demo Superadmin', password: 'demo-superadmin', roles: ['superadmin'] as Role[] };
-export const DEMO_COORDINATOR2 = { id: 'usr_demo_coordinator2', email: 'coordinator2@demo.local', name: 'Demo Coordinator Two', password: 'demo-coordinator2', roles: ['admin'] as Role[] };
+export const DEMO_COORDINATOR = {
+  id: 'usr_demo_coordinator',
+  email: 'coordinator@demo.local',
+  name: 'Demo Coordinator',
+  password: 'demo-coordinator',
+  roles: ['admin'] as Role[],
+};
+const DEMO_STUDENT = {
+  id: 'usr_demo_student',
+  email: 'student@demo.local',
+  name: 'Demo Student',
+  password: 'demo-student',
+  roles: ['student'] as Role[],
+};
+const DEMO_SUPERADMIN = {
+  id: 'usr_demo_superadmin',
+  email: 'superadmin@demo.local',
+  name: 'Demo Superadmin',
+  password: 'demo-superadmin',
+  roles: ['superadmin'] as Role[],
+};
+export const DEMO_COORDINATOR2 = {
+  id: 'usr_demo_coordinator2',
+  email: 'coordinator2@demo.local',
+  name: 'Demo Coordinator Two',
+  password: 'demo-coordinator2',
+  roles: ['admin'] as Role[],
+};
 /** The demo logins, each included as a user row (their credentials are the loader's job). */
 export const DEMO_LOGINS = [DEMO_COORDINATOR, DEMO_STUDENT, DEMO_SUPERADMIN, DEMO_COORDINATOR2] as const;
 
@@ -82,7 +106,10 @@ export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_0
     const ends = starts + 8 * 7 * DAY;
     const course = COURSES[c % COURSES.length]!;
     const city = rng.pick(ORIGINS).split(',')[0]!;
-    const season = SEASONS[new Date(starts).getUTCMonth() < 2 || new Date(starts).getUTCMonth() === 11 ? 0 : Math.floor((new Date(starts).getUTCMonth() - 2) / 3) + 1]!;
+    const season =
+      SEASONS[
+        new Date(starts).getUTCMonth() < 2 || new Date(starts).getUTCMonth() === 11 ? 0 : Math.floor((new Date(starts).getUTCMonth() - 2) / 3) + 1
+      ]!;
     cohorts.push({
       id: `coh_${pad(c + 1, 3)}`,
       name: `${course.name} — ${season} ${new Date(starts).getUTCFullYear()} (${city})`,
@@ -111,7 +138,8 @@ export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_0
     const existing = planByUser.get(userIndex) ?? [];
     const usedGlobal = existing.some((p) => p.cohortIndex === null);
     let cohortIndex: number | null = !usedGlobal && rng.chance(0.3) ? null : rng.int(0, spec.cohorts - 1);
-    if (cohortIndex !== null && existing.some((p) => p.cohortIndex === cohortIndex)) cohortIndex = usedGlobal ? (cohortIndex + 1) % spec.cohorts : null;
+    if (cohortIndex !== null && existing.some((p) => p.cohortIndex === cohortIndex))
+      cohortIndex = usedGlobal ? (cohortIndex + 1) % spec.cohorts : null;
     if (cohortIndex !== null && existing.some((p) => p.cohortIndex === cohortIndex)) continue;
     const stage = stages[i % 4]!;
     const plan = { userIndex, cohortIndex, stage };
@@ -278,8 +306,22 @@ export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_0
       if (to === 'selected') selectedAt = at;
       if (to === 'champion' && !becameAt) becameAt = at;
       const reason: string | null =
-        prev === null ? null : stages.indexOf(to) < stages.indexOf(prev) ? 'Moved back: not ready yet' : rng.chance(0.4) ? rng.pick(['Completed facilitator training', 'Great feedback from cohort', 'Agreed at team meeting', 'Stepping back for now']) : null;
-      histories.push({ id: `csc_${pad(++hNo, 6)}`, champion_id: id, from_stage: prev, to_stage: to, changed_at: at, changed_by: DEMO_COORDINATOR.id, reason });
+        prev === null
+          ? null
+          : stages.indexOf(to) < stages.indexOf(prev)
+            ? 'Moved back: not ready yet'
+            : rng.chance(0.4)
+              ? rng.pick(['Completed facilitator training', 'Great feedback from cohort', 'Agreed at team meeting', 'Stepping back for now'])
+              : null;
+      histories.push({
+        id: `csc_${pad(++hNo, 6)}`,
+        champion_id: id,
+        from_stage: prev,
+        to_stage: to,
+        changed_at: at,
+        changed_by: DEMO_COORDINATOR.id,
+        reason,
+      });
       prev = to;
     }
     const b = chb.add({
@@ -330,7 +372,13 @@ function memberStory(
   const limit = quitter ? o.count - 1 : o.count;
   const push = (a: Omit<StoryAction, 'at'>) => out.length < limit && out.push({ ...a, at: 0 });
   const courseId = `crs_${o.course.slug}`;
-  push({ action_type: 'enrolled', target_type: 'cohort', target_id: o.cohortId, metadata: { course: o.course.name }, source: rng.chance(0.5) ? 'stripe' : 'webhook' });
+  push({
+    action_type: 'enrolled',
+    target_type: 'cohort',
+    target_id: o.cohortId,
+    metadata: { course: o.course.name },
+    source: rng.chance(0.5) ? 'stripe' : 'webhook',
+  });
   let mod = 0;
   let threadNo = 0;
   while (out.length < limit) {
@@ -350,11 +398,29 @@ function memberStory(
         });
       if (rng.chance(0.25)) {
         threadNo++;
-        push({ action_type: 'posted_thread', target_type: 'forum', target_id: `forum_${o.cohortId}`, metadata: { title: rng.pick(THREAD_TITLES), thread: `thr_${o.enrollmentId}_${threadNo}` }, source: 'app' });
+        push({
+          action_type: 'posted_thread',
+          target_type: 'forum',
+          target_id: `forum_${o.cohortId}`,
+          metadata: { title: rng.pick(THREAD_TITLES), thread: `thr_${o.enrollmentId}_${threadNo}` },
+          source: 'app',
+        });
       }
       if (rng.chance(0.4))
-        push({ action_type: 'posted_reply', target_type: 'thread', target_id: `thr_${o.cohortId}_${rng.int(1, 40)}`, metadata: { words: rng.int(5, 300) }, source: 'app' });
-      push({ action_type: 'completed_module', target_type: 'module', target_id: moduleId, metadata: { module: mod + 1, minutes: rng.int(10, 95) }, source: 'app' });
+        push({
+          action_type: 'posted_reply',
+          target_type: 'thread',
+          target_id: `thr_${o.cohortId}_${rng.int(1, 40)}`,
+          metadata: { words: rng.int(5, 300) },
+          source: 'app',
+        });
+      push({
+        action_type: 'completed_module',
+        target_type: 'module',
+        target_id: moduleId,
+        metadata: { module: mod + 1, minutes: rng.int(10, 95) },
+        source: 'app',
+      });
       mod++;
       if (mod === o.course.modules.length)
         push({ action_type: 'completed_course', target_type: 'course', target_id: courseId, metadata: { modules: mod }, source: 'cron_worker' });
@@ -362,17 +428,58 @@ function memberStory(
       // After the course: the engaged keep revisiting content and talking in the forum.
       const r = rng.next();
       const m = rng.int(1, o.course.modules.length);
-      if (r < 0.35) push({ action_type: 'viewed_module', target_type: 'module', target_id: `mod_${o.course.slug}_${m}`, metadata: { module: m, revisit: true }, source: 'segment' });
-      else if (r < 0.5) push({ action_type: 'viewed_module', target_type: 'content_block', target_id: `blk_${o.course.slug}_${m}_${rng.int(1, 12)}`, metadata: { module: m }, source: 'segment' });
+      if (r < 0.35)
+        push({
+          action_type: 'viewed_module',
+          target_type: 'module',
+          target_id: `mod_${o.course.slug}_${m}`,
+          metadata: { module: m, revisit: true },
+          source: 'segment',
+        });
+      else if (r < 0.5)
+        push({
+          action_type: 'viewed_module',
+          target_type: 'content_block',
+          target_id: `blk_${o.course.slug}_${m}_${rng.int(1, 12)}`,
+          metadata: { module: m },
+          source: 'segment',
+        });
       else if (r < 0.6) {
         threadNo++;
-        push({ action_type: 'posted_thread', target_type: 'forum', target_id: `forum_${o.cohortId}`, metadata: { title: rng.pick(THREAD_TITLES), thread: `thr_${o.enrollmentId}_${threadNo}` }, source: 'app' });
-      } else if (r < 0.9) push({ action_type: 'posted_reply', target_type: 'post', target_id: `pst_${o.cohortId}_${rng.int(1, 5000)}`, metadata: { words: rng.int(5, 300) }, source: 'app' });
-      else push({ action_type: 'answered_question', target_type: 'question', target_id: `q_${o.course.slug}_${m}_${rng.int(1, 3)}`, metadata: { module: m, answerLength: rng.int(20, 800), revisit: true }, source: 'app' });
+        push({
+          action_type: 'posted_thread',
+          target_type: 'forum',
+          target_id: `forum_${o.cohortId}`,
+          metadata: { title: rng.pick(THREAD_TITLES), thread: `thr_${o.enrollmentId}_${threadNo}` },
+          source: 'app',
+        });
+      } else if (r < 0.9)
+        push({
+          action_type: 'posted_reply',
+          target_type: 'post',
+          target_id: `pst_${o.cohortId}_${rng.int(1, 5000)}`,
+          metadata: { words: rng.int(5, 300) },
+          source: 'app',
+        });
+      else
+        push({
+          action_type: 'answered_question',
+          target_type: 'question',
+          target_id: `q_${o.course.slug}_${m}_${rng.int(1, 3)}`,
+          metadata: { module: m, answerLength: rng.int(20, 800), revisit: true },
+          source: 'app',
+        });
     }
   }
   if (quitter)
-    out.push({ action_type: 'unenrolled', target_type: 'cohort', target_id: o.cohortId, metadata: { reason: rng.pick(['no time', 'moved away', 'not for me']) }, source: 'webhook', at: 0 });
+    out.push({
+      action_type: 'unenrolled',
+      target_type: 'cohort',
+      target_id: o.cohortId,
+      metadata: { reason: rng.pick(['no time', 'moved away', 'not for me']) },
+      source: 'webhook',
+      at: 0,
+    });
   // Times rise through the story, denser early on (members start keen).
   const span = Math.max(DAY, o.end - o.start);
   let t = o.start;

@@ -5,7 +5,16 @@ import { INGEST_KEY_SOURCES } from '../../shared/enums.js';
 import { insertIngestKey } from '../auth/ingestKeys.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { insertUserWithCredential } from '../users.js';
-import { DEMO_ANCHOR, DEMO_COORDINATOR, DEMO_COORDINATOR2, DEMO_LOGINS, DEMO_SIZES, generateDemo, demoScopes, type DemoSize } from './generateDemo.js';
+import {
+  DEMO_ANCHOR,
+  DEMO_COORDINATOR,
+  DEMO_COORDINATOR2,
+  DEMO_LOGINS,
+  DEMO_SIZES,
+  generateDemo,
+  demoScopes,
+  type DemoSize,
+} from './generateDemo.js';
 import { assignScope } from '../scopes.js';
 
 export type { DemoSize } from './generateDemo.js';
@@ -20,7 +29,11 @@ const COLUMNS: Record<SyncTable, string> = {
     'id text, user_id text, cohort_id text, stage text, notes text, selected_at timestamptz, became_champion_at timestamptz, stage_version integer',
   champion_stage_change: 'id text, champion_id text, from_stage text, to_stage text, changed_at timestamptz, changed_by text, reason text',
 };
-const names = (cols: string) => cols.split(', ').map((c) => c.split(' ')[0]!).join(', ');
+const names = (cols: string) =>
+  cols
+    .split(', ')
+    .map((c) => c.split(' ')[0]!)
+    .join(', ');
 
 const csvField = (v: unknown): string => {
   if (v === null || v === undefined) return '';
@@ -74,7 +87,9 @@ export async function loadDemo(
   const present = new Set(
     (
       await db.read((tx) =>
-        tx.rows<{ id: string }>(sql`SELECT id FROM "user" WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(DEMO_LOGINS.map((d) => d.id))}::jsonb))`),
+        tx.rows<{ id: string }>(
+          sql`SELECT id FROM "user" WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(DEMO_LOGINS.map((d) => d.id))}::jsonb))`,
+        ),
       )
     ).map((r) => r.id),
   );
@@ -141,7 +156,15 @@ async function ensureDemoAccess(tx: Tx, creds: ReadonlyMap<string, string>): Pro
     if (exists.length > 0) continue;
     await insertUserWithCredential(
       tx,
-      { id: d.id, email: d.email, name: d.name, roles: [...d.roles], password: d.password, origin: 'London, United Kingdom', createdAt: new Date(DEMO_ANCHOR - 400 * 86_400_000).toISOString() },
+      {
+        id: d.id,
+        email: d.email,
+        name: d.name,
+        roles: [...d.roles],
+        password: d.password,
+        origin: 'London, United Kingdom',
+        createdAt: new Date(DEMO_ANCHOR - 400 * 86_400_000).toISOString(),
+      },
       creds.get(d.id)!,
     );
   }

@@ -81,11 +81,20 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
     });
 
     it('login returns a token, its expiry and the user; email matching ignores case', async () => {
-      const r = await api.post<{ token: string; expiresAt: string; user: unknown }>('/v1/auth/login', { email: 'COORD@test.local', password: PASSWORD });
+      const r = await api.post<{ token: string; expiresAt: string; user: unknown }>('/v1/auth/login', {
+        email: 'COORD@test.local',
+        password: PASSWORD,
+      });
       expect(r.status).toBe(200);
       expect(r.body.token.length).toBeGreaterThan(30);
       expect(Date.parse(r.body.expiresAt)).toBeGreaterThan(Date.now());
-      expect(r.body.user).toEqual({ id: 'usr_coord', email: 'coord@test.local', name: 'usr_coord', roles: ['admin'], scope: { all: true, cohortIds: [] } });
+      expect(r.body.user).toEqual({
+        id: 'usr_coord',
+        email: 'coord@test.local',
+        name: 'usr_coord',
+        roles: ['admin'],
+        scope: { all: true, cohortIds: [] },
+      });
     });
 
     it('unknown email and wrong password get the same 401 body', async () => {
@@ -149,7 +158,13 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
     });
 
     it('push, pull, ingest and erase without a token get 401', async () => {
-      for (const [method, path] of [['POST', '/v1/sync/push'], ['POST', '/v1/sync/pull'], ['POST', '/v1/ingest/actions'], ['DELETE', '/v1/users/usr_student'], ['POST', '/v1/auth/logout']] as const) {
+      for (const [method, path] of [
+        ['POST', '/v1/sync/push'],
+        ['POST', '/v1/sync/pull'],
+        ['POST', '/v1/ingest/actions'],
+        ['DELETE', '/v1/users/usr_student'],
+        ['POST', '/v1/auth/logout'],
+      ] as const) {
         const r = await api.call(method, path, method === 'POST' ? { body: {} } : {});
         expect(r.status, path).toBe(401);
         expect(r.body).toMatchObject({ error: { code: 'unauthorized' } });
@@ -202,10 +217,18 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
       const u = await member();
       const c = randomUUID();
       const id = `ch_${u}`;
-      const step = (n: number, from: string, to: string) => ({ id: n, name: 'champion.move', args: { id, from, to, at: T0, reason: null, baseVersion: null } });
+      const step = (n: number, from: string, to: string) => ({
+        id: n,
+        name: 'champion.move',
+        args: { id, from, to, at: T0, reason: null, baseVersion: null },
+      });
       const roles = async () =>
         (await server.admin.database.read((tx) => tx.rows<{ roles: string[] }>(sql`SELECT roles FROM "user" WHERE id = ${u}`)))[0]!.roles;
-      await push(coord, c, [{ id: 1, name: 'champion.create', args: { id, userId: u, cohortId: null, notes: '' } }, step(2, 'candidate', 'selected'), step(3, 'selected', 'champion')]);
+      await push(coord, c, [
+        { id: 1, name: 'champion.create', args: { id, userId: u, cohortId: null, notes: '' } },
+        step(2, 'candidate', 'selected'),
+        step(3, 'selected', 'champion'),
+      ]);
       expect(await roles()).toEqual(['student', 'champion']);
       const became = await server.admin.database.read((tx) => tx.rows(sql`SELECT afh_iso(became_champion_at) AS b FROM champion WHERE id = ${id}`));
       expect(became).toEqual([{ b: '2026-04-01T10:00:00.000Z' }]);
@@ -224,7 +247,11 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
       const made = await push(
         coord,
         c,
-        rows.map((id, i) => ({ id: i + 1, name: 'champion.create', args: { id, userId: `usr_t${memberNo - 6 + i}_${kind}`, cohortId: null, notes: 'n' } })),
+        rows.map((id, i) => ({
+          id: i + 1,
+          name: 'champion.create',
+          args: { id, userId: `usr_t${memberNo - 6 + i}_${kind}`, cohortId: null, notes: 'n' },
+        })),
       );
       expect(made.body.results.map((x) => x.status)).toEqual(Array(7).fill('applied'));
       const r = await push(coord, c, [
@@ -237,9 +264,41 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
         { id: 14, name: 'champion.setCohort', args: { id: d, cohortId: 'coh_b', baseCohortId: 'coh_a' } },
         { id: 15, name: 'champion.move', args: { id: e, from: 'candidate', to: 'flying', at: T0, reason: null, baseVersion: 1 } },
         { id: 16, name: 'champion.teleport', args: {} },
-        { id: 17, name: 'champion.move', args: { id: f, from: 'candidate', to: 'selected', at: new Date(Date.now() + 3600_000).toISOString(), reason: null, baseVersion: 1 } },
-        { id: 18, name: 'action.record', args: { id: 'act_x', userId: u, enrollmentId: null, actionType: 'enrolled', targetType: null, targetId: null, metadata: [1], occurredAt: T0, idempotencyKey: 'k' } },
-        { id: 19, name: 'action.record', args: { id: 'act_y', userId: 'usr_nobody', enrollmentId: null, actionType: 'enrolled', targetType: null, targetId: null, metadata: {}, occurredAt: T0, idempotencyKey: `k_${c}` } },
+        {
+          id: 17,
+          name: 'champion.move',
+          args: { id: f, from: 'candidate', to: 'selected', at: new Date(Date.now() + 3600_000).toISOString(), reason: null, baseVersion: 1 },
+        },
+        {
+          id: 18,
+          name: 'action.record',
+          args: {
+            id: 'act_x',
+            userId: u,
+            enrollmentId: null,
+            actionType: 'enrolled',
+            targetType: null,
+            targetId: null,
+            metadata: [1],
+            occurredAt: T0,
+            idempotencyKey: 'k',
+          },
+        },
+        {
+          id: 19,
+          name: 'action.record',
+          args: {
+            id: 'act_y',
+            userId: 'usr_nobody',
+            enrollmentId: null,
+            actionType: 'enrolled',
+            targetType: null,
+            targetId: null,
+            metadata: {},
+            occurredAt: T0,
+            idempotencyKey: `k_${c}`,
+          },
+        },
         { id: 20, name: 'champion.move', args: { id: g, from: 'candidate', to: 'selected', at: T0, reason: null, baseVersion: 1 } },
         { id: 21, name: 'champion.remove', args: { id: g } },
         { id: 22, name: 'champion.remove', args: { id: 'ch_missing_too' } },
@@ -286,7 +345,9 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
         [6, 'rejected', 'blocked'],
       ]);
       expect(r.body.results[1]).toMatchObject({ current: { id: x, stage: 'candidate', notes: 'n' } });
-      const rows = await server.admin.database.read((tx) => tx.rows(sql`SELECT id, stage, notes FROM champion WHERE id IN (${x}, ${y}) ORDER BY id = ${y}`));
+      const rows = await server.admin.database.read((tx) =>
+        tx.rows(sql`SELECT id, stage, notes FROM champion WHERE id IN (${x}, ${y}) ORDER BY id = ${y}`),
+      );
       expect(rows).toEqual([
         { id: x, stage: 'candidate', notes: 'n' },
         { id: y, stage: 'candidate', notes: 'another row' },
@@ -340,7 +401,21 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
       const batch = [
         { id: 1, name: 'champion.create', args: { id: `ch_${u}`, userId: u, cohortId: null, notes: '' } },
         { id: 2, name: 'champion.move', args: { id: `ch_${u}`, from: 'candidate', to: 'selected', at: T0, reason: null, baseVersion: null } },
-        { id: 3, name: 'action.record', args: { id: `act_${u}`, userId: u, enrollmentId: null, actionType: 'posted_reply', targetType: 'thread', targetId: 'thr_1', metadata: { words: 3 }, occurredAt: T0, idempotencyKey: `user_action:manual:${c}:1` } },
+        {
+          id: 3,
+          name: 'action.record',
+          args: {
+            id: `act_${u}`,
+            userId: u,
+            enrollmentId: null,
+            actionType: 'posted_reply',
+            targetType: 'thread',
+            targetId: 'thr_1',
+            metadata: { words: 3 },
+            occurredAt: T0,
+            idempotencyKey: `user_action:manual:${c}:1`,
+          },
+        },
       ];
       const first = await push(coord, c, batch);
       expect(first.body.results.map((x) => x.status)).toEqual(['applied', 'applied', 'applied']);
@@ -351,7 +426,10 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
       expect(await count(sql`SELECT 1 FROM champion_stage_change WHERE champion_id = ${`ch_${u}`}`)).toBe(2);
       expect(await count(sql`SELECT 1 FROM user_action WHERE user_id = ${u}`)).toBe(1);
       // Overlapping resend: 2 and 3 already applied, 4 is new.
-      const more = await push(coord, c, [...batch.slice(1), { id: 4, name: 'champion.setNotes', args: { id: `ch_${u}`, notes: 'x', baseNotes: '' } }]);
+      const more = await push(coord, c, [
+        ...batch.slice(1),
+        { id: 4, name: 'champion.setNotes', args: { id: `ch_${u}`, notes: 'x', baseNotes: '' } },
+      ]);
       expect(more.body.results.map((x) => x.status)).toEqual(['applied', 'applied', 'applied']);
       expect(await count(sql`SELECT 1 FROM champion_stage_change WHERE champion_id = ${`ch_${u}`}`)).toBe(2);
     });
@@ -396,7 +474,10 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
         [{ clientId: c }, 'mutations'],
         [{ clientId: c, mutations: [{ id: 'one', name: 'champion.remove', args: {} }] }, 'mutations[0].id'],
         [{ clientId: c, mutations: [], extra: 1 }, 'body'],
-        [{ clientId: c, mutations: Array.from({ length: 1001 }, (_, i) => ({ id: i + 1, name: 'champion.remove', args: { id: 'x' } })) }, 'mutations'],
+        [
+          { clientId: c, mutations: Array.from({ length: 1001 }, (_, i) => ({ id: i + 1, name: 'champion.remove', args: { id: 'x' } })) },
+          'mutations',
+        ],
       ];
       for (const [body, field] of cases) {
         const r = await api.post('/v1/sync/push', body, coord);
@@ -410,12 +491,25 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
       const u = await member();
       const c = randomUUID();
       const key = `user_action:manual:${c}:7`;
-      const args = { id: `act_m_${u}`, userId: u, enrollmentId: null, actionType: 'answered_question', targetType: 'question', targetId: 'q_1', metadata: { note: 'Zoë said hi' }, occurredAt: T0, idempotencyKey: key };
+      const args = {
+        id: `act_m_${u}`,
+        userId: u,
+        enrollmentId: null,
+        actionType: 'answered_question',
+        targetType: 'question',
+        targetId: 'q_1',
+        metadata: { note: 'Zoë said hi' },
+        occurredAt: T0,
+        idempotencyKey: key,
+      };
       const r = await push(coord, c, [
         { id: 1, name: 'action.record', args },
         { id: 2, name: 'action.record', args: { ...args, id: `act_m2_${u}` } },
       ]);
-      expect(r.body.results).toEqual([{ id: 1, status: 'applied' }, { id: 2, status: 'applied', deduplicatedTo: `act_m_${u}` }]);
+      expect(r.body.results).toEqual([
+        { id: 1, status: 'applied' },
+        { id: 2, status: 'applied', deduplicatedTo: `act_m_${u}` },
+      ]);
       const rows = await server.admin.database.read((tx) => tx.rows(sql`SELECT id, source_system, metadata FROM user_action WHERE user_id = ${u}`));
       expect(rows).toEqual([{ id: `act_m_${u}`, source_system: 'manual', metadata: { note: 'Zoë said hi' } }]);
     });
@@ -460,7 +554,11 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
     });
 
     it('a malformed cursor gets 409 resync_required', async () => {
-      for (const cursor of ['garbage', Buffer.from('{"v":2,"seq":"1"}').toString('base64url'), Buffer.from('{"v":1,"seq":"-1"}').toString('base64url')]) {
+      for (const cursor of [
+        'garbage',
+        Buffer.from('{"v":2,"seq":"1"}').toString('base64url'),
+        Buffer.from('{"v":1,"seq":"-1"}').toString('base64url'),
+      ]) {
         const r = await api.post('/v1/sync/pull', { clientId: randomUUID(), cursor }, coord);
         expect(r.status).toBe(409);
         expect(r.body).toMatchObject({ error: { code: 'resync_required' } });
@@ -501,23 +599,42 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
   });
 
   describe.skipIf(skip)('ingest', () => {
-    const action = (over: Record<string, unknown> = {}) => ({ user_id: 'usr_student', action_type: 'viewed_module', target_type: 'module', target_id: 'mod_1', source_system: 'segment', occurred_at: T0, ...over });
+    const action = (over: Record<string, unknown> = {}) => ({
+      user_id: 'usr_student',
+      action_type: 'viewed_module',
+      target_type: 'module',
+      target_id: 'mod_1',
+      source_system: 'segment',
+      occurred_at: T0,
+      ...over,
+    });
 
     it('inserts actions, derives the idempotency key from the source event, and a replay answers the first id', async () => {
       const ev = randomUUID();
       const r = await api.post<{ results: { index: number; status: string; id: string }[] }>(
         '/v1/ingest/actions',
-        { actions: [action({ source_event_id: ev, metadata: { page: 'Ελένη' } }), action({ source_system: 'webhook', idempotency_key: `key-${ev}` })] },
+        {
+          actions: [action({ source_event_id: ev, metadata: { page: 'Ελένη' } }), action({ source_system: 'webhook', idempotency_key: `key-${ev}` })],
+        },
         platformKey,
       );
       expect(r.status).toBe(200);
       expect(r.body.results.map((x) => x.status)).toEqual(['inserted', 'inserted']);
-      const stored = await server.admin.database.read((tx) => tx.rows(sql`SELECT idempotency_key, metadata FROM user_action WHERE id = ${r.body.results[0]!.id}`));
+      const stored = await server.admin.database.read((tx) =>
+        tx.rows(sql`SELECT idempotency_key, metadata FROM user_action WHERE id = ${r.body.results[0]!.id}`),
+      );
       expect(stored).toEqual([{ idempotency_key: `user_action:segment:${ev}`, metadata: { page: 'Ελένη' } }]);
       // Replays: same source event (with a different explicit key), same key, and a duplicate inside one batch.
       const again = await api.post<{ results: { index: number; status: string; id: string }[] }>(
         '/v1/ingest/actions',
-        { actions: [action({ source_event_id: ev, idempotency_key: 'something-else' }), action({ source_system: 'webhook', idempotency_key: `key-${ev}` }), action({ source_event_id: `${ev}-new` }), action({ source_event_id: `${ev}-new` })] },
+        {
+          actions: [
+            action({ source_event_id: ev, idempotency_key: 'something-else' }),
+            action({ source_system: 'webhook', idempotency_key: `key-${ev}` }),
+            action({ source_event_id: `${ev}-new` }),
+            action({ source_event_id: `${ev}-new` }),
+          ],
+        },
         platformKey,
       );
       expect(again.body.results).toEqual([
@@ -552,8 +669,18 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
     it('a superadmin erases a member with their actions, champion rows and history; clients receive the deletes', async () => {
       const u = await member();
       const c = randomUUID();
-      await server.admin.insertRows('enrollment', [{ id: `enr_${u}`, user_id: u, cohort_id: 'coh_a', course_name: 'EWM', status: 'active', enrolled_at: T0 }]);
-      await api.post('/v1/ingest/actions', { actions: [{ user_id: u, enrollment_id: `enr_${u}`, action_type: 'enrolled', source_system: 'stripe', source_event_id: `evt_${u}`, occurred_at: T0 }] }, platformKey);
+      await server.admin.insertRows('enrollment', [
+        { id: `enr_${u}`, user_id: u, cohort_id: 'coh_a', course_name: 'EWM', status: 'active', enrolled_at: T0 },
+      ]);
+      await api.post(
+        '/v1/ingest/actions',
+        {
+          actions: [
+            { user_id: u, enrollment_id: `enr_${u}`, action_type: 'enrolled', source_system: 'stripe', source_event_id: `evt_${u}`, occurred_at: T0 },
+          ],
+        },
+        platformKey,
+      );
       await push(coord, c, [{ id: 1, name: 'champion.create', args: { id: `ch_${u}`, userId: u, cohortId: 'coh_a', notes: '' } }]);
       const mirror = emptyMirror();
       const before = await pullUntilDone((cursor) => pull(coord, c, cursor), mirror);
@@ -582,7 +709,10 @@ describe.each(BACKENDS)('reference server on %s', (kind) => {
   describe.skipIf(skip)('bad requests', () => {
     it('a body over 5 MiB gets 413 too_large and changes nothing', async () => {
       const c = randomUUID();
-      const big = JSON.stringify({ clientId: c, mutations: [{ id: 1, name: 'champion.setNotes', args: { id: 'x', notes: 'a'.repeat(5.5 * 1024 * 1024), baseNotes: '' } }] });
+      const big = JSON.stringify({
+        clientId: c,
+        mutations: [{ id: 1, name: 'champion.setNotes', args: { id: 'x', notes: 'a'.repeat(5.5 * 1024 * 1024), baseNotes: '' } }],
+      });
       const r = await api.call('POST', '/v1/sync/push', { raw: big, token: coord });
       expect(r.status).toBe(413);
       expect(r.body).toMatchObject({ error: { code: 'too_large' } });

@@ -51,13 +51,21 @@ function requireProtocol(body: unknown): void {
   // (hostile or broken input), and the body's schema names what is wrong (400).
   if (p === undefined && !('clientId' in body)) return;
   if (typeof p === 'number' && Number.isInteger(p) && p > PROTOCOL_VERSION) {
-    throw new ApiError('bad_request', `This server speaks sync protocol ${PROTOCOL_VERSION}, older than this app's (${p}); the server must be updated before this app can sync.`, {
-      field: 'protocol',
-    });
+    throw new ApiError(
+      'bad_request',
+      `This server speaks sync protocol ${PROTOCOL_VERSION}, older than this app's (${p}); the server must be updated before this app can sync.`,
+      {
+        field: 'protocol',
+      },
+    );
   }
-  throw new ApiError('upgrade_required', 'This version of AfH Coordinator is older than the server: update the app to sync again. Your changes stay on this laptop until then.', {
-    field: 'protocol',
-  });
+  throw new ApiError(
+    'upgrade_required',
+    'This version of AfH Coordinator is older than the server: update the app to sync again. Your changes stay on this laptop until then.',
+    {
+      field: 'protocol',
+    },
+  );
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -124,7 +132,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // bare 500, so stack traces and SQL never reach a client.
   app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
     if (err instanceof ApiError) return sendError(reply, err);
-    const mapped = edgeError(err, req.url) ?? (err instanceof SyntaxError ? new ApiError('bad_request', 'body: is not valid JSON.', { field: 'body' }) : null);
+    const mapped =
+      edgeError(err, req.url) ?? (err instanceof SyntaxError ? new ApiError('bad_request', 'body: is not valid JSON.', { field: 'body' }) : null);
     if (mapped) return sendError(reply, mapped);
     req.log.error({ err }, 'request failed');
     if (!opts.logger) console.error('[server] request failed:', err);
@@ -138,7 +147,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (!r) throw new ApiError('unauthorized', 'Sign in again: the session is missing, expired or revoked.');
     if ('refused' in r) {
       if (r.refused === 'device_revoked') throw new ApiError('device_revoked', DEVICE_REVOKED);
-      throw new ApiError('session_revoked', 'This sign-in has ended (signed out elsewhere, unused for 14 days, or past 30 days). Sign in again; the data on this laptop is kept.');
+      throw new ApiError(
+        'session_revoked',
+        'This sign-in has ended (signed out elsewhere, unused for 14 days, or past 30 days). Sign in again; the data on this laptop is kept.',
+      );
     }
     return r;
   };
@@ -146,16 +158,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const requireCoordinator = async (req: FastifyRequest): Promise<SessionUser> => {
     const { user, sessionId, clientId: sessionClient } = await requireSession(req);
     // Told apart from a plain 403: the laptop of someone who lost the role removes its copy of the data.
-    if (!isCoordinator(user.roles)) throw new ApiError('not_a_coordinator', 'This account is no longer a coordinator (admin or superadmin), so it may not sync.');
+    if (!isCoordinator(user.roles))
+      throw new ApiError('not_a_coordinator', 'This account is no longer a coordinator (admin or superadmin), so it may not sync.');
     // The install named in the body, when it was revoked, even under a session that did not name it.
     const body = req.body as { clientId?: unknown } | null;
     const clientId = ClientId.safeParse(body?.clientId);
     if (clientId.success && (await db.read((tx) => isDeviceRevoked(tx, clientId.data)))) throw new ApiError('device_revoked', DEVICE_REVOKED);
     // An install signed in by an earlier release (or whose sign-in named no device) becomes a listed, revocable device at its first sync.
     if (clientId.success && sessionClient !== clientId.data) {
-      await db.write(async (tx) => {
-        if (await recordDevice(tx, user.id, clientId.data, null)) await tx.rows(sql`UPDATE session SET client_id = ${clientId.data} WHERE id = ${sessionId}::uuid`);
-      }, { lock: false });
+      await db.write(
+        async (tx) => {
+          if (await recordDevice(tx, user.id, clientId.data, null))
+            await tx.rows(sql`UPDATE session SET client_id = ${clientId.data} WHERE id = ${sessionId}::uuid`);
+        },
+        { lock: false },
+      );
     }
     return user;
   };

@@ -42,7 +42,8 @@ export function edgeError(err: { code?: string; statusCode?: number }, url: stri
   const status = err.statusCode;
   if (status === 413) return new ApiError('too_large', `The request body is over the ${limitMiB} limit.`, { field: 'body' });
   if (status === 415) return new ApiError('bad_request', 'Send the body as application/json.', { field: 'content-type' });
-  if (typeof status === 'number' && status >= 400 && status < 500) return new ApiError('bad_request', 'The request is malformed.', { field: 'request' });
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return new ApiError('bad_request', 'The request is malformed.', { field: 'request' });
   return null;
 }
 

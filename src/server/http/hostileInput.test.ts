@@ -51,7 +51,9 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
       method: 'POST',
       path: '/v1/ingest/actions',
       auth: 'ingest',
-      valid: () => ({ actions: [{ user_id: 'usr_student', action_type: 'viewed_module', source_system: 'segment', source_event_id: randomUUID(), occurred_at: T0 }] }),
+      valid: () => ({
+        actions: [{ user_id: 'usr_student', action_type: 'viewed_module', source_system: 'segment', source_event_id: randomUUID(), occurred_at: T0 }],
+      }),
     },
     { method: 'DELETE', path: '/v1/users/usr_nobody', auth: 'superadmin' },
   ];
@@ -127,7 +129,13 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
       { name: 'malformed JSON', body: '{"clientId": ', status: 400, field: 'body' },
       { name: 'a JSON syntax error deep inside', body: '{"a":[1,2,{"b":}]}', status: 400, field: 'body' },
       { name: 'text/plain', body: '{}', headers: { 'content-type': 'text/plain' }, status: 400, field: 'content-type' },
-      { name: 'a form', body: 'email=a&password=b', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 400, field: 'content-type' },
+      {
+        name: 'a form',
+        body: 'email=a&password=b',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        status: 400,
+        field: 'content-type',
+      },
       { name: 'no content type', body: '{}', headers: {}, status: 400, field: 'content-type' },
       { name: 'a made-up content type', body: '{}', headers: { 'content-type': 'application/evil' }, status: 400, field: 'content-type' },
       { name: 'nested arrays 100,000 deep', body: deepArray, status: 400, field: 'body' },
@@ -138,8 +146,20 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
       { name: '__proto__ smuggling', body: '{"__proto__":{"admin":true}}', status: 400, field: 'body' },
       { name: 'constructor.prototype smuggling', body: '{"constructor":{"prototype":{"admin":true}}}', status: 400, field: 'body' },
       { name: 'bytes that are not UTF-8', body: Buffer.from([0x7b, 0x22, 0x61, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), status: 400 },
-      { name: 'an unsupported Content-Encoding', body: '{}', headers: { ...JSON_TYPE, 'content-encoding': 'zstd' }, status: 400, field: 'content-encoding' },
-      { name: 'gzip that is not gzip', body: 'not gzip at all', headers: { ...JSON_TYPE, 'content-encoding': 'gzip' }, status: 400, field: 'content-encoding' },
+      {
+        name: 'an unsupported Content-Encoding',
+        body: '{}',
+        headers: { ...JSON_TYPE, 'content-encoding': 'zstd' },
+        status: 400,
+        field: 'content-encoding',
+      },
+      {
+        name: 'gzip that is not gzip',
+        body: 'not gzip at all',
+        headers: { ...JSON_TYPE, 'content-encoding': 'gzip' },
+        status: 400,
+        field: 'content-encoding',
+      },
     ];
     for (const c of cases) {
       it(`${c.name}: ${c.status}${c.field ? ` naming ${c.field}` : ''} on every route`, async () => {
@@ -154,7 +174,8 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
     }
 
     it('huge and odd numbers in numeric fields are a 400 naming the field', async () => {
-      const pull = (limit: string) => `{"protocol":${PROTOCOL_VERSION},"databaseId":null,"clientId":"${randomUUID()}","cursor":null,"limit":${limit}}`;
+      const pull = (limit: string) =>
+        `{"protocol":${PROTOCOL_VERSION},"databaseId":null,"clientId":"${randomUUID()}","cursor":null,"limit":${limit}}`;
       for (const n of ['1e400', '-1e400', '123456789012345678901234567890', '1.5', '-0', '0x10']) {
         const r = await send('POST', '/v1/sync/pull', { headers: JSON_TYPE, body: pull(n), auth: 'coordinator' });
         expectTidy(r, `limit ${n}`);
@@ -288,7 +309,14 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
         ['health', await send('GET', '/v1/health')],
         ['login', login],
         ['push', await send('POST', '/v1/sync/push', { headers: JSON_TYPE, body: json(ROUTES[3]!.valid!()), auth: 'coordinator' })],
-        ['pull', await send('POST', '/v1/sync/pull', { headers: JSON_TYPE, body: json({ ...P, clientId: randomUUID(), cursor: null }), auth: 'coordinator' })],
+        [
+          'pull',
+          await send('POST', '/v1/sync/pull', {
+            headers: JSON_TYPE,
+            body: json({ ...P, clientId: randomUUID(), cursor: null }),
+            auth: 'coordinator',
+          }),
+        ],
         ['ingest', await send('POST', '/v1/ingest/actions', { headers: JSON_TYPE, body: json(ROUTES[5]!.valid!()), auth: 'ingest' })],
         ['erase', await send('DELETE', `/v1/users/${victim}`, { auth: 'superadmin' })],
         ['logout', await send('POST', '/v1/auth/logout', { headers: { authorization: `Bearer ${fresh}` } })],
@@ -319,10 +347,11 @@ describe.each(BACKENDS)('hostile input on %s', (kind) => {
         const slots: Array<{ parent: Record<string, unknown> | unknown[]; key: string | number }> = [];
         const walk = (v: unknown) => {
           if (Array.isArray(v)) v.forEach((x, i) => (slots.push({ parent: v, key: i }), walk(x)));
-          else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
-            slots.push({ parent: v as Record<string, unknown>, key: k });
-            walk(x);
-          }
+          else if (v && typeof v === 'object')
+            for (const [k, x] of Object.entries(v)) {
+              slots.push({ parent: v as Record<string, unknown>, key: k });
+              walk(x);
+            }
         };
         walk(copy);
         if (slots.length === 0 || how === 'add') {

@@ -120,7 +120,11 @@ async function moveChampion(tx: Tx, a: MutationArgs['champion.move'], ctx: PushC
       await tx.rows(sql`UPDATE champion SET stage_version = stage_version + 1 WHERE id = ${a.id}`);
       return applied;
     }
-    return rejected('stale', row.stage === a.from ? 'This card was moved away and back meanwhile.' : `This row is at ${row.stage} now, not ${a.from}.`, row);
+    return rejected(
+      'stale',
+      row.stage === a.from ? 'This card was moved away and back meanwhile.' : `This row is at ${row.stage} now, not ${a.from}.`,
+      row,
+    );
   }
   const stamps = stampsForStage(a.to, a.at, row);
   await tx.rows(
@@ -158,8 +162,7 @@ async function setCohort(tx: Tx, a: MutationArgs['champion.setCohort']): Promise
 async function removeChampion(tx: Tx, a: MutationArgs['champion.remove']): Promise<Outcome> {
   const row = await lockedChampion(tx, a.id);
   if (!row) return rejected('not_found', `There is no champion row ${a.id}.`, null);
-  if (row.stage !== 'candidate')
-    return rejected('invalid_transition', `Only a candidate can be removed; this row is at ${row.stage}.`, row);
+  if (row.stage !== 'candidate') return rejected('invalid_transition', `Only a candidate can be removed; this row is at ${row.stage}.`, row);
   // Its history goes with it (each delete leaves a tombstone, so clients drop them too).
   await tx.rows(sql`DELETE FROM champion_stage_change WHERE champion_id = ${a.id}`);
   await tx.rows(sql`DELETE FROM champion WHERE id = ${a.id}`);

@@ -78,9 +78,9 @@ export async function assertContinuable(tx: Tx, p: CursorPosition, databaseId: s
   );
   const epoch = r[0];
   if (!epoch) throw resync('comes from a later state of this database than the one it holds now (was it restored from a backup?)');
-  if (epoch.next_start !== null && p.seq >= BigInt(epoch.next_start)) throw resync('comes from a later state of this database than the one it holds now');
+  if (epoch.next_start !== null && p.seq >= BigInt(epoch.next_start))
+    throw resync('comes from a later state of this database than the one it holds now');
   if (p.seq > BigInt(epoch.handed_out)) throw resync('is ahead of anything this database has handed out (was it restored from a backup?)');
 }
 
-const resync = (why: string) =>
-  new ApiError('resync_required', `The sync cursor ${why}; start a full resync.`, { field: 'cursor' });
+const resync = (why: string) => new ApiError('resync_required', `The sync cursor ${why}; start a full resync.`, { field: 'cursor' });

@@ -17,5 +17,7 @@ function canonical(v: unknown): string {
 }
 
 export function mutationFingerprint(m: { name: string; args: unknown }): string {
-  return createHash('sha256').update(canonical({ name: m.name, args: m.args })).digest('base64url');
+  return createHash('sha256')
+    .update(canonical({ name: m.name, args: m.args }))
+    .digest('base64url');
 }

@@ -11,7 +11,7 @@ import type { Outcome } from './applyMutation.js';
 const MUTATION_FAULT_CLASSES = new Set(['22', '23', '54']);
 
 /** The SQLSTATE of a database error, looking through drivers' wrappers (drizzle wraps in `cause`). */
-export function sqlState(e: unknown): string | undefined {
+function sqlState(e: unknown): string | undefined {
   return dbField(e, 'code', /^[0-9A-Z]{5}$/);
 }
 
@@ -44,11 +44,10 @@ export function mutationFailure(e: unknown): Outcome | null {
   if (!state || !MUTATION_FAULT_CLASSES.has(state.slice(0, 2))) return null;
   const constraint = dbField(e, 'constraint') ?? '';
   const field = COLUMN_ARGS.find(([re]) => re.test(constraint))?.[1] ?? 'args';
-  const why =
-    state.startsWith('23')
-      ? 'it breaks one of its data rules'
-      : state.startsWith('54')
-        ? 'a value is too large'
-        : 'a value is not one it can store';
+  const why = state.startsWith('23')
+    ? 'it breaks one of its data rules'
+    : state.startsWith('54')
+      ? 'a value is too large'
+      : 'a value is not one it can store';
   return { status: 'rejected', code: 'invalid_args', message: `${field}: the server cannot store this change because ${why}.`, field };
 }

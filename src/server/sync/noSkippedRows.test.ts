@@ -151,7 +151,11 @@ describe.skipIf(!pgOk)('no skipped rows on PostgreSQL with transactions committi
       for (let i = 1; i <= 10; i++) {
         const uid = `usr_p${i}`;
         await server.admin.createUser({ id: uid, email: `${uid}@test.local`, name: uid, roles: ['student'], password: 'x-unused-x' });
-        await api.post('/v1/sync/push', { clientId: c, mutations: [{ id: i, name: 'champion.create', args: { id: `ch_${uid}`, userId: uid, cohortId: null, notes: '' } }] }, token);
+        await api.post(
+          '/v1/sync/push',
+          { clientId: c, mutations: [{ id: i, name: 'champion.create', args: { id: `ch_${uid}`, userId: uid, cohortId: null, notes: '' } }] },
+          token,
+        );
       }
     })();
     await Promise.all([...work, pushes]);
@@ -190,15 +194,27 @@ describe.each(BACKENDS)('pull under concurrent pushes on %s', (kind) => {
       let id = 0;
       for (const u of users) {
         const ch = `ch_${clientId.slice(0, 4)}_${u}`;
-        await api.post('/v1/sync/push', {
-          clientId,
-          mutations: [
-            { id: ++id, name: 'champion.create', args: { id: ch, userId: `usr_m${u}`, cohortId: 'coh_a', notes: '' } },
-            { id: ++id, name: 'champion.move', args: { id: ch, from: 'candidate', to: 'selected', at: T0, reason: null, baseVersion: null } },
-            { id: ++id, name: 'champion.move', args: { id: ch, from: 'selected', to: 'champion', at: T0, reason: null, baseVersion: null } },
-          ],
-        }, token);
-        await api.post('/v1/ingest/actions', { actions: [{ user_id: `usr_m${u}`, action_type: 'posted_reply', source_system: 'app', source_event_id: `${clientId}-${u}`, occurred_at: T0 }] }, appKey);
+        await api.post(
+          '/v1/sync/push',
+          {
+            clientId,
+            mutations: [
+              { id: ++id, name: 'champion.create', args: { id: ch, userId: `usr_m${u}`, cohortId: 'coh_a', notes: '' } },
+              { id: ++id, name: 'champion.move', args: { id: ch, from: 'candidate', to: 'selected', at: T0, reason: null, baseVersion: null } },
+              { id: ++id, name: 'champion.move', args: { id: ch, from: 'selected', to: 'champion', at: T0, reason: null, baseVersion: null } },
+            ],
+          },
+          token,
+        );
+        await api.post(
+          '/v1/ingest/actions',
+          {
+            actions: [
+              { user_id: `usr_m${u}`, action_type: 'posted_reply', source_system: 'app', source_event_id: `${clientId}-${u}`, occurred_at: T0 },
+            ],
+          },
+          appKey,
+        );
       }
     };
     await Promise.all([pusher(randomUUID(), [0, 1, 2, 3, 4, 5]), pusher(randomUUID(), [6, 7, 8, 9, 10, 11])]);

@@ -69,11 +69,14 @@ export async function forgetAcknowledged(tx: Tx, clientId: string, ack: number):
  * again under a new identity, where each is judged afresh.
  */
 export async function pruneOutcomes(db: Database, retentionDays: number): Promise<number> {
-  return db.write(async (tx) => {
-    const r = await tx.rows<{ n: number }>(
-      sql`WITH d AS (DELETE FROM sync_outcome WHERE created_at <= now() - make_interval(secs => ${retentionDays * 86400}) RETURNING 1)
+  return db.write(
+    async (tx) => {
+      const r = await tx.rows<{ n: number }>(
+        sql`WITH d AS (DELETE FROM sync_outcome WHERE created_at <= now() - make_interval(secs => ${retentionDays * 86400}) RETURNING 1)
           SELECT count(*)::int AS n FROM d`,
-    );
-    return r[0]?.n ?? 0;
-  }, { lock: false });
+      );
+      return r[0]?.n ?? 0;
+    },
+    { lock: false },
+  );
 }

@@ -70,6 +70,14 @@ describe.each(BACKENDS)('pull page built in the database (%s)', (kind) => {
     // Past the end: an empty page that keeps the cursor and says there is nothing more.
     const first = PullResponse.parse(JSON.parse(await pullPageJson(db, 'usr_c', { clientId: CLIENT, cursor: null, limit: 1000 })));
     const after = PullResponse.parse(JSON.parse(await pullPageJson(db, 'usr_c', { clientId: CLIENT, cursor: first.cursor, limit: 1000 })));
-    expect(after).toEqual({ databaseId: first.databaseId, cursor: first.cursor, hasMore: false, lastMutationId: 0, remaining: 0, scope: { all: true, cohortIds: [] }, changes: [] });
+    expect(after).toEqual({
+      databaseId: first.databaseId,
+      cursor: first.cursor,
+      hasMore: false,
+      lastMutationId: 0,
+      remaining: 0,
+      scope: { all: true, cohortIds: [] },
+      changes: [],
+    });
   });
 });

@@ -41,8 +41,7 @@ const pageChangesJson = (from: bigint, to: bigint): SQL => {
   const range = sql`seq > ${from.toString()}::bigint AND seq <= ${to.toString()}::bigint`;
   const parts = [
     ...SYNC_TABLES.map(
-      (t) =>
-        sql`SELECT seq, ${sql.raw(`'{"table":"${t}","op":"upsert","row":'`)} || wire || '}' AS c FROM ${tableIdent(t)} WHERE ${range}`,
+      (t) => sql`SELECT seq, ${sql.raw(`'{"table":"${t}","op":"upsert","row":'`)} || wire || '}' AS c FROM ${tableIdent(t)} WHERE ${range}`,
     ),
     sql`SELECT seq, '{"table":' || to_json(table_name)::text || ',"op":"delete","id":' || to_json(row_id)::text || '}' AS c FROM tombstone WHERE ${range}`,
   ];
@@ -61,11 +60,7 @@ export interface PageRequest {
  * One pull page as the exact JSON text of a PullResponse (docs/protocol.md), ready to send as
  * `application/json`. Same snapshot and cursor rules as before; only the encoding moved into SQL.
  */
-export async function pullPageJson(
-  db: Database,
-  userId: string,
-  req: PageRequest,
-): Promise<string> {
+export async function pullPageJson(db: Database, userId: string, req: PageRequest): Promise<string> {
   const position = req.cursor === null ? null : decodeCursor(req.cursor);
   const from = position?.seq ?? 0n;
   let claimed = true;
@@ -92,7 +87,9 @@ export async function pullPageJson(
       head = {
         databaseId,
         cursor: encodeCursor(
-          done ? { db: databaseId, epoch, seq: startSeq, scopedFor: userId } : { db: databaseId, epoch, seq: startSeq, scopedFor: userId, expandedTo: page.lastMember },
+          done
+            ? { db: databaseId, epoch, seq: startSeq, scopedFor: userId }
+            : { db: databaseId, epoch, seq: startSeq, scopedFor: userId, expandedTo: page.lastMember },
         ),
         // Done expanding: more only if something committed after the expansion's starting point.
         hasMore: !done || (await highestVisibleSeq(tx)) > startSeq,
@@ -102,12 +99,15 @@ export async function pullPageJson(
       };
     } else {
       const scoped = scope.kind === 'cohorts' ? scope.coordinatorId : null;
-      const bounds = (await tx.rows<{ n: number; up_to: string | null }>(scoped ? scopedPageBounds(from, req.limit, scoped) : pageBounds(from, req.limit)))[0];
+      const bounds = (
+        await tx.rows<{ n: number; up_to: string | null }>(scoped ? scopedPageBounds(from, req.limit, scoped) : pageBounds(from, req.limit))
+      )[0];
       const hasMore = (bounds?.n ?? 0) > req.limit;
       const upTo = bounds?.up_to == null ? from : BigInt(bounds.up_to);
       changes =
         upTo > from
-          ? ((await tx.rows<{ changes: string }>(scoped ? scopedPageChangesJson(from, upTo, scoped) : pageChangesJson(from, upTo)))[0]?.changes ?? '[]')
+          ? ((await tx.rows<{ changes: string }>(scoped ? scopedPageChangesJson(from, upTo, scoped) : pageChangesJson(from, upTo)))[0]?.changes ??
+            '[]')
           : '[]';
       let remaining = 0;
       if (hasMore) {
@@ -134,15 +134,6 @@ export async function pullPageJson(
   // server-side table, so it needs no place in the change order.
   if (!claimed) await db.write((tx) => claimClient(tx, req.clientId, userId, { forUpdate: false }), { lock: false });
   return page;
-}
-
-/** One pull page as an object (tests and in-process callers); the HTTP route sends pullPageJson's text. */
-export async function pullPage(
-  db: Database,
-  userId: string,
-  req: PageRequest,
-): Promise<PullResponse> {
-  return JSON.parse(await pullPageJson(db, userId, req)) as PullResponse;
 }
 
 async function assertAboveTombstoneFloor(tx: Tx, from: bigint): Promise<void> {

@@ -59,7 +59,7 @@ export async function push(db: Database, userId: string, req: PushRequest, now =
     resent.forEach((env, i) => refused.note(env, results[i]!));
     const fresh = req.mutations.filter((m) => m.id > last);
     const freshResults: MutationResult[] = [];
-    for (let i = 0; i < fresh.length; ) {
+    for (let i = 0; i < fresh.length;) {
       let j = i;
       while (j < fresh.length && fresh[j]!.name === 'action.record') j++;
       if (j - i >= BULK_MIN_RUN && !(await anyRefused(tx, guard, fresh.slice(i, j)))) {
@@ -90,8 +90,7 @@ export async function push(db: Database, userId: string, req: PushRequest, now =
     await rememberResults(tx, req.clientId, fresh, freshResults);
     results.push(...freshResults);
     const lastMutationId = fresh.length > 0 ? fresh[fresh.length - 1]!.id : last;
-    if (lastMutationId !== last)
-      await tx.rows(sql`UPDATE sync_client SET last_mutation_id = ${lastMutationId} WHERE client_id = ${req.clientId}`);
+    if (lastMutationId !== last) await tx.rows(sql`UPDATE sync_client SET last_mutation_id = ${lastMutationId} WHERE client_id = ${req.clientId}`);
     return { lastMutationId, results, databaseId, serverTime: new Date(ctx.now).toISOString() };
   });
 }

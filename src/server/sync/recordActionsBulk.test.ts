@@ -122,7 +122,11 @@ describe.each(BACKENDS)('action.record bulk path (%s)', (kind) => {
       rec(1, {}),
       rec(2, { idempotencyKey: 'k1' }),
       { id: 3, name: 'champion.create', args: { id: 'ch_a', userId: 'usr_a', cohortId: null, notes: '' } },
-      { id: 4, name: 'champion.move', args: { id: 'ch_a', from: 'candidate', to: 'champion', at: '2026-04-30T10:00:00.000Z', reason: null, baseVersion: 1 } },
+      {
+        id: 4,
+        name: 'champion.move',
+        args: { id: 'ch_a', from: 'candidate', to: 'champion', at: '2026-04-30T10:00:00.000Z', reason: null, baseVersion: 1 },
+      },
       rec(5, { userId: 'usr_nobody' }),
       rec(6, {}),
       rec(7, { idempotencyKey: 'k6' }),

@@ -20,7 +20,7 @@ interface Lookup {
 }
 
 /** Thrown when the insert does not land the rows the lookup promised; push then applies the run one by one. */
-export class BulkMismatch extends Error {}
+class BulkMismatch extends Error {}
 
 export async function recordActionsBulk(tx: Tx, envs: readonly MutationEnvelope[], ctx: PushContext): Promise<MutationResult[]> {
   const parsed = envs.map((env) => {

@@ -12,7 +12,7 @@ import type { Outcome } from './applyMutation.js';
 // the slot (the coordinator is shown that one).
 
 /** The row a mutation names, by table: champion mutations name a champion, action.record an action. */
-export function namedRow(env: MutationEnvelope): { table: 'champion' | 'user_action'; id: string } | null {
+function namedRow(env: MutationEnvelope): { table: 'champion' | 'user_action'; id: string } | null {
   const id = RowId.safeParse((env.args as { id?: unknown } | null)?.id);
   if (!id.success) return null;
   if (env.name.startsWith('champion.')) return { table: 'champion', id: id.data };
@@ -67,4 +67,3 @@ export async function withNamedRows(tx: Tx, envs: readonly MutationEnvelope[], r
   }
   return out;
 }
-

@@ -66,7 +66,9 @@ export const scopedPageBounds = (from: bigint, limit: number, coordinatorId: str
   const take = limit + 1;
   const range = rangeOf(from, null);
   const parts = [
-    ...SYNC_TABLES.map((t) => sql`(SELECT seq FROM ${tableIdent(t)} WHERE ${where(range, memberFilter(t, coordinatorId))} ORDER BY seq LIMIT ${take})`),
+    ...SYNC_TABLES.map(
+      (t) => sql`(SELECT seq FROM ${tableIdent(t)} WHERE ${where(range, memberFilter(t, coordinatorId))} ORDER BY seq LIMIT ${take})`,
+    ),
     sql`(SELECT seq FROM tombstone WHERE ${range} ORDER BY seq LIMIT ${take})`,
     sql`(SELECT seq FROM scope_event WHERE coordinator_id = ${coordinatorId} AND ${range} ORDER BY seq LIMIT ${take})`,
   ];

@@ -15,7 +15,8 @@ export async function claimClient(tx: Tx, clientId: string, userId: string, opts
   );
   const c = r[0];
   if (!c) throw new Error('sync_client row missing after insert');
-  if (c.user_id !== userId) throw new ApiError('forbidden', 'This clientId belongs to another user; sign in as that user or reset local data.', { field: 'clientId' });
+  if (c.user_id !== userId)
+    throw new ApiError('forbidden', 'This clientId belongs to another user; sign in as that user or reset local data.', { field: 'clientId' });
   return c.last;
 }
 
@@ -26,6 +27,7 @@ export async function readClient(tx: Tx, clientId: string, userId: string): Prom
   );
   const c = r[0];
   if (!c) return 0;
-  if (c.user_id !== userId) throw new ApiError('forbidden', 'This clientId belongs to another user; sign in as that user or reset local data.', { field: 'clientId' });
+  if (c.user_id !== userId)
+    throw new ApiError('forbidden', 'This clientId belongs to another user; sign in as that user or reset local data.', { field: 'clientId' });
   return c.last;
 }

@@ -5,8 +5,7 @@ import type { Database } from '../db/database.js';
 import { tableIdent, wireJson } from '../db/wireRows.js';
 
 export type Mirror = Record<SyncTable, Map<string, unknown>>;
-export const emptyMirror = (): Mirror =>
-  Object.fromEntries(SYNC_TABLES.map((t) => [t, new Map<string, unknown>()])) as Mirror;
+export const emptyMirror = (): Mirror => Object.fromEntries(SYNC_TABLES.map((t) => [t, new Map<string, unknown>()])) as Mirror;
 
 /** Every synced row straight from the tables, as wire rows: what a complete pull must reproduce. */
 export async function dumpTables(db: Database): Promise<Mirror> {
@@ -36,7 +35,8 @@ function forgetMember(m: Mirror, userId: string): void {
   const champions = new Set([...m.champion.entries()].filter(([, r]) => owned(r)).map(([id]) => id));
   m.user.delete(userId);
   for (const t of ['enrollment', 'user_action', 'champion'] as const) for (const [id, r] of [...m[t].entries()]) if (owned(r)) m[t].delete(id);
-  for (const [id, r] of [...m.champion_stage_change.entries()]) if (champions.has((r as { champion_id: string }).champion_id)) m.champion_stage_change.delete(id);
+  for (const [id, r] of [...m.champion_stage_change.entries()])
+    if (champions.has((r as { champion_id: string }).champion_id)) m.champion_stage_change.delete(id);
 }
 
 /** Pull from `cursor` until hasMore is false, applying every page; returns the final cursor. */

@@ -28,7 +28,7 @@ export function apiClient(baseUrl: string) {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     let body: string | Uint8Array | undefined;
-    if (opts.raw !== undefined) body = typeof opts.raw === "string" ? opts.raw : new Uint8Array(opts.raw);
+    if (opts.raw !== undefined) body = typeof opts.raw === 'string' ? opts.raw : new Uint8Array(opts.raw);
     else if (opts.body !== undefined) body = JSON.stringify(speakingCurrentProtocol(path, opts.body));
     if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
     const res = await fetch(baseUrl + path, { method, headers, body: body as BodyInit | undefined });
@@ -47,7 +47,13 @@ export function apiClient(baseUrl: string) {
       const u = new URL(baseUrl + path);
       return new Promise((resolve, reject) => {
         const req = request(
-          { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip', authorization: `Bearer ${token}` } },
+          {
+            host: u.hostname,
+            port: u.port,
+            path: u.pathname,
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip', authorization: `Bearer ${token}` },
+          },
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));

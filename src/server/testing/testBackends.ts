@@ -10,7 +10,7 @@ import { startServer, type RunningServer, type StartServerOptions } from '../sta
 // Test support: a server on loopback (port 0) over a fresh PGlite folder or a fresh PostgreSQL
 // database, so test files can run in parallel without sharing state.
 
-export const PG_ADMIN_URL = process.env.AFH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PG_ADMIN_URL = process.env.AFH_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 let probe: Promise<boolean> | null = null;
 /** Whether the PostgreSQL of the build machines answers (a quick TCP probe, then a real query). */

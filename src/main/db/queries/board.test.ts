@@ -22,7 +22,12 @@ beforeAll(() => {
     ['usr_admin', 'Ada Coordinator'],
   ];
   for (const [id, name] of users) {
-    run(`INSERT INTO user (id, email, name, roles, created_at) VALUES (?, ?, ?, '["student"]', '2026-01-01T00:00:00Z')`, id, `${id}@example.org`, name);
+    run(
+      `INSERT INTO user (id, email, name, roles, created_at) VALUES (?, ?, ?, '["student"]', '2026-01-01T00:00:00Z')`,
+      id,
+      `${id}@example.org`,
+      name,
+    );
   }
   run(`INSERT INTO cohort (id, name, status, created_at) VALUES ('coh_spring', 'Spring 2026', 'active', '2026-01-01T00:00:00Z')`);
   run(`INSERT INTO cohort (id, name, status, created_at) VALUES ('coh_autumn', 'Autumn 2025', 'finished', '2025-06-01T00:00:00Z')`);
@@ -57,7 +62,10 @@ beforeAll(() => {
   csc('csc_6', 'ch_dan', null, 'candidate', '2026-02-01T09:00:00Z');
   csc('csc_7', 'ch_dan', 'candidate', 'selected', '2026-02-10T09:00:00Z');
   csc('csc_8', 'ch_dan', 'selected', 'champion', '2026-02-20T09:00:00Z');
-  run(`INSERT INTO outbox (id, name, args, created_at) VALUES (7, 'champion.move', ?, '2026-03-04T09:00:00Z')`, JSON.stringify({ id: 'ch_maya', from: 'candidate', to: 'selected' }));
+  run(
+    `INSERT INTO outbox (id, name, args, created_at) VALUES (7, 'champion.move', ?, '2026-03-04T09:00:00Z')`,
+    JSON.stringify({ id: 'ch_maya', from: 'candidate', to: 'selected' }),
+  );
   run(`INSERT INTO outbox (id, name, args, created_at) VALUES (8, 'action.record', ?, '2026-03-04T09:00:00Z')`, JSON.stringify({ id: 'ch_ben' }));
   const conflict = (entityId: string, resolvedAt: string | null) =>
     run(
@@ -118,7 +126,7 @@ describe('board', () => {
     expect(card('ch_dan').open_conflicts).toBe(0);
   });
 
-  it('gives a card\'s history oldest first, optimistic rows after the server rows of the same instant', () => {
+  it("gives a card's history oldest first, optimistic rows after the server rows of the same instant", () => {
     const h = championHistory(app, { id: 'ch_maya' });
     expect(ipcContract['champion.history'].output.safeParse(h).success).toBe(true);
     expect(h.changes.map((c) => c.id)).toEqual(['csc_1', 'csc_2', 'csc_3', 'csc_5', 'csc_4']);
@@ -135,11 +143,21 @@ describe('member', () => {
   });
 
   it('returns the profile, enrollments with cohort names, champion cards and the action count', () => {
-    run(`INSERT INTO enrollment (id, user_id, cohort_id, course_name, status, enrolled_at) VALUES ('enr_1', 'usr_maya', 'coh_spring', 'Ten Keys', 'active', '2026-01-10T00:00:00Z')`);
-    run(`INSERT INTO enrollment (id, user_id, cohort_id, course_name, status, enrolled_at) VALUES ('enr_2', 'usr_maya', NULL, 'Self-paced', 'completed', '2026-02-10T00:00:00Z')`);
-    run(`INSERT INTO enrollment (id, user_id, cohort_id, course_name, status, enrolled_at) VALUES ('enr_3', 'usr_ben', 'coh_spring', 'Ten Keys', 'active', '2026-01-10T00:00:00Z')`);
+    run(
+      `INSERT INTO enrollment (id, user_id, cohort_id, course_name, status, enrolled_at) VALUES ('enr_1', 'usr_maya', 'coh_spring', 'Ten Keys', 'active', '2026-01-10T00:00:00Z')`,
+    );
+    run(
+      `INSERT INTO enrollment (id, user_id, cohort_id, course_name, status, enrolled_at) VALUES ('enr_2', 'usr_maya', NULL, 'Self-paced', 'completed', '2026-02-10T00:00:00Z')`,
+    );
+    run(
+      `INSERT INTO enrollment (id, user_id, cohort_id, course_name, status, enrolled_at) VALUES ('enr_3', 'usr_ben', 'coh_spring', 'Ten Keys', 'active', '2026-01-10T00:00:00Z')`,
+    );
     for (let i = 0; i < 5; i++) {
-      run(`INSERT INTO user_action (id, user_id, action_type, occurred_at) VALUES (?, ?, 'viewed_module', '2026-03-01T00:00:00Z')`, `act_m${i}`, i < 3 ? 'usr_maya' : 'usr_ben');
+      run(
+        `INSERT INTO user_action (id, user_id, action_type, occurred_at) VALUES (?, ?, 'viewed_module', '2026-03-01T00:00:00Z')`,
+        `act_m${i}`,
+        i < 3 ? 'usr_maya' : 'usr_ben',
+      );
     }
     const m = getMember(app, { id: 'usr_maya' })!;
     expect(ipcContract['member.get'].output.safeParse(m).success).toBe(true);

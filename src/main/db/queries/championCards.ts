@@ -87,6 +87,5 @@ export function championCards(app: AppDb, where: SQL | undefined): ChampionCard[
   }));
 }
 
-export const championsOfCohort = (cohortId: string | null): SQL =>
-  cohortId === null ? isNull(champion.cohortId) : eq(champion.cohortId, cohortId);
+export const championsOfCohort = (cohortId: string | null): SQL => (cohortId === null ? isNull(champion.cohortId) : eq(champion.cohortId, cohortId));
 export const championsOfUser = (userId: string): SQL => eq(champion.userId, userId);

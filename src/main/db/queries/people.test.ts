@@ -70,7 +70,10 @@ function parse(c: 'people.search' | 'people.count' | 'people.exportCsv', input: 
 // An oracle that knows nothing of FTS5: fold accents and case, split into words, and ask
 // that every typed word be a prefix of some word of the name or email.
 const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-const words = (s: string) => fold(s).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+const words = (s: string) =>
+  fold(s)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 function expected(query: string, roles: Role[] = [], origins: string[] = []): { u: U; bucket: number }[] {
   const q = words(query);
   return users
@@ -161,11 +164,31 @@ describe('people search', () => {
   });
 
   it('an empty query lists everyone by name, then id', () => {
-    expect(allPages('', 500)).toEqual([...users].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1)).map((u) => u.id));
+    expect(allPages('', 500)).toEqual(
+      [...users].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1)).map((u) => u.id),
+    );
   });
 
   it('treats hostile input as plain words and never throws', () => {
-    for (const q of ['"', '""', '*', 'a*', '"maya', 'NEAR(maya lopez)', 'maya OR lopez', 'NOT maya', '(', ')', '-maya', 'name:maya', '{name}: x', '^maya', "'; DROP TABLE user; --", '\u0000', 'AND']) {
+    for (const q of [
+      '"',
+      '""',
+      '*',
+      'a*',
+      '"maya',
+      'NEAR(maya lopez)',
+      'maya OR lopez',
+      'NOT maya',
+      '(',
+      ')',
+      '-maya',
+      'name:maya',
+      '{name}: x',
+      '^maya',
+      "'; DROP TABLE user; --",
+      '\u0000',
+      'AND',
+    ]) {
       expect(() => searchPeople(app, parse('people.search', { query: q }))).not.toThrow();
       expect(() => countPeople(app, parse('people.count', { query: q }))).not.toThrow();
     }
@@ -185,7 +208,9 @@ describe('people search', () => {
       }
     }
     // an empty-query cursor has one bucket; a search has two, so a bucket-1 cursor is refused there
-    expect(() => searchPeople(app, parse('people.search', { query: '', after: Buffer.from('[1,"a","b"]').toString('base64url') }))).toThrow(QueryInputError);
+    expect(() => searchPeople(app, parse('people.search', { query: '', after: Buffer.from('[1,"a","b"]').toString('base64url') }))).toThrow(
+      QueryInputError,
+    );
     expect(first.nextCursor).not.toBeNull();
   });
 
@@ -199,7 +224,9 @@ describe('people search', () => {
     expect(ids('qz')).toEqual([]);
     expect(ids('new.addr')).toEqual(['usr_tmp']);
     app.sqlite
-      .prepare(`INSERT OR REPLACE INTO user (id, email, name, roles, created_at) VALUES ('usr_tmp', 'r@example.org', 'Rita Replaced', '[]', '2026-01-01T00:00:00Z')`)
+      .prepare(
+        `INSERT OR REPLACE INTO user (id, email, name, roles, created_at) VALUES ('usr_tmp', 'r@example.org', 'Rita Replaced', '[]', '2026-01-01T00:00:00Z')`,
+      )
       .run();
     expect(ids('xylo')).toEqual([]);
     expect(ids('rita')).toEqual(['usr_tmp']);
@@ -213,7 +240,10 @@ describe('people search', () => {
     expect(ids('ursula')).toEqual(['usr_tmp']);
     app.sqlite.prepare(`DELETE FROM user WHERE id = 'usr_tmp'`).run();
     expect(ids('ursula')).toEqual([]);
-    users.splice(users.findIndex((u) => u.id === 'usr_tmp'), 1);
+    users.splice(
+      users.findIndex((u) => u.id === 'usr_tmp'),
+      1,
+    );
     // the index agrees with its content table
     expect(() => app.sqlite.prepare(`INSERT INTO user_fts (user_fts, rank) VALUES ('integrity-check', 1)`).run()).not.toThrow();
   });
@@ -227,7 +257,10 @@ describe('people search plans', () => {
   };
 
   it('walk a (name, id) index without sorting when many members match, one walk per chosen role', () => {
-    for (const [query, bucket] of [['', 0], ['example', 1]] as const) {
+    for (const [query, bucket] of [
+      ['', 0],
+      ['example', 1],
+    ] as const) {
       const plain = planOf(query, bucket);
       expect(plain.join('\n')).toMatch(/(SCAN|SEARCH) u USING (COVERING )?INDEX user_name_idx/);
       expect(plain.join('\n')).not.toMatch(/TEMP B-TREE/);

@@ -203,7 +203,7 @@ export function listOrigins(app: AppDb): CallOutput<'people.origins'> {
   return { origins: rows.map((r) => r.origin) };
 }
 
-export const CSV_HEADER = ['id', 'name', 'email', 'origin', 'roles', 'joined', 'last_active', 'champion_stage', 'enrollments'] as const;
+const CSV_HEADER = ['id', 'name', 'email', 'origin', 'roles', 'joined', 'last_active', 'champion_stage', 'enrollments'] as const;
 
 /** Rows per look-up while exporting: one page of ids per round of enrollment and pipeline queries. */
 const EXPORT_PAGE = 500;

@@ -65,7 +65,11 @@ function oracle(sort: 'last_active' | 'joined', f: { roles?: string[]; query?: s
   const picked = users.filter(
     (u) =>
       (!f.roles?.length || u.roles.some((r) => f.roles!.includes(r))) &&
-      (!f.query || u.name.toLowerCase().split(' ').some((w) => w.startsWith(f.query!.toLowerCase()))),
+      (!f.query ||
+        u.name
+          .toLowerCase()
+          .split(' ')
+          .some((w) => w.startsWith(f.query!.toLowerCase()))),
   );
   if (sort === 'joined') return picked.sort((a, b) => cmp(b.created, a.created) || cmp(b.id, a.id)).map((u) => u.id);
   return picked

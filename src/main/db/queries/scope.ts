@@ -7,9 +7,7 @@ export function myScope(app: AppDb, scope: Scope | undefined): CallOutput<'scope
   if (!scope) return { state: 'unknown', cohorts: [] };
   if (scope.all) return { state: 'all', cohorts: [] };
   if (scope.cohortIds.length === 0) return { state: 'none', cohorts: [] };
-  const names = new Map(
-    (app.sqlite.prepare('SELECT id, name FROM cohort').all() as { id: string; name: string }[]).map((c) => [c.id, c.name]),
-  );
+  const names = new Map((app.sqlite.prepare('SELECT id, name FROM cohort').all() as { id: string; name: string }[]).map((c) => [c.id, c.name]));
   // A cohort the laptop has not pulled yet (first sync not done) is shown by its id until it has.
   const cohorts = scope.cohortIds.map((id) => ({ id, name: names.get(id) ?? id }));
   cohorts.sort((a, b) => a.name.localeCompare(b.name));

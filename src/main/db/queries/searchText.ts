@@ -9,7 +9,7 @@
 const MAX_TOKENS = 12;
 const MAX_TOKEN_LENGTH = 64;
 
-export function searchTokens(query: string): string[] {
+function searchTokens(query: string): string[] {
   return query
     .normalize('NFC')
     .split(/[^\p{L}\p{N}\p{M}]+/u)

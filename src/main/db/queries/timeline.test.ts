@@ -58,15 +58,17 @@ const newestFirst = (a: A, b: A) => (a.occurred_at < b.occurred_at ? 1 : a.occur
 
 type Filter = CallInput<'timeline.dailyCounts'>;
 function oracle(f: Filter): A[] {
-  return actions
-    .filter((a) => !f.userId || a.user_id === f.userId)
-    .filter((a) => !f.actionTypes?.length || f.actionTypes.includes(a.action_type as never))
-    .filter((a) => !f.targetTypes?.length || (a.target_type !== null && f.targetTypes.includes(a.target_type as never)))
-    .filter((a) => !f.sourceSystems?.length || (a.source_system !== null && f.sourceSystems.includes(a.source_system as never)))
-    // By value, not text: bounds may be typed without milliseconds, stored rows always have them.
-    .filter((a) => !f.from || Date.parse(a.occurred_at) >= Date.parse(f.from))
-    .filter((a) => !f.to || Date.parse(a.occurred_at) < Date.parse(f.to))
-    .sort(newestFirst);
+  return (
+    actions
+      .filter((a) => !f.userId || a.user_id === f.userId)
+      .filter((a) => !f.actionTypes?.length || f.actionTypes.includes(a.action_type as never))
+      .filter((a) => !f.targetTypes?.length || (a.target_type !== null && f.targetTypes.includes(a.target_type as never)))
+      .filter((a) => !f.sourceSystems?.length || (a.source_system !== null && f.sourceSystems.includes(a.source_system as never)))
+      // By value, not text: bounds may be typed without milliseconds, stored rows always have them.
+      .filter((a) => !f.from || Date.parse(a.occurred_at) >= Date.parse(f.from))
+      .filter((a) => !f.to || Date.parse(a.occurred_at) < Date.parse(f.to))
+      .sort(newestFirst)
+  );
 }
 
 function allPages(f: Filter, limit: number): string[] {
@@ -106,7 +108,13 @@ describe('timeline pages', () => {
       { from: '2026-03-10T00:00:00Z', to: '2026-03-12T07:20:00Z' },
       { from: '2026-03-10T00:00:00Z', actionTypes: ['answered_question'], sourceSystems: ['segment'] },
       { to: '2026-03-05T00:00:00Z', targetTypes: ['question'] },
-      { userId: 'usr_5', actionTypes: ['viewed_module', 'posted_thread'], sourceSystems: ['app', 'stripe'], from: '2026-03-03T00:00:00Z', to: '2026-03-20T00:00:00Z' },
+      {
+        userId: 'usr_5',
+        actionTypes: ['viewed_module', 'posted_thread'],
+        sourceSystems: ['app', 'stripe'],
+        from: '2026-03-03T00:00:00Z',
+        to: '2026-03-20T00:00:00Z',
+      },
       { userId: 'usr_nobody' },
     ];
     // and some random combinations
@@ -126,7 +134,10 @@ describe('timeline pages', () => {
       const expected = oracle(f).map((a) => a.id);
       expect(allPages(f, 9), JSON.stringify(f)).toEqual(expected);
       const counted = dailyCounts(app, ipcContract['timeline.dailyCounts'].input.parse(f)).days;
-      expect(counted.reduce((n, d) => n + d.count, 0), JSON.stringify(f)).toBe(expected.length);
+      expect(
+        counted.reduce((n, d) => n + d.count, 0),
+        JSON.stringify(f),
+      ).toBe(expected.length);
     }
   });
 
@@ -183,14 +194,23 @@ describe('timeline query plans', () => {
       expect(plan.some((l) => /user_action/.test(l))).toBe(true);
       const byValue = !!(f.actionTypes?.length || f.targetTypes?.length || f.sourceSystems?.length);
       if (f.userId) expect(plan.filter((l) => /user_action/.test(l)).every((l) => /user_action_user_time_idx/.test(l))).toBe(true);
-      else if (byValue) expect(plan.filter((l) => /user_action/.test(l)).every((l) => /^SEARCH user_action USING INDEX user_action_(type|source|target)_time_idx/.test(l))).toBe(true);
+      else if (byValue)
+        expect(
+          plan.filter((l) => /user_action/.test(l)).every((l) => /^SEARCH user_action USING INDEX user_action_(type|source|target)_time_idx/.test(l)),
+        ).toBe(true);
     }
   });
 });
 
 describe('timeline per-day counts', () => {
   it('match a plain count per UTC day, ascending, for the whole log and filtered', () => {
-    for (const f of [{}, { userId: 'usr_7' }, { sourceSystems: ['manual'] }, { actionTypes: ['enrolled', 'unenrolled'], targetTypes: ['course'] }, { from: '2026-03-04T10:00:00Z', to: '2026-03-09T13:00:00Z' }] as Filter[]) {
+    for (const f of [
+      {},
+      { userId: 'usr_7' },
+      { sourceSystems: ['manual'] },
+      { actionTypes: ['enrolled', 'unenrolled'], targetTypes: ['course'] },
+      { from: '2026-03-04T10:00:00Z', to: '2026-03-09T13:00:00Z' },
+    ] as Filter[]) {
       const expected = new Map<string, number>();
       for (const a of oracle(f)) expected.set(a.occurred_at.slice(0, 10), (expected.get(a.occurred_at.slice(0, 10)) ?? 0) + 1);
       const want = [...expected.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, count]) => ({ day, count }));

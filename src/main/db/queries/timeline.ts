@@ -153,7 +153,7 @@ function toItem(r: ActionRow, pending: ReadonlySet<string>): TimelineItem {
 }
 
 /** Ids among `ids` that an action.record mutation still waiting in the outbox created. */
-export function pendingActionIds(app: AppDb, ids: readonly string[]): Set<string> {
+function pendingActionIds(app: AppDb, ids: readonly string[]): Set<string> {
   if (ids.length === 0) return new Set();
   const rows = cachedStatement(
     app.sqlite,
@@ -229,7 +229,9 @@ export function dailyCounts(app: AppDb, filter: ParsedInput<'timeline.dailyCount
   const lo = bound('min');
   const hi = bound('max');
   if (lo === null || hi === null) return { days: [] };
-  params.days = JSON.stringify(dayRanges(dayInZone(lo, filter.timeZone), dayInZone(hi, filter.timeZone), filter.timeZone).map((d) => [d.day, d.start, d.end]));
+  params.days = JSON.stringify(
+    dayRanges(dayInZone(lo, filter.timeZone), dayInZone(hi, filter.timeZone), filter.timeZone).map((d) => [d.day, d.start, d.end]),
+  );
   const inDay = 'occurred_at >= d.start AND occurred_at < d.end';
   let count: string;
   if (driving === null) {

@@ -9,10 +9,10 @@ import { timelinePage } from './timeline.js';
 // coordinator reads (in their zone, named), so a spreadsheet sorts and a person reads.
 
 /** A spreadsheet of more rows is not read by a person; the export says when it stopped. */
-export const TIMELINE_CSV_MAX_ROWS = 100_000;
+const TIMELINE_CSV_MAX_ROWS = 100_000;
 const PAGE = 500;
 
-export const TIMELINE_CSV_HEADER = [
+const TIMELINE_CSV_HEADER = [
   'occurred_at',
   'local_time',
   'member',

@@ -26,7 +26,7 @@ export interface DerivedRows {
 }
 
 /** Monday-based UTC week number, as SQLite's `(unixepoch(t) / 86400 + 3) / 7` computes it for timestamps after 1970. */
-export function weekOf(iso: string): number {
+function weekOf(iso: string): number {
   const seconds = Math.floor(Date.parse(iso) / 1000);
   return Math.floor((Math.floor(seconds / 86400) + 3) / 7);
 }
@@ -118,7 +118,9 @@ export function derivedFromScratch(sqlite: Database.Database): DerivedRows {
 export function derivedAsStored(sqlite: Database.Database): DerivedRows {
   return {
     enrollmentWeek: sqlite
-      .prepare('SELECT enrollment_id, user_id, week, actions, course_done, last_at FROM insight_enrollment_week ORDER BY enrollment_id, user_id, week')
+      .prepare(
+        'SELECT enrollment_id, user_id, week, actions, course_done, last_at FROM insight_enrollment_week ORDER BY enrollment_id, user_id, week',
+      )
       .all() as DerivedRows['enrollmentWeek'],
     enrollment: sqlite
       .prepare(
