@@ -24,7 +24,7 @@ export function NoticeBanner() {
         <div key={n.id} className="notice-banner" role="status" data-testid="notice">
           <span>
             {n.message}
-            {n.count > 1 ? ` (${n.count} times)` : ''}
+            {n.count > 1 ? (n.kind.startsWith('member_') ? ` (${n.count} members)` : ` (${n.count} times)`) : ''}
           </span>
           <button type="button" className="btn btn-small" disabled={dismiss.isPending} onClick={() => dismiss.mutate(n.id)}>
             Dismiss

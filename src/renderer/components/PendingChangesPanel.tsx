@@ -54,7 +54,7 @@ export function PendingChangesPanel({ revision }: { revision: string }) {
       ) : pending.isError ? (
         <ErrorState error={pending.error} onRetry={() => void pending.refetch()} />
       ) : pending.data.items.length === 0 ? (
-        <Empty title="Nothing pending">Every change you made has reached the server.</Empty>
+        <Empty title="Nothing pending">Nothing is waiting to be sent to the server.</Empty>
       ) : (
         <ul className="pending-list">
           {pending.data.items.map((p) => (
