@@ -9,7 +9,7 @@ import { searchPeople } from '../src/main/db/queries/people.js';
 import { SyncEngine } from '../src/main/sync/engine.js';
 import { LocalMutations } from '../src/main/sync/localMutations.js';
 import { Session } from '../src/main/sync/session.js';
-import { memoryTokenStore } from '../src/main/sync/tokenStores.js';
+import { memoryTokenStore } from '../src/main/sync/tokenStore.js';
 import { SYNC_TABLES } from '../src/shared/rows.js';
 import { INSIGHT_TRIGGERS } from '../src/main/insight/derivedTables.js';
 import { SEARCH_PREFIXES } from './prefixes.js';

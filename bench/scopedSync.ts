@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../src/main/db/open.js';
 import { SyncEngine } from '../src/main/sync/engine.js';
 import { Session } from '../src/main/sync/session.js';
-import { memoryTokenStore } from '../src/main/sync/tokenStores.js';
+import { memoryTokenStore } from '../src/main/sync/tokenStore.js';
 import { SYNC_TABLES } from '../src/shared/rows.js';
 import { SCOPED_COORDINATOR } from './serverProcess.js';
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { revokeDevice, revokeUserSessions } from './auth/devices.js';
-import { openDatabase } from './db/database.js';
+import { openServerDatabase } from './db/database.js';
 import { listErasures } from './erasure.js';
 import { DEFAULT_DATA_FOLDER } from './startServer.js';
 
@@ -36,7 +36,7 @@ export async function runAdminCli(argv: string[], io: AdminIo): Promise<number> 
   if (values.data !== undefined && values.data.trim() === '') return usage('--data: must be a folder or a postgres:// URL');
   const data = values.data ?? DEFAULT_DATA_FOLDER;
 
-  let run: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<number>;
+  let run: (db: Awaited<ReturnType<typeof openServerDatabase>>) => Promise<number>;
   if (group === 'erasures' && verb === 'list') {
     if (positionals.length > 0) return usage(`unexpected argument "${positionals[0]}"`);
     run = async (db) => {
@@ -71,7 +71,7 @@ export async function runAdminCli(argv: string[], io: AdminIo): Promise<number> 
 
   let db;
   try {
-    db = await openDatabase(data);
+    db = await openServerDatabase(data);
   } catch (e) {
     io.err(`could not open the server database at ${data}: ${e instanceof Error ? e.message : String(e)}`);
     return 1;

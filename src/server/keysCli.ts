@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { INGEST_KEY_SOURCES, IngestKeySource } from '../shared/enums.js';
 import { createIngestKey, listIngestKeys, revokeIngestKey } from './auth/ingestKeys.js';
-import { openDatabase } from './db/database.js';
+import { openServerDatabase } from './db/database.js';
 import { DEFAULT_DATA_FOLDER } from './startServer.js';
 
 // `npm run server -- keys create|list|revoke …`: ingest keys for upstream systems (docs/protocol.md,
@@ -44,7 +44,7 @@ export async function runKeysCli(argv: string[], io: KeysIo): Promise<number> {
   if (values.data !== undefined && values.data.trim() === '') return usage('--data: must be a folder or a postgres:// URL');
   const data = values.data ?? DEFAULT_DATA_FOLDER;
 
-  let run: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<number>;
+  let run: (db: Awaited<ReturnType<typeof openServerDatabase>>) => Promise<number>;
   if (command === 'create') {
     if (positionals.length > 0) return usage(`unexpected argument "${positionals[0]}"`);
     const source = IngestKeySource.safeParse(values.source);
@@ -85,7 +85,7 @@ export async function runKeysCli(argv: string[], io: KeysIo): Promise<number> {
 
   let db;
   try {
-    db = await openDatabase(data);
+    db = await openServerDatabase(data);
   } catch (e) {
     io.err(`could not open the server database at ${data}: ${e instanceof Error ? e.message : String(e)}`);
     return 1;

@@ -3,7 +3,7 @@ import type { IngestKeySource } from '../shared/enums.js';
 import type { RowOf, SyncTable, UserRow } from '../shared/rows.js';
 import { createIngestKey, type IngestKey } from './auth/ingestKeys.js';
 import { createPasswordHasher, type PasswordCost } from './auth/passwords.js';
-import { openDatabase, type Database, type DbKind } from './db/database.js';
+import { openServerDatabase, type Database, type DbKind } from './db/database.js';
 import { insertWireRows, loadDemo, type DemoSize } from './demo/loadDemo.js';
 import { buildApp } from './http/app.js';
 import { pruneOutcomes } from './sync/outcomes.js';
@@ -68,7 +68,7 @@ const DAY_MS = 86_400_000;
 
 export async function startServer(opts: StartServerOptions = {}): Promise<RunningServer> {
   const retentionDays = opts.tombstoneRetentionDays ?? 90;
-  const db = await openDatabase(opts.data ?? DEFAULT_DATA_FOLDER);
+  const db = await openServerDatabase(opts.data ?? DEFAULT_DATA_FOLDER);
   const hasher = createPasswordHasher({ cost: opts.passwordCost, concurrency: opts.hashConcurrency });
   let pruneTimer: NodeJS.Timeout | undefined;
   try {

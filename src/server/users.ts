@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Role } from '../shared/enums.js';
 import { RowId, UserRow } from '../shared/rows.js';
 import type { Database, Tx } from './db/database.js';
-import { wireRow } from './db/wireRows.js';
+import { wireRow } from './db/storedWire.js';
 import type { PasswordHasher } from './auth/passwords.js';
 
 export const NewUser = z.strictObject({

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload } from '../../src/shared/ipc.js';
 import { createCore } from '../../src/main/core/createCore.js';
 import type { Core } from '../../src/main/core/coreApi.js';
-import { memoryTokenStore } from '../../src/main/sync/tokenStores.js';
+import { memoryTokenStore } from '../../src/main/sync/tokenStore.js';
 import { startServer, type RunningServer } from '../../src/server/startServer.js';
 
 // The core as both hosts run it, against the real reference server (PGlite in a temp folder).

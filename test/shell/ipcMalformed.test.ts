@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS, type Channel } from '../../src/shared/ipc.js';
 import { createCore } from '../../src/main/core/createCore.js';
 import type { Core } from '../../src/main/core/coreApi.js';
-import { memoryTokenStore } from '../../src/main/sync/tokenStores.js';
+import { memoryTokenStore } from '../../src/main/sync/tokenStore.js';
 import { SEED, seedLocal, snapshotDb } from './seedLocal.js';
 
 // Every channel of the contract, given bad input through the real core over a real SQLite

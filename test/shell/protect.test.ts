@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, DATABASE_FILE } from '../../src/main/core/createCore.js';
-import { memoryTokenStore } from '../../src/main/sync/tokenStores.js';
+import { memoryTokenStore } from '../../src/main/sync/tokenStore.js';
 import type { AuthStatus } from '../../src/shared/ipc.js';
 import { startServer, type RunningServer } from '../../src/server/startServer.js';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/main/core/createCore.js';
 import type { Core } from '../../src/main/core/coreApi.js';
 import { ProtocolClient, SyncHttpError } from '../../src/main/sync/protocolClient.js';
-import { memoryTokenStore } from '../../src/main/sync/tokenStores.js';
+import { memoryTokenStore } from '../../src/main/sync/tokenStore.js';
 import { ipcContract } from '../../src/shared/ipc.js';
 import { serverUrlProblem } from '../../src/shared/serverUrl.js';
 

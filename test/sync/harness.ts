@@ -8,10 +8,10 @@ import { openDatabase, type AppDb } from '../../src/main/db/open.js';
 import { SyncEngine, type SyncEngineOptions } from '../../src/main/sync/engine.js';
 import { LocalMutations } from '../../src/main/sync/localMutations.js';
 import { Session } from '../../src/main/sync/session.js';
-import { memoryTokenStore } from '../../src/main/sync/tokenStores.js';
+import { memoryTokenStore } from '../../src/main/sync/tokenStore.js';
 import { dumpTable } from '../../src/main/sync/wireRows.js';
 import { startServer, type RunningServer } from '../../src/server/startServer.js';
-import { tableIdent, wireJson } from '../../src/server/db/wireRows.js';
+import { tableIdent, wireJson } from '../../src/server/db/storedWire.js';
 import { SYNC_TABLES, type SyncTable } from '../../src/shared/rows.js';
 
 // Real pieces for the sync integration tests: a server on loopback over an embedded PGlite

@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/main/core/createCore.js';
 import type { Core } from '../../src/main/core/coreApi.js';
-import { memoryTokenStore } from '../../src/main/sync/tokenStores.js';
+import { memoryTokenStore } from '../../src/main/sync/tokenStore.js';
 import { TOO_LARGE_MESSAGE } from '../../src/main/sync/tooLarge.js';
 import { apiClient } from '../../src/server/testing/httpClient.js';
 import { SEED, seedLocal, snapshotDb } from '../shell/seedLocal.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore } from '../core/createCore.js';
 import type { Core } from '../core/coreApi.js';
-import { plainFileTokenStore } from '../sync/tokenStores.js';
+import { plainFileTokenStore } from '../sync/tokenStore.js';
 import { contentSecurityPolicy } from '../hostShared/csp.js';
 import { remoteContentFromEnv, type RemoteContentPolicy } from '../hostShared/remoteContent.js';
 import { readStaticFile } from '../hostShared/staticFiles.js';

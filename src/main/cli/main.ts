@@ -11,7 +11,7 @@ import { allPending, pendingCount } from '../sync/outbox.js';
 import { readRow } from '../sync/wireRows.js';
 import { REVOKED_MESSAGES, Session, SessionError, type RevokedReason } from '../sync/session.js';
 import { readSyncState } from '../sync/syncState.js';
-import { plainFileTokenStore } from '../sync/tokenStores.js';
+import { plainFileTokenStore } from '../sync/tokenStore.js';
 import { ensurePrivateDir } from '../localData/privateFiles.js';
 import { removeDatabaseFiles } from '../localData/wipe.js';
 import { SYNC_TABLES } from '../../shared/rows.js';

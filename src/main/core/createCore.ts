@@ -12,7 +12,7 @@ import { buildHandlers, type Runtime } from '../ipc/handlers.js';
 import { SyncEngine } from '../sync/engine.js';
 import { LocalMutations } from '../sync/localMutations.js';
 import { REVOKED_MESSAGES, Session } from '../sync/session.js';
-import type { TokenStore } from '../sync/tokenStores.js';
+import type { TokenStore } from '../sync/tokenStore.js';
 import type { Core } from './coreApi.js';
 import { MemberPhotos } from './memberPhotos.js';
 import { PreferencesStore } from './preferences.js';

@@ -13,7 +13,7 @@ import { openMainWindow } from './mainWindow.js';
 import { installMenu } from './menu.js';
 import { watchNetwork } from './network.js';
 import { hardenSession, lockDownWebContents, type Log } from './security.js';
-import { openElectronTokenStore, type ElectronTokenStore } from './tokenStore.js';
+import { openElectronTokenStore, type ElectronTokenStore } from './safeStorageTokenStore.js';
 import { DatabaseFromNewerReleaseError } from '../db/releaseCheck.js';
 
 // The Electron host: windows, menus, OS integration and the IPC door. Everything else (the

@@ -18,8 +18,8 @@ import { listQuarantine } from '../sync/pullQuarantine.js';
 import { discardPending, listPending, PendingError } from '../sync/pending.js';
 import type { Session } from '../sync/session.js';
 import { leftScopeNotice } from '../sync/scopeEviction.js';
-import { myScope } from '../db/queries/scope.js';
-import type { TokenStore } from '../sync/tokenStores.js';
+import { myScope } from '../db/queries/myScope.js';
+import type { TokenStore } from '../sync/tokenStore.js';
 import type { HandlerTable } from './dispatch.js';
 import { IpcFailure } from './ipcFailure.js';
 import { dismissNotice, listNotices } from '../localData/notices.js';
@@ -148,7 +148,7 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
     'auth.signIn': async (input: ParsedInput<'auth.signIn'>): Promise<CallOutput<'auth.signIn'>> => {
       const { session, engine } = rt();
       const status = await engine.whileStopped(() => session.signIn(input.serverUrl, input.email, input.password));
-      // Another server's database: local data started over (serverIdentity.ts); every screen reloads.
+      // Another server's database: local data started over (serverBinding.ts); every screen reloads.
       if (session.lastAdoption === 'switched') ctx.localChange([...SYNC_TABLES, 'outbox', 'conflict']);
       // First sync right away: a fresh install has nothing to show until it pulls.
       void engine.syncNow();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore, DATABASE_FILE } from '../core/createCore.js';
 import { openDatabase } from '../db/open.js';
-import { memoryTokenStore, plainFileTokenStore } from '../sync/tokenStores.js';
+import { memoryTokenStore, plainFileTokenStore } from '../sync/tokenStore.js';
 import { ensurePrivateDir, ensurePrivateFile } from './privateFiles.js';
 
 // Issue 14 item 1: another account on the laptop must not be able to read the data folder,

@@ -436,7 +436,7 @@ export class SyncEngine {
           return;
         case 'database_changed':
           // Another database behind the same address: nothing more is sent to it until the
-          // coordinator signs in again, which starts local data over for it (serverIdentity.ts).
+          // coordinator signs in again, which starts local data over for it (serverBinding.ts).
           this.session.markExpired();
           this.error = `${e.message} Your pending changes are kept.`;
           this.clearRetry();

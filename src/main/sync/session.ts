@@ -6,12 +6,12 @@ import { SessionUser, type SessionList } from '../../shared/protocol.js';
 import { isCoordinator } from '../../shared/enums.js';
 import { serverUrlProblem } from '../../shared/serverUrl.js';
 import { ProtocolClient, SyncHttpError } from './protocolClient.js';
-import { adoptServer, type Adoption } from './serverIdentity.js';
+import { adoptServer, type Adoption } from './serverBinding.js';
 import type { SqliteHost } from './sqliteHost.js';
-import type { TokenStore } from './tokenStores.js';
+import type { TokenStore } from './tokenStore.js';
 import { readSyncState } from './syncState.js';
 
-export type { TokenStore } from './tokenStores.js';
+export type { TokenStore } from './tokenStore.js';
 
 // The signed-in coordinator. The token lives in a host-provided store; the server URL and
 // the user live in the `setting` table so every host shows the same thing after a restart.
@@ -135,7 +135,7 @@ export class Session {
     }
     const stored = this.serverUrl();
     const previousUrl = stored !== null && stored !== base ? stored : (this.get(KEY_PREVIOUS_SERVER) ?? stored);
-    // Another database than the one this laptop's data came from: start over with it (serverIdentity.ts).
+    // Another database than the one this laptop's data came from: start over with it (serverBinding.ts).
     this.lastAdoption = adoptServer(this.sqlite, { databaseId: res.databaseId, serverUrl: base, previousUrl }, new Date());
     this.sqlite
       .transaction(() => {

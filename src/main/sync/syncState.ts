@@ -79,7 +79,7 @@ export function setClockOffset(sqlite: Database.Database, ms: number): void {
   sqlite.prepare('UPDATE sync_state SET clock_offset_ms = ? WHERE id = 1').run(Math.round(ms));
 }
 
-/** The first answer from a server binds this state to its database (see serverIdentity.ts for a different one). */
+/** The first answer from a server binds this state to its database (see serverBinding.ts for a different one). */
 export function bindDatabaseIfUnset(sqlite: Database.Database, databaseId: string): void {
   sqlite.prepare('UPDATE sync_state SET server_database_id = ? WHERE id = 1 AND server_database_id IS NULL').run(databaseId);
 }

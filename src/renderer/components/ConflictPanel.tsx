@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { ConflictItem } from '../../shared/ipc.js';
 import { call, CallError, errorText } from '../lib/api.js';
-import { describeConflict, resolutionText } from '../lib/conflicts.js';
+import { describeConflict, resolutionText } from '../lib/conflictWords.js';
 import { useNavigation } from '../lib/navigation.js';
 
 type Resolution = 'keep-server' | 'retry-mine';

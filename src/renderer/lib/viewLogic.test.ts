@@ -5,7 +5,7 @@ import { areasFor } from './queryKeys.js';
 import { fillDays } from './fillDays.js';
 import { defaultTarget, moveBlockedReason } from './moves.js';
 import { pullFraction } from './syncProgress.js';
-import { describeConflict } from './conflicts.js';
+import { describeConflict } from './conflictWords.js';
 
 describe('timeline day groups', () => {
   it('keeps one group per UTC day even when the day continues on the next page', () => {

@@ -26,7 +26,7 @@ import { isTypingTarget } from '../lib/keyboard.js';
 import { PendingBadge, stageLabel } from '../components/Badges.js';
 import { MoveMenu } from '../components/MoveMenu.js';
 import { CardDetail } from '../components/CardDetail.js';
-import { describeConflict } from '../lib/conflicts.js';
+import { describeConflict } from '../lib/conflictWords.js';
 import { ErrorState, Loading } from '../components/States.js';
 import { Icon } from '../components/Icon.js';
 import { FirstSyncState, useFirstSync } from '../components/FirstSyncState.js';

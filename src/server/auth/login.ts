@@ -6,7 +6,7 @@ import { ApiError } from '../http/apiError.js';
 import { clearFailures, emailKey, recordFailure, secondsBlocked } from './loginThrottle.js';
 import { QueueFullError, type PasswordHasher } from './passwords.js';
 import { isDeviceRevoked, recordDevice } from './devices.js';
-import { createSession } from './sessions.js';
+import { createSession } from './sessionTokens.js';
 import { readScope } from '../scopes.js';
 
 const BAD_LOGIN = 'The email or password is not right.';

@@ -10,7 +10,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import * as schema from './schema.js';
-import { refuseNewerServerRelease } from './releaseCheck.js';
+import { refuseNewerServerRelease } from './serverReleaseCheck.js';
 import { takeWritersLock } from './writeLock.js';
 
 export type DbKind = 'pglite' | 'postgres';
@@ -63,7 +63,7 @@ const txOf = (t: Executes): Tx => ({
 });
 
 /** `data` is a folder (embedded PGlite kept there) or a postgres:// URL. Runs migrations before returning. */
-export async function openDatabase(data: string): Promise<Database> {
+export async function openServerDatabase(data: string): Promise<Database> {
   if (/^postgres(ql)?:\/\//.test(data)) return openPostgres(data);
   return openPglite(data);
 }

@@ -13,7 +13,7 @@ import { MIGRATIONS_FOLDER } from './database.js';
 import { startServer } from '../startServer.js';
 import { BACKENDS, freshPglite, freshPostgres, postgresReachable, SKIP_PG_MESSAGE, type Backend } from '../testing/testBackends.js';
 import { ROW_SCHEMAS } from '../../shared/rows.js';
-import { wireRow } from './wireRows.js';
+import { wireRow } from './storedWire.js';
 
 // A server database from the release before storable values (migrations 0000-0004), holding rows
 // a laptop cannot store, upgraded by migration 0005_storable: each bad value is repaired or

@@ -14,8 +14,8 @@ import { SYNC_TABLES } from '../../shared/rows.js';
 import { pullPageJson } from '../sync/pullPage.js';
 import { push } from '../sync/push.js';
 import { BACKENDS, freshPglite, freshPostgres, postgresReachable, SKIP_PG_MESSAGE, type Backend } from '../testing/testBackends.js';
-import { MIGRATIONS_FOLDER, openDatabase, type Database } from './database.js';
-import { tableIdent, wireJson } from './wireRows.js';
+import { MIGRATIONS_FOLDER, openServerDatabase, type Database } from './database.js';
+import { tableIdent, wireJson } from './storedWire.js';
 
 // Each synced row's stored `wire` text (trigger of migration 0002_wire_json) against the wire row
 // computed from its columns (WIRE_JSON): after inserts, after updates through the push path,
@@ -46,7 +46,7 @@ async function fresh(kind: (typeof BACKENDS)[number]): Promise<Backend> {
 }
 
 async function open(data: string): Promise<Database> {
-  const db = await openDatabase(data);
+  const db = await openServerDatabase(data);
   cleanup.push(() => db.close());
   return db;
 }

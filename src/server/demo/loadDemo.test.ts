@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PullResponse } from '../../shared/protocol.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
-import { tableIdent, wireJson } from '../db/wireRows.js';
+import { tableIdent, wireJson } from '../db/storedWire.js';
 import { startServer } from '../startServer.js';
 import { apiClient } from '../testing/httpClient.js';
 import { BACKENDS, freshPglite, freshPostgres, postgresReachable, SKIP_PG_MESSAGE, type Backend } from '../testing/testBackends.js';

@@ -11,7 +11,7 @@ import { addressKey } from '../auth/loginThrottle.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { isDeviceRevoked, listDevices, recordDevice, listOwnSessions, revokeDevice, revokeOwnSession, revokeUserSessions } from '../auth/devices.js';
 import { DEVICE_REVOKED } from '../auth/login.js';
-import { authenticate, authenticateSession, revokeSession, type SessionCheck } from '../auth/sessions.js';
+import { authenticate, authenticateSession, revokeSession, type SessionCheck } from '../auth/sessionTokens.js';
 import type { Database } from '../db/database.js';
 import { eraseUser, listErasures } from '../erasure.js';
 import { ingestActions } from '../ingest.js';

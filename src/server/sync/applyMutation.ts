@@ -6,7 +6,7 @@ import type { ChampionRow } from '../../shared/rows.js';
 import { isValidTransition, stampsForStage } from '../../shared/stageRules.js';
 import { MAX_CLOCK_SKEW_MS } from '../../shared/limits.js';
 import type { Tx } from '../db/database.js';
-import { wireRow } from '../db/wireRows.js';
+import { wireRow } from '../db/storedWire.js';
 import { syncChampionRole } from './championRole.js';
 
 // One mutation's rules (docs/protocol.md, push table). Runs inside the write transaction that also

@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { PullResponse } from '../../shared/protocol.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
 import type { Database, Tx } from '../db/database.js';
-import { tableIdent } from '../db/wireRows.js';
+import { tableIdent } from '../db/storedWire.js';
 import { ApiError } from '../http/apiError.js';
 import { assertContinuable, currentEpoch, decodeCursor, encodeCursor } from './cursor.js';
 import { assertSameDatabase } from './serverIdentity.js';

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MutationEnvelope } from '../../shared/mutations.js';
 import type { MutationResult } from '../../shared/protocol.js';
-import { openDatabase, type Database } from '../db/database.js';
+import { openServerDatabase, type Database } from '../db/database.js';
 import { dumpTables } from '../testing/dumpTables.js';
 import { BACKENDS, freshPglite, freshPostgres, postgresReachable, SKIP_PG_MESSAGE, type Backend } from '../testing/testBackends.js';
 import { applyMutation } from './applyMutation.js';
@@ -23,7 +23,7 @@ afterEach(async () => {
 
 async function seeded(kind: (typeof BACKENDS)[number]): Promise<Database> {
   const backend = kind === 'pglite' ? await freshPglite() : await freshPostgres();
-  const db = await openDatabase(backend.data);
+  const db = await openServerDatabase(backend.data);
   opened.push({ db, backend });
   await db.write(async (tx) => {
     await tx.rows(sql`INSERT INTO "user" (id, email, name, roles, created_at) VALUES

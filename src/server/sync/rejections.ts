@@ -2,7 +2,7 @@ import type { MutationEnvelope } from '../../shared/mutations.js';
 import { RowId } from '../../shared/rows.js';
 import type { MutationResult } from '../../shared/protocol.js';
 import type { Tx } from '../db/database.js';
-import { wireRow } from '../db/wireRows.js';
+import { wireRow } from '../db/storedWire.js';
 import type { Outcome } from './applyMutation.js';
 
 // What every refusal says about the row it names (docs/protocol.md, "no change lost"): the

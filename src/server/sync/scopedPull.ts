@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { SYNC_TABLES, type SyncTable } from '../../shared/rows.js';
 import type { Tx } from '../db/database.js';
-import { tableIdent } from '../db/wireRows.js';
+import { tableIdent } from '../db/storedWire.js';
 
 // Pull pages for a coordinator scoped by cohort (issue 13; docs/protocol.md "Scopes", and the
 // argument "no row skipped, none left behind" there). Two kinds of page:

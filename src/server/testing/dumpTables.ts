@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Change, PullResponse } from '../../shared/protocol.js';
 import { SYNC_TABLES, type SyncTable } from '../../shared/rows.js';
 import type { Database } from '../db/database.js';
-import { tableIdent, wireJson } from '../db/wireRows.js';
+import { tableIdent, wireJson } from '../db/storedWire.js';
 
 export type Mirror = Record<SyncTable, Map<string, unknown>>;
 export const emptyMirror = (): Mirror => Object.fromEntries(SYNC_TABLES.map((t) => [t, new Map<string, unknown>()])) as Mirror;

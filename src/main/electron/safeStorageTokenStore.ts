@@ -3,7 +3,7 @@ import path from 'node:path';
 import { safeStorage } from 'electron';
 import { z } from 'zod';
 import { narrowIfPresent, writePrivateFile } from '../localData/privateFiles.js';
-import { plainFileTokenStore, type TokenStorageKind, type TokenStore } from '../sync/tokenStores.js';
+import { plainFileTokenStore, type TokenStorageKind, type TokenStore } from '../sync/tokenStore.js';
 
 // The session token at rest. Where the OS can encrypt (Keychain, DPAPI, a Linux keyring), it
 // is stored encrypted by safeStorage. Where it cannot (Linux with no keyring: safeStorage's

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fake } from './testing/fakeElectron.js';
-import { ENCRYPTED_TOKEN_FILE, openElectronTokenStore, PLAIN_TOKEN_FILE, TOKEN_CHOICE_FILE } from './tokenStore.js';
+import { ENCRYPTED_TOKEN_FILE, openElectronTokenStore, PLAIN_TOKEN_FILE, TOKEN_CHOICE_FILE } from './safeStorageTokenStore.js';
 
 // Issue 14 item 6: the session token at rest, for each safeStorage backend, with `electron`
 // replaced by the recording fake (its "encryption" is reversible but never the plain text).

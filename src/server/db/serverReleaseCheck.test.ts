@@ -2,8 +2,8 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BACKENDS, freshPglite, freshPostgres, postgresReachable, SKIP_PG_MESSAGE, type Backend } from '../testing/testBackends.js';
-import { openDatabase } from './database.js';
-import { ServerDatabaseFromNewerReleaseError } from './releaseCheck.js';
+import { openServerDatabase } from './database.js';
+import { ServerDatabaseFromNewerReleaseError } from './serverReleaseCheck.js';
 
 const backends: Backend[] = [];
 afterEach(async () => {
@@ -31,10 +31,10 @@ describe.each(BACKENDS)('server database from a newer release (%s)', (kind) => {
     if (kind === 'postgres' && !(await postgresReachable())) return ctx.skip(SKIP_PG_MESSAGE);
     const backend = kind === 'pglite' ? await freshPglite() : await freshPostgres();
     backends.push(backend);
-    await (await openDatabase(backend.data)).close();
+    await (await openServerDatabase(backend.data)).close();
     await pretendNewerRelease(kind, backend.data);
 
-    const refused = await openDatabase(backend.data).then(
+    const refused = await openServerDatabase(backend.data).then(
       async (db) => {
         await db.close();
         return null;
