@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { revokeDevice, revokeUserSessions } from './auth/devices.js';
-import { openServerDatabase } from './db/database.js';
 import { listErasures } from './erasure.js';
+import type { Database } from './db/database.js';
+import { onServerDatabase, type OperatorIo } from './operatorCommand.js';
 import { DEFAULT_DATA_FOLDER } from './startServer.js';
 
 // `npm run server -- erasures list | devices revoke <clientId> | sessions revoke <userId>`: the
@@ -14,10 +15,7 @@ export const ADMIN_USAGE = `  npm run server -- erasures list [--data <folder> |
 
 export const ADMIN_COMMANDS = ['erasures', 'devices', 'sessions'] as const;
 
-export interface AdminIo {
-  out(line: string): void;
-  err(line: string): void;
-}
+export type AdminIo = OperatorIo;
 
 /** Runs one admin command; returns the exit code (0 done, 1 nothing to act on or the database failed, 2 usage). */
 export async function runAdminCli(argv: string[], io: AdminIo): Promise<number> {
@@ -36,7 +34,7 @@ export async function runAdminCli(argv: string[], io: AdminIo): Promise<number> 
   if (values.data !== undefined && values.data.trim() === '') return usage('--data: must be a folder or a postgres:// URL');
   const data = values.data ?? DEFAULT_DATA_FOLDER;
 
-  let run: (db: Awaited<ReturnType<typeof openServerDatabase>>) => Promise<number>;
+  let run: (db: Database) => Promise<number>;
   if (group === 'erasures' && verb === 'list') {
     if (positionals.length > 0) return usage(`unexpected argument "${positionals[0]}"`);
     run = async (db) => {
@@ -69,19 +67,5 @@ export async function runAdminCli(argv: string[], io: AdminIo): Promise<number> 
     return usage(`unknown command "${[group, verb].filter(Boolean).join(' ')}"`);
   }
 
-  let db;
-  try {
-    db = await openServerDatabase(data);
-  } catch (e) {
-    io.err(`could not open the server database at ${data}: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
-  }
-  try {
-    return await run(db);
-  } catch (e) {
-    io.err(`${group} ${verb} failed: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
-  } finally {
-    await db.close();
-  }
+  return onServerDatabase(data, `${group} ${verb}`, io, run);
 }

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { INGEST_KEY_SOURCES, IngestKeySource } from '../shared/enums.js';
 import { createIngestKey, listIngestKeys, revokeIngestKey } from './auth/ingestKeys.js';
-import { openServerDatabase } from './db/database.js';
+import type { Database } from './db/database.js';
+import { onServerDatabase, type OperatorIo } from './operatorCommand.js';
 import { DEFAULT_DATA_FOLDER } from './startServer.js';
 
 // `npm run server -- keys create|list|revoke …`: ingest keys for upstream systems (docs/protocol.md,
@@ -13,10 +14,7 @@ export const KEYS_USAGE = `usage:
   npm run server -- keys list [--data <folder> | postgres://…]
   npm run server -- keys revoke <key id> [--data <folder> | postgres://…]`;
 
-export interface KeysIo {
-  out(line: string): void;
-  err(line: string): void;
-}
+export type KeysIo = OperatorIo;
 
 /** Runs one `keys` command; returns the exit code (0 done, 1 no such key or the database failed, 2 usage). */
 export async function runKeysCli(argv: string[], io: KeysIo): Promise<number> {
@@ -44,7 +42,7 @@ export async function runKeysCli(argv: string[], io: KeysIo): Promise<number> {
   if (values.data !== undefined && values.data.trim() === '') return usage('--data: must be a folder or a postgres:// URL');
   const data = values.data ?? DEFAULT_DATA_FOLDER;
 
-  let run: (db: Awaited<ReturnType<typeof openServerDatabase>>) => Promise<number>;
+  let run: (db: Database) => Promise<number>;
   if (command === 'create') {
     if (positionals.length > 0) return usage(`unexpected argument "${positionals[0]}"`);
     const source = IngestKeySource.safeParse(values.source);
@@ -83,19 +81,5 @@ export async function runKeysCli(argv: string[], io: KeysIo): Promise<number> {
     return usage(`unknown keys command "${command}"`);
   }
 
-  let db;
-  try {
-    db = await openServerDatabase(data);
-  } catch (e) {
-    io.err(`could not open the server database at ${data}: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
-  }
-  try {
-    return await run(db);
-  } catch (e) {
-    io.err(`keys ${command} failed: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
-  } finally {
-    await db.close();
-  }
+  return onServerDatabase(data, `keys ${command}`, io, run);
 }

@@ -65,7 +65,8 @@ export const CHANGE_COMMANDS: Record<string, CommandSpec> = {
   resolve: { channel: 'conflicts.resolve', flags: { conflict: 'id', resolution: 'resolution' }, required: ['conflict', 'resolution'] },
 };
 
-const ALL_CHANGE_FLAGS: (keyof ChangeFlags)[] = [
+/** Every flag a change command may take (the CLI refuses them on the other commands). */
+export const CHANGE_FLAGS = [
   'member',
   'cohort',
   'global',
@@ -81,13 +82,13 @@ const ALL_CHANGE_FLAGS: (keyof ChangeFlags)[] = [
   'at',
   'conflict',
   'resolution',
-];
+] as const satisfies readonly (keyof ChangeFlags)[];
 
 /** The call's input from the flags, checked by the call's own schema; a bad flag throws FlagError naming it. */
 export function changeInput(command: string, flags: ChangeFlags, now: Date): { channel: ChangeChannel; input: unknown } {
   const spec = CHANGE_COMMANDS[command];
   if (!spec) throw new FlagError(`unknown command "${command}"`);
-  for (const f of ALL_CHANGE_FLAGS) {
+  for (const f of CHANGE_FLAGS) {
     const given = f === 'global' ? flags.global === true : flags[f] !== undefined;
     if (given && !(f in spec.flags) && !(f === 'global' && spec.cohortOrGlobal)) throw new FlagError(`--${f} does not apply to "${command}"`);
   }

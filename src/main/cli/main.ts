@@ -15,7 +15,7 @@ import { plainFileTokenStore } from '../sync/tokenStore.js';
 import { ensurePrivateDir } from '../localData/privateFiles.js';
 import { removeDatabaseFiles } from '../localData/wipe.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
-import { changeInput, CHANGE_COMMANDS, FlagError, flagMessage, runChange, type ChangeFlags } from './changeCommands.js';
+import { changeInput, CHANGE_COMMANDS, CHANGE_FLAGS, FlagError, flagMessage, runChange, type ChangeFlags } from './changeCommands.js';
 import { attachProgress } from './progressBar.js';
 import { prompt } from './prompt.js';
 import { serverUrlProblem } from '../../shared/serverUrl.js';
@@ -68,24 +68,6 @@ Exit codes:
 `;
 
 const READ_COMMANDS = ['status', 'search', 'champions', 'pending', 'conflicts'];
-const CHANGE_FLAGS = [
-  'member',
-  'cohort',
-  'global',
-  'notes',
-  'id',
-  'to',
-  'reason',
-  'type',
-  'enrollment',
-  'target-type',
-  'target-id',
-  'metadata',
-  'at',
-  'conflict',
-  'resolution',
-] as const;
-
 class UsageError extends Error {}
 
 interface Io {
