@@ -82,9 +82,13 @@ describe(`sync killed with SIGKILL at random instants (${KILLS} kills, seed ${se
       await calibration.waitForStderr('Syncing with');
       const t0 = Date.now();
       expect((await calibration.exit).code).toBe(0);
-      const window = Math.max(50, Date.now() - t0);
+      let window = Math.max(50, Date.now() - t0);
 
-      for (let round = 0; round < KILLS; round++) {
+      // At least KILLS rounds, and more (up to twice as many) until enough kills landed inside a
+      // sync: a sync that finished before its kill was faster than calibrated, so the window
+      // narrows. The count asserted below stays the same; only the number of tries adapts.
+      const wanted = Math.floor(KILLS * 0.75);
+      for (let round = 0; round < KILLS * 2 && (round < KILLS || seen.killed < wanted); round++) {
         await prepareRound(round);
         const before = syncPosition(app);
         const run = runCli(cli, ['sync', '--db', db, '--pull-limit', '50'], env);
@@ -92,7 +96,10 @@ describe(`sync killed with SIGKILL at random instants (${KILLS} kills, seed ${se
         await sleep(Math.floor(random() * window * 0.9));
         run.child.kill('SIGKILL');
         const { signal } = await run.exit;
-        if (signal !== 'SIGKILL') continue; // it finished first
+        if (signal !== 'SIGKILL') {
+          window = Math.max(50, Math.floor(window * 0.8)); // it finished first
+          continue;
+        }
         seen.killed++;
         const after = syncPosition(app);
         // Where the kill landed: still holding sent-but-unanswered mutations with the pull not
@@ -107,7 +114,7 @@ describe(`sync killed with SIGKILL at random instants (${KILLS} kills, seed ${se
       expect(code).toBe(0);
       expect(JSON.parse(final.stdout())).toMatchObject({ ok: true, pending: 0, conflicts: 0 });
 
-      expect(seen.killed).toBeGreaterThanOrEqual(Math.floor(KILLS * 0.75));
+      expect(seen.killed).toBeGreaterThanOrEqual(wanted);
       expect(seen.duringPush).toBeGreaterThan(0);
       expect(seen.duringPull).toBeGreaterThan(0);
       console.info(
