@@ -4,6 +4,7 @@ import type { IngestKeySource } from '../shared/enums.js';
 import type { IngestResponse } from '../shared/protocol.js';
 import { IngestRequest } from '../shared/protocol.js';
 import type { Database, Tx } from './db/database.js';
+import { dataFault } from './db/dataFault.js';
 import { ApiError, parseBody } from './http/apiError.js';
 import { MAX_FUTURE_MS, newId } from './sync/applyMutation.js';
 
@@ -41,12 +42,14 @@ export async function ingestActions(db: Database, body: unknown, key: { source: 
         a.idempotency_key ??
         (a.source_system !== null && a.source_event_id !== null ? upstreamIdempotencyKey(a.source_system, a.source_event_id) : null);
       const id = newId('act');
-      const inserted = await tx.rows<{ id: string }>(
-        sql`INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata, source_system,
+      const inserted = await insertOrExplain(index, () =>
+        tx.rows<{ id: string }>(
+          sql`INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata, source_system,
                                      source_event_id, idempotency_key, occurred_at)
             VALUES (${id}, ${a.user_id}, ${a.enrollment_id}, ${a.action_type}, ${a.target_type}, ${a.target_id},
                     ${JSON.stringify(a.metadata)}::jsonb, ${a.source_system}, ${a.source_event_id}, ${key}, ${a.occurred_at})
             ON CONFLICT DO NOTHING RETURNING id`,
+        ),
       );
       if (inserted[0]) {
         results.push({ index, status: 'inserted', id: inserted[0].id });
@@ -95,4 +98,21 @@ async function assertReferencesExist(tx: Tx, actions: readonly { user_id: string
         });
     }
   });
+}
+
+/**
+ * The schema checks every value before this runs, so a CHECK refusing one means the two rule
+ * books disagree (as they once did on emoji lengths). The request is still the sender's to fix:
+ * a 400 naming the row and the column, and the transaction rolls back (all-or-nothing).
+ */
+async function insertOrExplain<T>(index: number, insert: () => Promise<T>): Promise<T> {
+  try {
+    return await insert();
+  } catch (e) {
+    const fault = dataFault(e);
+    if (!fault) throw e;
+    const column = /^user_action_(.+)_storable$/.exec(fault.constraint)?.[1];
+    const field = column ? `actions[${index}].${column}` : `actions[${index}]`;
+    throw new ApiError('bad_request', `${field}: the server cannot store this value because ${fault.why}`, { field });
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonProblem, utf8Length } from './storable.js';
+import { jsonProblem, storableText, utf8Length } from './storable.js';
 import { UserRow, UserActionRow } from './rows.js';
 import { ChampionSetNotesArgs } from './mutations.js';
 import { JSON_MAX_DEPTH, METADATA_MAX_BYTES } from './limits.js';
@@ -39,6 +39,14 @@ describe('storable values', () => {
     expect(jsonProblem({ s: ['\uD800'] })?.path).toBe('s[0]');
     expect(jsonProblem({ ['\uDC00']: 1 })).not.toBeNull();
     expect(jsonProblem({ s: '😀 ok' })).toBeNull();
+  });
+
+  it('a column maximum counts UTF-16 units as the server CHECKs and a browser do: 64 emoji fit 128, 65 do not (zod alone counts code points)', () => {
+    const t = storableText({ max: 128 });
+    expect(t.safeParse('😀'.repeat(64)).success).toBe(true);
+    expect(t.safeParse('😀'.repeat(65)).success).toBe(false);
+    expect(t.safeParse('😀'.repeat(101)).error?.issues[0]?.message).toBe('must be at most 128 characters');
+    expect(storableText({ min: 3, max: 320 }).safeParse('😀😀').success).toBe(false);
   });
 
   it('counts UTF-8 bytes as the server will', () => {

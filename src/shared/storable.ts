@@ -16,11 +16,19 @@ const NOT_PLAIN_TEXT = 'must be plain text (no NUL character, no broken characte
 /** True when `s` holds only characters both databases can store. */
 const isWellFormedText = (s: string): boolean => !UNSTORABLE_CHAR.test(s);
 
-/** Text a column can hold: well-formed and (when given) within the column's length. */
+/**
+ * Text a column can hold: well-formed and (when given) within the column's length. The maximum
+ * counts UTF-16 code units, as a browser's `maxLength` and the server's CHECKs (server schema,
+ * `lengthWithin`) do; zod's own `.max` counts code points since 4.6, which let an emoji string
+ * of twice the limit through to a CHECK that refused it (a 500 at ingest). The minimum counts
+ * code points, as PostgreSQL's `char_length` in the same CHECKs does.
+ */
 export function storableText(opts: { min?: number; max: number }): z.ZodString {
   let s = z.string();
   if (opts.min !== undefined && opts.min > 0) s = s.min(opts.min, opts.min === 1 ? 'must not be empty' : `must be at least ${opts.min} characters`);
-  return s.max(opts.max, `must be at most ${opts.max} characters`).refine(isWellFormedText, NOT_PLAIN_TEXT) as unknown as z.ZodString;
+  return s
+    .refine((v) => v.length <= opts.max, `must be at most ${opts.max} characters`)
+    .refine(isWellFormedText, NOT_PLAIN_TEXT) as unknown as z.ZodString;
 }
 
 const T_MIN = Date.parse(TIMESTAMP_MIN);

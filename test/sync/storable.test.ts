@@ -62,6 +62,50 @@ describe.each(SYNC_BACKENDS)('storable values end to end (%s)', (backend) => {
     expect((await serverDump(s)).user_action.length).toBe(before + 1);
   });
 
+  it('an emoji target_id of 101 characters (202 UTF-16 units, over 128) is a 400 naming actions[0].target_id, not a CHECK failure and a 500 (property seed 801552925)', async () => {
+    const api = apiClient(s.url);
+    const r = await api.call('POST', '/v1/ingest/actions', {
+      body: { actions: [action({ source_event_id: 'emoji-1', target_id: '😀'.repeat(101) })] },
+      token: webhookKey,
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(400);
+    expect((r.body as { error: { field: string } }).error.field).toBe('actions[0].target_id');
+    const fits = await api.call('POST', '/v1/ingest/actions', {
+      body: { actions: [action({ source_event_id: 'emoji-2', target_id: '😀'.repeat(64) })] },
+      token: webhookKey,
+    });
+    expect(fits.status, JSON.stringify(fits.body)).toBe(200);
+  });
+
+  it('a CHECK the schema did not foresee refusing an ingested value is a 400 naming the row and column, and nothing of the batch is written', async () => {
+    // Simulates the two rule books disagreeing again: a stricter CHECK than the zod schema.
+    await s.server.admin.database.write(async (tx) => {
+      await tx.rows(sql`ALTER TABLE user_action DROP CONSTRAINT user_action_target_id_storable`);
+      await tx.rows(
+        sql`ALTER TABLE user_action ADD CONSTRAINT user_action_target_id_storable CHECK (target_id IS NULL OR target_id <> 'refused-by-check')`,
+      );
+    });
+    try {
+      const before = (await serverDump(s)).user_action.length;
+      const r = await apiClient(s.url).call('POST', '/v1/ingest/actions', {
+        body: { actions: [action({ source_event_id: 'chk-1' }), action({ source_event_id: 'chk-2', target_id: 'refused-by-check' })] },
+        token: webhookKey,
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(400);
+      expect((r.body as { error: { field: string } }).error.field).toBe('actions[1].target_id');
+      expect((await serverDump(s)).user_action.length).toBe(before);
+    } finally {
+      await s.server.admin.database.write(async (tx) => {
+        await tx.rows(sql`ALTER TABLE user_action DROP CONSTRAINT user_action_target_id_storable`);
+        await tx.rows(
+          sql.raw(
+            `ALTER TABLE user_action ADD CONSTRAINT user_action_target_id_storable CHECK (target_id IS NULL OR (char_length(target_id) >= 0 AND char_length(target_id) <= 128 AND (octet_length(target_id) <= 128 OR char_length(target_id) + regexp_count(target_id, '[\\U00010000-\\U0010FFFF]') <= 128)))`,
+          ),
+        );
+      });
+    }
+  });
+
   it('finding 13: actions with no source_system and no source_event_id are stored (never deduplicated) and a laptop pulls them', async () => {
     const api = apiClient(s.url);
     const bare = action({ source_system: null, source_event_id: null, metadata: { note: 'no upstream' } });
