@@ -124,7 +124,7 @@ describe.skipIf(!hasChromium)('champion board', () => {
     const { page } = app;
     const board = await app.call('board.get', { cohortId: null });
     const someone = board.columns.find((c) => c.stage === 'champion')!.cards[0]!;
-    const surname = someone.user_name!.split(' ').at(-1)!;
+    const surname = someone.userName!.split(' ').at(-1)!;
     for (const stage of ['candidate', 'selected', 'champion', 'alumni']) {
       expect(await page.getByTestId(`metric-${stage}`).textContent()).toMatch(/median .*(day|month|year|today)/);
     }
@@ -165,8 +165,8 @@ describe.skipIf(!hasChromium)('champion board', () => {
     const inPipeline = board.columns.find((c) => c.stage === 'selected')!.cards[0]!;
     await page.getByRole('button', { name: 'Add a candidate' }).click();
     const dialog = page.getByTestId('add-candidate');
-    await dialog.getByLabel('Member', { exact: true }).fill(inPipeline.user_name!);
-    const option = dialog.getByRole('option').filter({ hasText: inPipeline.user_email! }).first();
+    await dialog.getByLabel('Member', { exact: true }).fill(inPipeline.userName!);
+    const option = dialog.getByRole('option').filter({ hasText: inPipeline.userEmail! }).first();
     await option.waitFor();
     expect(await option.textContent()).toMatch(/Already .*Selected/i);
     expect(await option.getAttribute('aria-disabled')).toBe('true');

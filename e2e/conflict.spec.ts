@@ -116,7 +116,7 @@ describe.skipIf(!hasChromium)('two laptops edit the same notes', () => {
     const board = await a.call('board.get', { cohortId: null });
     const card = board.columns.find((c) => c.stage === 'selected')!.cards.at(-2)!;
     const id = card.champion.id;
-    const name = card.user_name!;
+    const name = card.userName!;
     // A promotes the card; B, not yet aware, moves it back: from champion, "back to candidate" would skip a stage.
     await a.call('champion.move', { id, to: 'champion', reason: 'A: promoted' });
     await waitForSync(a);

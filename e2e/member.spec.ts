@@ -63,7 +63,7 @@ describe.skipIf(!hasChromium)('a member’s page, recording actions and recent a
     const options = await form.getByLabel('Enrollment (optional)').locator('option').allTextContents();
     const detail = await app.call('member.get', { id: member.id });
     for (const e of detail.enrollments) {
-      const label = options.find((o) => o.includes(e.cohort_name ?? e.course_name ?? e.id))!;
+      const label = options.find((o) => o.includes(e.cohortName ?? e.course_name ?? e.id))!;
       expect(label, `an option for ${e.id}`).toBeDefined();
       expect(label.split(e.course_name!).length - 1, `"${label}" names its course once`).toBe(1);
     }

@@ -31,12 +31,12 @@ describe.skipIf(!hasChromium)('working offline, then syncing by itself', () => {
 
     // Record an action from the member's page.
     await page.getByRole('navigation').getByRole('button', { name: 'People' }).click();
-    await page.getByLabel('Search people by name or email').fill(card!.user_name ?? '');
+    await page.getByLabel('Search people by name or email').fill(card!.userName ?? '');
     await page.getByRole('listbox', { name: 'People' }).getByRole('option').first().waitFor();
     await page
       .getByRole('listbox', { name: 'People' })
       .getByRole('option')
-      .filter({ hasText: card!.user_email ?? '' })
+      .filter({ hasText: card!.userEmail ?? '' })
       .first()
       .click();
     await page.getByRole('button', { name: 'Record an action' }).first().click();

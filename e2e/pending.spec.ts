@@ -38,8 +38,8 @@ describe.skipIf(!hasChromium)('the Sync screen lists pending changes and discard
     const panel = page.getByTestId('pending-changes');
     const items = panel.getByTestId('pending-item');
     await expect.poll(() => items.count(), { timeout: 30_000 }).toBe(2);
-    expect(await items.nth(0).textContent()).toContain(first.user_name ?? '');
-    expect(await items.nth(1).textContent()).toContain(second.user_name ?? '');
+    expect(await items.nth(0).textContent()).toContain(first.userName ?? '');
+    expect(await items.nth(1).textContent()).toContain(second.userName ?? '');
     expect(await items.nth(0).textContent()).toContain('Change the notes');
     await screenshot(page, '60-sync-pending');
 
@@ -49,13 +49,13 @@ describe.skipIf(!hasChromium)('the Sync screen lists pending changes and discard
       .click();
     const dialog = page.getByRole('alertdialog');
     await dialog.waitFor();
-    expect(await dialog.textContent()).toContain(first.user_name ?? '');
+    expect(await dialog.textContent()).toContain(first.userName ?? '');
     await screenshot(page, '61-sync-discard-confirm');
     await dialog.getByRole('button', { name: 'Discard' }).click();
     await dialog.waitFor({ state: 'detached' });
     await panel.getByTestId('pending-said').waitFor();
     await expect.poll(() => items.count(), { timeout: 30_000 }).toBe(1);
-    expect(await items.nth(0).textContent()).toContain(second.user_name ?? '');
+    expect(await items.nth(0).textContent()).toContain(second.userName ?? '');
     const after = await app.call('board.get', { cohortId: null });
     const local = after.columns.flatMap((c) => c.cards).find((c) => c.champion.id === first.champion.id);
     expect(local?.champion.notes).toBe(first.champion.notes);

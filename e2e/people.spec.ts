@@ -125,7 +125,7 @@ describe.skipIf(!hasChromium)('People: finding, sorting and coming back to membe
     // Newest first, and every shown row says when.
     const first = expected.items[0]!;
     const second = expected.items[1]!;
-    expect(first.last_active_at! >= second.last_active_at!).toBe(true);
+    expect(first.lastActiveAt! >= second.lastActiveAt!).toBe(true);
     expect(await list().getByRole('option').first().locator('.person-last-active').textContent()).toMatch(/ago|today|yesterday/i);
 
     await page.getByLabel('Sort by').selectOption('joined');

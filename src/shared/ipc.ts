@@ -61,13 +61,13 @@ export const MemberSummary = z.object({
   email: z.string(),
   origin: z.string().nullable(),
   roles: z.array(Role),
-  profile_img: z.string().nullable(),
+  profileImg: z.string().nullable(),
   /** When the member joined the platform (user.created_at). */
-  joined_at: IsoTimestamp,
+  joinedAt: IsoTimestamp,
   /** Their newest action on this laptop, or null when none. */
-  last_active_at: IsoTimestamp.nullable(),
+  lastActiveAt: IsoTimestamp.nullable(),
   /** Their stage in the global pipeline, else the furthest along of their cohort pipelines; null when in none. */
-  champion_stage: Stage.nullable(),
+  championStage: Stage.nullable(),
 });
 export type MemberSummary = z.infer<typeof MemberSummary>;
 
@@ -95,27 +95,27 @@ export const TimelineFilter = z.strictObject({
 export type TimelineFilter = z.infer<typeof TimelineFilter>;
 
 export const TimelineItem = UserActionRow.extend({
-  user_name: z.string().nullable(),
+  userName: z.string().nullable(),
   /** The action's enrollment's course and cohort (what it was about, in words). */
-  course_name: z.string().nullable(),
-  cohort_name: z.string().nullable(),
+  courseName: z.string().nullable(),
+  cohortName: z.string().nullable(),
   pending: z.boolean(),
 });
 export type TimelineItem = z.infer<typeof TimelineItem>;
 
 export const ChampionCard = z.object({
   champion: ChampionRow,
-  user_name: z.string().nullable(),
-  user_email: z.string().nullable(),
-  cohort_name: z.string().nullable(),
+  userName: z.string().nullable(),
+  userEmail: z.string().nullable(),
+  cohortName: z.string().nullable(),
   /** When the card entered its current stage (from its history), for "time in stage". */
-  entered_stage_at: IsoTimestamp.nullable(),
+  enteredStageAt: IsoTimestamp.nullable(),
   pending: z.boolean(),
-  open_conflicts: z.number().int().nonnegative(),
+  openConflicts: z.number().int().nonnegative(),
 });
 export type ChampionCard = z.infer<typeof ChampionCard>;
 
-const StageChangeItem = ChampionStageChangeRow.extend({ pending: z.boolean(), changed_by_name: z.string().nullable() });
+const StageChangeItem = ChampionStageChangeRow.extend({ pending: z.boolean(), changedByName: z.string().nullable() });
 
 /**
  * Why a change is a conflict: the server's rejection code, or `server_changed` (made while
@@ -256,7 +256,7 @@ export const ipcContract = {
     input: z.strictObject({ id: RowId }),
     output: z.object({
       user: UserRow,
-      enrollments: z.array(EnrollmentRow.extend({ cohort_name: z.string().nullable() })),
+      enrollments: z.array(EnrollmentRow.extend({ cohortName: z.string().nullable() })),
       champions: z.array(ChampionCard),
       actionCount: z.number().int(),
     }),

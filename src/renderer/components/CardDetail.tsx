@@ -40,7 +40,7 @@ export function CardDetail({
     mutationFn: () => call('champion.setCohort', { id: c.id, cohortId: cohortIdOf(cohort) }),
     onSuccess: onClose,
   });
-  const name = card.user_name ?? c.user_id;
+  const name = card.userName ?? c.user_id;
   const dirty = notes !== c.notes;
 
   return (
@@ -48,8 +48,8 @@ export function CardDetail({
       <div className="detail" data-testid="card-detail">
         <div className="detail-meta">
           <StageBadge stage={c.stage} />
-          <span>{card.cohort_name ?? 'Global (ongoing)'}</span>
-          {card.entered_stage_at ? <span className="muted">time in stage: {durationSince(card.entered_stage_at, now)}</span> : null}
+          <span>{card.cohortName ?? 'Global (ongoing)'}</span>
+          {card.enteredStageAt ? <span className="muted">time in stage: {durationSince(card.enteredStageAt, now)}</span> : null}
           {card.pending ? <PendingBadge /> : null}
           {c.selected_at ? <span className="muted small">selected {dateLabel(c.selected_at)}</span> : null}
           {c.became_champion_at ? <span className="muted small">champion since {dateLabel(c.became_champion_at)}</span> : null}
@@ -88,8 +88,8 @@ export function CardDetail({
             }}
           >
             <p>
-              Their card and its notes leave {card.cohort_name ? `the ${card.cohort_name} pipeline` : 'the global pipeline'} on this laptop now, and
-              on the server at the next sync. To bring them back, add them as a candidate again.
+              Their card and its notes leave {card.cohortName ? `the ${card.cohortName} pipeline` : 'the global pipeline'} on this laptop now, and on
+              the server at the next sync. To bring them back, add them as a candidate again.
             </p>
           </ConfirmDialog>
         ) : null}
@@ -155,7 +155,7 @@ export function CardDetail({
                   <strong>{stageLabel(h.to_stage)}</strong>
                 </span>
                 <span className="muted small" title={h.changed_by}>
-                  by {h.changed_by_name ?? 'a coordinator not on this laptop'}
+                  by {h.changedByName ?? 'a coordinator not on this laptop'}
                 </span>
                 {h.reason ? <span className="history-reason">“{h.reason}”</span> : null}
                 {h.pending ? <PendingBadge /> : null}

@@ -90,7 +90,7 @@ export function MemberPicker({
             onMouseDown={(e) => e.preventDefault()}
             onClick={() => pick(i)}
           >
-            <Avatar name={m.name} memberId={m.id} hasPhoto={m.profile_img !== null} size={24} />
+            <Avatar name={m.name} memberId={m.id} hasPhoto={m.profileImg !== null} size={24} />
             <span>{m.name}</span>
             <span className="muted small">{m.email}</span>
             {notes[i] ? <span className="picker-note small">{notes[i]!.text}</span> : null}

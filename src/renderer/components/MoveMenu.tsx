@@ -36,7 +36,7 @@ export function MoveMenu({
     // Enter on a radio does not submit a form natively; a keyboard user expects it to.
     if (e.key === 'Enter') submit(e);
   };
-  const name = card.user_name ?? card.champion.user_id;
+  const name = card.userName ?? card.champion.user_id;
   return (
     <Dialog title={`Move ${name}`} onClose={onClose}>
       <form onSubmit={submit} className="move-menu" data-testid="move-menu">

@@ -154,8 +154,8 @@ export function RecordActionDialog({ userId, onClose }: { userId: string | undef
             >
               <option value="">None</option>
               {member.data.enrollments.map((en) => (
-                <option key={en.id} value={en.id} title={enrollmentLabel(en.course_name, en.cohort_name)}>
-                  {enrollmentLabel(en.course_name, en.cohort_name)}
+                <option key={en.id} value={en.id} title={enrollmentLabel(en.course_name, en.cohortName)}>
+                  {enrollmentLabel(en.course_name, en.cohortName)}
                 </option>
               ))}
             </select>

@@ -129,8 +129,8 @@ function EventRow({ item, showMember, cohortNames }: { item: TimelineItem; showM
     targetType: item.target_type,
     targetId: item.target_id,
     metadata: item.metadata,
-    courseName: item.course_name,
-    cohortName: item.cohort_name,
+    courseName: item.courseName,
+    cohortName: item.cohortName,
     cohortNames,
   });
   const details = detailsOf(item.metadata, item.target_type);
@@ -154,7 +154,7 @@ function EventRow({ item, showMember, cohortNames }: { item: TimelineItem; showM
               {' '}
               by{' '}
               <button type="button" className="link" onClick={() => go({ screen: 'member', id: item.user_id })}>
-                {item.user_name ?? 'a member not on this laptop'}
+                {item.userName ?? 'a member not on this laptop'}
               </button>
             </>
           ) : null}

@@ -39,13 +39,13 @@ const fold = (s: string) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCas
 /** Whether a card matches the board's search: every typed word in the name, email or notes. */
 function matches(card: ChampionCard, words: readonly string[]): boolean {
   if (words.length === 0) return true;
-  const text = fold(`${card.user_name ?? ''} ${card.user_email ?? ''} ${card.champion.notes}`);
+  const text = fold(`${card.userName ?? ''} ${card.userEmail ?? ''} ${card.champion.notes}`);
   return words.every((w) => text.includes(w));
 }
 
 /** The middle of the cards' times in their stage (ms), or null for an empty column. */
 function medianTimeInStage(cards: readonly ChampionCard[], now: number): number | null {
-  const spans = cards.flatMap((c) => (c.entered_stage_at ? [Math.max(0, now - Date.parse(c.entered_stage_at))] : [])).sort((a, b) => a - b);
+  const spans = cards.flatMap((c) => (c.enteredStageAt ? [Math.max(0, now - Date.parse(c.enteredStageAt))] : [])).sort((a, b) => a - b);
   if (spans.length === 0) return null;
   const mid = Math.floor(spans.length / 2);
   return spans.length % 2 ? spans[mid]! : (spans[mid - 1]! + spans[mid]!) / 2;
@@ -75,7 +75,7 @@ function Card({
   const c = card.champion;
   // The card stays in its column while dragged (dimmed); a copy follows the pointer (DragOverlay).
   const { setNodeRef, listeners, isDragging } = useDraggable({ id: c.id, data: { stage: c.stage } });
-  const name = card.user_name ?? 'A member not on this laptop';
+  const name = card.userName ?? 'A member not on this laptop';
   return (
     <article
       ref={setNodeRef}
@@ -107,18 +107,18 @@ function Card({
 /** What a card shows, on the board and in the copy that follows the pointer while dragging. */
 function CardBody({ card, conflicts, now }: { card: ChampionCard; conflicts: ConflictItem[]; now: number }) {
   const c = card.champion;
-  const name = card.user_name ?? 'A member not on this laptop';
+  const name = card.userName ?? 'A member not on this laptop';
   const firstConflict = conflicts[0];
   const view = firstConflict ? describeConflict(firstConflict) : null;
   return (
     <>
       <div className="card-name">{name}</div>
-      {card.user_email ? <div className="card-email muted small">{card.user_email}</div> : null}
+      {card.userEmail ? <div className="card-email muted small">{card.userEmail}</div> : null}
       {c.notes ? <p className="card-notes">{c.notes}</p> : null}
       <div className="card-foot">
-        <span className="muted small">{card.entered_stage_at ? durationSince(card.entered_stage_at, now) : ''}</span>
+        <span className="muted small">{card.enteredStageAt ? durationSince(card.enteredStageAt, now) : ''}</span>
         {card.pending ? <PendingBadge /> : null}
-        {card.open_conflicts > 0 ? (
+        {card.openConflicts > 0 ? (
           <span className="badge badge-conflict" data-testid="conflict-badge">
             <Icon name="warning" size={12} /> Conflict
           </span>

@@ -86,7 +86,7 @@ export function MemberScreen({ id }: { id: string }) {
               <tbody>
                 {enrollments.map((e) => (
                   <tr key={e.id}>
-                    <td title={e.cohort_id ?? undefined}>{enrollmentLabel(e.course_name, e.cohort_name)}</td>
+                    <td title={e.cohort_id ?? undefined}>{enrollmentLabel(e.course_name, e.cohortName)}</td>
                     <td>
                       <span className={`badge status-${e.status}`}>{e.status}</span>
                     </td>
@@ -115,11 +115,11 @@ export function MemberScreen({ id }: { id: string }) {
                 <li key={c.champion.id}>
                   <StageBadge stage={c.champion.stage} />
                   <button type="button" className="link" onClick={() => go({ screen: 'champions', cohortId: c.champion.cohort_id })}>
-                    {c.cohort_name ?? 'Global (ongoing)'}
+                    {c.cohortName ?? 'Global (ongoing)'}
                   </button>
-                  {c.entered_stage_at ? <span className="muted small">time in stage: {durationSince(c.entered_stage_at, now)}</span> : null}
+                  {c.enteredStageAt ? <span className="muted small">time in stage: {durationSince(c.enteredStageAt, now)}</span> : null}
                   {c.pending ? <PendingBadge /> : null}
-                  {c.open_conflicts > 0 ? <span className="badge badge-conflict">Conflict</span> : null}
+                  {c.openConflicts > 0 ? <span className="badge badge-conflict">Conflict</span> : null}
                 </li>
               ))}
             </ul>

@@ -299,7 +299,7 @@ export function PeopleScreen() {
                       go({ screen: 'member', id: person.id });
                     }}
                   >
-                    <Avatar name={person.name} memberId={person.id} hasPhoto={person.profile_img !== null} size={36} />
+                    <Avatar name={person.name} memberId={person.id} hasPhoto={person.profileImg !== null} size={36} />
                     <div className="person-main">
                       <div className="person-name">{person.name}</div>
                       <div className="person-email muted">{person.email}</div>
@@ -310,9 +310,9 @@ export function PeopleScreen() {
                         <RoleChip key={r} role={r} />
                       ))}
                     </div>
-                    <div className="person-stage">{person.champion_stage ? <StageBadge stage={person.champion_stage} /> : null}</div>
-                    <div className="person-last-active muted" title={person.last_active_at ?? undefined}>
-                      {person.last_active_at ? lastActiveLabel(person.last_active_at, now) : 'never'}
+                    <div className="person-stage">{person.championStage ? <StageBadge stage={person.championStage} /> : null}</div>
+                    <div className="person-last-active muted" title={person.lastActiveAt ?? undefined}>
+                      {person.lastActiveAt ? lastActiveLabel(person.lastActiveAt, now) : 'never'}
                     </div>
                   </div>
                 );

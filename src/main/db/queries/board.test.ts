@@ -95,23 +95,23 @@ describe('board', () => {
       ['alumni', 1, ['ch_ghost']],
     ]);
     const maya = board.columns[1]!.cards[0]!;
-    expect(maya.user_name).toBe('Maya López');
-    expect(maya.user_email).toBe('usr_maya@example.org');
-    expect(maya.cohort_name).toBe('Spring 2026');
-    expect(board.columns[3]!.cards[0]!.user_name).toBeNull();
+    expect(maya.userName).toBe('Maya López');
+    expect(maya.userEmail).toBe('usr_maya@example.org');
+    expect(maya.cohortName).toBe('Spring 2026');
+    expect(board.columns[3]!.cards[0]!.userName).toBeNull();
   });
 
   it('shows only the global rows on the global board, and empty columns for an empty cohort', () => {
     const global = getBoard(app, { cohortId: null });
     expect(global.cohortId).toBeNull();
     expect(global.columns.flatMap((c) => c.cards.map((x) => x.champion.id)).sort()).toEqual(['ch_eve_g', 'ch_maya_g']);
-    expect(global.columns.flatMap((c) => c.cards.map((x) => x.cohort_name))).toEqual([null, null]);
+    expect(global.columns.flatMap((c) => c.cards.map((x) => x.cohortName))).toEqual([null, null]);
     expect(getBoard(app, { cohortId: 'coh_empty' }).columns.map((c) => c.count)).toEqual([0, 0, 0, 0]);
   });
 
   it('takes time in stage from the latest history row that entered the current stage', () => {
     const cards = getBoard(app, { cohortId: 'coh_spring' }).columns.flatMap((c) => c.cards);
-    const at = (id: string) => cards.find((c) => c.champion.id === id)!.entered_stage_at;
+    const at = (id: string) => cards.find((c) => c.champion.id === id)!.enteredStageAt;
     expect(at('ch_maya')).toBe('2026-03-04T09:00:00Z');
     expect(at('ch_dan')).toBe('2026-02-20T09:00:00Z');
     expect(at('ch_ben')).toBeNull(); // no history pulled yet
@@ -122,8 +122,8 @@ describe('board', () => {
     const card = (id: string) => cards.find((c) => c.champion.id === id)!;
     expect(card('ch_maya').pending).toBe(true);
     expect(card('ch_ben').pending).toBe(false); // an action.record whose id happens to match is not about this card
-    expect(card('ch_cat').open_conflicts).toBe(2);
-    expect(card('ch_dan').open_conflicts).toBe(0);
+    expect(card('ch_cat').openConflicts).toBe(2);
+    expect(card('ch_dan').openConflicts).toBe(0);
   });
 
   it("gives a card's history oldest first, optimistic rows after the server rows of the same instant", () => {
@@ -131,8 +131,8 @@ describe('board', () => {
     expect(ipcContract['champion.history'].output.safeParse(h).success).toBe(true);
     expect(h.changes.map((c) => c.id)).toEqual(['csc_1', 'csc_2', 'csc_3', 'csc_5', 'csc_4']);
     expect(h.changes.map((c) => c.pending)).toEqual([false, false, false, false, true]);
-    expect(h.changes[0]!.changed_by_name).toBe('Ada Coordinator');
-    expect(h.changes[3]!.changed_by_name).toBeNull();
+    expect(h.changes[0]!.changedByName).toBe('Ada Coordinator');
+    expect(h.changes[3]!.changedByName).toBeNull();
     expect(championHistory(app, { id: 'ch_nobody' }).changes).toEqual([]);
   });
 });
@@ -162,7 +162,7 @@ describe('member', () => {
     const m = getMember(app, { id: 'usr_maya' })!;
     expect(ipcContract['member.get'].output.safeParse(m).success).toBe(true);
     expect(m.user).toMatchObject({ id: 'usr_maya', name: 'Maya López', roles: ['student'], origin: null });
-    expect(m.enrollments.map((e) => [e.id, e.cohort_name])).toEqual([
+    expect(m.enrollments.map((e) => [e.id, e.cohortName])).toEqual([
       ['enr_2', null],
       ['enr_1', 'Spring 2026'],
     ]);

@@ -72,7 +72,7 @@ export function championHistory(app: AppDb, input: ParsedInput<'champion.history
       changed_by: r.changedBy,
       reason: r.reason,
       pending: r.pendingMutationId !== null,
-      changed_by_name: r.changedByName,
+      changedByName: r.changedByName,
     })),
   };
 }

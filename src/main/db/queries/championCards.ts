@@ -78,12 +78,12 @@ export function championCards(app: AppDb, where: SQL | undefined): ChampionCard[
       became_champion_at: r.becameChampionAt,
       stage_version: r.stageVersion,
     },
-    user_name: r.userName,
-    user_email: r.userEmail,
-    cohort_name: r.cohortName,
-    entered_stage_at: r.enteredStageAt,
+    userName: r.userName,
+    userEmail: r.userEmail,
+    cohortName: r.cohortName,
+    enteredStageAt: r.enteredStageAt,
     pending: pending.has(r.id),
-    open_conflicts: conflicts.get(r.id) ?? 0,
+    openConflicts: conflicts.get(r.id) ?? 0,
   }));
 }
 

@@ -19,7 +19,7 @@ export function getMember(app: AppDb, input: ParsedInput<'member.get'>): CallOut
       course_name: enrollment.courseName,
       status: enrollment.status,
       enrolled_at: enrollment.enrolledAt,
-      cohort_name: cohort.name,
+      cohortName: cohort.name,
     })
     .from(enrollment)
     .leftJoin(cohort, eq(cohort.id, enrollment.cohortId))

@@ -139,10 +139,10 @@ function toSummaries(app: AppDb, rows: readonly (MemberRow & { last_active_at?: 
     email: r.email,
     origin: r.origin,
     roles: JSON.parse(r.roles) as Role[],
-    profile_img: r.profile_img,
-    joined_at: r.created_at,
-    last_active_at: r.last_active_at !== undefined ? r.last_active_at : (lastActive.get(r.id) ?? null),
-    champion_stage: summaryStage(pipelines.get(r.id)),
+    profileImg: r.profile_img,
+    joinedAt: r.created_at,
+    lastActiveAt: r.last_active_at !== undefined ? r.last_active_at : (lastActive.get(r.id) ?? null),
+    championStage: summaryStage(pipelines.get(r.id)),
   }));
 }
 
@@ -229,8 +229,8 @@ export function exportPeopleCsv(app: AppDb, filter: PeopleFilter & { sort?: Peop
           m.email,
           m.origin,
           m.roles.join(';'),
-          m.joined_at,
-          m.last_active_at,
+          m.joinedAt,
+          m.lastActiveAt,
           pipelinesText(pipelines.get(m.id)),
           enrollments.get(m.id) ?? '',
         ]),

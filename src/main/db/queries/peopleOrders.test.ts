@@ -110,9 +110,9 @@ describe('people sorted by last activity and by joining date', () => {
 
   it('gives each member their newest action as last activity, and null to a member who never acted', () => {
     const byId = new Map(users.map((u) => [u.id, u]));
-    for (const m of tile({ query: '', sort: 'last_active' }, 500)) expect(m.last_active_at).toBe(byId.get(m.id)!.last?.at ?? null);
+    for (const m of tile({ query: '', sort: 'last_active' }, 500)) expect(m.lastActiveAt).toBe(byId.get(m.id)!.last?.at ?? null);
     const byName = searchPeople(app, ipcContract['people.search'].input.parse({ query: '', limit: 50 }));
-    for (const m of byName.items) expect(m.last_active_at).toBe(byId.get(m.id)!.last?.at ?? null);
+    for (const m of byName.items) expect(m.lastActiveAt).toBe(byId.get(m.id)!.last?.at ?? null);
   });
 
   it('walks the action log newest first by its time index, without sorting it', () => {

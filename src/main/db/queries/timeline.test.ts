@@ -154,12 +154,12 @@ describe('timeline pages', () => {
     const first = items[0]!;
     expect(first.id).toBe(mine.id);
     expect(first.pending).toBe(true);
-    expect(first.user_name).toBe('Member 4');
+    expect(first.userName).toBe('Member 4');
     expect(first.metadata).toEqual({ n: expect.any(Number) });
     expect(items.slice(1).every((i) => !i.pending)).toBe(true);
     const o = timelinePage(app, ipcContract['timeline.page'].input.parse({ limit: 1, userId: 'usr_12' })).items[0]!;
     expect(o.id).toBe(orphan.id);
-    expect(o.user_name).toBeNull();
+    expect(o.userName).toBeNull();
     expect(o.pending).toBe(false); // only action.record mutations make an action pending
     const parsed = ipcContract['timeline.page'].output.safeParse({ items, nextCursor: null });
     expect(parsed.success).toBe(true);

@@ -34,9 +34,9 @@ interface ActionRow {
   source_event_id: string | null;
   idempotency_key: string | null;
   occurred_at: string;
-  user_name: string | null;
-  course_name: string | null;
-  cohort_name: string | null;
+  userName: string | null;
+  courseName: string | null;
+  cohortName: string | null;
 }
 
 type Dimension = 'action_type' | 'target_type' | 'source_system';
@@ -145,9 +145,9 @@ function toItem(r: ActionRow, pending: ReadonlySet<string>): TimelineItem {
     source_event_id: r.source_event_id,
     idempotency_key: r.idempotency_key,
     occurred_at: r.occurred_at,
-    user_name: r.user_name,
-    course_name: r.course_name,
-    cohort_name: r.cohort_name,
+    userName: r.userName,
+    courseName: r.courseName,
+    cohortName: r.cohortName,
     pending: pending.has(r.id),
   };
 }
@@ -185,7 +185,7 @@ export function planTimelinePage(app: AppDb, input: PageInput): { sql: string; p
     source = arms.length === 1 ? arms[0]! : `${arms.join(' UNION ALL ')}${order}`;
   }
   // The enrollment's course and cohort name what the action was about ("Forum of …"), not its ids.
-  const sql = `SELECT a.*, u.name AS user_name, e.course_name AS course_name, c.name AS cohort_name FROM (${source}) a
+  const sql = `SELECT a.*, u.name AS userName, e.course_name AS courseName, c.name AS cohortName FROM (${source}) a
     LEFT JOIN user u ON u.id = a.user_id LEFT JOIN enrollment e ON e.id = a.enrollment_id LEFT JOIN cohort c ON c.id = e.cohort_id
     ORDER BY a.occurred_at DESC, a.id DESC`;
   return { sql, params };

@@ -54,15 +54,15 @@ export function exportTimelineCsv(
         csvLine([
           item.occurred_at,
           localTime.format(Date.parse(item.occurred_at)),
-          item.user_name,
+          item.userName,
           item.user_id,
           actionLabel(item.action_type),
           targetLabel({
             targetType: item.target_type,
             targetId: item.target_id,
             metadata: item.metadata,
-            courseName: item.course_name,
-            cohortName: item.cohort_name,
+            courseName: item.courseName,
+            cohortName: item.cohortName,
           }),
           item.target_id,
           sourceLabel(item.source_system),
