@@ -4,7 +4,8 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { isCoordinator } from '../../shared/enums.js';
 import { RowId } from '../../shared/rows.js';
 import { ClientId } from '../../shared/protocol.js';
-import { LoginRequest, MAX_BODY_BYTES, PROTOCOL_VERSION, PullRequest, PushRequest, type SessionUser } from '../../shared/protocol.js';
+import { IngestRequest, LoginRequest, MAX_BODY_BYTES, PROTOCOL_VERSION, PullRequest, PushRequest, type SessionUser } from '../../shared/protocol.js';
+import { ScopeInput } from '../../shared/scope.js';
 import { authenticateIngestKey } from '../auth/ingestKeys.js';
 import { login } from '../auth/login.js';
 import { addressKey } from '../auth/loginThrottle.js';
@@ -15,12 +16,13 @@ import { authenticate, authenticateSession, revokeSession, type SessionCheck } f
 import type { Database } from '../db/database.js';
 import { eraseUser, listErasures } from '../erasure.js';
 import { ingestActions } from '../ingest.js';
-import { ingestEnrollments } from '../ingestEnrollments.js';
+import { IngestEnrollmentsRequest, ingestEnrollments } from '../ingestEnrollments.js';
 import { getScope, putScope } from '../scopes.js';
 import { pullPageJson } from '../sync/pullPage.js';
 import { push } from '../sync/push.js';
 import { readDatabaseId } from '../sync/serverIdentity.js';
-import { ApiError, parseBody } from './apiError.js';
+import { DomainError } from '../domainError.js';
+import { ApiError, fromDomain, parseBody } from './apiError.js';
 import { clientErrorHandler, edgeError, SAFE_HEADERS } from './edgeErrors.js';
 
 export interface AppOptions {
@@ -37,6 +39,13 @@ const bearer = (req: FastifyRequest): string | null => {
   const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
   return m?.[1] ?? null;
 };
+
+/** A `:userId` path parameter, or a 400 naming `userId`. */
+function userIdParam(raw: string): string {
+  const id = RowId.safeParse(raw);
+  if (!id.success) throw new ApiError('bad_request', `userId: ${id.error.issues[0]?.message ?? 'invalid'}`, { field: 'userId' });
+  return id.data;
+}
 
 /**
  * Push and pull say which protocol they speak (docs/protocol.md). An app older than the server
@@ -130,8 +139,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // Every error leaves as docs/protocol.md's JSON; anything unexpected is logged here and becomes a
   // bare 500, so stack traces and SQL never reach a client.
-  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
+  app.setErrorHandler((err: FastifyError | ApiError | DomainError, req, reply) => {
     if (err instanceof ApiError) return sendError(reply, err);
+    if (err instanceof DomainError) return sendError(reply, fromDomain(err));
     const mapped =
       edgeError(err, req.url) ?? (err instanceof SyntaxError ? new ApiError('bad_request', 'body: is not valid JSON.', { field: 'body' }) : null);
     if (mapped) return sendError(reply, mapped);
@@ -226,21 +236,25 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
     return key;
   };
-  app.post('/v1/ingest/actions', async (req) => ingestActions(db, req.body, await requireIngestKey(req)));
+  app.post('/v1/ingest/actions', async (req) => {
+    const key = await requireIngestKey(req);
+    return ingestActions(db, parseBody(IngestRequest, req.body), key);
+  });
   // Enrollments carry no source_system: any live ingest key may report them (docs/protocol.md).
   app.post('/v1/ingest/enrollments', async (req) => {
     await requireIngestKey(req);
-    return ingestEnrollments(db, req.body);
+    return ingestEnrollments(db, parseBody(IngestEnrollmentsRequest, req.body));
   });
 
   // Coordinators' scopes (issue 13): which communities each laptop holds. Superadmins only.
   app.get<{ Params: { userId: string } }>('/v1/admin/scopes/:userId', async (req) => {
     await requireSuperadmin(req);
-    return getScope(db, req.params.userId);
+    return getScope(db, userIdParam(req.params.userId));
   });
   app.put<{ Params: { userId: string } }>('/v1/admin/scopes/:userId', async (req) => {
     await requireSuperadmin(req);
-    return putScope(db, req.params.userId, req.body);
+    const userId = userIdParam(req.params.userId);
+    return putScope(db, userId, parseBody(ScopeInput, req.body));
   });
 
   app.delete<{ Params: { id: string } }>('/v1/users/:id', async (req, reply) => {
@@ -277,9 +291,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.post<{ Params: { userId: string } }>('/v1/admin/users/:userId/revoke-sessions', async (req) => {
     await requireSuperadmin(req);
-    const id = RowId.safeParse(req.params.userId);
-    if (!id.success) throw new ApiError('bad_request', `userId: ${id.error.issues[0]?.message ?? 'invalid'}`, { field: 'userId' });
-    return { revoked: await revokeUserSessions(db, id.data) };
+    return { revoked: await revokeUserSessions(db, userIdParam(req.params.userId)) };
   });
 
   app.get('/v1/admin/erasures', async (req) => {
