@@ -5,13 +5,13 @@ import { LocalMaintenance } from '../db/maintenance.js';
 import { openDatabase, type AppDb } from '../db/open.js';
 import { searchPeople } from '../db/queries/people.js';
 import { openConflictCount } from '../sync/conflicts.js';
-import { SyncEngine } from '../sync/engine.js';
-import { LocalMutationError, LocalMutations } from '../sync/localMutations.js';
+import { LocalMutationError } from '../sync/localMutations.js';
 import { allPending, pendingCount } from '../sync/outbox.js';
 import { readRow } from '../sync/wireRows.js';
-import { REVOKED_MESSAGES, Session, SessionError, type RevokedReason } from '../sync/session.js';
+import { REVOKED_MESSAGES, SessionError, type RevokedReason, type Session } from '../sync/session.js';
 import { readSyncState } from '../sync/syncState.js';
 import { plainFileTokenStore } from '../sync/tokenStore.js';
+import { composeSync, type SyncParts } from '../core/composeSync.js';
 import { ensurePrivateDir } from '../localData/privateFiles.js';
 import { removeDatabaseFiles } from '../localData/wipe.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
@@ -155,17 +155,18 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     // Told this laptop may not keep the data (a revoked device, a lost coordinator role): it goes once the command ends.
     let revoked: RevokedReason | null = null;
     try {
-      const session = new Session(app, plainFileTokenStore(`${values.db}.token`));
+      // The same composition as the app's (core/composeSync.ts): one way to wire session, mutations and engine.
+      const parts = composeSync(app, { tokenStore: plainFileTokenStore(`${values.db}.token`), serverUrl: values.server ?? null, pullLimit });
+      const { session } = parts;
       session.onRevoked((reason) => {
         revoked = reason;
       });
-      if (values.server) session.setServerUrl(values.server);
-      if (change) return makeChange(app, session, io, command, change, values.json);
+      if (change) return makeChange(parts, io, command, change, values.json);
       switch (command) {
         case 'login':
           return await login(session, io, values.json);
         case 'sync': {
-          const code = await sync(app, session, io, { json: values.json, pullLimit });
+          const code = await sync(parts, io, values.json);
           // What the pull deleted (an erasure) leaves the file before the command ends, as in the app.
           new LocalMaintenance(app.sqlite).runPending();
           return code;
@@ -177,7 +178,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         case 'pending':
           return pending(app, io, values.json);
         case 'conflicts':
-          return conflicts(app, session, io, values.json);
+          return conflicts(parts, io, values.json);
         default:
           return search(app, io, values.query ?? '', limit, values.json);
       }
@@ -197,8 +198,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
   }
 }
 
-function makeChange(app: AppDb, session: Session, io: Io, command: string, change: ReturnType<typeof changeInput>, json: boolean): number {
-  const local = new LocalMutations(app, { getUserId: () => session.user()?.id ?? null });
+function makeChange({ mutations: local }: SyncParts, io: Io, command: string, change: ReturnType<typeof changeInput>, json: boolean): number {
   let out: { mutationId: number | null; id?: string };
   try {
     out = runChange(local, change.channel, change.input);
@@ -242,8 +242,8 @@ function pending(app: AppDb, io: Io, json: boolean): number {
   return EXIT.ok;
 }
 
-function conflicts(app: AppDb, session: Session, io: Io, json: boolean): number {
-  const list = new LocalMutations(app, { getUserId: () => session.user()?.id ?? null }).listConflicts().conflicts;
+function conflicts({ mutations }: SyncParts, io: Io, json: boolean): number {
+  const list = mutations.listConflicts().conflicts;
   if (json) io.out(`${JSON.stringify({ conflicts: list })}\n`);
   else {
     for (const c of list) {
@@ -301,7 +301,7 @@ async function login(session: Session, io: Io, json: boolean): Promise<number> {
   }
 }
 
-async function sync(app: AppDb, session: Session, io: Io, opts: { json: boolean; pullLimit: number }): Promise<number> {
+async function sync({ session, engine }: SyncParts, io: Io, json: boolean): Promise<number> {
   if (!session.authStatus().signedIn && process.env.AFH_EMAIL && process.env.AFH_PASSWORD) {
     const code = await login(session, { out: () => undefined, err: io.err }, false);
     if (code !== EXIT.ok) return code;
@@ -312,19 +312,18 @@ async function sync(app: AppDb, session: Session, io: Io, opts: { json: boolean;
     );
     return session.serverUrl() ? EXIT.auth : EXIT.usage;
   }
-  const engine = new SyncEngine({ app, session, pullLimit: opts.pullLimit });
-  if (!opts.json) io.err(`Syncing with ${session.serverUrl() ?? ''}…\n`);
+  if (!json) io.err(`Syncing with ${session.serverUrl() ?? ''}…\n`);
   let rowsApplied = 0;
   const offRows = engine.onStatus((s) => {
     if (s.progress) rowsApplied = s.progress.rowsApplied;
   });
-  const detach = opts.json ? () => undefined : attachProgress(process.stderr, (l) => engine.onStatus(l));
+  const detach = json ? () => undefined : attachProgress(process.stderr, (l) => engine.onStatus(l));
   const s = await engine.syncNow();
   detach();
   offRows();
   await engine.stop();
   const ok = s.phase === 'idle';
-  if (opts.json) {
+  if (json) {
     io.out(
       `${JSON.stringify({ ok, phase: s.phase, pending: s.pending, conflicts: s.conflicts, lastSyncedAt: s.lastSyncedAt, rowsApplied, error: s.error })}\n`,
     );
