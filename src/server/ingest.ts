@@ -19,23 +19,7 @@ export async function ingestActions(
   key: { source: IngestKeySource },
   now = Date.now(),
 ): Promise<IngestResponse> {
-  req.actions.forEach((a, i) => {
-    // A key speaks for one upstream system only, so a leaked `segment` key cannot forge `stripe`
-    // payments. `platform` (the platform's own back end) may write any source, and it alone
-    // may write an action with no source at all (null).
-    if (key.source !== 'platform' && a.source_system !== key.source)
-      throw new DomainError('forbidden', `actions[${i}].source_system: this ingest key may write only "${key.source}" actions`, {
-        field: `actions[${i}].source_system`,
-      });
-    // `manual` actions are the app's own and arrive through push, tied to a client's outbox; an
-    // upstream system claiming to be `manual` would dodge that bookkeeping.
-    if (a.source_system === 'manual')
-      throw new DomainError('bad_request', `actions[${i}].source_system: "manual" actions come only from the app's sync push`, {
-        field: `actions[${i}].source_system`,
-      });
-    if (Date.parse(a.occurred_at) > now + MAX_FUTURE_MS)
-      throw new DomainError('bad_request', `actions[${i}].occurred_at: is more than 5 minutes in the future`, { field: `actions[${i}].occurred_at` });
-  });
+  assertActionsAllowed(req.actions, key, now);
 
   return db.write(async (tx) => {
     await assertReferencesExist(tx, req.actions);
@@ -69,6 +53,31 @@ export async function ingestActions(
       results.push({ index, status: 'duplicate', id: first[0].id });
     }
     return { results };
+  });
+}
+
+/** What a key may write, checked before any row is: its own source only, never `manual`, nothing from the future. */
+function assertActionsAllowed(
+  actions: readonly { source_system: string | null; occurred_at: string }[],
+  key: { source: IngestKeySource },
+  now: number,
+): void {
+  actions.forEach((a, i) => {
+    // A key speaks for one upstream system only, so a leaked `segment` key cannot forge `stripe`
+    // payments. `platform` (the platform's own back end) may write any source, and it alone
+    // may write an action with no source at all (null).
+    if (key.source !== 'platform' && a.source_system !== key.source)
+      throw new DomainError('forbidden', `actions[${i}].source_system: this ingest key may write only "${key.source}" actions`, {
+        field: `actions[${i}].source_system`,
+      });
+    // `manual` actions are the app's own and arrive through push, tied to a client's outbox; an
+    // upstream system claiming to be `manual` would dodge that bookkeeping.
+    if (a.source_system === 'manual')
+      throw new DomainError('bad_request', `actions[${i}].source_system: "manual" actions come only from the app's sync push`, {
+        field: `actions[${i}].source_system`,
+      });
+    if (Date.parse(a.occurred_at) > now + MAX_FUTURE_MS)
+      throw new DomainError('bad_request', `actions[${i}].occurred_at: is more than 5 minutes in the future`, { field: `actions[${i}].occurred_at` });
   });
 }
 
