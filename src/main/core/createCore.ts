@@ -17,6 +17,8 @@ import { probeHealth, Reachability, watchServerConnection } from './reachability
 
 export const DATABASE_FILE = 'afh.sqlite';
 
+type LogError = (where: string, err: unknown) => void;
+
 export interface CreateCoreOptions {
   /** Where the local database lives (the "local data location" in Settings). */
   dataDir: string;
@@ -34,16 +36,14 @@ export interface CreateCoreOptions {
   /** Start syncing at once (default true); tests of the IPC layer alone turn it off. */
   autoStart?: boolean;
   debounceMs?: number;
-  logError?: (where: string, err: unknown) => void;
+  logError?: LogError;
 }
-
-type LogError = (where: string, err: unknown) => void;
 
 export async function createCore(opts: CreateCoreOptions): Promise<Core> {
   // Every member's data lives here: readable by this account only, narrowed again if an older release made it wider.
   ensurePrivateDir(opts.dataDir);
   const autoStart = opts.autoStart ?? true;
-  const logError: LogError = opts.logError ?? ((where, err) => console.error(`[core] ${where}:`, err));
+  const logError = opts.logError ?? ((where, err) => console.error(`[core] ${where}:`, err));
   const validate = opts.validateOutput ?? process.env.NODE_ENV !== 'production';
   const bus = createEventBus(validate, logError);
   // The reachability watcher and the runtime each need the other: the watcher probes the current
