@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database, Tx } from './db/database.js';
 import { emailKey } from './auth/loginThrottle.js';
-import { ApiError } from './http/apiError.js';
+import { DomainError } from './domainError.js';
 
 /** What an erasure log entry says: ids, a time and counts — never a name or an email. */
 export interface ErasureLogEntry {
@@ -32,7 +32,7 @@ const REDACTED = '[erased member]';
 export async function eraseUser(db: Database, userId: string, erasedBy = 'unknown'): Promise<Record<string, number>> {
   return db.write(async (tx) => {
     const u = await tx.rows<{ email: string; name: string }>(sql`SELECT email, name FROM "user" WHERE id = ${userId} FOR UPDATE`);
-    if (u.length === 0) throw new ApiError('not_found', `There is no member ${userId}.`);
+    if (u.length === 0) throw new DomainError('not_found', `There is no member ${userId}.`);
     const { email, name } = u[0]!;
     const count = async (q: SQL) => (await tx.rows<{ n: number }>(sql`WITH d AS (${q} RETURNING 1) SELECT count(*)::int AS n FROM d`))[0]?.n ?? 0;
     // Matches text naming the member. A name shorter than 3 characters would match too much to be a mention of them.

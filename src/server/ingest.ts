@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { upstreamIdempotencyKey } from '../shared/rows.js';
 import type { IngestKeySource } from '../shared/enums.js';
-import type { IngestResponse } from '../shared/protocol.js';
-import { IngestRequest } from '../shared/protocol.js';
+import type { z } from 'zod';
+import type { IngestRequest, IngestResponse } from '../shared/protocol.js';
 import type { Database, Tx } from './db/database.js';
 import { dataFault } from './db/dataFault.js';
-import { ApiError, parseBody } from './http/apiError.js';
+import { DomainError } from './domainError.js';
 import { MAX_FUTURE_MS, newId } from './sync/applyMutation.js';
 
 /**
@@ -13,25 +13,13 @@ import { MAX_FUTURE_MS, newId } from './sync/applyMutation.js';
  * All-or-nothing for invalid rows: every row is checked before any is written. A replay (either
  * partial unique index) answers `duplicate` with the id that landed first.
  */
-export async function ingestActions(db: Database, body: unknown, key: { source: IngestKeySource }, now = Date.now()): Promise<IngestResponse> {
-  const req = parseBody(IngestRequest, body);
-  req.actions.forEach((a, i) => {
-    // A key speaks for one upstream system only, so a leaked `segment` key cannot forge `stripe`
-    // payments. `platform` (the platform's own back end) may write any source, and it alone
-    // may write an action with no source at all (null).
-    if (key.source !== 'platform' && a.source_system !== key.source)
-      throw new ApiError('forbidden', `actions[${i}].source_system: this ingest key may write only "${key.source}" actions`, {
-        field: `actions[${i}].source_system`,
-      });
-    // `manual` actions are the app's own and arrive through push, tied to a client's outbox; an
-    // upstream system claiming to be `manual` would dodge that bookkeeping.
-    if (a.source_system === 'manual')
-      throw new ApiError('bad_request', `actions[${i}].source_system: "manual" actions come only from the app's sync push`, {
-        field: `actions[${i}].source_system`,
-      });
-    if (Date.parse(a.occurred_at) > now + MAX_FUTURE_MS)
-      throw new ApiError('bad_request', `actions[${i}].occurred_at: is more than 5 minutes in the future`, { field: `actions[${i}].occurred_at` });
-  });
+export async function ingestActions(
+  db: Database,
+  req: z.output<typeof IngestRequest>,
+  key: { source: IngestKeySource },
+  now = Date.now(),
+): Promise<IngestResponse> {
+  assertActionsAllowed(req.actions, key, now);
 
   return db.write(async (tx) => {
     await assertReferencesExist(tx, req.actions);
@@ -68,6 +56,31 @@ export async function ingestActions(db: Database, body: unknown, key: { source: 
   });
 }
 
+/** What a key may write, checked before any row is: its own source only, never `manual`, nothing from the future. */
+function assertActionsAllowed(
+  actions: readonly { source_system: string | null; occurred_at: string }[],
+  key: { source: IngestKeySource },
+  now: number,
+): void {
+  actions.forEach((a, i) => {
+    // A key speaks for one upstream system only, so a leaked `segment` key cannot forge `stripe`
+    // payments. `platform` (the platform's own back end) may write any source, and it alone
+    // may write an action with no source at all (null).
+    if (key.source !== 'platform' && a.source_system !== key.source)
+      throw new DomainError('forbidden', `actions[${i}].source_system: this ingest key may write only "${key.source}" actions`, {
+        field: `actions[${i}].source_system`,
+      });
+    // `manual` actions are the app's own and arrive through push, tied to a client's outbox; an
+    // upstream system claiming to be `manual` would dodge that bookkeeping.
+    if (a.source_system === 'manual')
+      throw new DomainError('bad_request', `actions[${i}].source_system: "manual" actions come only from the app's sync push`, {
+        field: `actions[${i}].source_system`,
+      });
+    if (Date.parse(a.occurred_at) > now + MAX_FUTURE_MS)
+      throw new DomainError('bad_request', `actions[${i}].occurred_at: is more than 5 minutes in the future`, { field: `actions[${i}].occurred_at` });
+  });
+}
+
 async function assertReferencesExist(tx: Tx, actions: readonly { user_id: string; enrollment_id: string | null }[]): Promise<void> {
   const users = [...new Set(actions.map((a) => a.user_id))];
   const found = new Set(
@@ -85,15 +98,15 @@ async function assertReferencesExist(tx: Tx, actions: readonly { user_id: string
   );
   actions.forEach((a, i) => {
     if (!found.has(a.user_id))
-      throw new ApiError('bad_request', `actions[${i}].user_id: there is no member ${a.user_id}`, { field: `actions[${i}].user_id` });
+      throw new DomainError('bad_request', `actions[${i}].user_id: there is no member ${a.user_id}`, { field: `actions[${i}].user_id` });
     if (a.enrollment_id !== null) {
       const owner = enrollments.get(a.enrollment_id);
       if (owner === undefined)
-        throw new ApiError('bad_request', `actions[${i}].enrollment_id: there is no enrollment ${a.enrollment_id}`, {
+        throw new DomainError('bad_request', `actions[${i}].enrollment_id: there is no enrollment ${a.enrollment_id}`, {
           field: `actions[${i}].enrollment_id`,
         });
       if (owner !== a.user_id)
-        throw new ApiError('bad_request', `actions[${i}].enrollment_id: enrollment ${a.enrollment_id} belongs to another member`, {
+        throw new DomainError('bad_request', `actions[${i}].enrollment_id: enrollment ${a.enrollment_id} belongs to another member`, {
           field: `actions[${i}].enrollment_id`,
         });
     }
@@ -113,6 +126,6 @@ async function insertOrExplain<T>(index: number, insert: () => Promise<T>): Prom
     if (!fault) throw e;
     const column = /^user_action_(.+)_storable$/.exec(fault.constraint)?.[1];
     const field = column ? `actions[${index}].${column}` : `actions[${index}]`;
-    throw new ApiError('bad_request', `${field}: the server cannot store this value because ${fault.why}`, { field });
+    throw new DomainError('bad_request', `${field}: the server cannot store this value because ${fault.why}`, { field });
   }
 }

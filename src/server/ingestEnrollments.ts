@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { EnrollmentRow } from '../shared/rows.js';
 import type { Database } from './db/database.js';
-import { ApiError, parseBody } from './http/apiError.js';
+import { DomainError } from './domainError.js';
 
 // `POST /v1/ingest/enrollments` (issue 13, docs/protocol.md): the platform reports new
 // enrollments, status changes and cohort moves. Rows are upserted by id in ONE statement, so the
@@ -11,7 +11,7 @@ import { ApiError, parseBody } from './http/apiError.js';
 
 const MAX_INGEST_ENROLLMENTS = 1000;
 
-const IngestEnrollmentsRequest = z.strictObject({
+export const IngestEnrollmentsRequest = z.strictObject({
   enrollments: z.array(EnrollmentRow).min(1).max(MAX_INGEST_ENROLLMENTS, `at most ${MAX_INGEST_ENROLLMENTS} enrollments a request`),
 });
 
@@ -20,10 +20,9 @@ export interface IngestEnrollmentsResponse {
 }
 
 const fieldError = (i: number, col: string, why: string) =>
-  new ApiError('bad_request', `enrollments[${i}].${col}: ${why}`, { field: `enrollments[${i}].${col}` });
+  new DomainError('bad_request', `enrollments[${i}].${col}: ${why}`, { field: `enrollments[${i}].${col}` });
 
-export async function ingestEnrollments(db: Database, body: unknown): Promise<IngestEnrollmentsResponse> {
-  const req = parseBody(IngestEnrollmentsRequest, body);
+export async function ingestEnrollments(db: Database, req: z.output<typeof IngestEnrollmentsRequest>): Promise<IngestEnrollmentsResponse> {
   const seen = new Map<string, number>();
   req.enrollments.forEach((e, i) => {
     const first = seen.get(e.id);

@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { isCoordinator, type Role } from '../shared/enums.js';
-import { RowId } from '../shared/rows.js';
-import { ScopeInput, type Scope, type ScopeAnswer } from '../shared/scope.js';
+import type { Scope, ScopeAnswer, ScopeInput } from '../shared/scope.js';
 import type { Database, Tx } from './db/database.js';
-import { ApiError, parseBody } from './http/apiError.js';
+import { DomainError } from './domainError.js';
 
 // Coordinators' scopes (issue 13, docs/protocol.md "Scopes"). The tables are coordinator_scope
 // (the `all` flag) and coordinator_scope_cohort; the triggers of migration 0005 keep
@@ -46,18 +45,11 @@ async function coordinatorRoles(tx: Tx, userId: string): Promise<Role[]> {
   const r = await tx.rows<{ roles: Role[] }>(sql`SELECT roles FROM "user" WHERE id = ${userId}`);
   const roles = r[0]?.roles;
   if (!roles || !isCoordinator(roles))
-    throw new ApiError('bad_request', `userId: ${userId} is not a coordinator (an admin or a superadmin)`, { field: 'userId' });
+    throw new DomainError('bad_request', `userId: ${userId} is not a coordinator (an admin or a superadmin)`, { field: 'userId' });
   return roles;
 }
 
-const checkUserId = (raw: string): string => {
-  const id = RowId.safeParse(raw);
-  if (!id.success) throw new ApiError('bad_request', `userId: ${id.error.issues[0]?.message ?? 'invalid'}`, { field: 'userId' });
-  return id.data;
-};
-
-export async function getScope(db: Database, rawUserId: string): Promise<ScopeAnswer> {
-  const userId = checkUserId(rawUserId);
+export async function getScope(db: Database, userId: string): Promise<ScopeAnswer> {
   return db.read(async (tx) => ({ userId, ...(await readScope(tx, userId, await coordinatorRoles(tx, userId))) }));
 }
 
@@ -65,22 +57,20 @@ export async function getScope(db: Database, rawUserId: string): Promise<ScopeAn
  * Replace a coordinator's scope. One write transaction: the scope tables' triggers append the
  * enter/leave events for every member who comes or goes, in the change order.
  */
-export async function putScope(db: Database, rawUserId: string, body: unknown): Promise<ScopeAnswer> {
-  const userId = checkUserId(rawUserId);
-  const input = parseBody(ScopeInput, body);
+export async function putScope(db: Database, userId: string, input: ScopeInput): Promise<ScopeAnswer> {
   if (input.all && input.cohortIds.length > 0)
-    throw new ApiError('bad_request', 'cohortIds: leave it empty when all is true', { field: 'cohortIds' });
+    throw new DomainError('bad_request', 'cohortIds: leave it empty when all is true', { field: 'cohortIds' });
   const wanted = [...new Set(input.cohortIds)];
   return db.write(async (tx) => {
     const roles = await coordinatorRoles(tx, userId);
-    if (isSuperadmin(roles) && !input.all) throw new ApiError('bad_request', 'all: a superadmin always holds every community', { field: 'all' });
+    if (isSuperadmin(roles) && !input.all) throw new DomainError('bad_request', 'all: a superadmin always holds every community', { field: 'all' });
     const known = new Set(
       (
         await tx.rows<{ id: string }>(sql`SELECT id FROM cohort WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(wanted)}::jsonb))`)
       ).map((r) => r.id),
     );
     input.cohortIds.forEach((id, i) => {
-      if (!known.has(id)) throw new ApiError('bad_request', `cohortIds[${i}]: there is no cohort ${id}`, { field: `cohortIds[${i}]` });
+      if (!known.has(id)) throw new DomainError('bad_request', `cohortIds[${i}]: there is no cohort ${id}`, { field: `cohortIds[${i}]` });
     });
     await tx.rows(
       sql`INSERT INTO coordinator_scope (user_id, "all") VALUES (${userId}, ${input.all})

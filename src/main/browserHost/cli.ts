@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { serverUrlProblem } from '../../shared/serverUrl.js';
 import { buildRenderer, rendererNeedsBuild } from './rendererBuild.js';
-import { DEFAULT_RENDERER_DIR, startBrowserHost } from './server.js';
+import { DEFAULT_RENDERER_DIR, startBrowserHost, type BrowserHost } from './server.js';
 
 // npm run start:web -- [--port N] [--data DIR] [--server URL]
 
@@ -16,6 +16,23 @@ const USAGE = `Usage: npm run start:web -- [--port N] [--data DIR] [--server URL
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 
 async function main(): Promise<void> {
+  const args = readArgs();
+  if (!args) {
+    console.log(USAGE);
+    return;
+  }
+  if (rendererNeedsBuild(DEFAULT_RENDERER_DIR)) {
+    console.log('Building the renderer (out/renderer)…');
+    await buildRenderer();
+  }
+  const host = await startBrowserHost({ port: args.port, dataDir: args.dataDir, serverUrl: args.server ?? null });
+  console.log(`AfH Coordinator (browser host) at ${host.url}`);
+  console.log(`Local data: ${args.dataDir}`);
+  stopOnSignals(host);
+}
+
+/** The command line's options, checked; null for --help. A wrong option ends the process (exit 2). */
+function readArgs(): { port: number; dataDir: string; server: string | undefined } | null {
   let values;
   try {
     ({ values } = parseArgs({
@@ -31,10 +48,7 @@ async function main(): Promise<void> {
     console.error(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`);
     process.exit(2);
   }
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  if (values.help) return null;
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`--port: must be a whole number from 0 to 65535, not "${values.port}"`);
@@ -45,17 +59,10 @@ async function main(): Promise<void> {
     console.error(`--server: "${values.server}" ${serverProblem}`);
     process.exit(2);
   }
-  const dataDir = path.resolve(values.data ?? path.join(repo, '.data', 'app'));
+  return { port, dataDir: path.resolve(values.data ?? path.join(repo, '.data', 'app')), server: values.server };
+}
 
-  if (rendererNeedsBuild(DEFAULT_RENDERER_DIR)) {
-    console.log('Building the renderer (out/renderer)…');
-    await buildRenderer();
-  }
-
-  const host = await startBrowserHost({ port, dataDir, serverUrl: values.server ?? null });
-  console.log(`AfH Coordinator (browser host) at ${host.url}`);
-  console.log(`Local data: ${dataDir}`);
-
+function stopOnSignals(host: BrowserHost): void {
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;

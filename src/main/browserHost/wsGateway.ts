@@ -47,69 +47,21 @@ function refuse(socket: Duplex, status: 401 | 403 | 404, reason: string): void {
   socket.destroy();
 }
 
-export function createGateway(opts: {
+interface GatewayOptions {
   core: Core;
   token: string;
   /** The only Origin allowed, e.g. http://127.0.0.1:5173. */
   origin: () => string;
   /** A page reported the browser going online/offline (the latest report wins). */
   onNetwork: (online: boolean) => void;
-}): Gateway {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
-  const unsubscribers: Array<() => void> = [];
+}
 
+export function createGateway(opts: GatewayOptions): Gateway {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
   const broadcast = (text: string): void => {
     for (const client of wss.clients) if (client.readyState === client.OPEN) client.send(text);
   };
-  for (const event of EVENT_NAMES) {
-    unsubscribers.push(opts.core.on(event, (payload) => broadcast(JSON.stringify({ event, payload }))));
-  }
-
-  const serve = (ws: WebSocket): void => {
-    // ws has already closed the connection (1007 bad UTF-8, 1009 over the frame cap, a reset);
-    // the page reconnects. Logged once per connection, without the message itself.
-    ws.on('error', (err: Error & { code?: string }) => {
-      console.warn(`[browser host] closed a connection: ${err.code ?? err.message}`);
-    });
-    const answer = (text: string): void => {
-      if (ws.readyState === ws.OPEN) ws.send(text);
-    };
-    // A page that connects (or reconnects) late still starts from the current state.
-    const snap = opts.core.snapshot();
-    answer(JSON.stringify({ event: 'auth.changed', payload: snap['auth.changed'] }));
-    answer(JSON.stringify({ event: 'sync.status', payload: snap['sync.status'] }));
-
-    ws.on('message', (data: Buffer, isBinary) => {
-      if (isBinary) return;
-      const text = data.toString('utf8');
-      if (data.length > MAX_CLIENT_MESSAGE_BYTES) {
-        const id = callId(text);
-        if (id !== null) answer(JSON.stringify({ id, result: { ok: false, error: { code: 'bad_request', message: TOO_LARGE_MESSAGE } } }));
-        return;
-      }
-      let msg: ClientMessage;
-      try {
-        const parsed = ClientMessage.safeParse(JSON.parse(text));
-        if (!parsed.success) return;
-        msg = parsed.data;
-      } catch {
-        return;
-      }
-      if ('network' in msg) {
-        opts.onNetwork(msg.network === 'online');
-        return;
-      }
-      const { id } = msg;
-      opts.core.dispatch(msg.channel, msg.input).then(
-        (result) => answer(JSON.stringify({ id, result })),
-        (err: unknown) => {
-          // The dispatcher maps every handler error; this is a bug, but the page still gets an answer.
-          console.error('[browser host] a call failed:', err);
-          answer(JSON.stringify({ id, result: { ok: false, error: { code: 'internal', message: 'Something went wrong in the app. Try again.' } } }));
-        },
-      );
-    });
-  };
+  const unsubscribers = EVENT_NAMES.map((event) => opts.core.on(event, (payload) => broadcast(JSON.stringify({ event, payload }))));
 
   return {
     handleUpgrade(req, socket, head) {
@@ -118,7 +70,7 @@ export function createGateway(opts: {
       if (req.headers.origin !== opts.origin()) return refuse(socket, 403, 'origin not allowed');
       const token = url.searchParams.get('token');
       if (!token || !sameSecret(token, opts.token)) return refuse(socket, 401, 'token required');
-      wss.handleUpgrade(req, socket, head, (ws) => serve(ws));
+      wss.handleUpgrade(req, socket, head, (ws) => serve(ws, opts));
     },
     async close() {
       for (const u of unsubscribers) u();
@@ -129,4 +81,57 @@ export function createGateway(opts: {
       return wss.clients.size;
     },
   };
+}
+
+/** One page's connection: the current state first, then an answer for every call it makes. */
+function serve(ws: WebSocket, opts: GatewayOptions): void {
+  // ws has already closed the connection (1007 bad UTF-8, 1009 over the frame cap, a reset);
+  // the page reconnects. Logged once per connection, without the message itself.
+  ws.on('error', (err: Error & { code?: string }) => {
+    console.warn(`[browser host] closed a connection: ${err.code ?? err.message}`);
+  });
+  const answer = (text: string): void => {
+    if (ws.readyState === ws.OPEN) ws.send(text);
+  };
+  // A page that connects (or reconnects) late still starts from the current state.
+  const snap = opts.core.snapshot();
+  answer(JSON.stringify({ event: 'auth.changed', payload: snap['auth.changed'] }));
+  answer(JSON.stringify({ event: 'sync.status', payload: snap['sync.status'] }));
+  ws.on('message', (data: Buffer, isBinary) => {
+    if (!isBinary) onMessage(data, answer, opts);
+  });
+}
+
+/** A page's message: a call (answered by its id), a network report, or something ignored. */
+function onMessage(data: Buffer, answer: (text: string) => void, opts: GatewayOptions): void {
+  const text = data.toString('utf8');
+  if (data.length > MAX_CLIENT_MESSAGE_BYTES) {
+    const id = callId(text);
+    if (id !== null) answer(JSON.stringify({ id, result: { ok: false, error: { code: 'bad_request', message: TOO_LARGE_MESSAGE } } }));
+    return;
+  }
+  const msg = parseMessage(text);
+  if (!msg) return;
+  if ('network' in msg) {
+    opts.onNetwork(msg.network === 'online');
+    return;
+  }
+  const { id } = msg;
+  opts.core.dispatch(msg.channel, msg.input).then(
+    (result) => answer(JSON.stringify({ id, result })),
+    (err: unknown) => {
+      // The dispatcher maps every handler error; this is a bug, but the page still gets an answer.
+      console.error('[browser host] a call failed:', err);
+      answer(JSON.stringify({ id, result: { ok: false, error: { code: 'internal', message: 'Something went wrong in the app. Try again.' } } }));
+    },
+  );
+}
+
+function parseMessage(text: string): ClientMessage | null {
+  try {
+    const parsed = ClientMessage.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }

@@ -5,13 +5,13 @@ import { LocalMaintenance } from '../db/maintenance.js';
 import { openDatabase, type AppDb } from '../db/open.js';
 import { searchPeople } from '../db/queries/people.js';
 import { openConflictCount } from '../sync/conflicts.js';
-import { SyncEngine } from '../sync/engine.js';
-import { LocalMutationError, LocalMutations } from '../sync/localMutations.js';
+import { LocalMutationError } from '../sync/localMutations.js';
 import { allPending, pendingCount } from '../sync/outbox.js';
 import { readRow } from '../sync/wireRows.js';
-import { REVOKED_MESSAGES, Session, SessionError, type RevokedReason } from '../sync/session.js';
+import { REVOKED_MESSAGES, SessionError, type RevokedReason, type Session } from '../sync/session.js';
 import { readSyncState } from '../sync/syncState.js';
 import { plainFileTokenStore } from '../sync/tokenStore.js';
+import { composeSync, type SyncParts } from '../core/composeSync.js';
 import { ensurePrivateDir } from '../localData/privateFiles.js';
 import { removeDatabaseFiles } from '../localData/wipe.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
@@ -75,37 +75,47 @@ interface Io {
   err: (s: string) => void;
 }
 
+const OPTIONS = {
+  db: { type: 'string' },
+  server: { type: 'string' },
+  query: { type: 'string' },
+  limit: { type: 'string' },
+  'pull-limit': { type: 'string' },
+  member: { type: 'string' },
+  cohort: { type: 'string' },
+  global: { type: 'boolean', default: false },
+  notes: { type: 'string' },
+  id: { type: 'string' },
+  to: { type: 'string' },
+  reason: { type: 'string' },
+  type: { type: 'string' },
+  enrollment: { type: 'string' },
+  'target-type': { type: 'string' },
+  'target-id': { type: 'string' },
+  metadata: { type: 'string' },
+  at: { type: 'string' },
+  conflict: { type: 'string' },
+  resolution: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>['values'];
+
+/** A command line that passed every check: what to run, on which file, with what. */
+interface Invocation {
+  command: string;
+  db: string;
+  values: Values;
+  limit: number;
+  pullLimit: number;
+  change: ReturnType<typeof changeInput> | null;
+}
+
 export async function main(argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        db: { type: 'string' },
-        server: { type: 'string' },
-        query: { type: 'string' },
-        limit: { type: 'string' },
-        'pull-limit': { type: 'string' },
-        member: { type: 'string' },
-        cohort: { type: 'string' },
-        global: { type: 'boolean', default: false },
-        notes: { type: 'string' },
-        id: { type: 'string' },
-        to: { type: 'string' },
-        reason: { type: 'string' },
-        type: { type: 'string' },
-        enrollment: { type: 'string' },
-        'target-type': { type: 'string' },
-        'target-id': { type: 'string' },
-        metadata: { type: 'string' },
-        at: { type: 'string' },
-        conflict: { type: 'string' },
-        resolution: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
   } catch (e) {
     io.err(`${e instanceof Error ? e.message : String(e)}\n\n${HELP}`);
     return EXIT.usage;
@@ -115,79 +125,8 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
     io.out(HELP);
     return EXIT.ok;
   }
-  // Two-word commands: "champion move", "action record".
-  const command = positionals[0] === 'champion' || positionals[0] === 'action' ? positionals.slice(0, 2).join(' ') : positionals[0];
-  const words = command?.split(' ').length ?? 0;
   try {
-    const known = ['login', 'sync', ...READ_COMMANDS, ...Object.keys(CHANGE_COMMANDS)];
-    if (!command || !known.includes(command)) throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');
-    if (positionals.length > words) throw new UsageError(`unexpected argument "${positionals[words]}"`);
-    if (!values.db) throw new UsageError('--db <file> is required');
-    if (values.server !== undefined) {
-      const problem = serverUrlProblem(values.server);
-      if (problem) throw new UsageError(`--server ${problem}`);
-    }
-    const isChange = command in CHANGE_COMMANDS;
-    if ((READ_COMMANDS.includes(command) || isChange) && !existsSync(values.db)) throw new UsageError(`--db: no database at ${values.db}`);
-    const limit = positiveInt(values.limit, '--limit', 20, 500);
-    const pullLimit = positiveInt(values['pull-limit'], '--pull-limit', 5000, 10_000);
-    if (command === 'search' && values.query === undefined) throw new UsageError('--query <text> is required for search');
-    if (command === 'champions' && values.member !== undefined && values.member.trim() === '') throw new UsageError('--member must be a member id');
-    if (!isChange) {
-      const stray = CHANGE_FLAGS.find(
-        (f) => (f === 'global' ? values.global : values[f] !== undefined) && !(command === 'champions' && f === 'member'),
-      );
-      if (stray) throw new UsageError(`--${stray} does not apply to "${command}"`);
-    }
-    let change: ReturnType<typeof changeInput> | null = null;
-    if (isChange) {
-      try {
-        change = changeInput(command, values as ChangeFlags, new Date());
-      } catch (e) {
-        if (e instanceof FlagError) throw new UsageError(e.message);
-        throw e;
-      }
-    }
-
-    // A folder the CLI makes for the database is private; one the user named already is theirs to keep as it is.
-    if (!existsSync(dirname(values.db))) ensurePrivateDir(dirname(values.db));
-    const app = openDatabase(values.db);
-    // Told this laptop may not keep the data (a revoked device, a lost coordinator role): it goes once the command ends.
-    let revoked: RevokedReason | null = null;
-    try {
-      const session = new Session(app, plainFileTokenStore(`${values.db}.token`));
-      session.onRevoked((reason) => {
-        revoked = reason;
-      });
-      if (values.server) session.setServerUrl(values.server);
-      if (change) return makeChange(app, session, io, command, change, values.json);
-      switch (command) {
-        case 'login':
-          return await login(session, io, values.json);
-        case 'sync': {
-          const code = await sync(app, session, io, { json: values.json, pullLimit });
-          // What the pull deleted (an erasure) leaves the file before the command ends, as in the app.
-          new LocalMaintenance(app.sqlite).runPending();
-          return code;
-        }
-        case 'status':
-          return status(app, io, values.json);
-        case 'champions':
-          return champions(app, io, values.member ?? null, values.json);
-        case 'pending':
-          return pending(app, io, values.json);
-        case 'conflicts':
-          return conflicts(app, session, io, values.json);
-        default:
-          return search(app, io, values.query ?? '', limit, values.json);
-      }
-    } finally {
-      app.close();
-      if (revoked) {
-        removeDatabaseFiles(values.db);
-        io.err(`${REVOKED_MESSAGES[revoked as RevokedReason]} (${values.db} and its token were deleted.)\n`);
-      }
-    }
+    return await run(checkUsage(values, positionals), io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`${e.message}\n\nRun with --help for usage.\n`);
@@ -197,8 +136,92 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
   }
 }
 
-function makeChange(app: AppDb, session: Session, io: Io, command: string, change: ReturnType<typeof changeInput>, json: boolean): number {
-  const local = new LocalMutations(app, { getUserId: () => session.user()?.id ?? null });
+/** Every check that needs no database: the command, its flags and their values. Throws UsageError. */
+function checkUsage(values: Values, positionals: string[]): Invocation {
+  // Two-word commands: "champion move", "action record".
+  const command = positionals[0] === 'champion' || positionals[0] === 'action' ? positionals.slice(0, 2).join(' ') : positionals[0];
+  const words = command?.split(' ').length ?? 0;
+  const known = ['login', 'sync', ...READ_COMMANDS, ...Object.keys(CHANGE_COMMANDS)];
+  if (!command || !known.includes(command)) throw new UsageError(command ? `unknown command "${command}"` : 'a command is required');
+  if (positionals.length > words) throw new UsageError(`unexpected argument "${positionals[words]}"`);
+  if (!values.db) throw new UsageError('--db <file> is required');
+  if (values.server !== undefined) {
+    const problem = serverUrlProblem(values.server);
+    if (problem) throw new UsageError(`--server ${problem}`);
+  }
+  const isChange = command in CHANGE_COMMANDS;
+  if ((READ_COMMANDS.includes(command) || isChange) && !existsSync(values.db)) throw new UsageError(`--db: no database at ${values.db}`);
+  const limit = positiveInt(values.limit, '--limit', 20, 500);
+  const pullLimit = positiveInt(values['pull-limit'], '--pull-limit', 5000, 10_000);
+  if (command === 'search' && values.query === undefined) throw new UsageError('--query <text> is required for search');
+  if (command === 'champions' && values.member !== undefined && values.member.trim() === '') throw new UsageError('--member must be a member id');
+  if (!isChange) {
+    const stray = CHANGE_FLAGS.find(
+      (f) => (f === 'global' ? values.global : values[f] !== undefined) && !(command === 'champions' && f === 'member'),
+    );
+    if (stray) throw new UsageError(`--${stray} does not apply to "${command}"`);
+  }
+  return { command, db: values.db, values, limit, pullLimit, change: isChange ? changeFrom(command, values) : null };
+}
+
+function changeFrom(command: string, values: Values): ReturnType<typeof changeInput> {
+  try {
+    return changeInput(command, values as ChangeFlags, new Date());
+  } catch (e) {
+    if (e instanceof FlagError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** Open the database, run the command over the app's sync parts, and close it (removing it if this laptop was revoked). */
+async function run(inv: Invocation, io: Io): Promise<number> {
+  const { command, values } = inv;
+  // A folder the CLI makes for the database is private; one the user named already is theirs to keep as it is.
+  if (!existsSync(dirname(inv.db))) ensurePrivateDir(dirname(inv.db));
+  const app = openDatabase(inv.db);
+  // Told this laptop may not keep the data (a revoked device, a lost coordinator role): it goes once the command ends.
+  let revoked: RevokedReason | null = null;
+  try {
+    // The same composition as the app's (core/composeSync.ts): one way to wire session, mutations and engine.
+    const parts = composeSync(app, {
+      tokenStore: plainFileTokenStore(`${inv.db}.token`),
+      serverUrl: values.server ?? null,
+      pullLimit: inv.pullLimit,
+    });
+    parts.session.onRevoked((reason) => {
+      revoked = reason;
+    });
+    if (inv.change) return makeChange(parts, io, command, inv.change, values.json);
+    switch (command) {
+      case 'login':
+        return await login(parts.session, io, values.json);
+      case 'sync': {
+        const code = await sync(parts, io, values.json);
+        // What the pull deleted (an erasure) leaves the file before the command ends, as in the app.
+        new LocalMaintenance(app.sqlite).runPending();
+        return code;
+      }
+      case 'status':
+        return status(app, io, values.json);
+      case 'champions':
+        return champions(app, io, values.member ?? null, values.json);
+      case 'pending':
+        return pending(app, io, values.json);
+      case 'conflicts':
+        return conflicts(parts, io, values.json);
+      default:
+        return search(app, io, values.query ?? '', inv.limit, values.json);
+    }
+  } finally {
+    app.close();
+    if (revoked) {
+      removeDatabaseFiles(inv.db);
+      io.err(`${REVOKED_MESSAGES[revoked as RevokedReason]} (${inv.db} and its token were deleted.)\n`);
+    }
+  }
+}
+
+function makeChange({ mutations: local }: SyncParts, io: Io, command: string, change: ReturnType<typeof changeInput>, json: boolean): number {
   let out: { mutationId: number | null; id?: string };
   try {
     out = runChange(local, change.channel, change.input);
@@ -242,8 +265,8 @@ function pending(app: AppDb, io: Io, json: boolean): number {
   return EXIT.ok;
 }
 
-function conflicts(app: AppDb, session: Session, io: Io, json: boolean): number {
-  const list = new LocalMutations(app, { getUserId: () => session.user()?.id ?? null }).listConflicts().conflicts;
+function conflicts({ mutations }: SyncParts, io: Io, json: boolean): number {
+  const list = mutations.listConflicts().conflicts;
   if (json) io.out(`${JSON.stringify({ conflicts: list })}\n`);
   else {
     for (const c of list) {
@@ -301,7 +324,7 @@ async function login(session: Session, io: Io, json: boolean): Promise<number> {
   }
 }
 
-async function sync(app: AppDb, session: Session, io: Io, opts: { json: boolean; pullLimit: number }): Promise<number> {
+async function sync({ session, engine }: SyncParts, io: Io, json: boolean): Promise<number> {
   if (!session.authStatus().signedIn && process.env.AFH_EMAIL && process.env.AFH_PASSWORD) {
     const code = await login(session, { out: () => undefined, err: io.err }, false);
     if (code !== EXIT.ok) return code;
@@ -312,19 +335,18 @@ async function sync(app: AppDb, session: Session, io: Io, opts: { json: boolean;
     );
     return session.serverUrl() ? EXIT.auth : EXIT.usage;
   }
-  const engine = new SyncEngine({ app, session, pullLimit: opts.pullLimit });
-  if (!opts.json) io.err(`Syncing with ${session.serverUrl() ?? ''}…\n`);
+  if (!json) io.err(`Syncing with ${session.serverUrl() ?? ''}…\n`);
   let rowsApplied = 0;
   const offRows = engine.onStatus((s) => {
     if (s.progress) rowsApplied = s.progress.rowsApplied;
   });
-  const detach = opts.json ? () => undefined : attachProgress(process.stderr, (l) => engine.onStatus(l));
+  const detach = json ? () => undefined : attachProgress(process.stderr, (l) => engine.onStatus(l));
   const s = await engine.syncNow();
   detach();
   offRows();
   await engine.stop();
   const ok = s.phase === 'idle';
-  if (opts.json) {
+  if (json) {
     io.out(
       `${JSON.stringify({ ok, phase: s.phase, pending: s.pending, conflicts: s.conflicts, lastSyncedAt: s.lastSyncedAt, rowsApplied, error: s.error })}\n`,
     );

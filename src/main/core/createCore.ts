@@ -1,28 +1,23 @@
 import path from 'node:path';
-import { ipcEvents, type EventName, type EventPayload } from '../../shared/ipc.js';
-import { SYNC_TABLES } from '../../shared/rows.js';
-import { LocalMaintenance } from '../db/maintenance.js';
-import { openDatabase } from '../db/open.js';
-import { recordNotice } from '../localData/notices.js';
 import { ensurePrivateDir } from '../localData/privateFiles.js';
-import { removeDatabaseFiles } from '../localData/wipe.js';
 import { createDispatcher, type Dispatch } from '../ipc/dispatch.js';
 import { mapCoreError } from '../ipc/errorMapping.js';
 import { buildHandlers, type Runtime } from '../ipc/handlers.js';
-import { SyncEngine } from '../sync/engine.js';
-import { LocalMutations } from '../sync/localMutations.js';
-import { REVOKED_MESSAGES, Session } from '../sync/session.js';
 import type { TokenStore } from '../sync/tokenStore.js';
 import type { Core } from './coreApi.js';
+import { createEventBus, type EventBus } from './eventBus.js';
+import { LiveRuntime } from './liveRuntime.js';
 import { MemberPhotos } from './memberPhotos.js';
 import { PreferencesStore } from './preferences.js';
 import { probeHealth, Reachability, watchServerConnection } from './reachability.js';
-import { serverUrlProblem } from '../../shared/serverUrl.js';
 
 // The app without a window: database, session, local mutations, sync engine and the IPC
 // handlers, as plain Node. The Electron host and the browser host each wrap one of these.
+// This is the composition root; each part it wires is built by a function or module of its own.
 
 export const DATABASE_FILE = 'afh.sqlite';
+
+type LogError = (where: string, err: unknown) => void;
 
 export interface CreateCoreOptions {
   /** Where the local database lives (the "local data location" in Settings). */
@@ -41,213 +36,103 @@ export interface CreateCoreOptions {
   /** Start syncing at once (default true); tests of the IPC layer alone turn it off. */
   autoStart?: boolean;
   debounceMs?: number;
-  logError?: (where: string, err: unknown) => void;
+  logError?: LogError;
 }
 
 export async function createCore(opts: CreateCoreOptions): Promise<Core> {
   // Every member's data lives here: readable by this account only, narrowed again if an older release made it wider.
   ensurePrivateDir(opts.dataDir);
-  const dbFile = path.join(opts.dataDir, DATABASE_FILE);
   const autoStart = opts.autoStart ?? true;
   const logError = opts.logError ?? ((where, err) => console.error(`[core] ${where}:`, err));
-
   const validate = opts.validateOutput ?? process.env.NODE_ENV !== 'production';
-  const listeners = new Map<EventName, Set<(payload: never) => void>>();
-  const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
-    // Events cross the same boundary as call results, so in dev and tests they are held to
-    // the contract too: a payload that drifted is reported, not delivered.
-    if (validate) {
-      const checked = ipcEvents[event].safeParse(payload);
-      if (!checked.success) {
-        logError(`event ${event} does not match the contract`, checked.error);
-        return;
-      }
-    }
-    for (const l of listeners.get(event) ?? []) {
-      try {
-        (l as (p: EventPayload<E>) => void)(payload);
-      } catch (err) {
-        logError(`listener for ${event}`, err);
-      }
-    }
-  };
+  const bus = createEventBus(validate, logError);
+  // The reachability watcher and the runtime each need the other: the watcher probes the current
+  // server and tells its engine; the runtime reports every sync status to the watcher.
+  const reachability = createReachability(opts, () => live.current);
+  const live = new LiveRuntime({
+    dbFile: path.join(opts.dataDir, DATABASE_FILE),
+    tokenStore: opts.tokenStore,
+    ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
+    ...(opts.migrationsFolder ? { migrationsFolder: opts.migrationsFolder } : {}),
+    ...(opts.serverUrl !== undefined ? { serverUrl: opts.serverUrl } : {}),
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}),
+    ...(opts.maintenanceIdleMs !== undefined ? { maintenanceIdleMs: opts.maintenanceIdleMs } : {}),
+    autoStart,
+    bus,
+    observeStatus: (s) => reachability.observe(s),
+    logError,
+  });
+  const dispatch = createCoreDispatch(opts, live, reachability, { validate, logError });
+  reachability.start();
+  if (autoStart) live.current.engine.start();
+  return coreApi(opts.dataDir, { bus, live, reachability, dispatch });
+}
 
-  let runtime: Runtime;
-  let maintenance: LocalMaintenance;
-  let syncing = false;
-  let unsubscribe: Array<() => void> = [];
-
-  const openRuntime = (): Runtime => {
-    const app = openDatabase(dbFile, {
-      ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
-      ...(opts.migrationsFolder ? { migrationsFolder: opts.migrationsFolder } : {}),
-      log: (line) => console.log(line),
-    });
-    try {
-      const session = new Session(app, opts.tokenStore, opts.fetch ? { fetch: opts.fetch } : {});
-      if (opts.serverUrl) session.setServerUrl(opts.serverUrl);
-      const mutations = new LocalMutations(app, { getUserId: () => session.user()?.id ?? null });
-      const engine = new SyncEngine({
-        app,
-        session,
-        ...(opts.fetch ? { fetch: opts.fetch } : {}),
-        ...(opts.debounceMs !== undefined ? { debounceMs: opts.debounceMs } : {}),
-        // The pull worker opens its own connection, so it needs the same addon as ours.
-        ...(opts.nativeBinding ? { nativeBinding: opts.nativeBinding } : {}),
-      });
-      return { app, session, mutations, engine };
-    } catch (err) {
-      app.close();
-      throw err;
-    }
-  };
-
-  const reachability = new Reachability({
+/** Whether the server answers: probed and watched while signed in, and told to the current engine. */
+function createReachability(opts: CreateCoreOptions, current: () => Runtime): Reachability {
+  return new Reachability({
     probe: async () => {
-      const url = runtime.session.serverUrl();
+      const url = current().session.serverUrl();
       return url ? probeHealth(url, opts.fetch) : true;
     },
-    apply: (online) => runtime.engine.setOnline(online),
-    enabled: () => runtime.session.authStatus().signedIn,
+    apply: (online) => current().engine.setOnline(online),
+    enabled: () => current().session.authStatus().signedIn,
     // A caller that brings its own fetch (tests that stage the network) sees only that network.
     ...(opts.fetch
       ? {}
       : {
           watch: (onDrop: () => void) => {
-            const url = runtime.session.serverUrl();
+            const url = current().session.serverUrl();
             return url ? watchServerConnection(url, onDrop) : () => undefined;
           },
         }),
   });
+}
 
-  const wire = (rt: Runtime): void => {
-    maintenance = new LocalMaintenance(rt.app.sqlite, {
-      isBusy: () => syncing,
-      ...(opts.maintenanceIdleMs !== undefined ? { idleMs: opts.maintenanceIdleMs } : {}),
-      logError: (err) => logError('local maintenance', err),
-    });
-    maintenance.start();
-    unsubscribe = [
-      rt.engine.onStatus((s) => {
-        syncing = s.phase === 'pushing' || s.phase === 'pulling';
-        reachability.observe(s);
-        emit('sync.status', s);
-      }),
-      rt.engine.onDataChanged((tables) => {
-        maintenance.noteChange(tables);
-        emit('data.changed', { tables });
-      }),
-      // A revoked device or a lost coordinator role: this laptop's data goes, and the app says why.
-      // Deferred, since the engine reporting it is still inside its run (the reset stops the engine).
-      rt.session.onRevoked((reason) => {
-        setImmediate(() => {
-          if (closed) return;
-          startReset(REVOKED_MESSAGES[reason]).catch((err: unknown) => logError('removing local data', err));
-        });
-      }),
-      rt.session.onChange((s) => {
-        emit('auth.changed', s);
-        emit('sync.status', rt.engine.status());
-      }),
-    ];
-  };
-
-  runtime = openRuntime();
-  wire(runtime);
-
-  let closed = false;
-  let resetting: Promise<void> | null = null;
-
-  const resetLocalData = async (notice?: string): Promise<void> => {
-    const old = runtime;
-    const serverUrl = old.session.serverUrl();
-    for (const u of unsubscribe) u();
-    maintenance.close();
-    await old.engine.stop();
-    old.app.close();
-    // A reset also signs out: the token belongs to the data being erased.
-    opts.tokenStore.clear();
-    removeDatabaseFiles(dbFile);
-    runtime = openRuntime();
-    // Said in the new, empty database: the coordinator sees why their data went (AuthStatus.notice).
-    if (notice) recordNotice(runtime.app.sqlite, 'data_wiped', new Date(), notice);
-    // An address the app no longer accepts (plain http:// to another machine) is not carried over.
-    if (serverUrl && !opts.serverUrl && serverUrlProblem(serverUrl) === null) runtime.session.setServerUrl(serverUrl);
-    wire(runtime);
-    if (autoStart && !closed) runtime.engine.start();
-    emit('auth.changed', runtime.session.authStatus());
-    emit('sync.status', runtime.engine.status());
-    emit('data.changed', { tables: [...SYNC_TABLES, 'outbox', 'conflict'] });
-  };
-
-  const startReset = (notice?: string): Promise<void> => {
-    if (resetting) return resetting;
-    resetting = resetLocalData(notice).finally(() => {
-      resetting = null;
-    });
-    return resetting;
-  };
-
-  const preferences = new PreferencesStore(opts.dataDir);
-  const photos = new MemberPhotos({ ...(opts.fetch ? { fetch: opts.fetch } : {}), online: () => reachability.online });
-
+/** The contract's handlers over the live runtime; calls wait out a reset and are refused once closed. */
+function createCoreDispatch(
+  opts: CreateCoreOptions,
+  live: LiveRuntime,
+  reachability: Reachability,
+  { validate, logError }: { validate: boolean; logError: LogError },
+): Dispatch {
   const inner = createDispatcher(
     buildHandlers({
-      runtime: () => runtime,
+      runtime: () => live.current,
       dataDir: opts.dataDir,
-      preferences,
-      photos,
+      preferences: new PreferencesStore(opts.dataDir),
+      photos: new MemberPhotos({ ...(opts.fetch ? { fetch: opts.fetch } : {}), online: () => reachability.online }),
       tokenStore: opts.tokenStore,
-      localChange: (tables) => {
-        maintenance.noteChange(tables);
-        emit('data.changed', { tables });
-        runtime.engine.notifyLocalChange();
-      },
-      resetLocalData: (notice) => startReset(notice),
+      localChange: (tables) => live.noteLocalChange(tables),
+      resetLocalData: (notice) => live.reset(notice),
     }),
-    {
-      validateOutput: validate,
-      mapError: mapCoreError,
-      logError: (channel, err) => logError(channel, err),
-    },
+    { validateOutput: validate, mapError: mapCoreError, logError: (channel, err) => logError(channel, err) },
   );
-
-  const dispatch: Dispatch = async (channel, input) => {
+  return async (channel, input) => {
     // Calls wait while local data is being swapped; none may touch a closed database.
-    if (resetting) await resetting.catch(() => undefined);
-    if (closed) return { ok: false, error: { code: 'unavailable', message: 'The app is shutting down.' } };
+    await live.settled();
+    if (live.isClosed) return { ok: false, error: { code: 'unavailable', message: 'The app is shutting down.' } };
     return inner(channel, input);
   };
+}
 
-  reachability.start();
-  if (autoStart) runtime.engine.start();
-
+/** What the host holds: the dispatcher, events, the state snapshot, the network hint and shutdown. */
+function coreApi(dataDir: string, parts: { bus: EventBus; live: LiveRuntime; reachability: Reachability; dispatch: Dispatch }): Core {
+  const { bus, live, reachability, dispatch } = parts;
   let closing: Promise<void> | null = null;
   return {
     dispatch,
-    dataDir: opts.dataDir,
-    on(event, listener) {
-      const set = listeners.get(event) ?? new Set();
-      listeners.set(event, set);
-      const l = listener as (payload: never) => void;
-      set.add(l);
-      return () => {
-        set.delete(l);
-      };
-    },
-    snapshot: () => ({ 'sync.status': runtime.engine.status(), 'auth.changed': runtime.session.authStatus() }),
+    dataDir,
+    on: (event, listener) => bus.on(event, listener),
+    snapshot: () => ({ 'sync.status': live.current.engine.status(), 'auth.changed': live.current.session.authStatus() }),
     setOnline: (online) => reachability.setHostOnline(online),
     close() {
       closing ??= (async () => {
-        closed = true;
-        if (resetting) await resetting.catch(() => undefined);
+        await live.beginClose();
         reachability.close();
-        for (const u of unsubscribe) u();
-        await runtime.engine.stop();
-        // Whatever a last sync deleted leaves the file before the process goes.
-        maintenance.close({ finish: true });
-        runtime.app.close();
-        listeners.clear();
+        await live.close();
+        bus.clear();
       })();
       return closing;
     },

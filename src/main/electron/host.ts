@@ -5,7 +5,7 @@ import { app, BrowserWindow, dialog, session } from 'electron';
 import { createCore } from '../core/createCore.js';
 import type { Core } from '../core/coreApi.js';
 import { remoteContentFromEnv, type RemoteContentPolicy } from '../hostShared/remoteContent.js';
-import { appOrigin } from '../ipc/senderOrigin.js';
+import { appOrigin, type AppOrigin } from '../ipc/senderOrigin.js';
 import { ensurePrivateDir } from '../localData/privateFiles.js';
 import { APP_URL, registerAppScheme, serveRenderer } from './appProtocol.js';
 import { openIpcDoor } from './ipcDoor.js';
@@ -55,9 +55,28 @@ function fail(title: string, message: string, log: Log): null {
   return null;
 }
 
+/** What the host holds while it runs; the app's event handlers read and clear it. */
+interface HostState {
+  core: Core | null;
+  tokenStore: ElectronTokenStore | null;
+  win: BrowserWindow | null;
+  stopNetwork: (() => void) | null;
+}
+
+/** Everything the start-up needs that was settled before Electron was ready. */
+interface StartContext {
+  env: NonNullable<ElectronHostOptions['env']>;
+  argv: readonly string[];
+  log: Log;
+  devUrl: string | undefined;
+  origin: AppOrigin;
+  /** Null when the environment's remote-content setting is wrong; `configError` says how. */
+  remoteContent: RemoteContentPolicy | null;
+  configError: string | null;
+}
+
 export function runElectronHost(opts: ElectronHostOptions = {}): ElectronHost {
   const env = opts.env ?? process.env;
-  const argv = opts.argv ?? process.argv;
   const log = opts.log ?? ((line: string) => console.warn(line));
 
   registerAppScheme();
@@ -69,106 +88,123 @@ export function runElectronHost(opts: ElectronHostOptions = {}): ElectronHost {
     return { ready: Promise.resolve(null) };
   }
 
-  let remoteContent: RemoteContentPolicy | null = null;
-  let configError: string | null = null;
-  try {
-    remoteContent = remoteContentFromEnv(env);
-  } catch (err) {
-    configError = err instanceof Error ? err.message : String(err);
-  }
-
   const devUrl = app.isPackaged ? undefined : env.ELECTRON_RENDERER_URL;
-  const origin = appOrigin(devUrl);
-  if (remoteContent) lockDownWebContents(origin, remoteContent, log);
+  const ctx: StartContext = { env, argv: opts.argv ?? process.argv, log, devUrl, origin: appOrigin(devUrl), ...readRemoteContent(env) };
+  if (ctx.remoteContent) lockDownWebContents(ctx.origin, ctx.remoteContent, log);
 
-  let core: Core | null = null;
-  let tokenStore: ElectronTokenStore | null = null;
-  let win: BrowserWindow | null = null;
-  let stopNetwork: (() => void) | null = null;
-
-  const createWindow = (): BrowserWindow =>
-    openMainWindow({ userData: app.getPath('userData'), preload: path.join(here, '../preload/index.cjs'), url: devUrl ?? APP_URL });
-
-  app.on('second-instance', () => {
-    if (!win) return;
-    if (win.isMinimized()) win.restore();
-    win.focus();
-  });
-
-  const start = async (): Promise<Core | null> => {
-    await app.whenReady();
-    if (!remoteContent) return fail('AfH Coordinator could not start', `A setting is wrong: ${configError}`, log);
-    // AFH_DATA_DIR lets `npm run demo` keep its data apart from the coordinator's own.
-    const dataDir = env.AFH_DATA_DIR ?? path.join(app.getPath('userData'), 'data');
-    const nativeBinding = nativeBindingPath();
-    try {
-      ensurePrivateDir(dataDir);
-      tokenStore = await openElectronTokenStore(dataDir, { log });
-      core = await createCore({
-        dataDir,
-        tokenStore,
-        // Contract checks on every answer while developing; a packaged app trusts its own handlers.
-        validateOutput: !app.isPackaged,
-        serverUrl: serverUrlFrom(argv, env),
-        ...(nativeBinding ? { nativeBinding } : {}),
-        ...(app.isPackaged ? { migrationsFolder: path.join(app.getAppPath(), 'drizzle', 'client') } : {}),
-      });
-    } catch (err) {
-      log(`[afh] could not open the local database: ${err instanceof Error ? err.message : String(err)}`);
-      if (err instanceof DatabaseFromNewerReleaseError) return fail('AfH Coordinator could not start', err.message, log);
-      return fail(
-        'AfH Coordinator could not start',
-        nativeBinding
-          ? `The local database could not be opened in ${dataDir}.`
-          : 'The database driver for Electron is missing. Run "npm run rebuild:electron" and start again.',
-        log,
-      );
-    }
-    const running = core;
-
-    // The default session is the only one the app uses.
-    hardenSession(session.defaultSession, { devUrl, remoteContent, log });
-    if (!devUrl) serveRenderer(path.resolve(here, '../renderer'), remoteContent);
-    openIpcDoor(running, origin);
-
-    stopNetwork = watchNetwork((online) => running.setOnline(online));
-    installMenu({
-      window: () => win,
-      syncNow: () => void running.dispatch('sync.now', {}),
-      dev: !app.isPackaged,
-    });
-    win = createWindow();
-    win.on('closed', () => {
-      win = null;
-    });
-    return running;
-  };
-
+  const state: HostState = { core: null, tokenStore: null, win: null, stopNetwork: null };
+  app.on('second-instance', () => focus(state.win));
   app.on('activate', () => {
-    if (core && BrowserWindow.getAllWindows().length === 0) win = createWindow();
+    if (state.core && BrowserWindow.getAllWindows().length === 0) state.win = createWindow(devUrl);
   });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
+  closeCoreBeforeQuit(state, log);
 
-  // Quit waits for the core: a sync transaction in flight finishes (or rolls back whole), the
-  // database is closed cleanly and the token's last write lands before the process goes.
+  return { ready: start(state, ctx) };
+}
+
+/** The remote-content policy from the environment, or why the environment's setting is wrong. */
+function readRemoteContent(env: StartContext['env']): { remoteContent: RemoteContentPolicy | null; configError: string | null } {
+  try {
+    return { remoteContent: remoteContentFromEnv(env), configError: null };
+  } catch (err) {
+    return { remoteContent: null, configError: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function createWindow(devUrl: string | undefined): BrowserWindow {
+  return openMainWindow({ userData: app.getPath('userData'), preload: path.join(here, '../preload/index.cjs'), url: devUrl ?? APP_URL });
+}
+
+/** A second launch brings the running window forward instead of opening another app. */
+function focus(win: BrowserWindow | null): void {
+  if (!win) return;
+  if (win.isMinimized()) win.restore();
+  win.focus();
+}
+
+async function start(state: HostState, ctx: StartContext): Promise<Core | null> {
+  await app.whenReady();
+  if (!ctx.remoteContent) return fail('AfH Coordinator could not start', `A setting is wrong: ${ctx.configError}`, ctx.log);
+  const running = await openCore(state, ctx);
+  if (!running) return null;
+  showApp(state, running, { ...ctx, remoteContent: ctx.remoteContent });
+  return running;
+}
+
+/** The token store and the core over the data folder, or a start-up failure shown to the user (null). */
+async function openCore(state: HostState, { env, argv, log }: StartContext): Promise<Core | null> {
+  // AFH_DATA_DIR lets `npm run demo` keep its data apart from the coordinator's own.
+  const dataDir = env.AFH_DATA_DIR ?? path.join(app.getPath('userData'), 'data');
+  const nativeBinding = nativeBindingPath();
+  try {
+    ensurePrivateDir(dataDir);
+    state.tokenStore = await openElectronTokenStore(dataDir, { log });
+    state.core = await createCore({
+      dataDir,
+      tokenStore: state.tokenStore,
+      // Contract checks on every answer while developing; a packaged app trusts its own handlers.
+      validateOutput: !app.isPackaged,
+      serverUrl: serverUrlFrom(argv, env),
+      ...(nativeBinding ? { nativeBinding } : {}),
+      ...(app.isPackaged ? { migrationsFolder: path.join(app.getAppPath(), 'drizzle', 'client') } : {}),
+    });
+    return state.core;
+  } catch (err) {
+    log(`[afh] could not open the local database: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof DatabaseFromNewerReleaseError) return fail('AfH Coordinator could not start', err.message, log);
+    return fail(
+      'AfH Coordinator could not start',
+      nativeBinding
+        ? `The local database could not be opened in ${dataDir}.`
+        : 'The database driver for Electron is missing. Run "npm run rebuild:electron" and start again.',
+      log,
+    );
+  }
+}
+
+/** The hardened session, the renderer's files, the IPC door, network watching, the menu and the window. */
+function showApp(state: HostState, running: Core, ctx: StartContext & { remoteContent: RemoteContentPolicy }): void {
+  const { devUrl, remoteContent, log } = ctx;
+  // The default session is the only one the app uses.
+  hardenSession(session.defaultSession, { devUrl, remoteContent, log });
+  if (!devUrl) serveRenderer(path.resolve(here, '../renderer'), remoteContent);
+  openIpcDoor(running, ctx.origin);
+
+  state.stopNetwork = watchNetwork((online) => running.setOnline(online));
+  installMenu({
+    window: () => state.win,
+    syncNow: () => void running.dispatch('sync.now', {}),
+    dev: !app.isPackaged,
+  });
+  const win = createWindow(devUrl);
+  state.win = win;
+  win.on('closed', () => {
+    state.win = null;
+  });
+}
+
+/**
+ * Quit waits for the core: a sync transaction in flight finishes (or rolls back whole), the
+ * database is closed cleanly and the token's last write lands before the process goes.
+ */
+function closeCoreBeforeQuit(state: HostState, log: Log): void {
   let closed = false;
   app.on('before-quit', (event) => {
-    if (closed || !core) return;
+    if (closed || !state.core) return;
     event.preventDefault();
-    stopNetwork?.();
-    const c = core;
-    core = null;
+    state.stopNetwork?.();
+    const c = state.core;
+    state.core = null;
     void c
       .close()
-      .then(() => tokenStore?.flush())
+      .then(() => state.tokenStore?.flush())
       .catch((err: unknown) => log(`[afh] closing the core failed: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => {
         closed = true;
         app.quit();
       });
   });
-
-  return { ready: start() };
 }

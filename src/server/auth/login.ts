@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Role } from '../../shared/enums.js';
 import type { LoginRequest, LoginResponse } from '../../shared/protocol.js';
 import type { Database } from '../db/database.js';
-import { ApiError } from '../http/apiError.js';
+import { DomainError } from '../domainError.js';
 import { clearFailures, emailKey, recordFailure, secondsBlocked } from './loginThrottle.js';
 import { QueueFullError, type PasswordHasher } from './passwords.js';
 import { isDeviceRevoked, recordDevice } from './devices.js';
@@ -48,20 +48,20 @@ export async function login(db: Database, req: LoginRequest, ctx: LoginContext):
 
   // Errors are returned, not thrown, from the transaction: throwing would roll back the failure count.
   const outcome = await db.write(
-    async (tx): Promise<LoginResponse | ApiError> => {
+    async (tx): Promise<LoginResponse | DomainError> => {
       // Re-check inside the transaction so parallel guesses cannot slip past a block set meanwhile.
       const waitNow = await secondsBlocked(tx, req.email, address);
       if (waitNow > 0) return tooMany(waitNow);
       if (!u || !verdict.ok) {
         await recordFailure(tx, req.email, address);
-        return new ApiError('unauthorized', BAD_LOGIN);
+        return new DomainError('unauthorized', BAD_LOGIN);
       }
       await clearFailures(tx, req.email, address);
       if (upgraded) await tx.rows(sql`UPDATE credential SET hash = ${upgraded} WHERE user_id = ${u.id}`);
       let clientId: string | null = null;
       if (req.clientId !== undefined) {
         // A revoked install stays revoked: it is told so (and wipes) rather than handed a new session.
-        if (await isDeviceRevoked(tx, req.clientId)) return new ApiError('device_revoked', DEVICE_REVOKED);
+        if (await isDeviceRevoked(tx, req.clientId)) return new DomainError('device_revoked', DEVICE_REVOKED);
         if (await recordDevice(tx, u.id, req.clientId, req.deviceName ?? null)) clientId = req.clientId;
       }
       const s = await createSession(tx, u.id, ctx.tokenTtlSeconds, clientId);
@@ -70,11 +70,11 @@ export async function login(db: Database, req: LoginRequest, ctx: LoginContext):
     },
     { lock: false },
   );
-  if (outcome instanceof ApiError) throw outcome;
+  if (outcome instanceof DomainError) throw outcome;
   return outcome;
 }
 
 const tooMany = (seconds: number) =>
-  new ApiError('rate_limited', `Too many failed sign-in attempts. Try again in ${Math.ceil(seconds)} seconds.`, {
+  new DomainError('rate_limited', `Too many failed sign-in attempts. Try again in ${Math.ceil(seconds)} seconds.`, {
     retryAfterSeconds: Math.ceil(seconds),
   });

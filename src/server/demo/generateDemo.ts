@@ -1,5 +1,5 @@
 import type { Role, Stage } from '../../shared/enums.js';
-import type { ChampionStageChangeRow, CohortRow, EnrollmentRow, RowOf, SyncTable, UserActionRow, UserRow } from '../../shared/rows.js';
+import type { ChampionRow, ChampionStageChangeRow, CohortRow, EnrollmentRow, RowOf, SyncTable, UserActionRow, UserRow } from '../../shared/rows.js';
 import { upstreamIdempotencyKey } from '../../shared/rows.js';
 import { CHAMPION_NOTES, COURSES, FIRST_NAMES, LAST_NAMES, ORIGINS, THREAD_TITLES } from './names.js';
 import { Prng } from './prng.js';
@@ -72,44 +72,68 @@ interface ChampionPlan {
   stage: Stage;
 }
 
+type Spec = (typeof DEMO_SIZES)[DemoSize];
+const STAGES: Stage[] = ['candidate', 'selected', 'champion', 'alumni'];
+
 /**
  * Rows in dependency order (cohorts, users, enrollments, actions, champions, stage changes), in
  * batches of at most `batchSize`. The demo logins (DEMO_LOGINS) are included as users
- * (credentials are the loader's job).
+ * (credentials are the loader's job). Every step draws from one seeded generator in a fixed
+ * order, so the steps below must keep their order for a seed to give the same rows.
  */
 export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_000): Generator<DemoBatch> {
   const spec = DEMO_SIZES[size];
   const rng = new Prng(seed);
-  const batcher = <K extends SyncTable>(table: K) => {
-    let rows: RowOf[K][] = [];
-    return {
-      add(row: RowOf[K]): DemoBatch | null {
-        rows.push(row);
-        if (rows.length < batchSize) return null;
-        const b = { table, rows } as DemoBatch;
-        rows = [];
-        return b;
-      },
-      flush(): DemoBatch | null {
-        if (rows.length === 0) return null;
-        const b = { table, rows } as DemoBatch;
-        rows = [];
-        return b;
-      },
-    };
-  };
+  const cohorts = makeCohorts(spec, rng);
+  yield* inBatches('cohort', cohorts, batchSize);
+  // Decided before users, so roles agree with champion stages.
+  const { plans, planByUser } = planChampions(spec, rng);
+  const users = makeUsers(spec, rng, planByUser);
+  yield* inBatches('user', users.rows, batchSize);
+  const counts = actionCounts(spec, rng);
+  yield* enrollmentsAndActions({ spec, rng, cohorts, planByUser, userIds: users.ids, createdAt: users.createdAt, counts }, batchSize);
+  const { champions, histories } = makeChampions(rng, plans, cohorts, users.ids);
+  yield* inBatches('champion', champions, batchSize);
+  yield* inBatches('champion_stage_change', histories, batchSize);
+}
 
-  // ---- cohorts: spread over the past year, each about eight weeks long ----
+/** A table's rows, collected into batches of `batchSize` as they come. */
+function batcher<K extends SyncTable>(table: K, batchSize: number) {
+  let rows: RowOf[K][] = [];
+  const take = (): DemoBatch => {
+    const b = { table, rows } as DemoBatch;
+    rows = [];
+    return b;
+  };
+  return {
+    add(row: RowOf[K]): DemoBatch | null {
+      rows.push(row);
+      return rows.length < batchSize ? null : take();
+    },
+    flush: (): DemoBatch | null => (rows.length === 0 ? null : take()),
+  };
+}
+
+function* inBatches<K extends SyncTable>(table: K, rows: readonly RowOf[K][], batchSize: number): Generator<DemoBatch> {
+  const b = batcher(table, batchSize);
+  for (const r of rows) {
+    const full = b.add(r);
+    if (full) yield full;
+  }
+  const rest = b.flush();
+  if (rest) yield rest;
+}
+
+/** Cohorts spread over the past year, each about eight weeks long. */
+function makeCohorts(spec: Spec, rng: Prng): CohortRow[] {
   const cohorts: CohortRow[] = [];
   for (let c = 0; c < spec.cohorts; c++) {
     const starts = DEMO_ANCHOR - 365 * DAY + Math.floor(((c + rng.next() * 0.8) / spec.cohorts) * 400 * DAY);
     const ends = starts + 8 * 7 * DAY;
     const course = COURSES[c % COURSES.length]!;
     const city = rng.pick(ORIGINS).split(',')[0]!;
-    const season =
-      SEASONS[
-        new Date(starts).getUTCMonth() < 2 || new Date(starts).getUTCMonth() === 11 ? 0 : Math.floor((new Date(starts).getUTCMonth() - 2) / 3) + 1
-      ]!;
+    const month = new Date(starts).getUTCMonth();
+    const season = SEASONS[month < 2 || month === 11 ? 0 : Math.floor((month - 2) / 3) + 1]!;
     cohorts.push({
       id: `coh_${pad(c + 1, 3)}`,
       name: `${course.name} — ${season} ${new Date(starts).getUTCFullYear()} (${city})`,
@@ -120,16 +144,11 @@ export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_0
       created_at: iso(Math.min(starts - 30 * DAY, DEMO_ANCHOR - DAY)),
     });
   }
-  const cb = batcher('cohort');
-  for (const c of cohorts) {
-    const b = cb.add(c);
-    if (b) yield b;
-  }
-  const cf = cb.flush();
-  if (cf) yield cf;
+  return cohorts;
+}
 
-  // ---- champion plan, decided before users so roles agree with champion stages ----
-  const stages: Stage[] = ['candidate', 'selected', 'champion', 'alumni'];
+/** Who becomes a champion row, in which cohort (or global) and at which stage; at most one row per member and cohort. */
+function planChampions(spec: Spec, rng: Prng): { plans: ChampionPlan[]; planByUser: Map<number, ChampionPlan[]> } {
   const plans: ChampionPlan[] = [];
   const planByUser = new Map<number, ChampionPlan[]>();
   for (let i = 0; i < spec.champions; i++) {
@@ -141,16 +160,16 @@ export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_0
     if (cohortIndex !== null && existing.some((p) => p.cohortIndex === cohortIndex))
       cohortIndex = usedGlobal ? (cohortIndex + 1) % spec.cohorts : null;
     if (cohortIndex !== null && existing.some((p) => p.cohortIndex === cohortIndex)) continue;
-    const stage = stages[i % 4]!;
-    const plan = { userIndex, cohortIndex, stage };
+    const plan = { userIndex, cohortIndex, stage: STAGES[i % 4]! };
     plans.push(plan);
     planByUser.set(userIndex, [...existing, plan]);
   }
+  return { plans, planByUser };
+}
 
-  // ---- users ----
-  const userIds: string[] = [];
-  const ub = batcher('user');
-  const demoUsers: UserRow[] = DEMO_LOGINS.map((d) => ({
+/** The demo logins, then the members; `ids` and `createdAt` are the members' (index i is member i + 1). */
+function makeUsers(spec: Spec, rng: Prng, planByUser: Map<number, ChampionPlan[]>): { rows: UserRow[]; ids: string[]; createdAt: number[] } {
+  const rows: UserRow[] = DEMO_LOGINS.map((d) => ({
     id: d.id,
     email: d.email,
     name: d.name,
@@ -159,10 +178,7 @@ export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_0
     roles: d.roles,
     created_at: iso(DEMO_ANCHOR - 400 * DAY),
   }));
-  for (const u of demoUsers) {
-    const b = ub.add(u);
-    if (b) yield b;
-  }
+  const ids: string[] = [];
   const createdAt: number[] = [];
   for (let i = 1; i <= spec.users; i++) {
     const [first, firstSlug] = rng.pick(FIRST_NAMES);
@@ -173,8 +189,8 @@ export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_0
     if (planByUser.get(i)?.some((p) => p.stage === 'champion')) roles.push('champion');
     const created = DEMO_ANCHOR - 400 * DAY + Math.floor(rng.next() * 300 * DAY);
     createdAt.push(created);
-    userIds.push(id);
-    const b = ub.add({
+    ids.push(id);
+    rows.push({
       id,
       email: `${firstSlug}.${lastSlug}.${i}@example.org`,
       name: `${first} ${last}`,
@@ -183,12 +199,12 @@ export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_0
       roles,
       created_at: iso(created),
     });
-    if (b) yield b;
   }
-  const uf = ub.flush();
-  if (uf) yield uf;
+  return { rows, ids, createdAt };
+}
 
-  // ---- how many actions each member gets: heavily skewed (a few very active members) ----
+/** How many actions each member gets: heavily skewed (a few very active members), summing to the spec's total. */
+function actionCounts(spec: Spec, rng: Prng): number[] {
   const counts = new Array<number>(spec.users).fill(0);
   counts[0] = spec.heaviest;
   const weights: number[] = [];
@@ -209,60 +225,33 @@ export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_0
     counts[i]!++;
     left--;
   }
+  return counts;
+}
 
-  // ---- enrollments and actions, one member at a time ----
-  const eb = batcher('enrollment');
-  const ab = batcher('user_action');
-  let eventNo = 0;
+interface MemberContext {
+  spec: Spec;
+  rng: Prng;
+  cohorts: CohortRow[];
+  planByUser: Map<number, ChampionPlan[]>;
+  userIds: string[];
+  createdAt: number[];
+  counts: number[];
+}
+
+/** Enrollments and actions, one member at a time; actions follow their enrollments in the stream. */
+function* enrollmentsAndActions(ctx: MemberContext, batchSize: number): Generator<DemoBatch> {
+  const eb = batcher('enrollment', batchSize);
+  const ab = batcher('user_action', batchSize);
+  const events = { n: 0 };
   const pendingActions: UserActionRow[] = [];
-  for (let i = 0; i < spec.users; i++) {
-    const userId = userIds[i]!;
-    const total = counts[i]!;
-    const nEnroll = total > 400 ? 3 : total > 60 ? 2 : 1;
-    const myCohorts = new Set<number>();
-    const plannedCohorts = planByUser.get(i + 1)?.flatMap((p) => (p.cohortIndex === null ? [] : [p.cohortIndex])) ?? [];
-    for (const c of plannedCohorts) myCohorts.add(c);
-    while (myCohorts.size < nEnroll) myCohorts.add(rng.int(0, spec.cohorts - 1));
-    const cohortList = [...myCohorts];
-    let remainingForUser = total;
-    for (const [k, ci] of cohortList.entries()) {
-      const cohort = cohorts[ci]!;
-      const course = COURSES[ci % COURSES.length]!;
-      const enrollmentId = `enr_${i + 1}_${k + 1}`;
-      const share = k === cohortList.length - 1 ? remainingForUser : Math.floor(remainingForUser / (cohortList.length - k));
-      remainingForUser -= share;
-      // Enrolling in a cohort that starts later happened before now, like all of a member's actions.
-      const start = Math.min(Math.max(createdAt[i]!, Date.parse(cohort.starts_at!) - 14 * DAY), DEMO_ANCHOR - 2 * DAY);
-      const end = Math.min(DEMO_ANCHOR, Date.parse(cohort.ends_at!) + 60 * DAY);
-      const acts = memberStory(rng, { userId, enrollmentId, course, cohortId: cohort.id, count: share, start, end: Math.max(end, start + DAY) });
-      const status: EnrollmentRow['status'] = acts.some((a) => a.action_type === 'unenrolled')
-        ? 'withdrawn'
-        : acts.some((a) => a.action_type === 'completed_course')
-          ? 'completed'
-          : 'active';
-      const b = eb.add({ id: enrollmentId, user_id: userId, cohort_id: cohort.id, course_name: course.name, status, enrolled_at: iso(start) });
+  for (let i = 0; i < ctx.spec.users; i++) {
+    for (const { enrollment, actions } of memberEnrollments(ctx, i, events)) {
+      const b = eb.add(enrollment);
       if (b) yield b;
-      for (const a of acts) {
-        eventNo++;
-        const source = a.source;
-        const sourceEventId = `evt_${pad(eventNo, 8)}`;
-        pendingActions.push({
-          id: `act_${pad(eventNo, 8)}`,
-          user_id: userId,
-          enrollment_id: enrollmentId,
-          action_type: a.action_type,
-          target_type: a.target_type,
-          target_id: a.target_id,
-          metadata: a.metadata,
-          source_system: source,
-          source_event_id: sourceEventId,
-          idempotency_key: upstreamIdempotencyKey(source, sourceEventId),
-          occurred_at: iso(a.at),
-        });
-      }
+      pendingActions.push(...actions);
     }
     // Actions after enrollments in the stream: each batch's foreign keys already exist.
-    if (pendingActions.length >= batchSize || i === spec.users - 1) {
+    if (pendingActions.length >= batchSize || i === ctx.spec.users - 1) {
       const ef = eb.flush();
       if (ef) yield ef;
       for (const a of pendingActions.splice(0)) {
@@ -275,77 +264,130 @@ export function* generateDemo(size: DemoSize, seed = 20_261_101, batchSize = 5_0
   if (ef) yield ef;
   const af = ab.flush();
   if (af) yield af;
+}
 
-  // ---- champions, each with a history that walks to its stage ----
-  const chb = batcher('champion');
+/** Member i's enrollments (their planned champion cohorts first), each with its share of the member's actions. */
+function memberEnrollments(ctx: MemberContext, i: number, events: { n: number }): { enrollment: EnrollmentRow; actions: UserActionRow[] }[] {
+  const { spec, rng } = ctx;
+  const userId = ctx.userIds[i]!;
+  const total = ctx.counts[i]!;
+  const nEnroll = total > 400 ? 3 : total > 60 ? 2 : 1;
+  const myCohorts = new Set<number>(ctx.planByUser.get(i + 1)?.flatMap((p) => (p.cohortIndex === null ? [] : [p.cohortIndex])) ?? []);
+  while (myCohorts.size < nEnroll) myCohorts.add(rng.int(0, spec.cohorts - 1));
+  const cohortList = [...myCohorts];
+  let remainingForUser = total;
+  return cohortList.map((ci, k) => {
+    const cohort = ctx.cohorts[ci]!;
+    const course = COURSES[ci % COURSES.length]!;
+    const enrollmentId = `enr_${i + 1}_${k + 1}`;
+    const share = k === cohortList.length - 1 ? remainingForUser : Math.floor(remainingForUser / (cohortList.length - k));
+    remainingForUser -= share;
+    // Enrolling in a cohort that starts later happened before now, like all of a member's actions.
+    const start = Math.min(Math.max(ctx.createdAt[i]!, Date.parse(cohort.starts_at!) - 14 * DAY), DEMO_ANCHOR - 2 * DAY);
+    const end = Math.min(DEMO_ANCHOR, Date.parse(cohort.ends_at!) + 60 * DAY);
+    const acts = memberStory(rng, { userId, enrollmentId, course, cohortId: cohort.id, count: share, start, end: Math.max(end, start + DAY) });
+    const status: EnrollmentRow['status'] = acts.some((a) => a.action_type === 'unenrolled')
+      ? 'withdrawn'
+      : acts.some((a) => a.action_type === 'completed_course')
+        ? 'completed'
+        : 'active';
+    return {
+      enrollment: { id: enrollmentId, user_id: userId, cohort_id: cohort.id, course_name: course.name, status, enrolled_at: iso(start) },
+      actions: acts.map((a) => actionRow(a, userId, enrollmentId, ++events.n)),
+    };
+  });
+}
+
+function actionRow(a: StoryAction, userId: string, enrollmentId: string, eventNo: number): UserActionRow {
+  const sourceEventId = `evt_${pad(eventNo, 8)}`;
+  return {
+    id: `act_${pad(eventNo, 8)}`,
+    user_id: userId,
+    enrollment_id: enrollmentId,
+    action_type: a.action_type,
+    target_type: a.target_type,
+    target_id: a.target_id,
+    metadata: a.metadata,
+    source_system: a.source,
+    source_event_id: sourceEventId,
+    idempotency_key: upstreamIdempotencyKey(a.source, sourceEventId),
+    occurred_at: iso(a.at),
+  };
+}
+
+/** The planned champion rows, each with a history that walks to its stage. */
+function makeChampions(
+  rng: Prng,
+  plans: readonly ChampionPlan[],
+  cohorts: readonly CohortRow[],
+  userIds: readonly string[],
+): { champions: ChampionRow[]; histories: ChampionStageChangeRow[] } {
+  const champions: ChampionRow[] = [];
   const histories: ChampionStageChangeRow[] = [];
-  let hNo = 0;
   for (const [n, p] of plans.entries()) {
     const userId = userIds[p.userIndex - 1]!;
     const id = `ch_${pad(n + 1, 4)}_${userId.split('_').slice(2).join('_')}`;
-    let t = (p.cohortIndex === null ? DEMO_ANCHOR - 300 * DAY : Date.parse(cohorts[p.cohortIndex]!.starts_at!)) + rng.int(1, 20) * DAY;
-    const walk: Stage[] = ['candidate'];
-    const target = stages.indexOf(p.stage);
-    for (let s = 1; s <= target; s++) {
-      // Now and then a coordinator moves someone on too early and steps back: history shows the correction.
-      if (rng.chance(0.08)) walk.push(stages[s]!, stages[s - 1]!);
-      walk.push(stages[s]!);
-    }
-    const times: number[] = [];
-    for (let k = 0; k < walk.length; k++) {
-      times.push(t);
-      t += rng.int(3, 40) * DAY;
-    }
-    // A history ends before now: one that would run past the anchor happened that much earlier.
-    const overshoot = Math.max(0, times.at(-1)! - (DEMO_ANCHOR - DAY));
-    let selectedAt: string | null = null;
-    let becameAt: string | null = null;
-    let prev: Stage | null = null;
-    for (const [k, to] of walk.entries()) {
-      const at = iso(times[k]! - overshoot);
-      if (to === 'selected') selectedAt = at;
-      if (to === 'champion' && !becameAt) becameAt = at;
-      const reason: string | null =
-        prev === null
-          ? null
-          : stages.indexOf(to) < stages.indexOf(prev)
-            ? 'Moved back: not ready yet'
-            : rng.chance(0.4)
-              ? rng.pick(['Completed facilitator training', 'Great feedback from cohort', 'Agreed at team meeting', 'Stepping back for now'])
-              : null;
-      histories.push({
-        id: `csc_${pad(++hNo, 6)}`,
-        champion_id: id,
-        from_stage: prev,
-        to_stage: to,
-        changed_at: at,
-        changed_by: DEMO_COORDINATOR.id,
-        reason,
-      });
-      prev = to;
-    }
-    const b = chb.add({
+    const firstAt = (p.cohortIndex === null ? DEMO_ANCHOR - 300 * DAY : Date.parse(cohorts[p.cohortIndex]!.starts_at!)) + rng.int(1, 20) * DAY;
+    const walk = stageWalk(rng, p.stage);
+    const history = stageHistory(rng, id, walk, firstAt, histories.length);
+    histories.push(...history);
+    champions.push({
       id,
       user_id: userId,
       cohort_id: p.cohortIndex === null ? null : cohorts[p.cohortIndex]!.id,
       stage: p.stage,
       notes: rng.pick(CHAMPION_NOTES),
-      selected_at: selectedAt,
-      became_champion_at: becameAt,
+      selected_at: history.findLast((h) => h.to_stage === 'selected')?.changed_at ?? null,
+      became_champion_at: history.find((h) => h.to_stage === 'champion')?.changed_at ?? null,
       // One version for the row's first stage, one more per move of its history.
       stage_version: walk.length,
     });
-    if (b) yield b;
   }
-  const chf = chb.flush();
-  if (chf) yield chf;
-  const hb = batcher('champion_stage_change');
-  for (const h of histories) {
-    const b = hb.add(h);
-    if (b) yield b;
+  return { champions, histories };
+}
+
+/** The stages a champion row went through to reach `stage`, one step at a time. */
+function stageWalk(rng: Prng, stage: Stage): Stage[] {
+  const walk: Stage[] = ['candidate'];
+  const target = STAGES.indexOf(stage);
+  for (let s = 1; s <= target; s++) {
+    // Now and then a coordinator moves someone on too early and steps back: history shows the correction.
+    if (rng.chance(0.08)) walk.push(STAGES[s]!, STAGES[s - 1]!);
+    walk.push(STAGES[s]!);
   }
-  const hf = hb.flush();
-  if (hf) yield hf;
+  return walk;
+}
+
+/** One stage change per step of the walk, days to weeks apart, all before now; ids continue from `before`. */
+function stageHistory(rng: Prng, championId: string, walk: readonly Stage[], firstAt: number, before: number): ChampionStageChangeRow[] {
+  const times: number[] = [];
+  let t = firstAt;
+  for (let k = 0; k < walk.length; k++) {
+    times.push(t);
+    t += rng.int(3, 40) * DAY;
+  }
+  // A history ends before now: one that would run past the anchor happened that much earlier.
+  const overshoot = Math.max(0, times.at(-1)! - (DEMO_ANCHOR - DAY));
+  return walk.map((to, k) => {
+    const prev = k === 0 ? null : walk[k - 1]!;
+    const reason: string | null =
+      prev === null
+        ? null
+        : STAGES.indexOf(to) < STAGES.indexOf(prev)
+          ? 'Moved back: not ready yet'
+          : rng.chance(0.4)
+            ? rng.pick(['Completed facilitator training', 'Great feedback from cohort', 'Agreed at team meeting', 'Stepping back for now'])
+            : null;
+    return {
+      id: `csc_${pad(before + k + 1, 6)}`,
+      champion_id: championId,
+      from_stage: prev,
+      to_stage: to,
+      changed_at: iso(times[k]! - overshoot),
+      changed_by: DEMO_COORDINATOR.id,
+      reason,
+    };
+  });
 }
 
 interface StoryAction {
@@ -362,16 +404,13 @@ interface StoryAction {
  * answered questions → completed, with forum threads and replies along the way, ending in
  * completed_course (or, for a few, unenrolled). Heavy members keep posting and revisiting.
  */
-function memberStory(
-  rng: Prng,
-  o: { userId: string; enrollmentId: string; course: (typeof COURSES)[number]; cohortId: string; count: number; start: number; end: number },
-): StoryAction[] {
+function memberStory(rng: Prng, o: StoryOptions): StoryAction[] {
   const out: StoryAction[] = [];
   // A few members drop out: their story ends with `unenrolled` as its last action.
   const quitter = o.count >= 2 && o.count < 12 && rng.chance(0.3);
   const limit = quitter ? o.count - 1 : o.count;
-  const push = (a: Omit<StoryAction, 'at'>) => out.length < limit && out.push({ ...a, at: 0 });
-  const courseId = `crs_${o.course.slug}`;
+  // Past the limit an action is dropped, but its random draws are still made: a seed's rows depend on it.
+  const push: Push = (a) => out.length < limit && out.push({ ...a, at: 0 });
   push({
     action_type: 'enrolled',
     target_type: 'cohort',
@@ -379,97 +418,10 @@ function memberStory(
     metadata: { course: o.course.name },
     source: rng.chance(0.5) ? 'stripe' : 'webhook',
   });
-  let mod = 0;
-  let threadNo = 0;
+  const story = { mod: 0, threadNo: 0 };
   while (out.length < limit) {
-    if (mod < o.course.modules.length) {
-      const moduleId = `mod_${o.course.slug}_${mod + 1}`;
-      const title = o.course.modules[mod]!;
-      push({ action_type: 'viewed_module', target_type: 'module', target_id: moduleId, metadata: { module: mod + 1, title }, source: 'segment' });
-      push({ action_type: 'started_module', target_type: 'module', target_id: moduleId, metadata: { module: mod + 1, title }, source: 'app' });
-      const questions = rng.int(0, 3);
-      for (let q = 0; q < questions; q++)
-        push({
-          action_type: 'answered_question',
-          target_type: 'question',
-          target_id: `q_${o.course.slug}_${mod + 1}_${q + 1}`,
-          metadata: { module: mod + 1, answerLength: rng.int(20, 800) },
-          source: 'app',
-        });
-      if (rng.chance(0.25)) {
-        threadNo++;
-        push({
-          action_type: 'posted_thread',
-          target_type: 'forum',
-          target_id: `forum_${o.cohortId}`,
-          metadata: { title: rng.pick(THREAD_TITLES), thread: `thr_${o.enrollmentId}_${threadNo}` },
-          source: 'app',
-        });
-      }
-      if (rng.chance(0.4))
-        push({
-          action_type: 'posted_reply',
-          target_type: 'thread',
-          target_id: `thr_${o.cohortId}_${rng.int(1, 40)}`,
-          metadata: { words: rng.int(5, 300) },
-          source: 'app',
-        });
-      push({
-        action_type: 'completed_module',
-        target_type: 'module',
-        target_id: moduleId,
-        metadata: { module: mod + 1, minutes: rng.int(10, 95) },
-        source: 'app',
-      });
-      mod++;
-      if (mod === o.course.modules.length)
-        push({ action_type: 'completed_course', target_type: 'course', target_id: courseId, metadata: { modules: mod }, source: 'cron_worker' });
-    } else {
-      // After the course: the engaged keep revisiting content and talking in the forum.
-      const r = rng.next();
-      const m = rng.int(1, o.course.modules.length);
-      if (r < 0.35)
-        push({
-          action_type: 'viewed_module',
-          target_type: 'module',
-          target_id: `mod_${o.course.slug}_${m}`,
-          metadata: { module: m, revisit: true },
-          source: 'segment',
-        });
-      else if (r < 0.5)
-        push({
-          action_type: 'viewed_module',
-          target_type: 'content_block',
-          target_id: `blk_${o.course.slug}_${m}_${rng.int(1, 12)}`,
-          metadata: { module: m },
-          source: 'segment',
-        });
-      else if (r < 0.6) {
-        threadNo++;
-        push({
-          action_type: 'posted_thread',
-          target_type: 'forum',
-          target_id: `forum_${o.cohortId}`,
-          metadata: { title: rng.pick(THREAD_TITLES), thread: `thr_${o.enrollmentId}_${threadNo}` },
-          source: 'app',
-        });
-      } else if (r < 0.9)
-        push({
-          action_type: 'posted_reply',
-          target_type: 'post',
-          target_id: `pst_${o.cohortId}_${rng.int(1, 5000)}`,
-          metadata: { words: rng.int(5, 300) },
-          source: 'app',
-        });
-      else
-        push({
-          action_type: 'answered_question',
-          target_type: 'question',
-          target_id: `q_${o.course.slug}_${m}_${rng.int(1, 3)}`,
-          metadata: { module: m, answerLength: rng.int(20, 800), revisit: true },
-          source: 'app',
-        });
-    }
+    if (story.mod < o.course.modules.length) moduleActions(rng, o, story, push);
+    else revisitAction(rng, o, story, push);
   }
   if (quitter)
     out.push({
@@ -489,4 +441,109 @@ function memberStory(
     a.at = Math.min(t, o.end);
   }
   return out;
+}
+
+interface StoryOptions {
+  userId: string;
+  enrollmentId: string;
+  course: (typeof COURSES)[number];
+  cohortId: string;
+  count: number;
+  start: number;
+  end: number;
+}
+type Push = (a: Omit<StoryAction, 'at'>) => unknown;
+
+/** One module of the course, and the course's completion after its last one. */
+function moduleActions(rng: Prng, o: StoryOptions, story: { mod: number; threadNo: number }, push: Push): void {
+  const mod = story.mod;
+  const courseId = `crs_${o.course.slug}`;
+  const moduleId = `mod_${o.course.slug}_${mod + 1}`;
+  const title = o.course.modules[mod]!;
+  push({ action_type: 'viewed_module', target_type: 'module', target_id: moduleId, metadata: { module: mod + 1, title }, source: 'segment' });
+  push({ action_type: 'started_module', target_type: 'module', target_id: moduleId, metadata: { module: mod + 1, title }, source: 'app' });
+  const questions = rng.int(0, 3);
+  for (let q = 0; q < questions; q++)
+    push({
+      action_type: 'answered_question',
+      target_type: 'question',
+      target_id: `q_${o.course.slug}_${mod + 1}_${q + 1}`,
+      metadata: { module: mod + 1, answerLength: rng.int(20, 800) },
+      source: 'app',
+    });
+  if (rng.chance(0.25)) {
+    story.threadNo++;
+    push({
+      action_type: 'posted_thread',
+      target_type: 'forum',
+      target_id: `forum_${o.cohortId}`,
+      metadata: { title: rng.pick(THREAD_TITLES), thread: `thr_${o.enrollmentId}_${story.threadNo}` },
+      source: 'app',
+    });
+  }
+  if (rng.chance(0.4))
+    push({
+      action_type: 'posted_reply',
+      target_type: 'thread',
+      target_id: `thr_${o.cohortId}_${rng.int(1, 40)}`,
+      metadata: { words: rng.int(5, 300) },
+      source: 'app',
+    });
+  push({
+    action_type: 'completed_module',
+    target_type: 'module',
+    target_id: moduleId,
+    metadata: { module: mod + 1, minutes: rng.int(10, 95) },
+    source: 'app',
+  });
+  story.mod++;
+  if (story.mod === o.course.modules.length)
+    push({ action_type: 'completed_course', target_type: 'course', target_id: courseId, metadata: { modules: story.mod }, source: 'cron_worker' });
+}
+
+/** After the course: the engaged keep revisiting content and talking in the forum. */
+function revisitAction(rng: Prng, o: StoryOptions, story: { threadNo: number }, push: Push): void {
+  const r = rng.next();
+  const m = rng.int(1, o.course.modules.length);
+  if (r < 0.35)
+    push({
+      action_type: 'viewed_module',
+      target_type: 'module',
+      target_id: `mod_${o.course.slug}_${m}`,
+      metadata: { module: m, revisit: true },
+      source: 'segment',
+    });
+  else if (r < 0.5)
+    push({
+      action_type: 'viewed_module',
+      target_type: 'content_block',
+      target_id: `blk_${o.course.slug}_${m}_${rng.int(1, 12)}`,
+      metadata: { module: m },
+      source: 'segment',
+    });
+  else if (r < 0.6) {
+    story.threadNo++;
+    push({
+      action_type: 'posted_thread',
+      target_type: 'forum',
+      target_id: `forum_${o.cohortId}`,
+      metadata: { title: rng.pick(THREAD_TITLES), thread: `thr_${o.enrollmentId}_${story.threadNo}` },
+      source: 'app',
+    });
+  } else if (r < 0.9)
+    push({
+      action_type: 'posted_reply',
+      target_type: 'post',
+      target_id: `pst_${o.cohortId}_${rng.int(1, 5000)}`,
+      metadata: { words: rng.int(5, 300) },
+      source: 'app',
+    });
+  else
+    push({
+      action_type: 'answered_question',
+      target_type: 'question',
+      target_id: `q_${o.course.slug}_${m}_${rng.int(1, 3)}`,
+      metadata: { module: m, answerLength: rng.int(20, 800), revisit: true },
+      source: 'app',
+    });
 }

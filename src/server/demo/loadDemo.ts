@@ -84,15 +84,7 @@ export async function loadDemo(
 ): Promise<boolean> {
   // Every restart with --demo lands here; the slow password hashes are only worth making when
   // something is missing (the write below checks again, under the writers' lock).
-  const present = new Set(
-    (
-      await db.read((tx) =>
-        tx.rows<{ id: string }>(
-          sql`SELECT id FROM "user" WHERE id IN (SELECT jsonb_array_elements_text(${JSON.stringify(DEMO_LOGINS.map((d) => d.id))}::jsonb))`,
-        ),
-      )
-    ).map((r) => r.id),
-  );
+  const present = await presentDemoLogins(db);
   if (DEMO_LOGINS.every((d) => present.has(d.id))) {
     await db.write(async (tx) => {
       await ensureDemoKeys(tx);
@@ -114,30 +106,7 @@ export async function loadDemo(
       log('demo data already present; not loading it again');
       return false;
     }
-    // Per-row triggers would stamp seq one row at a time; with the writers' lock already held,
-    // nextval() in the INSERT gives the same ordering, so skip them for speed where allowed
-    // (it needs a superuser, which PGlite and the test PostgreSQL are; otherwise triggers run).
-    const su = await tx.rows<{ su: boolean }>(sql`SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user`);
-    if (su[0]?.su) await tx.rows(sql`SET LOCAL session_replication_role = replica`);
-    log(`loading the ${size} demo data set…`);
-    const started = Date.now();
-    const fast = su[0]?.su === true;
-    // On a fresh database, secondary indexes are built once after the load instead of row by
-    // row during it (the unique ones still check every row when they are re-created).
-    const dropped = fast ? await dropSecondaryIndexes(tx) : [];
-    let n = 0;
-    for (const batch of generateDemo(size, undefined, 20_000)) {
-      if (!(fast && (await copyWireRows(tx, batch.table, batch.rows)))) await insertWireRows(tx, batch.table, batch.rows);
-      n += batch.rows.length;
-    }
-    for (const def of dropped) await tx.rows(sql.raw(def));
-    for (const [id, hash] of creds) await tx.rows(sql`INSERT INTO credential (user_id, hash) VALUES (${id}, ${hash})`);
-    await ensureDemoKeys(tx);
-    if (su[0]?.su) await tx.rows(sql`SET LOCAL session_replication_role = origin`);
-    // After the triggers are back on: the scope triggers fill scope_member from the loaded rows.
-    await ensureDemoScopes(tx);
-    const s = DEMO_SIZES[size];
-    log(`demo ${size}: ${n} rows (${s.users} members, ${s.actions} actions) loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await loadDataSet(tx, size, creds, log);
     return true;
   });
   if (loaded) {
@@ -147,6 +116,42 @@ export async function loadDemo(
     log(`vacuumed and analysed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   return loaded;
+}
+
+async function presentDemoLogins(db: Database): Promise<Set<string>> {
+  const ids = JSON.stringify(DEMO_LOGINS.map((d) => d.id));
+  const rows = await db.read((tx) =>
+    tx.rows<{ id: string }>(sql`SELECT id FROM "user" WHERE id IN (SELECT jsonb_array_elements_text(${ids}::jsonb))`),
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
+/** The whole data set, the logins' credentials, the keys and the scopes, inside the caller's write transaction. */
+async function loadDataSet(tx: Tx, size: DemoSize, creds: ReadonlyMap<string, string>, log: (line: string) => void): Promise<void> {
+  // Per-row triggers would stamp seq one row at a time; with the writers' lock already held,
+  // nextval() in the INSERT gives the same ordering, so skip them for speed where allowed
+  // (it needs a superuser, which PGlite and the test PostgreSQL are; otherwise triggers run).
+  const su = await tx.rows<{ su: boolean }>(sql`SELECT rolsuper AS su FROM pg_roles WHERE rolname = current_user`);
+  if (su[0]?.su) await tx.rows(sql`SET LOCAL session_replication_role = replica`);
+  log(`loading the ${size} demo data set…`);
+  const started = Date.now();
+  const fast = su[0]?.su === true;
+  // On a fresh database, secondary indexes are built once after the load instead of row by
+  // row during it (the unique ones still check every row when they are re-created).
+  const dropped = fast ? await dropSecondaryIndexes(tx) : [];
+  let n = 0;
+  for (const batch of generateDemo(size, undefined, 20_000)) {
+    if (!(fast && (await copyWireRows(tx, batch.table, batch.rows)))) await insertWireRows(tx, batch.table, batch.rows);
+    n += batch.rows.length;
+  }
+  for (const def of dropped) await tx.rows(sql.raw(def));
+  for (const [id, hash] of creds) await tx.rows(sql`INSERT INTO credential (user_id, hash) VALUES (${id}, ${hash})`);
+  await ensureDemoKeys(tx);
+  if (su[0]?.su) await tx.rows(sql`SET LOCAL session_replication_role = origin`);
+  // After the triggers are back on: the scope triggers fill scope_member from the loaded rows.
+  await ensureDemoScopes(tx);
+  const s = DEMO_SIZES[size];
+  log(`demo ${size}: ${n} rows (${s.users} members, ${s.actions} actions) loaded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** The demo logins a demo database lacks (one made before the superadmin existed), and the keys. */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { describeZodError, type ErrorCode } from '../../shared/protocol.js';
+import type { DomainError } from '../domainError.js';
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -37,6 +38,9 @@ export class ApiError extends Error {
     return this.extra.expected !== undefined ? { error, expected: this.extra.expected } : { error };
   }
 }
+
+/** A domain refusal as the answer a client is sent: same code, message and field; the status is the edge's choice. */
+export const fromDomain = (e: DomainError): ApiError => new ApiError(e.code, e.message, e.detail);
 
 /** Parse a request body with its protocol schema, or throw a 400 naming the first bad field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {

@@ -1,27 +1,26 @@
 import compress from '@fastify/compress';
-import { sql } from 'drizzle-orm';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { isCoordinator } from '../../shared/enums.js';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { RowId } from '../../shared/rows.js';
 import { ClientId } from '../../shared/protocol.js';
-import { LoginRequest, MAX_BODY_BYTES, PROTOCOL_VERSION, PullRequest, PushRequest, type SessionUser } from '../../shared/protocol.js';
-import { authenticateIngestKey } from '../auth/ingestKeys.js';
+import { IngestRequest, LoginRequest, MAX_BODY_BYTES, PROTOCOL_VERSION, PullRequest, PushRequest } from '../../shared/protocol.js';
+import { ScopeInput } from '../../shared/scope.js';
 import { login } from '../auth/login.js';
 import { addressKey } from '../auth/loginThrottle.js';
 import type { PasswordHasher } from '../auth/passwords.js';
-import { isDeviceRevoked, listDevices, recordDevice, listOwnSessions, revokeDevice, revokeOwnSession, revokeUserSessions } from '../auth/devices.js';
-import { DEVICE_REVOKED } from '../auth/login.js';
-import { authenticate, authenticateSession, revokeSession, type SessionCheck } from '../auth/sessionTokens.js';
+import { listDevices, listOwnSessions, revokeDevice, revokeOwnSession, revokeUserSessions } from '../auth/devices.js';
+import { revokeSession } from '../auth/sessionTokens.js';
 import type { Database } from '../db/database.js';
 import { eraseUser, listErasures } from '../erasure.js';
 import { ingestActions } from '../ingest.js';
-import { ingestEnrollments } from '../ingestEnrollments.js';
+import { IngestEnrollmentsRequest, ingestEnrollments } from '../ingestEnrollments.js';
 import { getScope, putScope } from '../scopes.js';
 import { pullPageJson } from '../sync/pullPage.js';
 import { push } from '../sync/push.js';
 import { readDatabaseId } from '../sync/serverIdentity.js';
-import { ApiError, parseBody } from './apiError.js';
+import { DomainError } from '../domainError.js';
+import { ApiError, fromDomain, parseBody } from './apiError.js';
 import { clientErrorHandler, edgeError, SAFE_HEADERS } from './edgeErrors.js';
+import { bearer, createGuards, type Guards } from './guards.js';
 
 export interface AppOptions {
   db: Database;
@@ -32,11 +31,12 @@ export interface AppOptions {
   trustProxy?: boolean | string | string[];
 }
 
-const bearer = (req: FastifyRequest): string | null => {
-  const h = req.headers.authorization;
-  const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-  return m?.[1] ?? null;
-};
+/** A `:userId` path parameter, or a 400 naming `userId`. */
+function userIdParam(raw: string): string {
+  const id = RowId.safeParse(raw);
+  if (!id.success) throw new ApiError('bad_request', `userId: ${id.error.issues[0]?.message ?? 'invalid'}`, { field: 'userId' });
+  return id.data;
+}
 
 /**
  * Push and pull say which protocol they speak (docs/protocol.md). An app older than the server
@@ -99,6 +99,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Pull pages are the only large answers, so one app-wide setting is in effect theirs.
   await app.register(compress, { global: true, threshold: 1024, encodings: ['gzip', 'deflate'], zlibOptions: { level: 4 } });
 
+  acceptOnlyJson(app);
+  answerErrorsAsTheContract(app, opts.logger);
+  const guards = createGuards(db);
+  authRoutes(app, opts, guards);
+  syncRoutes(app, db, guards);
+  ingestRoutes(app, db, guards);
+  adminRoutes(app, db, guards);
+  return app;
+}
+
+function acceptOnlyJson(app: FastifyInstance): void {
   // An empty body sent as application/json (a bodiless POST /v1/auth/logout from a generic
   // client, for instance) is "no body", not a JSON syntax error; every endpoint that needs a
   // body still rejects it by schema, naming `body`. Non-empty bodies keep Fastify's parser
@@ -122,7 +133,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
     defaultJson(req, text, done);
   });
+}
 
+function answerErrorsAsTheContract(app: FastifyInstance, logger: boolean): void {
   const sendError = (reply: FastifyReply, e: ApiError) => {
     if (e.extra.retryAfterSeconds !== undefined) void reply.header('Retry-After', String(e.extra.retryAfterSeconds));
     return reply.status(e.status).send(e.body());
@@ -130,58 +143,22 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // Every error leaves as docs/protocol.md's JSON; anything unexpected is logged here and becomes a
   // bare 500, so stack traces and SQL never reach a client.
-  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
+  app.setErrorHandler((err: FastifyError | ApiError | DomainError, req, reply) => {
     if (err instanceof ApiError) return sendError(reply, err);
+    if (err instanceof DomainError) return sendError(reply, fromDomain(err));
     const mapped =
       edgeError(err, req.url) ?? (err instanceof SyntaxError ? new ApiError('bad_request', 'body: is not valid JSON.', { field: 'body' }) : null);
     if (mapped) return sendError(reply, mapped);
     req.log.error({ err }, 'request failed');
-    if (!opts.logger) console.error('[server] request failed:', err);
+    if (!logger) console.error('[server] request failed:', err);
     return sendError(reply, new ApiError('internal', 'Something went wrong on the server. Try again later.'));
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, new ApiError('not_found', `There is no ${req.method} ${req.url.split('?')[0]}.`)));
+}
 
-  const requireSession = async (req: FastifyRequest): Promise<Extract<SessionCheck, { user: SessionUser }>> => {
-    const token = bearer(req);
-    const r = token ? await authenticateSession(db, token) : null;
-    if (!r) throw new ApiError('unauthorized', 'Sign in again: the session is missing, expired or revoked.');
-    if ('refused' in r) {
-      if (r.refused === 'device_revoked') throw new ApiError('device_revoked', DEVICE_REVOKED);
-      throw new ApiError(
-        'session_revoked',
-        'This sign-in has ended (signed out elsewhere, unused for 14 days, or past 30 days). Sign in again; the data on this laptop is kept.',
-      );
-    }
-    return r;
-  };
-  const requireUser = async (req: FastifyRequest): Promise<SessionUser> => (await requireSession(req)).user;
-  const requireCoordinator = async (req: FastifyRequest): Promise<SessionUser> => {
-    const { user, sessionId, clientId: sessionClient } = await requireSession(req);
-    // Told apart from a plain 403: the laptop of someone who lost the role removes its copy of the data.
-    if (!isCoordinator(user.roles))
-      throw new ApiError('not_a_coordinator', 'This account is no longer a coordinator (admin or superadmin), so it may not sync.');
-    // The install named in the body, when it was revoked, even under a session that did not name it.
-    const body = req.body as { clientId?: unknown } | null;
-    const clientId = ClientId.safeParse(body?.clientId);
-    if (clientId.success && (await db.read((tx) => isDeviceRevoked(tx, clientId.data)))) throw new ApiError('device_revoked', DEVICE_REVOKED);
-    // An install signed in by an earlier release (or whose sign-in named no device) becomes a listed, revocable device at its first sync.
-    if (clientId.success && sessionClient !== clientId.data) {
-      await db.write(
-        async (tx) => {
-          if (await recordDevice(tx, user.id, clientId.data, null))
-            await tx.rows(sql`UPDATE session SET client_id = ${clientId.data} WHERE id = ${sessionId}::uuid`);
-        },
-        { lock: false },
-      );
-    }
-    return user;
-  };
-  const requireSuperadmin = async (req: FastifyRequest): Promise<SessionUser> => {
-    const user = await requireUser(req);
-    if (!user.roles.includes('superadmin')) throw new ApiError('forbidden', 'Only a superadmin may do this.');
-    return user;
-  };
-
+/** Health, sign-in and sign-out, and a person's own sessions. */
+function authRoutes(app: FastifyInstance, opts: AppOptions, { requireSession, requireUser }: Guards): void {
+  const { db } = opts;
   app.get('/v1/health', async () => ({ ok: true as const, db: db.kind, protocol: PROTOCOL_VERSION, databaseId: await db.read(readDatabaseId) }));
 
   // The database id lets the app tell "signed in to another server" from "signed in again" (docs/protocol.md).
@@ -200,6 +177,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.status(204).send();
   });
 
+  // Sessions and devices (docs/protocol.md, "Sessions and devices").
+  app.get('/v1/auth/sessions', async (req) => {
+    const { user, sessionId } = await requireSession(req);
+    return { sessions: await listOwnSessions(db, user.id, sessionId) };
+  });
+  app.post<{ Params: { id: string } }>('/v1/auth/sessions/:id/revoke', async (req, reply) => {
+    const { user } = await requireSession(req);
+    const id = ClientId.safeParse(req.params.id);
+    if (!id.success) throw new ApiError('bad_request', 'id: must be a session id (a UUID)', { field: 'id' });
+    if (!(await revokeOwnSession(db, user.id, id.data))) throw new ApiError('not_found', `You have no session ${id.data}.`);
+    return reply.status(204).send();
+  });
+}
+
+function syncRoutes(app: FastifyInstance, db: Database, { requireCoordinator }: Guards): void {
   app.post('/v1/sync/push', async (req) => {
     const user = await requireCoordinator(req);
     requireProtocol(req.body);
@@ -213,34 +205,32 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     const body = await pullPageJson(db, user.id, parseBody(PullRequest, req.body));
     return reply.type('application/json; charset=utf-8').send(body);
   });
+}
 
-  // Upstream systems only, each with its own key (docs/protocol.md, "Ingest keys"): a
-  // coordinator's session is a person's, and must not be able to forge a payment or an event.
-  const requireIngestKey = async (req: FastifyRequest) => {
-    const token = bearer(req);
-    const key = token ? await authenticateIngestKey(db, token) : null;
-    if (!key) {
-      if (token && (await authenticate(db, token)))
-        throw new ApiError('forbidden', 'Ingest takes an upstream system’s ingest key, not a person’s session.');
-      throw new ApiError('unauthorized', 'Send a live ingest key as Authorization: Bearer <key>.');
-    }
-    return key;
-  };
-  app.post('/v1/ingest/actions', async (req) => ingestActions(db, req.body, await requireIngestKey(req)));
+/** Upstream systems only, each with its own key (docs/protocol.md, "Ingest keys"). */
+function ingestRoutes(app: FastifyInstance, db: Database, { requireIngestKey }: Guards): void {
+  app.post('/v1/ingest/actions', async (req) => {
+    const key = await requireIngestKey(req);
+    return ingestActions(db, parseBody(IngestRequest, req.body), key);
+  });
   // Enrollments carry no source_system: any live ingest key may report them (docs/protocol.md).
   app.post('/v1/ingest/enrollments', async (req) => {
     await requireIngestKey(req);
-    return ingestEnrollments(db, req.body);
+    return ingestEnrollments(db, parseBody(IngestEnrollmentsRequest, req.body));
   });
+}
 
+/** Superadmins' routes: scopes, erasure, devices and other users' sessions. */
+function adminRoutes(app: FastifyInstance, db: Database, { requireUser, requireSuperadmin }: Guards): void {
   // Coordinators' scopes (issue 13): which communities each laptop holds. Superadmins only.
   app.get<{ Params: { userId: string } }>('/v1/admin/scopes/:userId', async (req) => {
     await requireSuperadmin(req);
-    return getScope(db, req.params.userId);
+    return getScope(db, userIdParam(req.params.userId));
   });
   app.put<{ Params: { userId: string } }>('/v1/admin/scopes/:userId', async (req) => {
     await requireSuperadmin(req);
-    return putScope(db, req.params.userId, req.body);
+    const userId = userIdParam(req.params.userId);
+    return putScope(db, userId, parseBody(ScopeInput, req.body));
   });
 
   app.delete<{ Params: { id: string } }>('/v1/users/:id', async (req, reply) => {
@@ -252,18 +242,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.status(204).send();
   });
 
-  // Sessions and devices (docs/protocol.md, "Sessions and devices").
-  app.get('/v1/auth/sessions', async (req) => {
-    const { user, sessionId } = await requireSession(req);
-    return { sessions: await listOwnSessions(db, user.id, sessionId) };
-  });
-  app.post<{ Params: { id: string } }>('/v1/auth/sessions/:id/revoke', async (req, reply) => {
-    const { user } = await requireSession(req);
-    const id = ClientId.safeParse(req.params.id);
-    if (!id.success) throw new ApiError('bad_request', 'id: must be a session id (a UUID)', { field: 'id' });
-    if (!(await revokeOwnSession(db, user.id, id.data))) throw new ApiError('not_found', `You have no session ${id.data}.`);
-    return reply.status(204).send();
-  });
   app.get('/v1/admin/devices', async (req) => {
     await requireSuperadmin(req);
     return { devices: await listDevices(db) };
@@ -277,15 +255,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   app.post<{ Params: { userId: string } }>('/v1/admin/users/:userId/revoke-sessions', async (req) => {
     await requireSuperadmin(req);
-    const id = RowId.safeParse(req.params.userId);
-    if (!id.success) throw new ApiError('bad_request', `userId: ${id.error.issues[0]?.message ?? 'invalid'}`, { field: 'userId' });
-    return { revoked: await revokeUserSessions(db, id.data) };
+    return { revoked: await revokeUserSessions(db, userIdParam(req.params.userId)) };
   });
 
   app.get('/v1/admin/erasures', async (req) => {
     await requireSuperadmin(req);
     return { erasures: await listErasures(db) };
   });
-
-  return app;
 }

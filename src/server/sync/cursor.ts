@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Tx } from '../db/database.js';
-import { ApiError } from '../http/apiError.js';
+import { DomainError } from '../domainError.js';
 
 // The pull cursor is opaque to clients: base64url of {"v":2,"db":…,"e":…,"seq":"<last delivered seq>"}.
 // It names the database (sync_meta.database_id) and the epoch (sync_epoch) it was issued in,
@@ -83,4 +83,4 @@ export async function assertContinuable(tx: Tx, p: CursorPosition, databaseId: s
   if (p.seq > BigInt(epoch.handed_out)) throw resync('is ahead of anything this database has handed out (was it restored from a backup?)');
 }
 
-const resync = (why: string) => new ApiError('resync_required', `The sync cursor ${why}; start a full resync.`, { field: 'cursor' });
+const resync = (why: string) => new DomainError('resync_required', `The sync cursor ${why}; start a full resync.`, { field: 'cursor' });

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { NOOP_MUTATION, NoopArgs, type MutationEnvelope } from '../../shared/mutations.js';
 import type { MutationResult } from '../../shared/protocol.js';
 import type { Database, Tx } from '../db/database.js';
-import { ApiError } from '../http/apiError.js';
+import { DomainError } from '../domainError.js';
 import { mutationFingerprint } from './fingerprint.js';
 
 // Remembered outcomes (docs/protocol.md, "outcomes remembered"): every pushed mutation's
@@ -32,7 +32,7 @@ export async function rememberedResults(tx: Tx, clientId: string, resent: readon
 }
 
 const diverged = (index: number, id: number) =>
-  new ApiError(
+  new DomainError(
     'client_diverged',
     `Mutation ${id} is not the change this server received under that number: this laptop's history went back (a restored backup, a copied data folder, or a power cut). It continues under a new identity and sends its changes again.`,
     { field: `mutations[${index}].id` },

@@ -3,7 +3,7 @@ import type { PullResponse } from '../../shared/protocol.js';
 import { SYNC_TABLES } from '../../shared/rows.js';
 import type { Database, Tx } from '../db/database.js';
 import { tableIdent } from '../db/storedWire.js';
-import { ApiError } from '../http/apiError.js';
+import { DomainError } from '../domainError.js';
 import { assertContinuable, currentEpoch, decodeCursor, encodeCursor } from './cursor.js';
 import { assertSameDatabase } from './serverIdentity.js';
 import { claimClient, readClient } from './syncClient.js';
@@ -139,7 +139,7 @@ export async function pullPageJson(db: Database, userId: string, req: PageReques
 async function assertAboveTombstoneFloor(tx: Tx, from: bigint): Promise<void> {
   const r = await tx.rows<{ floor: string }>(sql`SELECT tombstone_floor::text AS floor FROM sync_meta WHERE id = 1`);
   if (from < BigInt(r[0]?.floor ?? '0'))
-    throw new ApiError('resync_required', 'This device has been offline longer than the server keeps deletions; start a full resync.', {
+    throw new DomainError('resync_required', 'This device has been offline longer than the server keeps deletions; start a full resync.', {
       field: 'cursor',
     });
 }
@@ -153,5 +153,5 @@ async function assertAboveTombstoneFloor(tx: Tx, from: bigint): Promise<void> {
 function assertSameScope(position: CursorPosition, scope: PullScope): void {
   const want = scope.kind === 'cohorts' ? scope.coordinatorId : undefined;
   if (position.scopedFor !== want)
-    throw new ApiError('resync_required', 'The communities this laptop holds have changed; start a full resync.', { field: 'cursor' });
+    throw new DomainError('resync_required', 'The communities this laptop holds have changed; start a full resync.', { field: 'cursor' });
 }

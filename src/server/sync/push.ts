@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { NOOP_MUTATION, NoopArgs, parseMutation, type MutationEnvelope } from '../../shared/mutations.js';
 import type { MutationResult, PushRequest, PushResponse } from '../../shared/protocol.js';
 import type { Database, Tx } from '../db/database.js';
-import { ApiError } from '../http/apiError.js';
+import { DomainError } from '../domainError.js';
 import { applyMutation, type Outcome, type PushContext } from './applyMutation.js';
 import { mutationFailure } from './mutationFailure.js';
 import { forgetAcknowledged, rememberedResults, rememberResults } from './outcomes.js';
@@ -17,7 +17,7 @@ async function anyRefused(tx: Tx, guard: ScopeGuard, envs: readonly MutationEnve
   return false;
 }
 
-const gap = (expected: number, message: string) => new ApiError('mutation_gap', message, { expected });
+const gap = (expected: number, message: string) => new DomainError('mutation_gap', message, { expected });
 
 /** Runs of at least this many consecutive `action.record`s take the bulk path. */
 const BULK_MIN_RUN = 2;

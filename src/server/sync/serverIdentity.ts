@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Tx } from '../db/database.js';
-import { ApiError } from '../http/apiError.js';
+import { DomainError } from '../domainError.js';
 
 // Which database this server holds (sync_meta.database_id) and its epochs (sync_epoch): see
 // docs/protocol.md, "identity of client and server".
@@ -16,7 +16,7 @@ export async function readDatabaseId(tx: Tx): Promise<string> {
 export async function assertSameDatabase(tx: Tx, expected: string | null): Promise<string> {
   const id = await readDatabaseId(tx);
   if (expected !== null && expected !== id) {
-    throw new ApiError(
+    throw new DomainError(
       'database_changed',
       'This server holds a different database than the one this laptop synced with; sign in again to start over with it.',
       { field: 'databaseId' },

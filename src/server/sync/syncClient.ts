@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/database.js';
-import { ApiError } from '../http/apiError.js';
+import { DomainError } from '../domainError.js';
 
 /**
  * A clientId belongs to the user whose token first used it (docs/protocol.md). Registers it on
@@ -16,7 +16,7 @@ export async function claimClient(tx: Tx, clientId: string, userId: string, opts
   const c = r[0];
   if (!c) throw new Error('sync_client row missing after insert');
   if (c.user_id !== userId)
-    throw new ApiError('forbidden', 'This clientId belongs to another user; sign in as that user or reset local data.', { field: 'clientId' });
+    throw new DomainError('forbidden', 'This clientId belongs to another user; sign in as that user or reset local data.', { field: 'clientId' });
   return c.last;
 }
 
@@ -28,6 +28,6 @@ export async function readClient(tx: Tx, clientId: string, userId: string): Prom
   const c = r[0];
   if (!c) return 0;
   if (c.user_id !== userId)
-    throw new ApiError('forbidden', 'This clientId belongs to another user; sign in as that user or reset local data.', { field: 'clientId' });
+    throw new DomainError('forbidden', 'This clientId belongs to another user; sign in as that user or reset local data.', { field: 'clientId' });
   return c.last;
 }
