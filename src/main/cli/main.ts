@@ -10,7 +10,7 @@ import { LocalMutationError, LocalMutations } from '../sync/localMutations.js';
 import { allPending, pendingCount } from '../sync/outbox.js';
 import { readRow } from '../sync/wireRows.js';
 import { REVOKED_MESSAGES, Session, SessionError, type RevokedReason } from '../sync/session.js';
-import { readSyncState } from '../sync/syncState.js';
+import { readSyncState } from '../db/syncState.js';
 import { plainFileTokenStore } from '../sync/tokenStore.js';
 import { ensurePrivateDir } from '../localData/privateFiles.js';
 import { removeDatabaseFiles } from '../localData/wipe.js';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type AppDb } from '../db/open.js';
 import { PullPageApplier } from '../sync/applyPullPage.js';
 import { LocalMutations } from '../sync/localMutations.js';
-import { readSyncState } from '../sync/syncState.js';
+import { readSyncState } from '../db/syncState.js';
 import { champion, enrollment, page, upserts, user } from '../sync/testing/fixtures.js';
 import { forgetMember } from './forgetMember.js';
 import { dismissNotice, listNotices } from './notices.js';

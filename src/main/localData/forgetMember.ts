@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { readSyncState } from '../sync/syncState.js';
+import { readSyncState } from '../db/syncState.js';
 import { closeGaps } from '../sync/outbox.js';
 import { recordNotice } from './notices.js';
 

@@ -7,7 +7,7 @@ import { catchUpMemberSearch } from './bulkLoad.js';
 import { isConstraintError } from './sqliteErrors.js';
 import { clearGoneChampions, forgetMember, noteGoneChampion } from '../localData/forgetMember.js';
 import { evictMember, forgetLeftNotice } from './scopeEviction.js';
-import { setPullProgress } from './syncState.js';
+import { setPullProgress } from '../db/syncState.js';
 import { prepareTableStatements, toLocalValues, type TableStatements } from './wireRows.js';
 import { applyReason, changeKey, decodeReason, isRowFailure, PullQuarantine } from './pullQuarantine.js';
 

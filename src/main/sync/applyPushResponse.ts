@@ -7,7 +7,7 @@ import { durably } from './durably.js';
 import { pendingStageChangeId } from './optimistic.js';
 import { closeGaps, deleteEntry, pendingForChampion, type OutboxEntry } from './outbox.js';
 import { rebase } from './rebase.js';
-import { bindDatabaseIfUnset, readSyncState, setClockOffset, setHeardMutationId, setServerLastMutationId } from './syncState.js';
+import { bindDatabaseIfUnset, readSyncState, setClockOffset, setHeardMutationId, setServerLastMutationId } from '../db/syncState.js';
 
 export interface PushOutcome {
   applied: number;

@@ -17,7 +17,7 @@ import { deferForBulkLoad, restoreDeferred } from './bulkLoad.js';
 import { deferInsightTriggers } from '../insight/derivedTables.js';
 import type { Session } from './session.js';
 import type { SqliteHost } from './sqliteHost.js';
-import { bindDatabaseIfUnset, readSyncState, setHeardMutationId, setLastSyncedAt, setPullProgress } from './syncState.js';
+import { bindDatabaseIfUnset, readSyncState, setHeardMutationId, setLastSyncedAt, setPullProgress } from '../db/syncState.js';
 import { clearQuarantine } from './pullQuarantine.js';
 import { clearBases } from './serverBase.js';
 

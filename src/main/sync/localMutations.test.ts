@@ -5,7 +5,7 @@ import { applyPushResponse } from './applyPushResponse.js';
 import { LocalMutationError, LocalMutations } from './localMutations.js';
 import { allPending, renumberFrom, unacknowledged } from './outbox.js';
 import { rebase } from './rebase.js';
-import { readSyncState } from './syncState.js';
+import { readSyncState } from '../db/syncState.js';
 import { champion, cohort, enrollment, FIXTURE_DATABASE_ID, page, upserts, user } from './testing/fixtures.js';
 import { readRow } from './wireRows.js';
 

@@ -11,7 +11,7 @@ import { applyOptimistic, readChampion } from './optimistic.js';
 import { durably } from './durably.js';
 import { enqueue } from './outbox.js';
 import type { SqliteHost } from './sqliteHost.js';
-import { readSyncState } from './syncState.js';
+import { readSyncState } from '../db/syncState.js';
 
 // What a coordinator does offline. Each call validates against the local mirror, then writes
 // the optimistic change and the outbox row in ONE SQLite transaction, so a crash keeps both

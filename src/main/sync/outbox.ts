@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { parseMutation, type Mutation, type MutationArgs, type MutationName } from '../../shared/mutations.js';
-import { readSyncState } from './syncState.js';
+import { readSyncState } from '../db/syncState.js';
 import { utf8Length } from '../../shared/storable.js';
 
 // The outbox: numbered mutations waiting for the server. Ids come from

@@ -7,7 +7,7 @@ import { readChampion } from './optimistic.js';
 import { allPending, closeGaps, deleteEntry, type OutboxEntry } from './outbox.js';
 import { pendingStageChangeId } from './optimistic.js';
 import { rebase } from './rebase.js';
-import { readSyncState } from './syncState.js';
+import { readSyncState } from '../db/syncState.js';
 
 // The coordinator's pending changes (the outbox), listed in plain words, and discarding one
 // (docs/protocol.md, "Discarding a pending change"). A discard rolls the change's optimistic

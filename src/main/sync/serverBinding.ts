@@ -6,7 +6,7 @@ import { insertConflict } from './conflicts.js';
 import { allPending } from './outbox.js';
 import { clearBases } from './serverBase.js';
 import { clearQuarantine } from './pullQuarantine.js';
-import { readSyncState } from './syncState.js';
+import { readSyncState } from '../db/syncState.js';
 
 // Sync state belongs to one server database (docs/protocol.md, "identity of client and
 // server"). The mirror, the cursor, the outbox's numbering and the clientId all describe this

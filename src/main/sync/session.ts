@@ -9,7 +9,7 @@ import { ProtocolClient, SyncHttpError } from './protocolClient.js';
 import { adoptServer, type Adoption } from './serverBinding.js';
 import type { SqliteHost } from './sqliteHost.js';
 import type { TokenStore } from './tokenStore.js';
-import { readSyncState } from './syncState.js';
+import { readSyncState } from '../db/syncState.js';
 
 export type { TokenStore } from './tokenStore.js';
 
