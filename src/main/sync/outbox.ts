@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { parseMutation, type Mutation, type MutationArgs, type MutationName } from '../../shared/mutations.js';
-import { readSyncState } from '../db/syncState.js';
+import { newClientIdentity, readSyncState, setMutationIds, setNextMutationId } from '../db/syncState.js';
 import { utf8Length } from '../../shared/storable.js';
 
 // The outbox: numbered mutations waiting for the server. Ids come from
@@ -43,7 +42,7 @@ export function enqueue<N extends MutationName>(sqlite: Database.Database, name:
   sqlite
     .prepare('INSERT INTO outbox (id, name, args, created_at, attempts) VALUES (?, ?, ?, ?, 0)')
     .run(id, name, JSON.stringify(args), now.toISOString());
-  sqlite.prepare('UPDATE sync_state SET next_mutation_id = ? WHERE id = 1').run(id + 1);
+  setNextMutationId(sqlite, id + 1);
   return id;
 }
 
@@ -116,9 +115,7 @@ export function dropAcknowledged(sqlite: Database.Database, serverLastMutationId
  */
 export function renumberFrom(sqlite: Database.Database, fromId: number, start: number): void {
   const last = moveIds(sqlite, fromId, start);
-  sqlite
-    .prepare('UPDATE sync_state SET next_mutation_id = ?, server_last_mutation_id = ?, heard_mutation_id = ? WHERE id = 1')
-    .run(last + 1, start - 1, start - 1);
+  setMutationIds(sqlite, { next: last + 1, serverLast: start - 1, heard: start - 1 });
 }
 
 /**
@@ -127,7 +124,12 @@ export function renumberFrom(sqlite: Database.Database, fromId: number, start: n
  */
 export function closeGaps(sqlite: Database.Database, afterId: number): void {
   const last = moveIds(sqlite, afterId + 1, afterId + 1);
-  sqlite.prepare('UPDATE sync_state SET next_mutation_id = ? WHERE id = 1').run(last + 1);
+  setNextMutationId(sqlite, last + 1);
+}
+
+/** closeGaps above the last answer heard: no entry there was sent with its answer still unheard. */
+export function closeUnheardGaps(sqlite: Database.Database): void {
+  closeGaps(sqlite, readSyncState(sqlite).heardMutationId);
 }
 
 /**
@@ -141,11 +143,7 @@ export function startOver(sqlite: Database.Database): string {
   sqlite.prepare('DELETE FROM champion_stage_change WHERE pending_mutation_id <= ?').run(heardMutationId);
   sqlite.prepare('DELETE FROM outbox WHERE id <= ?').run(heardMutationId);
   const last = moveIds(sqlite, heardMutationId + 1, 1);
-  const clientId = randomUUID();
-  sqlite
-    .prepare('UPDATE sync_state SET client_id = ?, next_mutation_id = ?, server_last_mutation_id = 0, heard_mutation_id = 0 WHERE id = 1')
-    .run(clientId, last + 1);
-  return clientId;
+  return newClientIdentity(sqlite, last + 1);
 }
 
 /** Renumber entries with id >= fromId to start, start+1, …; returns the last new id (start - 1 if none). */

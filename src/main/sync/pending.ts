@@ -7,6 +7,7 @@ import { readChampion } from './optimistic.js';
 import { allPending, closeGaps, deleteEntry, type OutboxEntry } from './outbox.js';
 import { pendingStageChangeId } from './optimistic.js';
 import { rebase } from './rebase.js';
+import { baseChampionOwner } from './serverBase.js';
 import { readSyncState } from '../db/syncState.js';
 
 // The coordinator's pending changes (the outbox), listed in plain words, and discarding one
@@ -55,16 +56,8 @@ function describePending(name: MutationName, a: Record<string, unknown>): string
 function memberOf(sqlite: Database.Database, e: OutboxEntry): { id: string; name: string } | null {
   let userId = typeof e.args.userId === 'string' ? e.args.userId : null;
   if (!userId && typeof e.args.id === 'string' && e.name !== 'action.record') userId = readChampion(sqlite, e.args.id)?.user_id ?? null;
-  if (!userId && typeof e.args.id === 'string') {
-    // A card already removed here (a pending remove): its base row still names the member.
-    const base = sqlite.prepare('SELECT value FROM setting WHERE key = ?').get(`sync.base:champion:${e.args.id}`) as { value: string } | undefined;
-    try {
-      const row = base ? (JSON.parse(base.value) as { user_id?: unknown } | null) : null;
-      if (row && typeof row.user_id === 'string') userId = row.user_id;
-    } catch {
-      // An unreadable base only costs the member's name.
-    }
-  }
+  // A card already removed here (a pending remove): its base row still names the member.
+  if (!userId && typeof e.args.id === 'string') userId = baseChampionOwner(sqlite, e.args.id);
   if (!userId) return null;
   return (sqlite.prepare('SELECT id, name FROM user WHERE id = ?').get(userId) as { id: string; name: string } | undefined) ?? null;
 }

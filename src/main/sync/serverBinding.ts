@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { SYNC_TABLES } from '../../shared/rows.js';
 import { deferInsightTriggers } from '../insight/derivedTables.js';
@@ -6,7 +5,7 @@ import { insertConflict } from './conflicts.js';
 import { allPending } from './outbox.js';
 import { clearBases } from './serverBase.js';
 import { clearQuarantine } from './pullQuarantine.js';
-import { readSyncState } from '../db/syncState.js';
+import { bindDatabase, readSyncState, startOverForDatabase } from '../db/syncState.js';
 
 // Sync state belongs to one server database (docs/protocol.md, "identity of client and
 // server"). The mirror, the cursor, the outbox's numbering and the clientId all describe this
@@ -36,7 +35,7 @@ export function adoptServer(sqlite: Database.Database, seen: ServerSeen, now: Da
       // when the address is the same (or nothing was ever synced), another one otherwise.
       const unknownButSameAddress = state.serverDatabaseId === null && (seen.previousUrl === null || seen.previousUrl === seen.serverUrl);
       if (unknownButSameAddress || isEmpty(sqlite)) {
-        sqlite.prepare('UPDATE sync_state SET server_database_id = ? WHERE id = 1').run(seen.databaseId);
+        bindDatabase(sqlite, seen.databaseId);
         return 'bound';
       }
       holdPending(sqlite, seen, now);
@@ -47,12 +46,7 @@ export function adoptServer(sqlite: Database.Database, seen: ServerSeen, now: Da
       deferInsightTriggers(sqlite);
       for (const t of SYNC_TABLES) sqlite.prepare(`DELETE FROM "${t}"`).run();
       clearQuarantine(sqlite);
-      sqlite
-        .prepare(
-          `UPDATE sync_state SET client_id = ?, cursor = NULL, pull_in_progress = 1, next_mutation_id = 1, server_last_mutation_id = 0,
-           heard_mutation_id = 0, last_synced_at = NULL, server_database_id = ? WHERE id = 1`,
-        )
-        .run(randomUUID(), seen.databaseId);
+      startOverForDatabase(sqlite, seen.databaseId);
       return 'switched';
     })
     .immediate();
