@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { PushResponse } from '../../shared/protocol.js';
-import { NOOP_MUTATION, NoopArgs, type MutationName } from '../../shared/mutations.js';
+import { NOOP_MUTATION } from '../../shared/mutations.js';
 import type { SyncTable } from '../../shared/rows.js';
 import { blockingConflictOn, entityOf, insertConflict, recordRejection } from './conflicts.js';
 import { durably } from './durably.js';
 import { pendingStageChangeId } from './optimistic.js';
-import { closeGaps, deleteEntry, pendingForChampion, type OutboxEntry } from './outbox.js';
+import { closeGaps, deleteEntry, pendingForChampion, wireForm, type OutboxEntry } from './outbox.js';
 import { rebase } from './rebase.js';
 import { bindDatabaseIfUnset, readSyncState, setClockOffset, setHeardMutationId, setServerLastMutationId } from '../db/syncState.js';
 
@@ -46,31 +46,25 @@ export function applyPushResponse(
       const entry = byId.get(r.id);
       if (!entry) continue;
       lastAnswered = Math.max(lastAnswered, r.id);
-      if ((entry.name as string) === NOOP_MUTATION) {
+      if (entry.name === NOOP_MUTATION) {
         // A discard (pending.ts). Too late: the change had applied, and the coordinator is told.
-        const discarded = NoopArgs.safeParse(entry.args);
-        if (r.discard === 'too_late' && r.status === 'applied' && discarded.success) {
-          const original = {
-            id: entry.id,
-            name: discarded.data.discards.name as MutationName,
-            args: discarded.data.discards.args as Record<string, unknown>,
-          };
+        if (r.discard === 'too_late' && r.status === 'applied') {
           insertConflict(
             sqlite,
-            original,
+            { id: entry.id, ...entry.args.discards },
             { code: 'discard_too_late', message: DISCARD_TOO_LATE_MESSAGE, current: r.current ?? null, blockedBy: null },
             ctx.now,
           );
           out.tables.add('conflict');
         }
-        // A refused original (or a malformed discard) leaves nothing to wait for; otherwise the
+        // A refused original leaves nothing to wait for; otherwise the
         // entry stays, like any applied one, until the pull that covers it.
         if (r.status === 'rejected') deleteEntry(sqlite, entry.id);
         else out.applied++;
         continue;
       }
       if (r.status === 'rejected') {
-        const entity = entityOf(entry.name, entry.args);
+        const entity = entityOf(wireForm(entry));
         const waitsBehind =
           r.code === 'blocked' && entity.id ? (refusedRows.get(entity.id)?.conflictId ?? blockingConflictOn(sqlite, entity.id)) : null;
         const conflictId = recordRejection(sqlite, entry, r, ctx.now, waitsBehind);
@@ -85,7 +79,7 @@ export function applyPushResponse(
         continue;
       }
       out.applied++;
-      if (r.deduplicatedTo && r.deduplicatedTo !== entry.args.id && typeof entry.args.id === 'string') {
+      if (entry.name === 'action.record' && r.deduplicatedTo && r.deduplicatedTo !== entry.args.id) {
         // The server already had this action under another id; the pull brings that row.
         sqlite.prepare('DELETE FROM user_action WHERE id = ?').run(entry.args.id);
         out.tables.add('user_action');
@@ -94,7 +88,12 @@ export function applyPushResponse(
     let held = 0;
     for (const [championId, refusal] of refusedRows) {
       for (const e of pendingForChampion(sqlite, championId, res.lastMutationId)) {
-        insertConflict(sqlite, e, { code: 'blocked', message: WAITING_MESSAGE, current: refusal.current, blockedBy: refusal.conflictId }, ctx.now);
+        insertConflict(
+          sqlite,
+          wireForm(e),
+          { code: 'blocked', message: WAITING_MESSAGE, current: refusal.current, blockedBy: refusal.conflictId },
+          ctx.now,
+        );
         sqlite.prepare('DELETE FROM champion_stage_change WHERE id = ?').run(pendingStageChangeId(e.id));
         deleteEntry(sqlite, e.id);
         held++;

@@ -9,7 +9,7 @@ import { decodePullPage } from './decodePullPage.js';
 import { PullWorker, type PullHead, type PullWorkerEntry } from './pullWorker.js';
 import { backoffDelayMs } from './backoff.js';
 import { openConflictCount } from './conflicts.js';
-import { dropAcknowledged, entryBytes, markAttempted, pendingCount, pushBatch, renumberFrom, startOver } from './outbox.js';
+import { dropAcknowledged, entryBytes, markAttempted, pendingCount, pushBatch, renumberFrom, startOver, wireForm } from './outbox.js';
 import { rejectTooLarge } from './tooLarge.js';
 import { ProtocolClient, SyncHttpError } from './protocolClient.js';
 import { rebase } from './rebase.js';
@@ -273,7 +273,7 @@ export class SyncEngine {
           clientId,
           databaseId: serverDatabaseId,
           ack: heardMutationId,
-          mutations: batch.map((e) => ({ id: e.id, name: e.name, args: e.args })),
+          mutations: batch.map(wireForm),
         });
       } catch (e) {
         if (e instanceof SyncHttpError && e.extra.status === 413) {

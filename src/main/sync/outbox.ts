@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { parseMutation, type Mutation, type MutationArgs, type MutationName } from '../../shared/mutations.js';
+import { NOOP_MUTATION, NoopArgs, parseMutation, type Mutation, type MutationArgs, type MutationName } from '../../shared/mutations.js';
 import { newClientIdentity, readSyncState, setMutationIds, setNextMutationId } from '../db/syncState.js';
 import { utf8Length } from '../../shared/storable.js';
 
@@ -9,13 +9,22 @@ import { utf8Length } from '../../shared/storable.js';
 // of the first (it tells them apart by fingerprint and then answers client_diverged, after
 // which this laptop starts over under a new identity: startOver below).
 
-export interface OutboxEntry {
-  id: number;
-  name: MutationName;
-  args: Record<string, unknown>;
-  createdAt: string;
-  attempts: number;
-}
+/** A discarded change on its way out (pending.ts), sent under the discarded change's id. */
+export type NoopMutation = { id: number; name: typeof NOOP_MUTATION; args: NoopArgs };
+
+/**
+ * A row that no longer reads as a mutation (damaged, or written under rules this release does not
+ * accept). Dropping it would leave a hole in the ids the server needs consecutive, so it is sent
+ * as stored: the server refuses it (`invalid_args`, its id consumed) and the refusal becomes a
+ * conflict that keeps its text, like any refused change. Until then it has no optimistic effect,
+ * and the coordinator sees it among the pending changes and can discard it.
+ */
+export type UnreadableMutation = { id: number; name: 'unreadable'; stored: { name: string; args: unknown }; problem: string };
+
+export type OutboxMutation = Mutation | NoopMutation | UnreadableMutation;
+
+/** An outbox row, parsed once when read. */
+export type OutboxEntry = OutboxMutation & { createdAt: string; attempts: number };
 
 interface RawOutbox {
   id: number;
@@ -25,13 +34,37 @@ interface RawOutbox {
   attempts: number;
 }
 
-const toEntry = (r: RawOutbox): OutboxEntry => ({
-  id: r.id,
-  name: r.name as MutationName,
-  args: JSON.parse(r.args) as Record<string, unknown>,
-  createdAt: r.created_at,
-  attempts: r.attempts,
-});
+/** The longest name a push envelope takes (shared/mutations.ts): an unreadable row's name is cut to it, or the whole push would be refused. */
+const ENVELOPE_NAME_MAX = 100;
+
+function parseRow(r: RawOutbox): OutboxMutation {
+  let args: unknown;
+  try {
+    args = JSON.parse(r.args) as unknown;
+  } catch {
+    return { id: r.id, name: 'unreadable', stored: { name: r.name, args: r.args }, problem: 'args: not JSON' };
+  }
+  if (r.name === NOOP_MUTATION) {
+    const noop = NoopArgs.safeParse(args);
+    if (noop.success) return { id: r.id, name: NOOP_MUTATION, args: noop.data };
+    return { id: r.id, name: 'unreadable', stored: { name: r.name, args }, problem: 'args: not a discard' };
+  }
+  const parsed = parseMutation({ id: r.id, name: r.name, args });
+  return parsed.ok ? parsed.mutation : { id: r.id, name: 'unreadable', stored: { name: r.name, args }, problem: parsed.message };
+}
+
+const toEntry = (r: RawOutbox): OutboxEntry => ({ ...parseRow(r), createdAt: r.created_at, attempts: r.attempts });
+
+/** An entry as stored and as sent: its name and args as written. */
+export function wireForm(e: OutboxMutation): { id: number; name: string; args: unknown } {
+  if (e.name === 'unreadable') return { id: e.id, name: e.stored.name.slice(0, ENVELOPE_NAME_MAX), args: e.stored.args };
+  return { id: e.id, name: e.name, args: e.args };
+}
+
+/** A change the coordinator made (not a discard on its way out, not an unreadable row): it has an effect on screen. */
+export function isChange(e: OutboxEntry): e is Mutation & { createdAt: string; attempts: number } {
+  return e.name !== NOOP_MUTATION && e.name !== 'unreadable';
+}
 
 /** Append a mutation; call inside the transaction that also writes its optimistic effect. */
 export function enqueue<N extends MutationName>(sqlite: Database.Database, name: N, args: MutationArgs[N], now: Date): number {
@@ -60,8 +93,8 @@ export function unacknowledged(sqlite: Database.Database, limit: number): Outbox
 }
 
 /** An entry's size in a push body: its JSON's UTF-8 bytes. */
-export function entryBytes(e: Pick<OutboxEntry, 'id' | 'name' | 'args'>): number {
-  return utf8Length(JSON.stringify({ id: e.id, name: e.name, args: e.args }));
+export function entryBytes(e: OutboxMutation): number {
+  return utf8Length(JSON.stringify(wireForm(e)));
 }
 
 /**
@@ -165,10 +198,4 @@ function moveIds(sqlite: Database.Database, fromId: number, start: number): numb
   sqlite.prepare("UPDATE champion_stage_change SET id = 'csc_renumbering_' || id WHERE pending_mutation_id IS NOT NULL").run();
   sqlite.prepare("UPDATE champion_stage_change SET id = 'csc_pending_' || pending_mutation_id WHERE pending_mutation_id IS NOT NULL").run();
   return mapping.length > 0 ? mapping[mapping.length - 1]!.next : start - 1;
-}
-
-/** An outbox entry as a typed mutation (entries were validated when written). */
-export function toMutation(e: OutboxEntry): Mutation | null {
-  const r = parseMutation({ id: e.id, name: e.name, args: e.args });
-  return r.ok ? r.mutation : null;
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { allPending, toMutation } from './outbox.js';
+import { allPending, isChange } from './outbox.js';
 import { applyOptimistic } from './optimistic.js';
 import { restoreBases } from './serverBase.js';
 
@@ -20,9 +20,8 @@ export function rebase(sqlite: Database.Database, fallbackChangedBy: string): vo
   }
   sqlite.prepare('DELETE FROM champion_stage_change WHERE pending_mutation_id IS NOT NULL').run();
   restoreBases(sqlite);
-  for (const entry of allPending(sqlite)) {
-    const m = toMutation(entry);
-    if (!m) continue;
-    applyOptimistic(sqlite, m, { changedBy: prior.get(entry.id)?.changed_by ?? fallbackChangedBy, createdAt: entry.createdAt });
+  // A discard on its way out and an unreadable row have no effect to show.
+  for (const entry of allPending(sqlite).filter(isChange)) {
+    applyOptimistic(sqlite, entry, { changedBy: prior.get(entry.id)?.changed_by ?? fallbackChangedBy, createdAt: entry.createdAt });
   }
 }

@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import { SYNC_TABLES } from '../../shared/rows.js';
 import { deferInsightTriggers } from '../insight/derivedTables.js';
 import { insertConflict } from './conflicts.js';
-import { allPending } from './outbox.js';
+import { allPending, wireForm } from './outbox.js';
+import { NOOP_MUTATION } from '../../shared/mutations.js';
 import { clearBases } from './serverBase.js';
 import { clearQuarantine } from './pullQuarantine.js';
 import { bindDatabase, readSyncState, startOverForDatabase } from '../db/syncState.js';
@@ -55,8 +56,8 @@ export function adoptServer(sqlite: Database.Database, seen: ServerSeen, now: Da
 function holdPending(sqlite: Database.Database, seen: ServerSeen, now: Date): void {
   const where = seen.previousUrl && seen.previousUrl !== seen.serverUrl ? ` (${seen.previousUrl})` : '';
   const message = `Made while this laptop was signed in to another server${where}, and not sent to this one. Discard it, or apply it here if it still makes sense.`;
-  for (const e of allPending(sqlite).filter((x) => (x.name as string) !== 'noop'))
-    insertConflict(sqlite, e, { code: 'server_changed', message, current: null, blockedBy: null }, now);
+  for (const e of allPending(sqlite).filter((x) => x.name !== NOOP_MUTATION))
+    insertConflict(sqlite, wireForm(e), { code: 'server_changed', message, current: null, blockedBy: null }, now);
   sqlite.prepare('DELETE FROM outbox').run();
 }
 
