@@ -49,7 +49,7 @@ describe('outbox rows read back as typed mutations', () => {
     lm.recordAction({
       userId: 'usr_a',
       enrollmentId: null,
-      actionType: 'attended_event',
+      actionType: 'viewed_module',
       targetType: null,
       targetId: null,
       metadata: {},
@@ -97,7 +97,6 @@ describe('outbox rows read back as typed mutations', () => {
       t.app.sqlite,
       sent,
       {
-        protocol: 2,
         databaseId: FIXTURE_DATABASE_ID,
         lastMutationId: 2,
         serverTime: now.toISOString(),
