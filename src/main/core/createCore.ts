@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ipcEvents, type EventName, type EventPayload } from '../../shared/ipc.js';
-import { SYNC_TABLES } from '../../shared/rows.js';
+import { DATA_TABLES } from '../../shared/rows.js';
 import { LocalMaintenance } from '../db/maintenance.js';
 import { openDatabase } from '../db/open.js';
 import { recordNotice } from '../localData/notices.js';
@@ -177,7 +177,7 @@ export async function createCore(opts: CreateCoreOptions): Promise<Core> {
     if (autoStart && !closed) runtime.engine.start();
     emit('auth.changed', runtime.session.authStatus());
     emit('sync.status', runtime.engine.status());
-    emit('data.changed', { tables: [...SYNC_TABLES, 'outbox', 'conflict'] });
+    emit('data.changed', { tables: [...DATA_TABLES] });
   };
 
   const startReset = (notice?: string): Promise<void> => {

@@ -6,6 +6,7 @@ import type { MutationResult } from '../../shared/protocol.js';
 import { wireForm, type OutboxMutation } from './outbox.js';
 import { pendingStageChangeId } from './optimistic.js';
 import { setBase } from './serverBase.js';
+import { noteWrite } from './writtenTables.js';
 
 // A refused mutation becomes a conflict record: the coordinator's intent (name, args with
 // their text), the server's reason and the server's row, until they resolve it. The
@@ -36,6 +37,7 @@ export interface ConflictRecord {
 /** Insert a conflict for an outbox entry (which the caller removes from the outbox); returns its id. */
 export function insertConflict(sqlite: Database.Database, entry: StoredChange, c: ConflictRecord, now: Date): number {
   const entity = entityOf(entry);
+  noteWrite(sqlite, 'conflict');
   return Number(
     sqlite
       .prepare(
@@ -76,6 +78,7 @@ export function recordRejection(
     },
     now,
   );
+  noteWrite(sqlite, 'champion_stage_change');
   sqlite.prepare('DELETE FROM champion_stage_change WHERE id = ?').run(pendingStageChangeId(entry.id));
   rollBack(sqlite, entry, result);
   return id;
@@ -191,10 +194,12 @@ export function waitingBehind(sqlite: Database.Database, id: number): StoredConf
 }
 
 export function markResolved(sqlite: Database.Database, id: number, resolution: string, now: Date): void {
+  noteWrite(sqlite, 'conflict');
   sqlite.prepare('UPDATE conflict SET resolved_at = ?, resolution = ? WHERE id = ?').run(now.toISOString(), resolution, id);
 }
 
 /** A waiting change becomes a conflict of its own (its blocker was resolved without sending it). */
 export function stopWaiting(sqlite: Database.Database, id: number, message: string): void {
+  noteWrite(sqlite, 'conflict');
   sqlite.prepare('UPDATE conflict SET blocked_by = NULL, message = ? WHERE id = ?').run(message, id);
 }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { NOOP_MUTATION, NoopArgs, parseMutation, type Mutation, type MutationArgs, type MutationName } from '../../shared/mutations.js';
 import { newClientIdentity, readSyncState, setMutationIds, setNextMutationId } from '../db/syncState.js';
 import { utf8Length } from '../../shared/storable.js';
+import { noteWrite } from './writtenTables.js';
 
 // The outbox: numbered mutations waiting for the server. Ids come from
 // sync_state.next_mutation_id and rise by exactly one, as the server requires. An id is never
@@ -76,6 +77,7 @@ export function enqueue<N extends MutationName>(sqlite: Database.Database, name:
     .prepare('INSERT INTO outbox (id, name, args, created_at, attempts) VALUES (?, ?, ?, ?, 0)')
     .run(id, name, JSON.stringify(args), now.toISOString());
   setNextMutationId(sqlite, id + 1);
+  noteWrite(sqlite, 'outbox');
   return id;
 }
 
@@ -128,15 +130,18 @@ export function pendingCount(sqlite: Database.Database): number {
 
 export function markAttempted(sqlite: Database.Database, ids: readonly number[]): void {
   if (ids.length === 0) return;
+  noteWrite(sqlite, 'outbox');
   sqlite.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE id BETWEEN ? AND ?').run(ids[0], ids[ids.length - 1]);
 }
 
 export function deleteEntry(sqlite: Database.Database, id: number): void {
+  noteWrite(sqlite, 'outbox');
   sqlite.prepare('DELETE FROM outbox WHERE id = ?').run(id);
 }
 
 /** After a full pull: everything up to the server's lastMutationId is reflected in the pulled rows. */
 export function dropAcknowledged(sqlite: Database.Database, serverLastMutationId: number): number {
+  noteWrite(sqlite, 'outbox');
   return sqlite.prepare('DELETE FROM outbox WHERE id <= ?').run(serverLastMutationId).changes;
 }
 
@@ -173,6 +178,7 @@ export function closeUnheardGaps(sqlite: Database.Database): void {
  */
 export function startOver(sqlite: Database.Database): string {
   const { heardMutationId } = readSyncState(sqlite);
+  noteWrite(sqlite, 'outbox', 'champion_stage_change');
   sqlite.prepare('DELETE FROM champion_stage_change WHERE pending_mutation_id <= ?').run(heardMutationId);
   sqlite.prepare('DELETE FROM outbox WHERE id <= ?').run(heardMutationId);
   const last = moveIds(sqlite, heardMutationId + 1, 1);
@@ -184,6 +190,7 @@ function moveIds(sqlite: Database.Database, fromId: number, start: number): numb
   const rows = sqlite.prepare('SELECT id FROM outbox WHERE id >= ? ORDER BY id').all(fromId) as { id: number }[];
   const mapping = rows.map((r, i) => ({ old: r.id, next: start + i }));
   if (mapping.every((m) => m.old === m.next)) return mapping.length > 0 ? mapping[mapping.length - 1]!.next : start - 1;
+  noteWrite(sqlite, 'outbox', 'champion_stage_change');
   // Two passes through negative ids so no new id collides with an old one mid-update.
   const toTemp = sqlite.prepare('UPDATE outbox SET id = ? WHERE id = ?');
   const cscTemp = sqlite.prepare('UPDATE champion_stage_change SET pending_mutation_id = ? WHERE pending_mutation_id = ?');

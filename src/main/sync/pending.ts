@@ -8,6 +8,7 @@ import { allPending, closeGaps, deleteEntry, isChange, wireForm, type OutboxEntr
 import { pendingStageChangeId } from './optimistic.js';
 import { rebase } from './rebase.js';
 import { baseChampionOwner } from './serverBase.js';
+import { noteWrite } from './writtenTables.js';
 import { readSyncState } from '../db/syncState.js';
 
 // The coordinator's pending changes (the outbox), listed in plain words, and discarding one
@@ -96,6 +97,7 @@ export function discardPending(sqlite: Database.Database, id: number, ctx: { cha
       return e.id > entry.id && target?.id != null && target.table === 'champion' && other.table === 'champion' && other.id === target.id;
     });
     const discarded = [entry, ...onTop];
+    noteWrite(sqlite, 'outbox', 'champion_stage_change');
     for (const e of discarded) {
       sqlite.prepare('DELETE FROM champion_stage_change WHERE id = ?').run(pendingStageChangeId(e.id));
       if (e.attempts > 0) {

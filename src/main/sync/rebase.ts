@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { allPending, isChange } from './outbox.js';
 import { applyOptimistic } from './optimistic.js';
 import { restoreBases } from './serverBase.js';
+import { noteWrite } from './writtenTables.js';
 
 /**
  * Put the still-pending mutations back on top of the server's rows. Call inside a
@@ -18,6 +19,7 @@ export function rebase(sqlite: Database.Database, fallbackChangedBy: string): vo
     .all() as { m: number; changed_by: string }[]) {
     prior.set(r.m, { changed_by: r.changed_by });
   }
+  noteWrite(sqlite, 'champion_stage_change');
   sqlite.prepare('DELETE FROM champion_stage_change WHERE pending_mutation_id IS NOT NULL').run();
   restoreBases(sqlite);
   // A discard on its way out and an unreadable row have no effect to show.

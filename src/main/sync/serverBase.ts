@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { isConstraintError } from './sqliteErrors.js';
 import { readRow, toLocalValues, upsertSql } from './wireRows.js';
 import type { RowOf } from '../../shared/rows.js';
+import { noteWrite } from './writtenTables.js';
 
 // The server's version of each row that an optimistic change has touched, kept until the
 // server sends that row again. With it, a rebase is exact: put every touched row back to the
@@ -66,6 +67,7 @@ export function restoreBases(sqlite: Database.Database): Set<BasedTable> {
     row: string | null;
   }[];
   const touched = new Set(parsed.map((p) => p.table));
+  noteWrite(sqlite, ...touched);
   // Removals first, so a restored row never collides with an optimistic one that is going away.
   for (const p of parsed) if (p.row === null) sqlite.prepare(`DELETE FROM "${p.table}" WHERE id = ?`).run(p.id);
   for (const p of parsed) {
