@@ -27,7 +27,6 @@ import { clearBases } from './serverBase.js';
 // is committed to SQLite as it happens, so stopping (or a SIGKILL) at any instant loses
 // nothing: the next run picks up from the database.
 
-
 export interface SyncEngineOptions {
   app: SqliteHost;
   session: Session;
@@ -390,11 +389,11 @@ export class SyncEngine {
       this.sqlite
         .transaction(() => {
           if (pulledFrom) bindDatabaseIfUnset(this.sqlite, pulledFrom);
-        // Answers heard for mutations the server no longer counts (it was restored from a backup
-        // taken before them): they are sent again, and a mutation_gap renumbers them.
-        if (readSyncState(this.sqlite).heardMutationId > lastMutationId) setHeardMutationId(this.sqlite, lastMutationId);
-        dropAcknowledged(this.sqlite, lastMutationId);
-        rebase(this.sqlite, userId);
+          // Answers heard for mutations the server no longer counts (it was restored from a backup
+          // taken before them): they are sent again, and a mutation_gap renumbers them.
+          if (readSyncState(this.sqlite).heardMutationId > lastMutationId) setHeardMutationId(this.sqlite, lastMutationId);
+          dropAcknowledged(this.sqlite, lastMutationId);
+          rebase(this.sqlite, userId);
           setLastSyncedAt(this.sqlite, new Date().toISOString());
         })
         .immediate(),

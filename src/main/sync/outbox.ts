@@ -11,7 +11,7 @@ import { noteWrite } from './writtenTables.js';
 // which this laptop starts over under a new identity: startOver below).
 
 /** A discarded change on its way out (pending.ts), sent under the discarded change's id. */
-export type NoopMutation = { id: number; name: typeof NOOP_MUTATION; args: NoopArgs };
+type NoopMutation = { id: number; name: typeof NOOP_MUTATION; args: NoopArgs };
 
 /**
  * A row that no longer reads as a mutation (damaged, or written under rules this release does not
@@ -20,7 +20,7 @@ export type NoopMutation = { id: number; name: typeof NOOP_MUTATION; args: NoopA
  * conflict that keeps its text, like any refused change. Until then it has no optimistic effect,
  * and the coordinator sees it among the pending changes and can discard it.
  */
-export type UnreadableMutation = { id: number; name: 'unreadable'; stored: { name: string; args: unknown }; problem: string };
+type UnreadableMutation = { id: number; name: 'unreadable'; stored: { name: string; args: unknown }; problem: string };
 
 export type OutboxMutation = Mutation | NoopMutation | UnreadableMutation;
 
