@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { memberSearchWatermark } from '../sync/bulkLoad.js';
 import { closeUnheardGaps } from '../sync/outbox.js';
 import { forgetBasesOfIds } from '../sync/serverBase.js';
+import { noteWrite } from '../sync/writtenTables.js';
 import { recordNotice } from './notices.js';
 
 // Issue 14: when a member is erased (or leaves the coordinator's scope, issue 13), the laptop
@@ -124,6 +125,11 @@ function forget(sqlite: Database.Database, userId: string, reason: ForgetReason,
   dropFromSearchDuringBulkLoad(sqlite, userId);
   counts.user = sqlite.prepare('DELETE FROM "user" WHERE id = ?').run(userId).changes;
 
+  // The screens re-read what went (sync/writtenTables.ts): an erasure arrives with a pull page.
+  const written = (['user', 'enrollment', 'user_action', 'champion', 'champion_stage_change', 'conflict', 'outbox'] as const).filter(
+    (t) => counts[t] > 0,
+  );
+  if (written.length > 0) noteWrite(sqlite, ...written);
   const removed = Object.values(counts).some((n) => n > 0);
   if (removed) recordNotice(sqlite, reason === 'erased' ? 'member_erased' : 'member_out_of_scope', now);
   return counts;

@@ -182,4 +182,30 @@ describe('every local write reports the tables it changes', () => {
       rebase(t.app.sqlite, 'usr_coord');
     });
   });
+
+  it('a pulled erasure reports the conflicts and pending changes it takes with the member', () => {
+    lm.setNotes({ id: 'ch_a', notes: 'about a member about to be erased' });
+    applyPushResponse(
+      t.app.sqlite,
+      pushBatch(t.app.sqlite, 1, 1_000_000),
+      answer([{ id: 1, status: 'rejected', code: 'stale', message: 'changed' }], 1),
+      ctx,
+    );
+    recordAction();
+    expect(lm.listConflicts().conflicts).toHaveLength(1);
+    const applier = new PullPageApplier(t.app.sqlite);
+    const reported = expectReported(
+      'a pulled erasure',
+      () =>
+        applier.apply(
+          page([
+            { table: 'champion', op: 'delete', id: 'ch_a' },
+            { table: 'enrollment', op: 'delete', id: 'enr_1' },
+            { table: 'user', op: 'delete', id: 'usr_a' },
+          ]),
+        ).tables,
+    );
+    expect(reported).toEqual(expect.arrayContaining(['conflict', 'outbox', 'user', 'champion', 'user_action']));
+    expect(lm.listConflicts().conflicts).toEqual([]);
+  });
 });
