@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MutationEnvelope } from '../../shared/mutations.js';
 import { tempDatabase } from '../db/testing/tempDb.js';
 import { PullPageApplier } from './applyPullPage.js';
 import { applyPushResponse } from './applyPushResponse.js';
@@ -112,5 +113,13 @@ describe('outbox rows read back as typed mutations', () => {
     expect(c).toMatchObject({ name: 'champion.setNotes', code: 'invalid_args', args: { id: 'ch_a', notes: 42 }, entityId: 'ch_a' });
     expect(allPending(t.app.sqlite).map((e) => [e.id, e.name])).toEqual([[2, 'champion.setNotes']]);
     expect(readRow(t.app.sqlite, 'champion', 'ch_a')).toMatchObject({ notes: 'second' });
+  });
+
+  it('an unreadable row under a name longer than a push envelope takes goes out under the name cut to fit', () => {
+    lm.setNotes({ id: 'ch_a', notes: 'x' });
+    damage(1, 'n'.repeat(300), '{}');
+    const [sent] = pushBatch(t.app.sqlite, 10, 1_000_000).map(wireForm);
+    expect(MutationEnvelope.safeParse(sent).success).toBe(true);
+    expect(sent!.name).toBe('n'.repeat(100));
   });
 });

@@ -1,5 +1,13 @@
 import type Database from 'better-sqlite3';
-import { NOOP_MUTATION, NoopArgs, parseMutation, type Mutation, type MutationArgs, type MutationName } from '../../shared/mutations.js';
+import {
+  MutationEnvelope,
+  NOOP_MUTATION,
+  NoopArgs,
+  parseMutation,
+  type Mutation,
+  type MutationArgs,
+  type MutationName,
+} from '../../shared/mutations.js';
 import { newClientIdentity, readSyncState, setMutationIds, setNextMutationId } from '../db/syncState.js';
 import { utf8Length } from '../../shared/storable.js';
 import { noteWrite } from './writtenTables.js';
@@ -35,8 +43,8 @@ interface RawOutbox {
   attempts: number;
 }
 
-/** The longest name a push envelope takes (shared/mutations.ts): an unreadable row's name is cut to it, or the whole push would be refused. */
-const ENVELOPE_NAME_MAX = 100;
+/** The longest name a push envelope takes: an unreadable row's name is cut to it, or the whole push would be refused. */
+const ENVELOPE_NAME_MAX = MutationEnvelope.shape.name.maxLength ?? 100;
 
 function parseRow(r: RawOutbox): OutboxMutation {
   let args: unknown;
