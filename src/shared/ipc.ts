@@ -8,7 +8,7 @@ import {
   IsoTimestamp,
   JsonObject,
   RowId,
-  SyncTable,
+  DataTable,
   UserActionRow,
   UserRow,
 } from './rows.js';
@@ -407,7 +407,7 @@ export type CallOutput<C extends Channel> = z.infer<(typeof ipcContract)[C]['out
 export const ipcEvents = {
   'sync.status': SyncStatus,
   /** Tables whose rows changed (sync applied a page, or a local mutation): the renderer invalidates caches. */
-  'data.changed': z.object({ tables: z.array(z.union([SyncTable, z.literal('outbox'), z.literal('conflict')])) }),
+  'data.changed': z.object({ tables: z.array(DataTable) }),
   'auth.changed': AuthStatus,
   /**
    * The page's link to its host, sent by the host's transport on the page's side, never by the

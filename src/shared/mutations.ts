@@ -49,7 +49,7 @@ const ActionRecordArgs = z.strictObject({
   idempotencyKey: storableText({ min: 1, max: IDEMPOTENCY_KEY_MAX }),
 });
 
-export const MUTATION_ARGS = {
+const MUTATION_ARGS = {
   'champion.create': ChampionCreateArgs,
   'champion.move': ChampionMoveArgs,
   'champion.setNotes': ChampionSetNotesArgs,

@@ -116,6 +116,15 @@ export const SYNC_TABLES = ['user', 'cohort', 'enrollment', 'user_action', 'cham
 export const SyncTable = z.enum(SYNC_TABLES);
 export type SyncTable = z.infer<typeof SyncTable>;
 
+/**
+ * The tables the screens read that a write can change: the mirrored ones plus the outbox and the
+ * conflicts. A `data.changed` event names them; the app's writers report them as they write
+ * (src/main/sync/writtenTables.ts), and the renderer invalidates its queries by them.
+ */
+export const DATA_TABLES = [...SYNC_TABLES, 'outbox', 'conflict'] as const;
+export const DataTable = z.enum(DATA_TABLES);
+export type DataTable = z.infer<typeof DataTable>;
+
 export const ROW_SCHEMAS = {
   user: UserRow,
   cohort: CohortRow,

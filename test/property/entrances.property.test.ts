@@ -8,7 +8,7 @@ import type { Core } from '../../src/main/core/coreApi.js';
 import { tempDatabase } from '../../src/main/db/testing/tempDb.js';
 import { PullPageApplier } from '../../src/main/sync/applyPullPage.js';
 import { listQuarantine } from '../../src/main/sync/pullQuarantine.js';
-import { readSyncState } from '../../src/main/sync/syncState.js';
+import { readSyncState } from '../../src/main/db/syncState.js';
 import { FIXTURE_DATABASE_ID } from '../../src/main/sync/testing/fixtures.js';
 import { memoryTokenStore } from '../../src/main/sync/tokenStore.js';
 import { wireRow } from '../../src/server/db/storedWire.js';

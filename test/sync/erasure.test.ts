@@ -108,6 +108,7 @@ describe('a member erased on the server leaves the laptop', () => {
       expect(outboxText()).not.toContain(NAME);
       expect(conflictText()).not.toMatch(/Zebulon|Quixotehart/);
       expect(alice.app.sqlite.prepare("SELECT count(*) AS n FROM setting WHERE key LIKE 'sync.%' AND value LIKE '%victim%'").get()).toEqual({ n: 0 });
+      expect(alice.app.sqlite.prepare("SELECT count(*) AS n FROM server_base WHERE row LIKE '%victim%'").get()).toEqual({ n: 0 });
       // The other card's notes arrive redacted from the server.
       const notes = alice.app.sqlite.prepare('SELECT notes FROM champion WHERE id = ?').get(others[0]!) as { notes: string };
       expect(notes.notes).toBe('Pair with [erased member]');

@@ -160,4 +160,24 @@ describe.each(SYNC_BACKENDS)('outcomes remembered across a lost answer (%s)', (b
       await bob.close();
     }
   });
+  it('an outbox row this laptop can no longer read is refused by the server as invalid_args and wedges nothing after it', async () => {
+    const alice = await newClient(s.url);
+    try {
+      await alice.engine.syncNow();
+      const id = world.champions[1]!;
+      alice.local.setNotes({ id, notes: 'this row will be damaged' });
+      // (A later change to the same card would wait behind the refusal, as any would: docs/protocol.md.)
+      const other = world.champions[2]!;
+      alice.local.setNotes({ id: other, notes: 'this one arrives' });
+      const first = (alice.app.sqlite.prepare('SELECT min(id) AS id FROM outbox').get() as { id: number }).id;
+      alice.app.sqlite.prepare('UPDATE outbox SET args = ? WHERE id = ?').run(JSON.stringify({ id, notes: 42 }), first);
+      expect(await alice.engine.syncNow()).toMatchObject({ phase: 'idle', pending: 0, conflicts: 1 });
+      const [c] = alice.local.listConflicts().conflicts;
+      expect(c).toMatchObject({ name: 'champion.setNotes', code: 'invalid_args', entityId: id, args: { id, notes: 42 } });
+      expect(championOn(await serverDump(s), other)).toMatchObject({ notes: 'this one arrives' });
+      expect(localDump(alice.app)).toEqual(await serverDump(s));
+    } finally {
+      await alice.close();
+    }
+  });
 });

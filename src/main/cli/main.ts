@@ -6,10 +6,11 @@ import { openDatabase, type AppDb } from '../db/open.js';
 import { searchPeople } from '../db/queries/people.js';
 import { openConflictCount } from '../sync/conflicts.js';
 import { LocalMutationError } from '../sync/localMutations.js';
-import { allPending, pendingCount } from '../sync/outbox.js';
+import { allPending, pendingCount, wireForm } from '../sync/outbox.js';
+import { NOOP_MUTATION } from '../../shared/mutations.js';
 import { readRow } from '../sync/wireRows.js';
 import { REVOKED_MESSAGES, SessionError, type RevokedReason, type Session } from '../sync/session.js';
-import { readSyncState } from '../sync/syncState.js';
+import { readSyncState } from '../db/syncState.js';
 import { plainFileTokenStore } from '../sync/tokenStore.js';
 import { composeSync, type SyncParts } from '../core/composeSync.js';
 import { ensurePrivateDir } from '../localData/privateFiles.js';
@@ -259,7 +260,9 @@ function champions(app: AppDb, io: Io, member: string | null, json: boolean): nu
 
 function pending(app: AppDb, io: Io, json: boolean): number {
   // A discarded change on its way out as a `noop` (sync/pending.ts) is no longer the coordinator's.
-  const entries = allPending(app.sqlite).filter((e) => (e.name as string) !== 'noop');
+  const entries = allPending(app.sqlite)
+    .filter((e) => e.name !== NOOP_MUTATION)
+    .map((e) => ({ ...wireForm(e), createdAt: e.createdAt, attempts: e.attempts }));
   if (json) io.out(`${JSON.stringify({ pending: entries })}\n`);
   else for (const e of entries) io.out(`${e.id}\t${e.name}\t${JSON.stringify(e.args)}\n`);
   return EXIT.ok;

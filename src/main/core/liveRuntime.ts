@@ -1,11 +1,10 @@
-import { SYNC_TABLES } from '../../shared/rows.js';
 import { serverUrlProblem } from '../../shared/serverUrl.js';
 import type { SyncStatus } from '../../shared/ipc.js';
 import { LocalMaintenance } from '../db/maintenance.js';
 import { openDatabase } from '../db/open.js';
 import { recordNotice } from '../localData/notices.js';
 import { removeDatabaseFiles } from '../localData/wipe.js';
-import type { DataChangedTable } from '../sync/engine.js';
+import { DATA_TABLES, type DataTable } from '../../shared/rows.js';
 import { REVOKED_MESSAGES } from '../sync/session.js';
 import { composeSync, type ComposeSyncOptions, type SyncParts } from './composeSync.js';
 import type { EventBus } from './eventBus.js';
@@ -48,7 +47,7 @@ export class LiveRuntime {
   }
 
   /** A change made on this laptop: tidy the file later, tell the host, and sync soon. */
-  noteLocalChange(tables: DataChangedTable[]): void {
+  noteLocalChange(tables: DataTable[]): void {
     this.maintenance.noteChange(tables);
     this.opts.bus.emit('data.changed', { tables });
     this.parts.engine.notifyLocalChange();
@@ -163,6 +162,6 @@ export class LiveRuntime {
     const { bus } = this.opts;
     bus.emit('auth.changed', this.parts.session.authStatus());
     bus.emit('sync.status', this.parts.engine.status());
-    bus.emit('data.changed', { tables: [...SYNC_TABLES, 'outbox', 'conflict'] });
+    bus.emit('data.changed', { tables: [...DATA_TABLES] });
   }
 }

@@ -4,6 +4,11 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clientIdOf, defaultMigrationsFolder, openDatabase, openReadOnly } from './open.js';
 import { DatabaseFromNewerReleaseError } from './releaseCheck.js';
+import { readSyncState } from './syncState.js';
+import { insightDeferred } from '../insight/derivedTables.js';
+import { deferredNames, memberSearchWatermark, restoreDeferred } from '../sync/bulkLoad.js';
+import { leftScopeNotice } from '../sync/scopeEviction.js';
+import { basedRows, baseChampionOwner } from '../sync/serverBase.js';
 
 const dirs: string[] = [];
 function tempFile(): string {
@@ -155,6 +160,65 @@ describe('openDatabase', () => {
           )
           .run(),
       ).toThrow(/UNIQUE/);
+    } finally {
+      after.close();
+    }
+  });
+
+  it('upgrading a file from before the state tables moves the sync state out of setting and keeps the user settings', async () => {
+    const old = olderRelease(8); // the release before 0008_state_tables, which kept it all in `setting`
+
+    const file = tempFile();
+    const before = openDatabase(file, { migrationsFolder: old });
+    const champion = { id: 'ch_1', user_id: 'usr_1', cohort_id: null, stage: 'candidate', notes: '' };
+    const timeIdx = (before.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'user_action_time_idx'").get() as { sql: string }).sql;
+    const insightTrigger = (before.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'insight_action_insert'").get() as { sql: string }).sql;
+    before.sqlite.exec('DROP INDEX user_action_time_idx; DROP TRIGGER insight_action_insert;');
+    const put = before.sqlite.prepare('INSERT INTO setting (key, value) VALUES (?, ?)');
+    for (const [key, value] of [
+      ['server.url', 'https://afh.example.org'],
+      ['session.user', '{"id":"usr_me"}'],
+      ['insight.atRiskDays', '21'],
+      ['server.previousUrl', 'https://old.example.org'],
+      ['sync.base:champion:ch_1', JSON.stringify(champion)],
+      ['sync.base:user_action:act_1', 'absent'],
+      ['sync.gone:usr_2', '["ch_2","ch_3"]'],
+      ['scope.left:usr_3', JSON.stringify({ userId: 'usr_3', leftAt: '2026-05-01T00:00:00.000Z', closedConflicts: 2 })],
+      ['sync.deferredIndexes', JSON.stringify([{ name: 'user_action_time_idx', sql: timeIdx }])],
+      ['sync.memberSearchWatermark', '42'],
+      ['insight.deferredTriggers', JSON.stringify([{ name: 'insight_action_insert', sql: insightTrigger }])],
+    ])
+      put.run(key, value);
+    before.close();
+
+    const after = openDatabase(file);
+    try {
+      const settings = after.sqlite.prepare('SELECT key, value FROM setting ORDER BY key').all();
+      expect(settings).toEqual([
+        { key: 'insight.atRiskDays', value: '21' },
+        { key: 'server.url', value: 'https://afh.example.org' },
+        { key: 'session.user', value: '{"id":"usr_me"}' },
+      ]);
+      expect(readSyncState(after.sqlite).previousServerUrl).toBe('https://old.example.org');
+      expect(basedRows(after.sqlite)).toEqual(new Set(['champion:ch_1', 'user_action:act_1']));
+      expect(after.sqlite.prepare('SELECT row FROM server_base WHERE row_id = ?').get('act_1')).toEqual({ row: null });
+      expect(baseChampionOwner(after.sqlite, 'ch_1')).toBe('usr_1');
+      expect(after.sqlite.prepare('SELECT user_id, champion_id FROM gone_champion ORDER BY champion_id').all()).toEqual([
+        { user_id: 'usr_2', champion_id: 'ch_2' },
+        { user_id: 'usr_2', champion_id: 'ch_3' },
+      ]);
+      expect(leftScopeNotice(after.sqlite, 'usr_3')).toEqual({ userId: 'usr_3', leftAt: '2026-05-01T00:00:00.000Z', closedConflicts: 2 });
+      expect(deferredNames(after.sqlite)).toEqual(['user_action_time_idx']);
+      expect(memberSearchWatermark(after.sqlite)).toBe(42);
+      expect(insightDeferred(after.sqlite)).toBe(true);
+
+      // What a bulk load left deferred before the upgrade is still put back after it.
+      await restoreDeferred(after.sqlite, { useWorker: false });
+      const present = (name: string) => after.sqlite.prepare('SELECT 1 FROM sqlite_master WHERE name = ?').get(name) !== undefined;
+      expect(present('user_action_time_idx')).toBe(true);
+      expect(present('insight_action_insert')).toBe(true);
+      expect(deferredNames(after.sqlite)).toEqual([]);
+      expect(insightDeferred(after.sqlite)).toBe(false);
     } finally {
       after.close();
     }

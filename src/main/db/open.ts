@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +8,7 @@ import { narrowIfPresent, ensurePrivateFile } from '../localData/privateFiles.js
 import { switchToIncrementalAutoVacuum } from './autoVacuum.js';
 import { refuseNewerRelease } from './releaseCheck.js';
 import * as schema from './schema.js';
+import { ensureSyncState, readClientId } from './syncState.js';
 
 type AppSchema = typeof schema;
 
@@ -104,7 +104,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): AppDb {
     migrate(app.db, { migrationsFolder });
     // Plain SQL naming only the columns every migration has had: a packaged app may open a file
     // with an older migrations folder (tests do), where drizzle would list every column it knows.
-    sqlite.prepare('INSERT INTO sync_state (id, client_id) VALUES (1, ?) ON CONFLICT(id) DO NOTHING').run(randomUUID());
+    ensureSyncState(sqlite);
     const sw = switchToIncrementalAutoVacuum(sqlite);
     if (sw.switched) options.log?.(`[db] rewrote the local database once so free space can be reclaimed in steps (${Math.round(sw.ms)} ms)`);
     return app;
@@ -147,7 +147,7 @@ export function openReadOnly(file: string, options: Pick<OpenOptions, 'nativeBin
 
 /** This install's client id (sync_state row 1, made on first open). */
 export function clientIdOf(app: AppDb): string {
-  const row = app.sqlite.prepare('SELECT client_id AS clientId FROM sync_state WHERE id = 1').get() as { clientId: string } | undefined;
-  if (!row) throw new Error('sync_state row is missing: open the database with openDatabase');
-  return row.clientId;
+  const clientId = readClientId(app.sqlite);
+  if (clientId === null) throw new Error('sync_state row is missing: open the database with openDatabase');
+  return clientId;
 }

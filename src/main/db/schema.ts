@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { ROLES } from '../../shared/enums.js';
-import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // The local mirror of the platform's "User" domain plus the sync engine's own
 // bookkeeping. Timestamps are UTC ISO-8601 TEXT (they sort as strings); `roles` and
@@ -202,6 +202,8 @@ export const syncState = sqliteTable(
     heardMutationId: integer('heard_mutation_id').notNull().default(0),
     /** The server's clock minus this laptop's, as last measured; added to the times this laptop stamps on moves. */
     clockOffsetMs: integer('clock_offset_ms').notNull().default(0),
+    /** The address used before the last change of address (session.ts): tells "another server" from "same server" for data synced before protocol 2. */
+    previousServerUrl: text('previous_server_url'),
   },
   (t) => [check('sync_state_singleton', sql`${t.id} = 1`)],
 );
@@ -242,7 +244,73 @@ export const conflict = sqliteTable(
   ],
 );
 
-/** Small key/value settings kept with the data (server URL, signed-in user, …). */
+/**
+ * The server's version of each row an optimistic change has touched (src/main/sync/serverBase.ts,
+ * its only reader and writer), kept until the server sends that row again. `row` is the server's
+ * row as JSON; NULL when the server has no such row.
+ */
+export const serverBase = sqliteTable(
+  'server_base',
+  {
+    tableName: text('table_name').notNull(),
+    rowId: text('row_id').notNull(),
+    row: text('row'),
+  },
+  (t) => [primaryKey({ columns: [t.tableName, t.rowId] })],
+);
+
+/**
+ * Champion rows a pull deleted while a pending change or a conflict still named them, by owner
+ * (src/main/localData/forgetMember.ts, its only reader and writer): ids only, dropped when a pull completes.
+ */
+export const goneChampion = sqliteTable(
+  'gone_champion',
+  {
+    userId: text('user_id').notNull(),
+    championId: text('champion_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.championId] })],
+);
+
+/** Members who left this laptop's scope: id and when only (src/main/sync/scopeEviction.ts, its only reader and writer). */
+export const scopeLeft = sqliteTable('scope_left', {
+  userId: text('user_id').primaryKey(),
+  leftAt: text('left_at').notNull(),
+  closedConflicts: integer('closed_conflicts').notNull().default(0),
+});
+
+/**
+ * Indexes and member-search triggers a first pull's bulk load dropped, with the DDL that puts
+ * them back (src/main/sync/bulkLoad.ts, its only reader and writer).
+ */
+export const bulkLoadDeferred = sqliteTable('bulk_load_deferred', {
+  name: text('name').primaryKey(),
+  sql: text('sql').notNull(),
+});
+
+/**
+ * One row (id = 1) while the member-search triggers are away: members up to `watermark` (rowid)
+ * are in the search index (src/main/sync/bulkLoad.ts, its only writer).
+ */
+export const memberSearchCatchUp = sqliteTable(
+  'member_search_catch_up',
+  {
+    id: integer('id').primaryKey(),
+    watermark: integer('watermark').notNull().default(0),
+  },
+  (t) => [check('member_search_catch_up_singleton', sql`${t.id} = 1`)],
+);
+
+/**
+ * Insight triggers dropped for a bulk load, with their DDL; while any row is here the insight
+ * tables are not to be trusted (src/main/insight/derivedTables.ts, its only reader and writer).
+ */
+export const insightDeferredTrigger = sqliteTable('insight_deferred_trigger', {
+  name: text('name').primaryKey(),
+  sql: text('sql').notNull(),
+});
+
+/** The coordinator's own settings kept with the data (server URL, signed-in user, at-risk days): nothing the sync engine keeps. */
 export const setting = sqliteTable('setting', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),

@@ -27,7 +27,8 @@ export const INSIGHT_TRIGGERS = [
 /** The week number of an ISO timestamp in SQL: weeks start on Mondays (UTC), week w on day 7w - 3 after 1970-01-01. */
 const weekSql = (col: string): string => `coalesce((unixepoch(${col}) / 86400 + 3) / 7, 0)`;
 
-const KEY = 'insight.deferredTriggers';
+// The deferral is kept in `insight_deferred_trigger` (this module's alone): while it has a row,
+// the tables are not to be trusted.
 
 /** The tables from scratch, as the migration first filled them (same statements). insight_enrollment goes in
  * key order, so its primary key and its per-cohort indexes grow at their ends instead of in random places. */
@@ -59,21 +60,13 @@ const REBUILD_SQL = [
 type Deferred = { name: string; sql: string };
 
 function readDeferred(sqlite: Database.Database): Deferred[] {
-  const row = sqlite.prepare('SELECT value FROM setting WHERE key = ?').get(KEY) as { value: string } | undefined;
-  if (!row) return [];
-  try {
-    const parsed = JSON.parse(row.value) as unknown;
-    const known: readonly string[] = INSIGHT_TRIGGERS;
-    return Array.isArray(parsed)
-      ? parsed.filter((d): d is Deferred => typeof d?.name === 'string' && typeof d?.sql === 'string' && known.includes(d.name))
-      : [];
-  } catch {
-    return [];
-  }
+  const known: readonly string[] = INSIGHT_TRIGGERS;
+  // Only our own triggers' DDL is ever run from here.
+  return (sqlite.prepare('SELECT name, sql FROM insight_deferred_trigger ORDER BY rowid').all() as Deferred[]).filter((d) => known.includes(d.name));
 }
 
 /**
- * Drop the insight triggers (their DDL kept in `setting`, in the caller's transaction) so a bulk
+ * Drop the insight triggers (their DDL kept in `insight_deferred_trigger`, in the caller's transaction) so a bulk
  * load into empty tables pays nothing for them. Returns the names dropped.
  */
 export function deferInsightTriggers(sqlite: Database.Database): string[] {
@@ -81,18 +74,15 @@ export function deferInsightTriggers(sqlite: Database.Database): string[] {
     .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${INSIGHT_TRIGGERS.map(() => '?').join(', ')})`)
     .all(...INSIGHT_TRIGGERS) as Deferred[];
   if (present.length === 0) return [];
-  const pending = new Map(readDeferred(sqlite).map((d) => [d.name, d.sql]));
-  for (const p of present) pending.set(p.name, p.sql);
-  sqlite
-    .prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-    .run(KEY, JSON.stringify([...pending].map(([name, sql]) => ({ name, sql }))));
+  const keep = sqlite.prepare('INSERT INTO insight_deferred_trigger (name, sql) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET sql = excluded.sql');
+  for (const p of present) keep.run(p.name, p.sql);
   for (const p of present) sqlite.exec(`DROP TRIGGER "${p.name}"`);
   return present.map((p) => p.name);
 }
 
 /** True while the triggers are away (a first pull is loading): the tables are not to be trusted yet. */
 export function insightDeferred(sqlite: Database.Database): boolean {
-  return sqlite.prepare('SELECT 1 FROM setting WHERE key = ?').get(KEY) !== undefined;
+  return sqlite.prepare('SELECT 1 FROM insight_deferred_trigger LIMIT 1').get() !== undefined;
 }
 
 /**
@@ -103,7 +93,7 @@ export function insightDeferred(sqlite: Database.Database): boolean {
 export function insightRestoreScript(sqlite: Database.Database): string | null {
   if (!insightDeferred(sqlite)) return null;
   const triggers = readDeferred(sqlite).map((d) => `${d.sql.replace(/^CREATE TRIGGER /i, 'CREATE TRIGGER IF NOT EXISTS ')};`);
-  return ['BEGIN IMMEDIATE;', ...REBUILD_SQL.map((s) => `${s};`), ...triggers, `DELETE FROM setting WHERE key = '${KEY}';`, 'COMMIT;'].join('\n');
+  return ['BEGIN IMMEDIATE;', ...REBUILD_SQL.map((s) => `${s};`), ...triggers, 'DELETE FROM insight_deferred_trigger;', 'COMMIT;'].join('\n');
 }
 
 /** Rebuild the tables now and put the triggers back, in one transaction (tests, and an install's repair). */
@@ -113,7 +103,7 @@ export function rebuildInsight(sqlite: Database.Database): void {
       deferInsightTriggers(sqlite);
       for (const s of REBUILD_SQL) sqlite.exec(s);
       for (const d of readDeferred(sqlite)) sqlite.exec(d.sql);
-      sqlite.prepare('DELETE FROM setting WHERE key = ?').run(KEY);
+      sqlite.prepare('DELETE FROM insight_deferred_trigger').run();
     })
     .immediate();
 }

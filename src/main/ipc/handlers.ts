@@ -1,5 +1,5 @@
 import type { CallOutput, ParsedInput } from '../../shared/ipc.js';
-import { SYNC_TABLES } from '../../shared/rows.js';
+import { DATA_TABLES, type DataTable } from '../../shared/rows.js';
 import { clientIdOf, type AppDb } from '../db/open.js';
 import { listCohorts, getBoard, championHistory } from '../db/queries/board.js';
 import { getMember } from '../db/queries/member.js';
@@ -12,7 +12,8 @@ import { atRiskDays, setAtRiskDays } from '../insight/settings.js';
 import { exportTimelineCsv } from '../db/queries/timelineCsv.js';
 import type { MemberPhotos } from '../core/memberPhotos.js';
 import type { PreferencesStore } from '../core/preferences.js';
-import type { DataChangedTable, SyncEngine } from '../sync/engine.js';
+import type { SyncEngine } from '../sync/engine.js';
+import { collectWrites } from '../sync/writtenTables.js';
 import type { LocalMutations } from '../sync/localMutations.js';
 import { listQuarantine } from '../sync/pullQuarantine.js';
 import { discardPending, listPending, PendingError } from '../sync/pending.js';
@@ -41,14 +42,12 @@ export interface HandlerContext {
   dataDir: string;
   tokenStore: Pick<TokenStore, 'kind' | 'plainTextOptIn'>;
   /** After a local write: tell the renderer what changed and let the engine sync soon. */
-  localChange(tables: DataChangedTable[]): void;
+  localChange(tables: DataTable[]): void;
   /** Close, delete the database files and the token, reopen empty; `notice` says why (AuthStatus.notice). */
   resetLocalData(notice?: string): Promise<void>;
   preferences: PreferencesStore;
   photos: MemberPhotos;
 }
-
-const CHAMPION_TABLES: DataChangedTable[] = ['champion', 'champion_stage_change', 'outbox'];
 
 const noCohort = (id: string): never => {
   throw new IpcFailure('not_found', `cohortId: there is no cohort "${id}" on this laptop`, 'cohortId');
@@ -66,10 +65,11 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
       keepSignInOnDisk: ctx.tokenStore.plainTextOptIn?.enabled() ?? null,
     };
   };
-  const mutate = <T>(tables: DataChangedTable[], fn: () => T): T => {
-    const out = fn();
+  // The screens are told exactly the tables the write reported (sync/writtenTables.ts).
+  const mutate = <T>(fn: () => T): T => {
+    const { result, tables } = collectWrites(rt().app.sqlite, fn);
     ctx.localChange(tables);
-    return out;
+    return result;
   };
 
   return {
@@ -116,19 +116,18 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
     'insight.settings': () => ({ atRiskDays: atRiskDays(rt().app.sqlite) }),
     'insight.setAtRiskDays': (input) => ({ atRiskDays: setAtRiskDays(rt().app.sqlite, input.days) }),
 
-    'champion.create': (input) => mutate(CHAMPION_TABLES, () => rt().mutations.createChampion(input)),
-    'champion.move': (input) => mutate([...CHAMPION_TABLES, 'user'], () => rt().mutations.moveChampion(input)),
-    'champion.setNotes': (input) => mutate(CHAMPION_TABLES, () => rt().mutations.setNotes(input)),
-    'champion.setCohort': (input) => mutate(CHAMPION_TABLES, () => rt().mutations.setCohort(input)),
-    'champion.remove': (input) => mutate(CHAMPION_TABLES, () => rt().mutations.removeChampion(input)),
-    'action.record': (input) => mutate(['user_action', 'outbox'], () => rt().mutations.recordAction(input)),
+    'champion.create': (input) => mutate(() => rt().mutations.createChampion(input)),
+    'champion.move': (input) => mutate(() => rt().mutations.moveChampion(input)),
+    'champion.setNotes': (input) => mutate(() => rt().mutations.setNotes(input)),
+    'champion.setCohort': (input) => mutate(() => rt().mutations.setCohort(input)),
+    'champion.remove': (input) => mutate(() => rt().mutations.removeChampion(input)),
+    'action.record': (input) => mutate(() => rt().mutations.recordAction(input)),
     'conflicts.list': () => rt().mutations.listConflicts(),
-    'conflicts.resolve': (input) =>
-      mutate(['conflict', 'user', 'champion', 'champion_stage_change', 'user_action', 'outbox'], () => rt().mutations.resolveConflict(input)),
+    'conflicts.resolve': (input) => mutate(() => rt().mutations.resolveConflict(input)),
 
     'pending.list': () => ({ items: listPending(rt().app.sqlite) }),
     'pending.discard': (input) =>
-      mutate(['outbox', 'conflict', 'user', 'champion', 'champion_stage_change', 'user_action'], () => {
+      mutate(() => {
         const { app, session } = rt();
         try {
           return { discarded: discardPending(app.sqlite, input.id, { changedBy: session.user()?.id ?? 'unknown' }) };
@@ -149,7 +148,7 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
       const { session, engine } = rt();
       const status = await engine.whileStopped(() => session.signIn(input.serverUrl, input.email, input.password));
       // Another server's database: local data started over (serverBinding.ts); every screen reloads.
-      if (session.lastAdoption === 'switched') ctx.localChange([...SYNC_TABLES, 'outbox', 'conflict']);
+      if (session.lastAdoption === 'switched') ctx.localChange([...DATA_TABLES]);
       // First sync right away: a fresh install has nothing to show until it pulls.
       void engine.syncNow();
       return status;

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type AppDb } from '../db/open.js';
 import { PullPageApplier } from '../sync/applyPullPage.js';
 import { LocalMutations } from '../sync/localMutations.js';
-import { readSyncState } from '../sync/syncState.js';
+import { readSyncState } from '../db/syncState.js';
 import { champion, enrollment, page, upserts, user } from '../sync/testing/fixtures.js';
 import { forgetMember } from './forgetMember.js';
 import { dismissNotice, listNotices } from './notices.js';
@@ -89,7 +89,8 @@ describe('forgetMember', () => {
           t,
         ).toBe(0);
       }
-      expect(count(app, "SELECT count(*) n FROM setting WHERE key LIKE 'sync.base:champion:ch_v' OR key LIKE 'sync.gone:%'")).toBe(0);
+      expect(count(app, "SELECT count(*) n FROM server_base WHERE table_name = 'champion' AND row_id = 'ch_v'")).toBe(0);
+      expect(count(app, 'SELECT count(*) n FROM gone_champion')).toBe(0);
       expect(count(app, "SELECT count(*) n FROM user_fts WHERE user_fts MATCH 'Vexmoor'")).toBe(0);
       // The other member is untouched.
       expect(count(app, "SELECT count(*) n FROM champion WHERE id = 'ch_o'")).toBe(1);

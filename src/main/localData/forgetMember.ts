@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
-import { readSyncState } from '../sync/syncState.js';
-import { closeGaps } from '../sync/outbox.js';
+import { memberSearchWatermark } from '../sync/bulkLoad.js';
+import { closeUnheardGaps } from '../sync/outbox.js';
+import { forgetBasesOfIds } from '../sync/serverBase.js';
+import { noteWrite } from '../sync/writtenTables.js';
 import { recordNotice } from './notices.js';
 
 // Issue 14: when a member is erased (or leaves the coordinator's scope, issue 13), the laptop
@@ -54,7 +56,7 @@ function forget(sqlite: Database.Database, userId: string, reason: ForgetReason,
   const inIds = (col: string) => `${col} IN (SELECT value FROM json_each(?))`;
   const idsJson = JSON.stringify([...ids]);
 
-  sqlite.prepare('DELETE FROM setting WHERE key = ?').run(GONE_PREFIX + userId);
+  sqlite.prepare('DELETE FROM gone_champion WHERE user_id = ?').run(userId);
   const counts: ForgetCounts = {
     user: 0,
     enrollment: 0,
@@ -102,12 +104,10 @@ function forget(sqlite: Database.Database, userId: string, reason: ForgetReason,
     // An erasure arrives by pull, and a pull runs only after a push whose answers were all heard,
     // so none of these was sent with its answer still unheard: renumbering them cannot look to
     // the server like a diverged history (a sent, unheard discard would need a noop instead).
-    closeGaps(sqlite, readSyncState(sqlite).heardMutationId);
+    closeUnheardGaps(sqlite);
   }
 
-  // Server bases of their rows (`sync.base:<table>:<id>`).
-  const baseKeys = ['user', 'champion', 'user_action', 'enrollment'].flatMap((t) => [...ids].map((id) => `sync.base:${t}:${id}`));
-  counts.server_bases = sqlite.prepare('DELETE FROM setting WHERE key IN (SELECT value FROM json_each(?))').run(JSON.stringify(baseKeys)).changes;
+  counts.server_bases = forgetBasesOfIds(sqlite, [...ids]);
 
   counts.champion_stage_change = sqlite
     .prepare('DELETE FROM champion_stage_change WHERE champion_id IN (SELECT value FROM json_each(?))')
@@ -125,6 +125,11 @@ function forget(sqlite: Database.Database, userId: string, reason: ForgetReason,
   dropFromSearchDuringBulkLoad(sqlite, userId);
   counts.user = sqlite.prepare('DELETE FROM "user" WHERE id = ?').run(userId).changes;
 
+  // The screens re-read what went (sync/writtenTables.ts): an erasure arrives with a pull page.
+  const written = (['user', 'enrollment', 'user_action', 'champion', 'champion_stage_change', 'conflict', 'outbox'] as const).filter(
+    (t) => counts[t] > 0,
+  );
+  if (written.length > 0) noteWrite(sqlite, ...written);
   const removed = Object.values(counts).some((n) => n > 0);
   if (removed) recordNotice(sqlite, reason === 'erased' ? 'member_erased' : 'member_out_of_scope', now);
   return counts;
@@ -133,13 +138,12 @@ function forget(sqlite: Database.Database, userId: string, reason: ForgetReason,
 // During a first sync's bulk load the member-search triggers are away (sync/bulkLoad.ts) and
 // members up to its watermark are already indexed: such a member is taken out of the index by
 // hand, so a search before the load's final rebuild cannot find them.
-const SEARCH_WATERMARK = 'sync.memberSearchWatermark';
 function dropFromSearchDuringBulkLoad(sqlite: Database.Database, userId: string): void {
-  const mark = sqlite.prepare('SELECT value FROM setting WHERE key = ?').get(SEARCH_WATERMARK) as { value: string } | undefined;
-  if (!mark) return;
+  const mark = memberSearchWatermark(sqlite);
+  if (mark === null) return;
   const user = sqlite.prepare('SELECT rowid AS rid, name, email FROM "user" WHERE id = ?').get(userId) as
     { rid: number; name: string; email: string } | undefined;
-  if (user && user.rid <= (Number(mark.value) || 0)) {
+  if (user && user.rid <= mark) {
     sqlite.prepare("INSERT INTO user_fts (user_fts, rowid, name, email) VALUES ('delete', ?, ?, ?)").run(user.rid, user.name, user.email);
   }
 }
@@ -147,9 +151,8 @@ function dropFromSearchDuringBulkLoad(sqlite: Database.Database, userId: string)
 // An erasure's deletes reach the laptop in seq order: the member's champion rows go before the
 // user row, maybe pages (or runs) earlier. A pending change or a conflict about such a champion
 // names only the champion's id; so when a pull deletes a champion that something still refers
-// to, its owner is noted (`sync.gone:<userId>`, ids only) for forgetMember to find. A pull that
-// reaches the end has delivered every delete there was, so the notes are dropped then.
-const GONE_PREFIX = 'sync.gone:';
+// to, its owner is noted (table `gone_champion`, ids only, this module's alone) for forgetMember
+// to find. A pull that reaches the end has delivered every delete there was, so the notes are dropped then.
 
 /** Before a pulled champion delete: remember whose it was if a pending change or conflict refers to it. */
 export function noteGoneChampion(sqlite: Database.Database, championId: string): void {
@@ -159,21 +162,14 @@ export function noteGoneChampion(sqlite: Database.Database, championId: string):
   if (!referred) return;
   const owner = sqlite.prepare('SELECT user_id FROM champion WHERE id = ?').get(championId) as { user_id: string } | undefined;
   if (!owner) return;
-  const key = GONE_PREFIX + owner.user_id;
-  const had = sqlite.prepare('SELECT value FROM setting WHERE key = ?').get(key) as { value: string } | undefined;
-  const list = new Set<string>(had ? (JSON.parse(had.value) as string[]) : []);
-  list.add(championId);
-  sqlite
-    .prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-    .run(key, JSON.stringify([...list]));
+  sqlite.prepare('INSERT OR IGNORE INTO gone_champion (user_id, champion_id) VALUES (?, ?)').run(owner.user_id, championId);
 }
 
 function goneChampionsOf(sqlite: Database.Database, userId: string): string[] {
-  const had = sqlite.prepare('SELECT value FROM setting WHERE key = ?').get(GONE_PREFIX + userId) as { value: string } | undefined;
-  return had ? (JSON.parse(had.value) as string[]) : [];
+  return (sqlite.prepare('SELECT champion_id AS id FROM gone_champion WHERE user_id = ?').all(userId) as { id: string }[]).map((r) => r.id);
 }
 
 /** At the end of a complete pull. */
 export function clearGoneChampions(sqlite: Database.Database): void {
-  sqlite.prepare('DELETE FROM setting WHERE key >= ? AND key < ?').run(GONE_PREFIX, GONE_PREFIX + '\uffff');
+  sqlite.prepare('DELETE FROM gone_champion').run();
 }

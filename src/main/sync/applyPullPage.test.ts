@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDatabase } from '../db/testing/tempDb.js';
 import { PullPageApplier } from './applyPullPage.js';
 import { listQuarantine } from './pullQuarantine.js';
-import { readSyncState } from './syncState.js';
+import { readSyncState } from '../db/syncState.js';
 import { FIXTURE_DATABASE_ID, page, upserts, user } from './testing/fixtures.js';
 
 let t: ReturnType<typeof tempDatabase>;

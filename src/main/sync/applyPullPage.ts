@@ -1,13 +1,14 @@
 import type Database from 'better-sqlite3';
 import { Change, type PullEnvelope, type PullResponse } from '../../shared/protocol.js';
-import type { SyncTable } from '../../shared/rows.js';
+import type { DataTable, SyncTable } from '../../shared/rows.js';
+import { collectWrites, noteWrite } from './writtenTables.js';
 import { basedRows, forgetBase, type BasedTable } from './serverBase.js';
 import { FORGET_OPTIMISTIC_HISTORY_SQL } from './optimistic.js';
 import { catchUpMemberSearch } from './bulkLoad.js';
 import { isConstraintError } from './sqliteErrors.js';
 import { clearGoneChampions, forgetMember, noteGoneChampion } from '../localData/forgetMember.js';
 import { evictMember, forgetLeftNotice } from './scopeEviction.js';
-import { setPullProgress } from './syncState.js';
+import { setPullProgress } from '../db/syncState.js';
 import { prepareTableStatements, toLocalValues, type TableStatements } from './wireRows.js';
 import { applyReason, changeKey, decodeReason, isRowFailure, PullQuarantine } from './pullQuarantine.js';
 
@@ -51,7 +52,8 @@ const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export interface PageResult {
   rowsApplied: number;
-  tables: Set<SyncTable>;
+  /** The page's tables, and what else its changes wrote (an erasure's conflicts and outbox rows: writtenTables.ts). */
+  tables: Set<DataTable>;
 }
 
 export class PullPageApplier {
@@ -59,7 +61,7 @@ export class PullPageApplier {
   private readonly collisions: Partial<Record<SyncTable, { stmt: Database.Statement; params: (row: Record<string, unknown>) => unknown[] }[]>> = {};
   private readonly applyTx: Database.Transaction<(page: PullResponse) => PageResult>;
   private readonly forgetHistory: Database.Statement;
-  private readonly sliceTx: Database.Transaction<(page: PullEnvelope, start: number, budgetMs: number, tables: Set<SyncTable>) => number>;
+  private readonly sliceTx: Database.Transaction<(page: PullEnvelope, start: number, budgetMs: number, tables: Set<DataTable>) => number>;
   private readonly quarantine: PullQuarantine;
 
   constructor(private readonly sqlite: Database.Database) {
@@ -69,15 +71,24 @@ export class PullPageApplier {
     for (const [table, list] of Object.entries(COLLISION_DELETES) as [SyncTable, NonNullable<(typeof COLLISION_DELETES)[SyncTable]>][]) {
       this.collisions[table] = list.map((c) => ({ stmt: sqlite.prepare(c.sql), params: c.params }));
     }
-    this.applyTx = sqlite.transaction((page: PullResponse) => this.applyInner(page));
-    this.sliceTx = sqlite.transaction((page: PullEnvelope, start: number, budgetMs: number, tables: Set<SyncTable>) =>
-      this.applySlice(page, start, budgetMs, tables),
-    );
+    this.applyTx = sqlite.transaction((page: PullResponse) => {
+      const { result, tables } = collectWrites(sqlite, () => this.applyInner(page));
+      for (const t of tables) result.tables.add(t);
+      // Reported once a page (not per row, the hot path), to any caller collecting writes too.
+      noteWrite(sqlite, ...result.tables);
+      return result;
+    });
+    this.sliceTx = sqlite.transaction((page: PullEnvelope, start: number, budgetMs: number, tables: Set<DataTable>) => {
+      const { result, tables: noted } = collectWrites(sqlite, () => this.applySlice(page, start, budgetMs, tables));
+      for (const t of noted) tables.add(t);
+      noteWrite(sqlite, ...tables);
+      return result;
+    });
   }
 
   /** Validate and apply a page in time-bounded slices; the cursor goes with the last slice. */
   async applyInSlices(page: PullEnvelope, budgetMs = 25): Promise<PageResult> {
-    const tables = new Set<SyncTable>();
+    const tables = new Set<DataTable>();
     let next = 0;
     for (;;) {
       next = this.sliceTx.immediate(page, next, budgetMs, tables);
@@ -93,12 +104,12 @@ export class PullPageApplier {
    * thread's) writes too, and a deferred transaction that read first could not then write.
    */
   applyWhole(page: PullEnvelope): PageResult {
-    const tables = new Set<SyncTable>();
+    const tables = new Set<DataTable>();
     this.sliceTx.immediate(page, 0, Number.POSITIVE_INFINITY, tables);
     return { rowsApplied: page.changes.length, tables };
   }
 
-  private applySlice(page: PullEnvelope, start: number, budgetMs: number, tables: Set<SyncTable>): number {
+  private applySlice(page: PullEnvelope, start: number, budgetMs: number, tables: Set<DataTable>): number {
     const based = basedRows(this.sqlite);
     this.quarantine.refresh();
     const began = performance.now();
@@ -118,7 +129,7 @@ export class PullPageApplier {
     return i;
   }
 
-  private applyOrHold(change: Change, raw: unknown, index: number, cursor: string | null, based: Set<string>, tables: Set<SyncTable>): void {
+  private applyOrHold(change: Change, raw: unknown, index: number, cursor: string | null, based: Set<string>, tables: Set<DataTable>): void {
     try {
       this.applyOne(change, based, tables);
     } catch (e) {
@@ -127,7 +138,7 @@ export class PullPageApplier {
     }
   }
 
-  private applyOne(change: Change, based: Set<string>, tables: Set<SyncTable>): void {
+  private applyOne(change: Change, based: Set<string>, tables: Set<DataTable>): void {
     // Scope events (issue 13). Both appliers (main thread and pull worker) come through here.
     if (change.op === 'leave') {
       evictMember(this.sqlite, change.userId);
@@ -154,7 +165,7 @@ export class PullPageApplier {
   }
 
   private applyInner(page: PullResponse): PageResult {
-    const tables = new Set<SyncTable>();
+    const tables = new Set<DataTable>();
     const based = basedRows(this.sqlite);
     this.quarantine.refresh();
     page.changes.forEach((change, i) => this.applyOrHold(change, change, i, page.cursor, based, tables));

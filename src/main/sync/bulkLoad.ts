@@ -17,7 +17,8 @@ import { deferInsightTriggers, insightRestoreScript } from '../insight/derivedTa
 // search during the first sync finds the members pulled so far, and at the end the triggers
 // come back and the index is rebuilt from the table, exact whatever happened meanwhile.
 //
-// Crash safety: the dropped DDL is written to `setting` in the same transaction as the drops,
+// Crash safety: the dropped DDL is written to `bulk_load_deferred` (and the search watermark to
+// `member_search_catch_up`; both tables are this module's alone) in the same transaction as the drops,
 // and every pull that ends (this one, or the one that resumes after a kill) restores whatever
 // that row lists. Queries stay correct without the indexes, only slower, while the first
 // pull is filling the table anyway.
@@ -25,8 +26,6 @@ import { deferInsightTriggers, insightRestoreScript } from '../insight/derivedTa
 const DEFERRABLE_INDEXES = ['user_action_time_idx', 'user_action_type_time_idx', 'user_action_source_time_idx', 'user_action_target_time_idx'];
 const SEARCH_TRIGGERS = ['user_fts_after_insert', 'user_fts_after_update', 'user_fts_after_delete'];
 const DEFERRABLE = [...DEFERRABLE_INDEXES, ...SEARCH_TRIGGERS];
-const KEY = 'sync.deferredIndexes';
-const SEARCH_WATERMARK = 'sync.memberSearchWatermark';
 /** New member rows that wait for the search index; a batch this size costs ~30 ms to index. */
 const SEARCH_CATCH_UP_ROWS = 8000;
 const REBUILD_SEARCH = "INSERT INTO user_fts (user_fts) VALUES ('rebuild')";
@@ -49,11 +48,11 @@ export function deferForBulkLoad(sqlite: Database.Database): string[] {
         .prepare(`SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND name IN (${names.map(() => '?').join(', ')})`)
         .all(...names) as { type: 'index' | 'trigger'; name: string; sql: string }[];
       if (present.length === 0) return [];
-      const pending = new Map(readDeferred(sqlite).map((d) => [d.name, d.sql]));
-      for (const p of present) pending.set(p.name, p.sql);
-      const setSetting = sqlite.prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
-      setSetting.run(KEY, JSON.stringify([...pending].map(([name, sql]) => ({ name, sql }))));
-      if (present.some((p) => p.type === 'trigger')) setSetting.run(SEARCH_WATERMARK, '0');
+      const keep = sqlite.prepare('INSERT INTO bulk_load_deferred (name, sql) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET sql = excluded.sql');
+      for (const p of present) keep.run(p.name, p.sql);
+      if (present.some((p) => p.type === 'trigger')) {
+        sqlite.prepare('INSERT INTO member_search_catch_up (id, watermark) VALUES (1, 0) ON CONFLICT(id) DO UPDATE SET watermark = 0').run();
+      }
       for (const p of present) sqlite.exec(`DROP ${p.type === 'index' ? 'INDEX' : 'TRIGGER'} "${p.name}"`);
       return present.map((p) => p.name);
     })
@@ -64,14 +63,19 @@ export function deferredNames(sqlite: Database.Database): string[] {
   return readDeferred(sqlite).map((d) => d.name);
 }
 
+/** While the member-search triggers are away: the last member rowid in the search index; null when they are in place. */
+export function memberSearchWatermark(sqlite: Database.Database): number | null {
+  const r = sqlite.prepare('SELECT watermark FROM member_search_catch_up WHERE id = 1').get() as { watermark: number } | undefined;
+  return r ? r.watermark : null;
+}
+
 /**
  * While the search triggers are deferred: index the members added since the last catch-up,
  * once enough have piled up (or `force`). Runs inside the caller's page transaction.
  */
 export function catchUpMemberSearch(sqlite: Database.Database, opts: { force?: boolean } = {}): number {
-  const mark = sqlite.prepare('SELECT value FROM setting WHERE key = ?').get(SEARCH_WATERMARK) as { value: string } | undefined;
-  if (!mark) return 0;
-  const from = Number(mark.value) || 0;
+  const from = memberSearchWatermark(sqlite);
+  if (from === null) return 0;
   // While the triggers are away, member rows are only ever added (a first pull inserts each
   // once), so rowids only grow and "rowid > watermark" is exactly the rows not yet indexed.
   const top = (sqlite.prepare('SELECT max(rowid) AS top FROM user').get() as { top: number | null }).top ?? 0;
@@ -79,7 +83,7 @@ export function catchUpMemberSearch(sqlite: Database.Database, opts: { force?: b
   const added = sqlite
     .prepare('INSERT INTO user_fts (rowid, name, email) SELECT rowid, name, email FROM user WHERE rowid > ? AND rowid <= ?')
     .run(from, top).changes;
-  sqlite.prepare('UPDATE setting SET value = ? WHERE key = ?').run(String(top), SEARCH_WATERMARK);
+  sqlite.prepare('UPDATE member_search_catch_up SET watermark = ? WHERE id = 1').run(top);
   return added;
 }
 
@@ -98,7 +102,7 @@ export async function restoreDeferred(sqlite: Database.Database, opts: { useWork
   const triggers = deferred.filter((d) => SEARCH_TRIGGERS.includes(d.name));
   if (triggers.length > 0) {
     const create = triggers.map((d) => `${d.sql.replace(/^CREATE TRIGGER /i, 'CREATE TRIGGER IF NOT EXISTS ')};`).join('\n');
-    ddl.push(`BEGIN IMMEDIATE; ${create} ${REBUILD_SEARCH}; DELETE FROM setting WHERE key = '${SEARCH_WATERMARK}'; COMMIT;`);
+    ddl.push(`BEGIN IMMEDIATE; ${create} ${REBUILD_SEARCH}; DELETE FROM member_search_catch_up; COMMIT;`);
   }
   if (insight) ddl.push(insight);
   let built = false;
@@ -106,21 +110,13 @@ export async function restoreDeferred(sqlite: Database.Database, opts: { useWork
     built = await buildOnWorker(sqlite.name, ddl).catch(() => false);
   }
   if (!built) for (const d of ddl) sqlite.exec(d);
-  sqlite.prepare('DELETE FROM setting WHERE key = ?').run(KEY);
+  sqlite.prepare('DELETE FROM bulk_load_deferred').run();
   return deferred.map((d) => d.name);
 }
 
 function readDeferred(sqlite: Database.Database): Deferred[] {
-  const row = sqlite.prepare('SELECT value FROM setting WHERE key = ?').get(KEY) as { value: string } | undefined;
-  if (!row) return [];
-  try {
-    const parsed = JSON.parse(row.value) as unknown;
-    return Array.isArray(parsed)
-      ? parsed.filter((d): d is Deferred => typeof d?.name === 'string' && typeof d?.sql === 'string' && DEFERRABLE.includes(d.name))
-      : [];
-  } catch {
-    return [];
-  }
+  // Only names this module defers: the DDL is run as it is.
+  return (sqlite.prepare('SELECT name, sql FROM bulk_load_deferred ORDER BY rowid').all() as Deferred[]).filter((d) => DEFERRABLE.includes(d.name));
 }
 
 // Plain CommonJS so the worker needs no TypeScript loader in any host.

@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
-import type { MutationName } from '../../shared/mutations.js';
+import { MutationNameSchema, type MutationName } from '../../shared/mutations.js';
 import type { ConflictCode } from '../../shared/ipc.js';
 import { ChampionRow, UserActionRow } from '../../shared/rows.js';
 import type { MutationResult } from '../../shared/protocol.js';
-import type { OutboxEntry } from './outbox.js';
+import { wireForm, type OutboxMutation } from './outbox.js';
 import { pendingStageChangeId } from './optimistic.js';
 import { setBase } from './serverBase.js';
+import { noteWrite } from './writtenTables.js';
 
 // A refused mutation becomes a conflict record: the coordinator's intent (name, args with
 // their text), the server's reason and the server's row, until they resolve it. The
@@ -13,10 +14,17 @@ import { setBase } from './serverBase.js';
 // carries it. Changes made on top of a refused one wait as conflicts of their own, linked to it
 // (`blocked_by`), until the coordinator decides on it (docs/protocol.md, "dependants wait").
 
-/** Which local row a mutation is about. */
-export function entityOf(name: MutationName, args: Record<string, unknown>): { table: 'user_action' | 'champion'; id: string | null } {
-  const id = typeof args.id === 'string' ? args.id : null;
-  return { table: name === 'action.record' ? 'user_action' : 'champion', id };
+/** A change as stored (outbox.ts wireForm): what a conflict keeps. */
+export interface StoredChange {
+  id: number;
+  name: string;
+  args: unknown;
+}
+
+/** Which local row a change is about (by its stored form: an unreadable one may still name its row). */
+export function entityOf(c: Pick<StoredChange, 'name' | 'args'>): { table: 'user_action' | 'champion'; id: string | null } {
+  const raw = typeof c.args === 'object' && c.args !== null ? (c.args as { id?: unknown }).id : undefined;
+  return { table: c.name === 'action.record' ? 'user_action' : 'champion', id: typeof raw === 'string' ? raw : null };
 }
 
 export interface ConflictRecord {
@@ -27,8 +35,9 @@ export interface ConflictRecord {
 }
 
 /** Insert a conflict for an outbox entry (which the caller removes from the outbox); returns its id. */
-export function insertConflict(sqlite: Database.Database, entry: Pick<OutboxEntry, 'id' | 'name' | 'args'>, c: ConflictRecord, now: Date): number {
-  const entity = entityOf(entry.name, entry.args);
+export function insertConflict(sqlite: Database.Database, entry: StoredChange, c: ConflictRecord, now: Date): number {
+  const entity = entityOf(entry);
+  noteWrite(sqlite, 'conflict');
   return Number(
     sqlite
       .prepare(
@@ -53,14 +62,14 @@ export function insertConflict(sqlite: Database.Database, entry: Pick<OutboxEntr
 /** Record the refusal and roll the optimistic change back. Call inside a transaction. Returns the conflict id. */
 export function recordRejection(
   sqlite: Database.Database,
-  entry: OutboxEntry,
+  entry: OutboxMutation,
   result: MutationResult,
   now: Date,
   blockedBy: number | null = null,
 ): number {
   const id = insertConflict(
     sqlite,
-    entry,
+    wireForm(entry),
     {
       code: result.code ?? 'invalid_args',
       message: result.message ?? 'The server refused this change.',
@@ -69,6 +78,7 @@ export function recordRejection(
     },
     now,
   );
+  noteWrite(sqlite, 'champion_stage_change');
   sqlite.prepare('DELETE FROM champion_stage_change WHERE id = ?').run(pendingStageChangeId(entry.id));
   rollBack(sqlite, entry, result);
   return id;
@@ -81,8 +91,8 @@ export function recordRejection(
  * existing row): a refusal that carries no row leaves the base the last version the server
  * sent, never "gone" (a create's or an action's base is "absent" already, from when it was made).
  */
-function rollBack(sqlite: Database.Database, entry: OutboxEntry, result: MutationResult): void {
-  const entity = entityOf(entry.name, entry.args);
+function rollBack(sqlite: Database.Database, entry: OutboxMutation, result: MutationResult): void {
+  const entity = entityOf(wireForm(entry));
   if (!entity.id) return;
   const current = result.current ? (entity.table === 'champion' ? ChampionRow : UserActionRow).safeParse(result.current) : null;
   const row = current?.success ? current.data : null;
@@ -131,14 +141,29 @@ export interface StoredConflict {
   createdAt: string;
 }
 
+/** Stored JSON text as an object; anything else (an unreadable change's text kept as it was) as `{ stored }`. */
+function objectOf(text: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : { stored: v };
+  } catch {
+    return { stored: text };
+  }
+}
+
+// A conflict can only be shown as a change the app knows (the IPC contract names it): one about an
+// outbox row whose very name this release does not know (outbox.ts, UnreadableMutation) stays in
+// the table, counted nowhere and listed nowhere, rather than breaking the list for every other.
+const KNOWN = `name IN (${MutationNameSchema.options.map((n) => `'${n}'`).join(', ')})`;
+
 const toStored = (r: RawConflict): StoredConflict => ({
   id: r.id,
   mutationId: r.mutation_id,
-  name: r.name as MutationName,
-  args: JSON.parse(r.args) as Record<string, unknown>,
+  name: MutationNameSchema.parse(r.name),
+  args: objectOf(r.args),
   code: r.code as ConflictCode,
   message: r.message,
-  current: r.current ? (JSON.parse(r.current) as Record<string, unknown>) : null,
+  current: r.current ? objectOf(r.current) : null,
   entityTable: r.entity_table,
   entityId: r.entity_id,
   blockedBy: r.blocked_by,
@@ -147,30 +172,34 @@ const toStored = (r: RawConflict): StoredConflict => ({
 
 /** Open conflicts, oldest first; a change waiting behind another (blockedBy) is listed too. */
 export function listOpenConflicts(sqlite: Database.Database): StoredConflict[] {
-  return (sqlite.prepare('SELECT * FROM conflict WHERE resolved_at IS NULL ORDER BY id').all() as RawConflict[]).map(toStored);
+  return (sqlite.prepare(`SELECT * FROM conflict WHERE resolved_at IS NULL AND ${KNOWN} ORDER BY id`).all() as RawConflict[]).map(toStored);
 }
 
 export function openConflictCount(sqlite: Database.Database): number {
-  return (sqlite.prepare('SELECT count(*) AS n FROM conflict WHERE resolved_at IS NULL').get() as { n: number }).n;
+  return (sqlite.prepare(`SELECT count(*) AS n FROM conflict WHERE resolved_at IS NULL AND ${KNOWN}`).get() as { n: number }).n;
 }
 
 export function getOpenConflict(sqlite: Database.Database, id: number): StoredConflict | undefined {
-  const r = sqlite.prepare('SELECT * FROM conflict WHERE id = ? AND resolved_at IS NULL').get(id) as RawConflict | undefined;
+  const r = sqlite.prepare(`SELECT * FROM conflict WHERE id = ? AND resolved_at IS NULL AND ${KNOWN}`).get(id) as RawConflict | undefined;
   return r ? toStored(r) : undefined;
 }
 
 /** The open changes that wait behind conflict `id`, in the order they were made. */
 export function waitingBehind(sqlite: Database.Database, id: number): StoredConflict[] {
   return (
-    sqlite.prepare('SELECT * FROM conflict WHERE blocked_by = ? AND resolved_at IS NULL ORDER BY mutation_id, id').all(id) as RawConflict[]
+    sqlite
+      .prepare(`SELECT * FROM conflict WHERE blocked_by = ? AND resolved_at IS NULL AND ${KNOWN} ORDER BY mutation_id, id`)
+      .all(id) as RawConflict[]
   ).map(toStored);
 }
 
 export function markResolved(sqlite: Database.Database, id: number, resolution: string, now: Date): void {
+  noteWrite(sqlite, 'conflict');
   sqlite.prepare('UPDATE conflict SET resolved_at = ?, resolution = ? WHERE id = ?').run(now.toISOString(), resolution, id);
 }
 
 /** A waiting change becomes a conflict of its own (its blocker was resolved without sending it). */
 export function stopWaiting(sqlite: Database.Database, id: number, message: string): void {
+  noteWrite(sqlite, 'conflict');
   sqlite.prepare('UPDATE conflict SET blocked_by = NULL, message = ? WHERE id = ?').run(message, id);
 }

@@ -2,14 +2,15 @@ import type { Scope } from '../../shared/scope.js';
 import type Database from 'better-sqlite3';
 import type { SyncStatus } from '../../shared/ipc.js';
 import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, PULL_LIMIT_DEFAULT } from '../../shared/protocol.js';
-import { SYNC_TABLES } from '../../shared/rows.js';
+import { SYNC_TABLES, type DataTable } from '../../shared/rows.js';
+import { collectWrites } from './writtenTables.js';
 import { applyPushResponse } from './applyPushResponse.js';
 import { PullPageApplier, type PageResult } from './applyPullPage.js';
 import { decodePullPage } from './decodePullPage.js';
 import { PullWorker, type PullHead, type PullWorkerEntry } from './pullWorker.js';
 import { backoffDelayMs } from './backoff.js';
 import { openConflictCount } from './conflicts.js';
-import { dropAcknowledged, entryBytes, markAttempted, pendingCount, pushBatch, renumberFrom, startOver } from './outbox.js';
+import { dropAcknowledged, entryBytes, markAttempted, pendingCount, pushBatch, renumberFrom, startOver, wireForm } from './outbox.js';
 import { rejectTooLarge } from './tooLarge.js';
 import { ProtocolClient, SyncHttpError } from './protocolClient.js';
 import { rebase } from './rebase.js';
@@ -17,7 +18,7 @@ import { deferForBulkLoad, restoreDeferred } from './bulkLoad.js';
 import { deferInsightTriggers } from '../insight/derivedTables.js';
 import type { Session } from './session.js';
 import type { SqliteHost } from './sqliteHost.js';
-import { bindDatabaseIfUnset, readSyncState, setHeardMutationId, setLastSyncedAt, setPullProgress } from './syncState.js';
+import { bindDatabaseIfUnset, readSyncState, setHeardMutationId, setLastSyncedAt, setPullProgress } from '../db/syncState.js';
 import { clearQuarantine } from './pullQuarantine.js';
 import { clearBases } from './serverBase.js';
 
@@ -25,8 +26,6 @@ import { clearBases } from './serverBase.js';
 // triggers while a run is going coalesce into one follow-up run. All progress that matters
 // is committed to SQLite as it happens, so stopping (or a SIGKILL) at any instant loses
 // nothing: the next run picks up from the database.
-
-export type DataChangedTable = (typeof SYNC_TABLES)[number] | 'outbox' | 'conflict';
 
 export interface SyncEngineOptions {
   app: SqliteHost;
@@ -79,7 +78,7 @@ export class SyncEngine {
   private progress: SyncStatus['progress'] = null;
 
   private readonly statusListeners = new Set<(s: SyncStatus) => void>();
-  private readonly dataListeners = new Set<(tables: DataChangedTable[]) => void>();
+  private readonly dataListeners = new Set<(tables: DataTable[]) => void>();
 
   constructor(opts: SyncEngineOptions) {
     this.opts = opts;
@@ -195,7 +194,7 @@ export class SyncEngine {
     return () => this.statusListeners.delete(l);
   }
 
-  onDataChanged(l: (tables: DataChangedTable[]) => void): () => void {
+  onDataChanged(l: (tables: DataTable[]) => void): () => void {
     this.dataListeners.add(l);
     return () => this.dataListeners.delete(l);
   }
@@ -255,8 +254,7 @@ export class SyncEngine {
       const batch = pushBatch(this.sqlite, maxCount, MAX_PUSH_BYTES);
       if (batch.length === 0) return;
       if (batch.length === 1 && entryBytes(batch[0]!) > MAX_PUSH_BYTES) {
-        rejectTooLarge(this.sqlite, batch[0]!, { now: this.now(), changedBy: userId });
-        this.emitData(['outbox', 'conflict', 'champion', 'champion_stage_change', 'user_action']);
+        this.emitData(collectWrites(this.sqlite, () => rejectTooLarge(this.sqlite, batch[0]!, { now: this.now(), changedBy: userId })).tables);
         continue;
       }
       this.setPhase('pushing');
@@ -273,7 +271,7 @@ export class SyncEngine {
           clientId,
           databaseId: serverDatabaseId,
           ack: heardMutationId,
-          mutations: batch.map((e) => ({ id: e.id, name: e.name, args: e.args })),
+          mutations: batch.map(wireForm),
         });
       } catch (e) {
         if (e instanceof SyncHttpError && e.extra.status === 413) {
@@ -281,8 +279,7 @@ export class SyncEngine {
             maxCount = Math.ceil(batch.length / 2);
             continue;
           }
-          rejectTooLarge(this.sqlite, batch[0]!, { now: this.now(), changedBy: userId });
-          this.emitData(['outbox', 'conflict', 'champion', 'champion_stage_change', 'user_action']);
+          this.emitData(collectWrites(this.sqlite, () => rejectTooLarge(this.sqlite, batch[0]!, { now: this.now(), changedBy: userId })).tables);
           continue;
         }
         if (e instanceof SyncHttpError && e.kind === 'mutation_gap' && e.extra.expected !== undefined && gaps < MAX_GAP_RETRIES) {
@@ -301,7 +298,7 @@ export class SyncEngine {
         throw e;
       }
       const out = applyPushResponse(this.sqlite, batch, res, { now: this.now(), changedBy: userId });
-      this.emitData([...out.tables]);
+      this.emitData(out.tables);
       if (res.lastMutationId < batch[0]!.id) {
         throw new SyncHttpError('bad_response', 'The server did not take the pending changes; trying again shortly.');
       }
@@ -388,18 +385,20 @@ export class SyncEngine {
     }
     // After a first pull (or one resumed after a kill during it) the deferred indexes and search triggers come back.
     await restoreDeferred(this.sqlite);
-    this.sqlite
-      .transaction(() => {
-        if (pulledFrom) bindDatabaseIfUnset(this.sqlite, pulledFrom);
-        // Answers heard for mutations the server no longer counts (it was restored from a backup
-        // taken before them): they are sent again, and a mutation_gap renumbers them.
-        if (readSyncState(this.sqlite).heardMutationId > lastMutationId) setHeardMutationId(this.sqlite, lastMutationId);
-        dropAcknowledged(this.sqlite, lastMutationId);
-        rebase(this.sqlite, userId);
-        setLastSyncedAt(this.sqlite, new Date().toISOString());
-      })
-      .immediate();
-    this.emitData(['outbox', 'conflict', 'champion', 'champion_stage_change', 'user', 'user_action']);
+    const settled = collectWrites(this.sqlite, () =>
+      this.sqlite
+        .transaction(() => {
+          if (pulledFrom) bindDatabaseIfUnset(this.sqlite, pulledFrom);
+          // Answers heard for mutations the server no longer counts (it was restored from a backup
+          // taken before them): they are sent again, and a mutation_gap renumbers them.
+          if (readSyncState(this.sqlite).heardMutationId > lastMutationId) setHeardMutationId(this.sqlite, lastMutationId);
+          dropAcknowledged(this.sqlite, lastMutationId);
+          rebase(this.sqlite, userId);
+          setLastSyncedAt(this.sqlite, new Date().toISOString());
+        })
+        .immediate(),
+    );
+    this.emitData(settled.tables);
     // A superadmin may have changed this coordinator's communities since the sign-in.
     if (scope) this.session.noteScope(scope);
   }
@@ -529,7 +528,7 @@ export class SyncEngine {
     for (const l of this.statusListeners) l(s);
   }
 
-  private emitData(tables: DataChangedTable[]): void {
+  private emitData(tables: DataTable[]): void {
     for (const l of this.dataListeners) l(tables);
   }
 }

@@ -3,9 +3,9 @@ import { tempDatabase } from '../db/testing/tempDb.js';
 import { PullPageApplier } from './applyPullPage.js';
 import { applyPushResponse } from './applyPushResponse.js';
 import { LocalMutationError, LocalMutations } from './localMutations.js';
-import { allPending, renumberFrom, unacknowledged } from './outbox.js';
+import { allPending, renumberFrom, unacknowledged, wireForm } from './outbox.js';
 import { rebase } from './rebase.js';
-import { readSyncState } from './syncState.js';
+import { readSyncState } from '../db/syncState.js';
 import { champion, cohort, enrollment, FIXTURE_DATABASE_ID, page, upserts, user } from './testing/fixtures.js';
 import { readRow } from './wireRows.js';
 
@@ -42,7 +42,14 @@ describe('local mutations', () => {
     expect(readRow(t.app.sqlite, 'champion', c.id)).toMatchObject({ stage: 'selected', notes: 'keen', selected_at: now.toISOString() });
     const pending = allPending(t.app.sqlite);
     expect(pending.map((e) => e.name)).toEqual(['champion.create', 'champion.move']);
-    expect(pending[1]!.args).toEqual({ id: c.id, from: 'candidate', to: 'selected', at: now.toISOString(), reason: 'great start', baseVersion: 1 });
+    expect(wireForm(pending[1]!).args).toEqual({
+      id: c.id,
+      from: 'candidate',
+      to: 'selected',
+      at: now.toISOString(),
+      reason: 'great start',
+      baseVersion: 1,
+    });
     expect(count('SELECT count(*) n FROM champion_stage_change WHERE champion_id = ? AND pending_mutation_id IS NOT NULL', c.id)).toBe(2);
     expect(readSyncState(t.app.sqlite).nextMutationId).toBe(3);
   });
@@ -117,7 +124,7 @@ describe('local mutations', () => {
 
     const retry = lm.resolveConflict({ id: conflicts[0]!.id, resolution: 'retry-mine' });
     expect(retry.mutationId).toBe(m.mutationId + 1);
-    expect(allPending(t.app.sqlite)[0]!.args).toEqual({ id: 'ch_a', notes: 'My careful notes', baseNotes: 'Someone else wrote this' });
+    expect(wireForm(allPending(t.app.sqlite)[0]!).args).toEqual({ id: 'ch_a', notes: 'My careful notes', baseNotes: 'Someone else wrote this' });
     expect(lm.listConflicts().conflicts).toHaveLength(0);
   });
 

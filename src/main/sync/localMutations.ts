@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { CallOutput, ConflictItem, ParsedInput } from '../../shared/ipc.js';
 import { manualIdempotencyKey } from '../../shared/rows.js';
-import { MUTATION_ARGS, type Mutation, type MutationArgs, type MutationName } from '../../shared/mutations.js';
-import { describeZodError } from '../../shared/protocol.js';
+import { parseMutation, type Mutation, type MutationArgs, type MutationName } from '../../shared/mutations.js';
 import { isValidTransition } from '../../shared/stageRules.js';
 import type { Stage } from '../../shared/enums.js';
 import { getOpenConflict, listOpenConflicts, markResolved, stopWaiting, waitingBehind, type StoredConflict } from './conflicts.js';
@@ -11,7 +10,7 @@ import { applyOptimistic, readChampion } from './optimistic.js';
 import { durably } from './durably.js';
 import { enqueue } from './outbox.js';
 import type { SqliteHost } from './sqliteHost.js';
-import { readSyncState } from './syncState.js';
+import { readSyncState } from '../db/syncState.js';
 
 // What a coordinator does offline. Each call validates against the local mirror, then writes
 // the optimistic change and the outbox row in ONE SQLite transaction, so a crash keeps both
@@ -265,30 +264,28 @@ export class LocalMutations {
 
   /** The coordinator's intent again, on the row as it is now (reads only). */
   private prepareRetry(name: MutationName, rawArgs: Record<string, unknown>): AnyPrepared {
-    const parsed = MUTATION_ARGS[name].safeParse(rawArgs);
-    if (!parsed.success) throw new LocalMutationError('bad_request', describeZodError(parsed.error, 'args').message, 'id');
-    const id = String((parsed.data as { id: unknown }).id);
-    switch (name) {
+    const parsed = parseMutation({ id: 0, name, args: rawArgs });
+    if (!parsed.ok) throw new LocalMutationError('bad_request', parsed.message, 'id');
+    const m = parsed.mutation;
+    switch (m.name) {
       case 'champion.create': {
-        const a = parsed.data as MutationArgs['champion.create'];
-        if (readChampion(this.sqlite, id)) throw new LocalMutationError('conflict', 'id: this champion exists already', 'id');
-        return this.prepareCreate({ userId: a.userId, cohortId: a.cohortId, notes: a.notes }, id);
+        if (readChampion(this.sqlite, m.args.id)) throw new LocalMutationError('conflict', 'id: this champion exists already', 'id');
+        return this.prepareCreate({ userId: m.args.userId, cohortId: m.args.cohortId, notes: m.args.notes }, m.args.id);
       }
       case 'champion.move': {
-        const a = parsed.data as MutationArgs['champion.move'];
-        const row = readChampion(this.sqlite, id);
-        if (row && row.stage === a.to) throw new LocalMutationError('conflict', `to: the card is at stage "${a.to}" already`, 'to');
-        return this.prepareMove({ id, to: a.to, reason: a.reason });
+        const row = readChampion(this.sqlite, m.args.id);
+        if (row && row.stage === m.args.to) throw new LocalMutationError('conflict', `to: the card is at stage "${m.args.to}" already`, 'to');
+        return this.prepareMove({ id: m.args.id, to: m.args.to, reason: m.args.reason });
       }
       case 'champion.setNotes':
-        return this.prepareNotes({ id, notes: (parsed.data as MutationArgs['champion.setNotes']).notes });
+        return this.prepareNotes({ id: m.args.id, notes: m.args.notes });
       case 'champion.setCohort':
-        return this.prepareCohort({ id, cohortId: (parsed.data as MutationArgs['champion.setCohort']).cohortId });
+        return this.prepareCohort({ id: m.args.id, cohortId: m.args.cohortId });
       case 'champion.remove':
-        return this.prepareRemove({ id });
+        return this.prepareRemove({ id: m.args.id });
       case 'action.record':
         // Same id and idempotency key: if the server did store it after all, it is not stored twice.
-        return { name: 'action.record', args: parsed.data as MutationArgs['action.record'] };
+        return { name: 'action.record', args: m.args };
     }
   }
 
@@ -303,7 +300,8 @@ export class LocalMutations {
     const now = this.now();
     const id = enqueue(this.sqlite, p.name, p.args, now);
     const changedBy = this.ctx.getUserId() ?? 'unknown';
-    applyOptimistic(this.sqlite, { id, name: p.name, args: p.args } as Mutation, { changedBy, createdAt: now.toISOString() });
+    const m: Mutation = { id, ...p };
+    applyOptimistic(this.sqlite, m, { changedBy, createdAt: now.toISOString() });
     return id;
   }
 

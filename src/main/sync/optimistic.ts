@@ -3,6 +3,7 @@ import type { Mutation } from '../../shared/mutations.js';
 import { rolesAfterStageChange, stampsForStage } from '../../shared/stageRules.js';
 import { rememberBase } from './serverBase.js';
 import { isConstraintError } from './sqliteErrors.js';
+import { noteWrite } from './writtenTables.js';
 
 // The optimistic effect of each mutation on the local mirror: what the server will do if it
 // applies the mutation. Every effect is "set to target" (idempotent), because the rebase
@@ -52,6 +53,7 @@ function applyInner(sqlite: Database.Database, m: Mutation, ctx: OptimisticConte
     case 'champion.create': {
       const a = m.args;
       rememberBase(sqlite, 'champion', a.id);
+      noteWrite(sqlite, 'champion', 'champion_stage_change');
       sqlite
         .prepare(
           `INSERT INTO champion (id, user_id, cohort_id, stage, notes, selected_at, became_champion_at)
@@ -67,6 +69,7 @@ function applyInner(sqlite: Database.Database, m: Mutation, ctx: OptimisticConte
       const row = readChampion(sqlite, a.id);
       if (!row) return false;
       rememberBase(sqlite, 'champion', a.id);
+      noteWrite(sqlite, 'champion', 'champion_stage_change');
       const stamps = stampsForStage(a.to, a.at, row);
       // The server bumps the stage version once for every move it applies: the next move made
       // here is based on this one (its baseVersion counts it).
@@ -80,17 +83,20 @@ function applyInner(sqlite: Database.Database, m: Mutation, ctx: OptimisticConte
     case 'champion.setNotes': {
       if (!readChampion(sqlite, m.args.id)) return false;
       rememberBase(sqlite, 'champion', m.args.id);
+      noteWrite(sqlite, 'champion');
       return sqlite.prepare('UPDATE champion SET notes = ? WHERE id = ?').run(m.args.notes, m.args.id).changes > 0;
     }
     case 'champion.setCohort': {
       if (!readChampion(sqlite, m.args.id)) return false;
       rememberBase(sqlite, 'champion', m.args.id);
+      noteWrite(sqlite, 'champion');
       return sqlite.prepare('UPDATE champion SET cohort_id = ? WHERE id = ?').run(m.args.cohortId, m.args.id).changes > 0;
     }
     case 'champion.remove': {
       const row = readChampion(sqlite, m.args.id);
       if (!row) return false;
       rememberBase(sqlite, 'champion', m.args.id);
+      noteWrite(sqlite, 'champion', 'champion_stage_change');
       sqlite.prepare('DELETE FROM champion WHERE id = ?').run(m.args.id);
       forgetOptimisticHistory(sqlite, m.args.id);
       return true;
@@ -98,6 +104,7 @@ function applyInner(sqlite: Database.Database, m: Mutation, ctx: OptimisticConte
     case 'action.record': {
       const a = m.args;
       rememberBase(sqlite, 'user_action', a.id);
+      noteWrite(sqlite, 'user_action');
       sqlite
         .prepare(
           `INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata,
@@ -144,6 +151,7 @@ function followChampionRole(sqlite: Database.Database, userId: string): void {
   const next = rolesAfterStageChange(roles, active);
   if (JSON.stringify(next) === JSON.stringify(roles)) return;
   rememberBase(sqlite, 'user', userId);
+  noteWrite(sqlite, 'user');
   sqlite.prepare('UPDATE user SET roles = ? WHERE id = ?').run(JSON.stringify(next), userId);
 }
 

@@ -1,8 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import { parseMutation, type Mutation, type MutationArgs, type MutationName } from '../../shared/mutations.js';
-import { readSyncState } from './syncState.js';
+import {
+  MutationEnvelope,
+  NOOP_MUTATION,
+  NoopArgs,
+  parseMutation,
+  type Mutation,
+  type MutationArgs,
+  type MutationName,
+} from '../../shared/mutations.js';
+import { newClientIdentity, readSyncState, setMutationIds, setNextMutationId } from '../db/syncState.js';
 import { utf8Length } from '../../shared/storable.js';
+import { noteWrite } from './writtenTables.js';
 
 // The outbox: numbered mutations waiting for the server. Ids come from
 // sync_state.next_mutation_id and rise by exactly one, as the server requires. An id is never
@@ -10,13 +18,22 @@ import { utf8Length } from '../../shared/storable.js';
 // of the first (it tells them apart by fingerprint and then answers client_diverged, after
 // which this laptop starts over under a new identity: startOver below).
 
-export interface OutboxEntry {
-  id: number;
-  name: MutationName;
-  args: Record<string, unknown>;
-  createdAt: string;
-  attempts: number;
-}
+/** A discarded change on its way out (pending.ts), sent under the discarded change's id. */
+type NoopMutation = { id: number; name: typeof NOOP_MUTATION; args: NoopArgs };
+
+/**
+ * A row that no longer reads as a mutation (damaged, or written under rules this release does not
+ * accept). Dropping it would leave a hole in the ids the server needs consecutive, so it is sent
+ * as stored: the server refuses it (`invalid_args`, its id consumed) and the refusal becomes a
+ * conflict that keeps its text, like any refused change. Until then it has no optimistic effect,
+ * and the coordinator sees it among the pending changes and can discard it.
+ */
+type UnreadableMutation = { id: number; name: 'unreadable'; stored: { name: string; args: unknown }; problem: string };
+
+export type OutboxMutation = Mutation | NoopMutation | UnreadableMutation;
+
+/** An outbox row, parsed once when read. */
+export type OutboxEntry = OutboxMutation & { createdAt: string; attempts: number };
 
 interface RawOutbox {
   id: number;
@@ -26,13 +43,37 @@ interface RawOutbox {
   attempts: number;
 }
 
-const toEntry = (r: RawOutbox): OutboxEntry => ({
-  id: r.id,
-  name: r.name as MutationName,
-  args: JSON.parse(r.args) as Record<string, unknown>,
-  createdAt: r.created_at,
-  attempts: r.attempts,
-});
+/** The longest name a push envelope takes: an unreadable row's name is cut to it, or the whole push would be refused. */
+const ENVELOPE_NAME_MAX = MutationEnvelope.shape.name.maxLength ?? 100;
+
+function parseRow(r: RawOutbox): OutboxMutation {
+  let args: unknown;
+  try {
+    args = JSON.parse(r.args) as unknown;
+  } catch {
+    return { id: r.id, name: 'unreadable', stored: { name: r.name, args: r.args }, problem: 'args: not JSON' };
+  }
+  if (r.name === NOOP_MUTATION) {
+    const noop = NoopArgs.safeParse(args);
+    if (noop.success) return { id: r.id, name: NOOP_MUTATION, args: noop.data };
+    return { id: r.id, name: 'unreadable', stored: { name: r.name, args }, problem: 'args: not a discard' };
+  }
+  const parsed = parseMutation({ id: r.id, name: r.name, args });
+  return parsed.ok ? parsed.mutation : { id: r.id, name: 'unreadable', stored: { name: r.name, args }, problem: parsed.message };
+}
+
+const toEntry = (r: RawOutbox): OutboxEntry => ({ ...parseRow(r), createdAt: r.created_at, attempts: r.attempts });
+
+/** An entry as stored and as sent: its name and args as written. */
+export function wireForm(e: OutboxMutation): { id: number; name: string; args: unknown } {
+  if (e.name === 'unreadable') return { id: e.id, name: e.stored.name.slice(0, ENVELOPE_NAME_MAX), args: e.stored.args };
+  return { id: e.id, name: e.name, args: e.args };
+}
+
+/** A change the coordinator made (not a discard on its way out, not an unreadable row): it has an effect on screen. */
+export function isChange(e: OutboxEntry): e is Mutation & { createdAt: string; attempts: number } {
+  return e.name !== NOOP_MUTATION && e.name !== 'unreadable';
+}
 
 /** Append a mutation; call inside the transaction that also writes its optimistic effect. */
 export function enqueue<N extends MutationName>(sqlite: Database.Database, name: N, args: MutationArgs[N], now: Date): number {
@@ -43,7 +84,8 @@ export function enqueue<N extends MutationName>(sqlite: Database.Database, name:
   sqlite
     .prepare('INSERT INTO outbox (id, name, args, created_at, attempts) VALUES (?, ?, ?, ?, 0)')
     .run(id, name, JSON.stringify(args), now.toISOString());
-  sqlite.prepare('UPDATE sync_state SET next_mutation_id = ? WHERE id = 1').run(id + 1);
+  setNextMutationId(sqlite, id + 1);
+  noteWrite(sqlite, 'outbox');
   return id;
 }
 
@@ -61,8 +103,8 @@ export function unacknowledged(sqlite: Database.Database, limit: number): Outbox
 }
 
 /** An entry's size in a push body: its JSON's UTF-8 bytes. */
-export function entryBytes(e: Pick<OutboxEntry, 'id' | 'name' | 'args'>): number {
-  return utf8Length(JSON.stringify({ id: e.id, name: e.name, args: e.args }));
+export function entryBytes(e: OutboxMutation): number {
+  return utf8Length(JSON.stringify(wireForm(e)));
 }
 
 /**
@@ -96,15 +138,18 @@ export function pendingCount(sqlite: Database.Database): number {
 
 export function markAttempted(sqlite: Database.Database, ids: readonly number[]): void {
   if (ids.length === 0) return;
+  noteWrite(sqlite, 'outbox');
   sqlite.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE id BETWEEN ? AND ?').run(ids[0], ids[ids.length - 1]);
 }
 
 export function deleteEntry(sqlite: Database.Database, id: number): void {
+  noteWrite(sqlite, 'outbox');
   sqlite.prepare('DELETE FROM outbox WHERE id = ?').run(id);
 }
 
 /** After a full pull: everything up to the server's lastMutationId is reflected in the pulled rows. */
 export function dropAcknowledged(sqlite: Database.Database, serverLastMutationId: number): number {
+  noteWrite(sqlite, 'outbox');
   return sqlite.prepare('DELETE FROM outbox WHERE id <= ?').run(serverLastMutationId).changes;
 }
 
@@ -116,9 +161,7 @@ export function dropAcknowledged(sqlite: Database.Database, serverLastMutationId
  */
 export function renumberFrom(sqlite: Database.Database, fromId: number, start: number): void {
   const last = moveIds(sqlite, fromId, start);
-  sqlite
-    .prepare('UPDATE sync_state SET next_mutation_id = ?, server_last_mutation_id = ?, heard_mutation_id = ? WHERE id = 1')
-    .run(last + 1, start - 1, start - 1);
+  setMutationIds(sqlite, { next: last + 1, serverLast: start - 1, heard: start - 1 });
 }
 
 /**
@@ -127,7 +170,12 @@ export function renumberFrom(sqlite: Database.Database, fromId: number, start: n
  */
 export function closeGaps(sqlite: Database.Database, afterId: number): void {
   const last = moveIds(sqlite, afterId + 1, afterId + 1);
-  sqlite.prepare('UPDATE sync_state SET next_mutation_id = ? WHERE id = 1').run(last + 1);
+  setNextMutationId(sqlite, last + 1);
+}
+
+/** closeGaps above the last answer heard: no entry there was sent with its answer still unheard. */
+export function closeUnheardGaps(sqlite: Database.Database): void {
+  closeGaps(sqlite, readSyncState(sqlite).heardMutationId);
 }
 
 /**
@@ -138,14 +186,11 @@ export function closeGaps(sqlite: Database.Database, afterId: number): void {
  */
 export function startOver(sqlite: Database.Database): string {
   const { heardMutationId } = readSyncState(sqlite);
+  noteWrite(sqlite, 'outbox', 'champion_stage_change');
   sqlite.prepare('DELETE FROM champion_stage_change WHERE pending_mutation_id <= ?').run(heardMutationId);
   sqlite.prepare('DELETE FROM outbox WHERE id <= ?').run(heardMutationId);
   const last = moveIds(sqlite, heardMutationId + 1, 1);
-  const clientId = randomUUID();
-  sqlite
-    .prepare('UPDATE sync_state SET client_id = ?, next_mutation_id = ?, server_last_mutation_id = 0, heard_mutation_id = 0 WHERE id = 1')
-    .run(clientId, last + 1);
-  return clientId;
+  return newClientIdentity(sqlite, last + 1);
 }
 
 /** Renumber entries with id >= fromId to start, start+1, …; returns the last new id (start - 1 if none). */
@@ -153,6 +198,7 @@ function moveIds(sqlite: Database.Database, fromId: number, start: number): numb
   const rows = sqlite.prepare('SELECT id FROM outbox WHERE id >= ? ORDER BY id').all(fromId) as { id: number }[];
   const mapping = rows.map((r, i) => ({ old: r.id, next: start + i }));
   if (mapping.every((m) => m.old === m.next)) return mapping.length > 0 ? mapping[mapping.length - 1]!.next : start - 1;
+  noteWrite(sqlite, 'outbox', 'champion_stage_change');
   // Two passes through negative ids so no new id collides with an old one mid-update.
   const toTemp = sqlite.prepare('UPDATE outbox SET id = ? WHERE id = ?');
   const cscTemp = sqlite.prepare('UPDATE champion_stage_change SET pending_mutation_id = ? WHERE pending_mutation_id = ?');
@@ -167,10 +213,4 @@ function moveIds(sqlite: Database.Database, fromId: number, start: number): numb
   sqlite.prepare("UPDATE champion_stage_change SET id = 'csc_renumbering_' || id WHERE pending_mutation_id IS NOT NULL").run();
   sqlite.prepare("UPDATE champion_stage_change SET id = 'csc_pending_' || pending_mutation_id WHERE pending_mutation_id IS NOT NULL").run();
   return mapping.length > 0 ? mapping[mapping.length - 1]!.next : start - 1;
-}
-
-/** An outbox entry as a typed mutation (entries were validated when written). */
-export function toMutation(e: OutboxEntry): Mutation | null {
-  const r = parseMutation({ id: e.id, name: e.name, args: e.args });
-  return r.ok ? r.mutation : null;
 }

@@ -1,13 +1,15 @@
 import type Database from 'better-sqlite3';
-import { NOOP_MUTATION, type MutationName } from '../../shared/mutations.js';
+import { NOOP_MUTATION } from '../../shared/mutations.js';
 import type { PendingItem } from '../../shared/ipc.js';
 import { entityOf } from './conflicts.js';
 import { durably } from './durably.js';
 import { readChampion } from './optimistic.js';
-import { allPending, closeGaps, deleteEntry, type OutboxEntry } from './outbox.js';
+import { allPending, closeGaps, deleteEntry, isChange, wireForm, type OutboxEntry } from './outbox.js';
 import { pendingStageChangeId } from './optimistic.js';
 import { rebase } from './rebase.js';
-import { readSyncState } from './syncState.js';
+import { baseChampionOwner } from './serverBase.js';
+import { noteWrite } from './writtenTables.js';
+import { readSyncState } from '../db/syncState.js';
 
 // The coordinator's pending changes (the outbox), listed in plain words, and discarding one
 // (docs/protocol.md, "Discarding a pending change"). A discard rolls the change's optimistic
@@ -30,52 +32,49 @@ export class PendingError extends Error {
   }
 }
 
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
-
 const STAGE_WORDS: Record<string, string> = { candidate: 'candidate', selected: 'selected', champion: 'champion', alumni: 'alumni' };
 
+type ListedEntry = Exclude<OutboxEntry, { name: typeof NOOP_MUTATION }>;
+
 /** A pending change in plain words. */
-function describePending(name: MutationName, a: Record<string, unknown>): string {
-  switch (name) {
+function describePending(e: ListedEntry): string {
+  switch (e.name) {
     case 'champion.create':
       return 'Add as a candidate';
     case 'champion.move':
-      return `Move to ${STAGE_WORDS[str(a.to)] ?? str(a.to)}`;
+      return `Move to ${STAGE_WORDS[e.args.to] ?? e.args.to}`;
     case 'champion.setNotes':
-      return str(a.notes) ? 'Change the notes' : 'Clear the notes';
+      return e.args.notes ? 'Change the notes' : 'Clear the notes';
     case 'champion.setCohort':
-      return a.cohortId ? 'Change the cohort' : 'Make the card global (no cohort)';
+      return e.args.cohortId ? 'Change the cohort' : 'Make the card global (no cohort)';
     case 'champion.remove':
       return 'Remove from the pipeline';
     case 'action.record':
-      return `Record “${str(a.actionType).replace(/_/g, ' ')}”`;
+      return `Record “${e.args.actionType.replace(/_/g, ' ')}”`;
+    case 'unreadable':
+      return 'A change this laptop can no longer read (the server will refuse it; you can discard it)';
   }
 }
 
-function memberOf(sqlite: Database.Database, e: OutboxEntry): { id: string; name: string } | null {
-  let userId = typeof e.args.userId === 'string' ? e.args.userId : null;
-  if (!userId && typeof e.args.id === 'string' && e.name !== 'action.record') userId = readChampion(sqlite, e.args.id)?.user_id ?? null;
-  if (!userId && typeof e.args.id === 'string') {
-    // A card already removed here (a pending remove): its base row still names the member.
-    const base = sqlite.prepare('SELECT value FROM setting WHERE key = ?').get(`sync.base:champion:${e.args.id}`) as { value: string } | undefined;
-    try {
-      const row = base ? (JSON.parse(base.value) as { user_id?: unknown } | null) : null;
-      if (row && typeof row.user_id === 'string') userId = row.user_id;
-    } catch {
-      // An unreadable base only costs the member's name.
-    }
-  }
+function memberOf(sqlite: Database.Database, e: ListedEntry): { id: string; name: string } | null {
+  if (e.name === 'unreadable') return null;
+  let userId = e.name === 'champion.create' || e.name === 'action.record' ? e.args.userId : null;
+  if (!userId) userId = readChampion(sqlite, e.args.id)?.user_id ?? null;
+  // A card already removed here (a pending remove): its base row still names the member.
+  if (!userId) userId = baseChampionOwner(sqlite, e.args.id);
   if (!userId) return null;
   return (sqlite.prepare('SELECT id, name FROM user WHERE id = ?').get(userId) as { id: string; name: string } | undefined) ?? null;
 }
 
+const listed = (e: OutboxEntry): e is ListedEntry => e.name !== NOOP_MUTATION;
+
 export function listPending(sqlite: Database.Database): PendingItem[] {
   const { heardMutationId } = readSyncState(sqlite);
   return allPending(sqlite)
-    .filter((e) => (e.name as string) !== NOOP_MUTATION)
+    .filter(listed)
     .map((e) => ({
       id: e.id,
-      what: describePending(e.name, e.args),
+      what: describePending(e),
       member: memberOf(sqlite, e),
       createdAt: e.createdAt,
       state: e.id <= heardMutationId ? ('applied' as const) : e.attempts > 0 ? ('sent' as const) : ('waiting' as const),
@@ -86,28 +85,25 @@ export function listPending(sqlite: Database.Database): PendingItem[] {
 export function discardPending(sqlite: Database.Database, id: number, ctx: { changedBy: string }): number[] {
   return durably(sqlite, () => {
     const pending = allPending(sqlite);
-    const entry = pending.find((e) => e.id === id && (e.name as string) !== NOOP_MUTATION);
+    const entry = pending.filter(listed).find((e) => e.id === id);
     if (!entry) throw new PendingError('not_found', 'id: this change is no longer pending (it was sent and applied, or discarded already).');
     const { heardMutationId } = readSyncState(sqlite);
     if (entry.id <= heardMutationId)
       throw new PendingError('conflict', 'id: the server has already applied this change; it shows here until the next sync brings it back.');
-    const target = entityOf(entry.name, entry.args);
-    const onTop = pending.filter(
-      (e) =>
-        e.id > entry.id &&
-        (e.name as string) !== NOOP_MUTATION &&
-        target.id !== null &&
-        target.table === 'champion' &&
-        entityOf(e.name, e.args).table === 'champion' &&
-        entityOf(e.name, e.args).id === target.id,
-    );
+    // An unreadable change is about no card as far as this laptop can tell: it goes alone.
+    const target = isChange(entry) ? entityOf(entry) : null;
+    const onTop = pending.filter(isChange).filter((e) => {
+      const other = entityOf(e);
+      return e.id > entry.id && target?.id != null && target.table === 'champion' && other.table === 'champion' && other.id === target.id;
+    });
     const discarded = [entry, ...onTop];
+    noteWrite(sqlite, 'outbox', 'champion_stage_change');
     for (const e of discarded) {
       sqlite.prepare('DELETE FROM champion_stage_change WHERE id = ?').run(pendingStageChangeId(e.id));
       if (e.attempts > 0) {
         sqlite
           .prepare('UPDATE outbox SET name = ?, args = ? WHERE id = ?')
-          .run(NOOP_MUTATION, JSON.stringify({ discards: { name: e.name, args: e.args } }), e.id);
+          .run(NOOP_MUTATION, JSON.stringify({ discards: { name: wireForm(e).name, args: wireForm(e).args } }), e.id);
       } else deleteEntry(sqlite, e.id);
     }
     // Ids above the last one the server may have seen are renumbered without gaps.

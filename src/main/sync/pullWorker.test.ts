@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempDatabase } from '../db/testing/tempDb.js';
 import { PullWorker } from './pullWorker.js';
 import { listQuarantine } from './pullQuarantine.js';
-import { readSyncState } from './syncState.js';
+import { readSyncState } from '../db/syncState.js';
 import { FIXTURE_DATABASE_ID } from './testing/fixtures.js';
 
 const cleanup: (() => Promise<void> | void)[] = [];

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { SyncTable } from '../../shared/rows.js';
+import type { DataTable } from '../../shared/rows.js';
 import type { PageResult } from './applyPullPage.js';
 import { SyncHttpError, type SyncErrorKind } from './protocolClient.js';
 
@@ -35,7 +35,7 @@ export type FromPullWorker =
   | { type: 'ready' }
   | { type: 'unavailable'; message: string }
   | { type: 'head'; job: number; head: PullHead }
-  | { type: 'applied'; job: number; rowsApplied: number; tables: SyncTable[] }
+  | { type: 'applied'; job: number; rowsApplied: number; tables: DataTable[] }
   | { type: 'failed'; job: number; kind: SyncErrorKind | 'internal'; message: string };
 
 export interface PageJob {
@@ -162,7 +162,7 @@ export class PullWorker {
     if (m.type === 'head') p.resolveHead(m.head);
     else if (m.type === 'applied') {
       this.pending = null;
-      p.resolveApplied({ rowsApplied: m.rowsApplied, tables: new Set(m.tables) });
+      p.resolveApplied({ rowsApplied: m.rowsApplied, tables: new Set<DataTable>(m.tables) });
     } else if (m.type === 'failed') {
       this.pending = null;
       p.reject(m.kind === 'internal' ? new Error(m.message) : new SyncHttpError(m.kind, m.message));

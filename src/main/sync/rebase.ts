@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
-import { allPending, toMutation } from './outbox.js';
+import { allPending, isChange } from './outbox.js';
 import { applyOptimistic } from './optimistic.js';
 import { restoreBases } from './serverBase.js';
+import { noteWrite } from './writtenTables.js';
 
 /**
  * Put the still-pending mutations back on top of the server's rows. Call inside a
@@ -18,11 +19,11 @@ export function rebase(sqlite: Database.Database, fallbackChangedBy: string): vo
     .all() as { m: number; changed_by: string }[]) {
     prior.set(r.m, { changed_by: r.changed_by });
   }
+  noteWrite(sqlite, 'champion_stage_change');
   sqlite.prepare('DELETE FROM champion_stage_change WHERE pending_mutation_id IS NOT NULL').run();
   restoreBases(sqlite);
-  for (const entry of allPending(sqlite)) {
-    const m = toMutation(entry);
-    if (!m) continue;
-    applyOptimistic(sqlite, m, { changedBy: prior.get(entry.id)?.changed_by ?? fallbackChangedBy, createdAt: entry.createdAt });
+  // A discard on its way out and an unreadable row have no effect to show.
+  for (const entry of allPending(sqlite).filter(isChange)) {
+    applyOptimistic(sqlite, entry, { changedBy: prior.get(entry.id)?.changed_by ?? fallbackChangedBy, createdAt: entry.createdAt });
   }
 }

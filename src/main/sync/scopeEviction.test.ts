@@ -60,7 +60,7 @@ describe('a member leaving the scope', () => {
       ]),
     );
     const db = t.app.sqlite;
-    db.prepare("INSERT INTO setting (key, value) VALUES ('sync.base:champion:ch_gone', 'absent'), ('sync.base:champion:ch_stays', 'absent')").run();
+    db.prepare("INSERT INTO server_base (table_name, row_id, row) VALUES ('champion', 'ch_gone', NULL), ('champion', 'ch_stays', NULL)").run();
     const conflict = db.prepare(
       "INSERT INTO conflict (mutation_id, name, args, code, message, current, entity_table, entity_id, created_at) VALUES (?, 'champion.setNotes', ?, 'stale', 'm', ?, 'champion', ?, '2026-03-01T00:00:00Z')",
     );
@@ -81,7 +81,7 @@ describe('a member leaving the scope', () => {
     expect(n("SELECT count(*) n FROM champion_stage_change WHERE champion_id = 'ch_gone'")).toBe(0);
     expect(n('SELECT count(*) n FROM user_fts WHERE user_fts MATCH \'"usr_gone"\'')).toBe(0);
     expect(n("SELECT count(*) n FROM insight_enrollment WHERE user_id = 'usr_gone'")).toBe(0);
-    expect(n("SELECT count(*) n FROM setting WHERE key = 'sync.base:champion:ch_gone'")).toBe(0);
+    expect(n("SELECT count(*) n FROM server_base WHERE table_name = 'champion' AND row_id = 'ch_gone'")).toBe(0);
     // Their conflict is cleared (no trace of their row or of the text about them), and a notice says a member left.
     expect(n('SELECT count(*) n FROM conflict WHERE mutation_id = 1')).toBe(0);
     expect(leftScopeNotice(db, 'usr_gone')).toMatchObject({ userId: 'usr_gone', closedConflicts: 1 });
@@ -89,7 +89,7 @@ describe('a member leaving the scope', () => {
     // The other member is untouched.
     expect(n("SELECT count(*) n FROM user_action WHERE user_id = 'usr_stays'")).toBe(1);
     expect(n('SELECT count(*) n FROM user_fts WHERE user_fts MATCH \'"usr_stays"\'')).toBe(1);
-    expect(n("SELECT count(*) n FROM setting WHERE key = 'sync.base:champion:ch_stays'")).toBe(1);
+    expect(n("SELECT count(*) n FROM server_base WHERE table_name = 'champion' AND row_id = 'ch_stays'")).toBe(1);
     expect((db.prepare('SELECT resolved_at FROM conflict WHERE mutation_id = 2').get() as { resolved_at: string | null }).resolved_at).toBeNull();
 
     // Back in scope: the notice goes.

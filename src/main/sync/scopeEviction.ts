@@ -7,9 +7,8 @@ import { forgetMember } from '../localData/forgetMember.js';
 // rows and the conflicts about them, and leaves a notice without personal data. Pending changes
 // about them stay in the outbox: they are still sent, and the server answers them
 // (out_of_scope), which keeps their text. What stays here is only that this id left, and when,
-// so an open member page can say so instead of failing: no name, no email.
-
-const leftKey = (userId: string) => `scope.left:${userId}`;
+// so an open member page can say so instead of failing: no name, no email (table `scope_left`,
+// this module's alone).
 
 export interface LeftScopeNotice {
   userId: string;
@@ -23,23 +22,22 @@ export function evictMember(sqlite: Database.Database, userId: string, now: Date
   const counts = forgetMember(sqlite, userId, 'out_of_scope', now);
   const notice: LeftScopeNotice = { userId, leftAt: now.toISOString(), closedConflicts: counts.conflict };
   sqlite
-    .prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-    .run(leftKey(userId), JSON.stringify(notice));
+    .prepare(
+      `INSERT INTO scope_left (user_id, left_at, closed_conflicts) VALUES (?, ?, ?)
+       ON CONFLICT(user_id) DO UPDATE SET left_at = excluded.left_at, closed_conflicts = excluded.closed_conflicts`,
+    )
+    .run(userId, notice.leftAt, notice.closedConflicts);
   return notice;
 }
 
 /** A member came (back) into scope: the notice that they left no longer holds. */
 export function forgetLeftNotice(sqlite: Database.Database, userId: string): void {
-  sqlite.prepare('DELETE FROM setting WHERE key = ?').run(leftKey(userId));
+  sqlite.prepare('DELETE FROM scope_left WHERE user_id = ?').run(userId);
 }
 
 /** Whether (and when) a member left this laptop's scope: the member page says so instead of failing. */
 export function leftScopeNotice(sqlite: Database.Database, userId: string): LeftScopeNotice | null {
-  const r = sqlite.prepare('SELECT value FROM setting WHERE key = ?').get(leftKey(userId)) as { value: string } | undefined;
-  if (!r) return null;
-  try {
-    return JSON.parse(r.value) as LeftScopeNotice;
-  } catch {
-    return null;
-  }
+  const r = sqlite.prepare('SELECT left_at AS leftAt, closed_conflicts AS closedConflicts FROM scope_left WHERE user_id = ?').get(userId) as
+    { leftAt: string; closedConflicts: number } | undefined;
+  return r ? { userId, ...r } : null;
 }

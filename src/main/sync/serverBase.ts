@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { isConstraintError } from './sqliteErrors.js';
 import { readRow, toLocalValues, upsertSql } from './wireRows.js';
 import type { RowOf } from '../../shared/rows.js';
+import { noteWrite } from './writtenTables.js';
 
 // The server's version of each row that an optimistic change has touched, kept until the
 // server sends that row again. With it, a rebase is exact: put every touched row back to the
@@ -10,57 +11,68 @@ import type { RowOf } from '../../shared/rows.js';
 // mirror, even when the server's row itself did not change and no pull brings it.
 
 export type BasedTable = 'user' | 'champion' | 'user_action';
-const PREFIX = 'sync.base:';
-const ABSENT = 'absent';
 
-const keyOf = (table: BasedTable, id: string) => `${PREFIX}${table}:${id}`;
+// The `server_base` table is this module's alone: `row` is the server's row as JSON, NULL when
+// the server has no such row.
 
 /** Before the first optimistic change to a row: remember what the server has (or that it has nothing). */
 export function rememberBase(sqlite: Database.Database, table: BasedTable, id: string): void {
-  const key = keyOf(table, id);
-  if (sqlite.prepare('SELECT 1 FROM setting WHERE key = ?').get(key)) return;
+  if (sqlite.prepare('SELECT 1 FROM server_base WHERE table_name = ? AND row_id = ?').get(table, id)) return;
   const row = readRow(sqlite, table, id);
-  sqlite.prepare('INSERT INTO setting (key, value) VALUES (?, ?)').run(key, row ? JSON.stringify(row) : ABSENT);
+  sqlite.prepare('INSERT INTO server_base (table_name, row_id, row) VALUES (?, ?, ?)').run(table, id, row ? JSON.stringify(row) : null);
 }
 
 /** The server told us its row outright (a rejection's `current`): that is the base now. */
 export function setBase(sqlite: Database.Database, table: BasedTable, id: string, row: RowOf[BasedTable] | null): void {
   sqlite
-    .prepare('INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-    .run(keyOf(table, id), row ? JSON.stringify(row) : ABSENT);
+    .prepare('INSERT INTO server_base (table_name, row_id, row) VALUES (?, ?, ?) ON CONFLICT(table_name, row_id) DO UPDATE SET row = excluded.row')
+    .run(table, id, row ? JSON.stringify(row) : null);
 }
 
 /** Keys (`table:id`) of rows that currently carry optimistic changes. */
 export function basedRows(sqlite: Database.Database): Set<string> {
-  const rows = sqlite.prepare('SELECT key FROM setting WHERE key >= ? AND key < ?').all(PREFIX, PREFIX + '\uffff') as { key: string }[];
-  return new Set(rows.map((r) => r.key.slice(PREFIX.length)));
+  const rows = sqlite.prepare('SELECT table_name, row_id FROM server_base').all() as { table_name: string; row_id: string }[];
+  return new Set(rows.map((r) => `${r.table_name}:${r.row_id}`));
+}
+
+/** The member a remembered champion row names (a card already removed here still names its member). */
+export function baseChampionOwner(sqlite: Database.Database, championId: string): string | null {
+  const r = sqlite
+    .prepare(
+      "SELECT CASE WHEN json_valid(row) THEN json_extract(row, '$.user_id') END AS userId FROM server_base WHERE table_name = 'champion' AND row_id = ?",
+    )
+    .get(championId) as { userId: unknown } | undefined;
+  return typeof r?.userId === 'string' ? r.userId : null;
 }
 
 /** A pulled row is the server's current version: the remembered one is obsolete. */
 export function forgetBase(sqlite: Database.Database, table: BasedTable, id: string): void {
-  sqlite.prepare('DELETE FROM setting WHERE key = ?').run(keyOf(table, id));
+  sqlite.prepare('DELETE FROM server_base WHERE table_name = ? AND row_id = ?').run(table, id);
+}
+
+/** Forget the remembered versions of every row with one of these ids (a member forgotten); returns how many went. */
+export function forgetBasesOfIds(sqlite: Database.Database, ids: readonly string[]): number {
+  return sqlite.prepare('DELETE FROM server_base WHERE row_id IN (SELECT value FROM json_each(?))').run(JSON.stringify(ids)).changes;
 }
 
 export function clearBases(sqlite: Database.Database): void {
-  sqlite.prepare('DELETE FROM setting WHERE key >= ? AND key < ?').run(PREFIX, PREFIX + '\uffff');
+  sqlite.prepare('DELETE FROM server_base').run();
 }
 
-/** Put every touched row back to the server's version (first step of a rebase). */
-export function restoreBases(sqlite: Database.Database): void {
-  const rows = sqlite.prepare('SELECT key, value FROM setting WHERE key >= ? AND key < ?').all(PREFIX, PREFIX + '\uffff') as {
-    key: string;
-    value: string;
+/** Put every touched row back to the server's version (first step of a rebase). Returns the tables it wrote. */
+export function restoreBases(sqlite: Database.Database): Set<BasedTable> {
+  const parsed = sqlite.prepare('SELECT table_name AS "table", row_id AS id, row FROM server_base').all() as {
+    table: BasedTable;
+    id: string;
+    row: string | null;
   }[];
-  const parsed = rows.map((r) => {
-    const rest = r.key.slice(PREFIX.length);
-    const sep = rest.indexOf(':');
-    return { table: rest.slice(0, sep) as BasedTable, id: rest.slice(sep + 1), value: r.value };
-  });
+  const touched = new Set(parsed.map((p) => p.table));
+  noteWrite(sqlite, ...touched);
   // Removals first, so a restored row never collides with an optimistic one that is going away.
-  for (const p of parsed) if (p.value === ABSENT) sqlite.prepare(`DELETE FROM "${p.table}" WHERE id = ?`).run(p.id);
+  for (const p of parsed) if (p.row === null) sqlite.prepare(`DELETE FROM "${p.table}" WHERE id = ?`).run(p.id);
   for (const p of parsed) {
-    if (p.value === ABSENT) continue;
-    const row = JSON.parse(p.value) as RowOf[BasedTable];
+    if (p.row === null) continue;
+    const row = JSON.parse(p.row) as RowOf[BasedTable];
     const values = toLocalValues(p.table, row);
     try {
       sqlite.prepare(upsertSql(p.table)).run(values);
@@ -72,4 +84,5 @@ export function restoreBases(sqlite: Database.Database): void {
     }
   }
   clearBases(sqlite);
+  return touched;
 }

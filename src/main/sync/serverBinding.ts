@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { SYNC_TABLES } from '../../shared/rows.js';
 import { deferInsightTriggers } from '../insight/derivedTables.js';
 import { insertConflict } from './conflicts.js';
-import { allPending } from './outbox.js';
+import { allPending, wireForm } from './outbox.js';
+import { NOOP_MUTATION } from '../../shared/mutations.js';
 import { clearBases } from './serverBase.js';
 import { clearQuarantine } from './pullQuarantine.js';
-import { readSyncState } from './syncState.js';
+import { bindDatabase, readSyncState, startOverForDatabase } from '../db/syncState.js';
 
 // Sync state belongs to one server database (docs/protocol.md, "identity of client and
 // server"). The mirror, the cursor, the outbox's numbering and the clientId all describe this
@@ -36,7 +36,7 @@ export function adoptServer(sqlite: Database.Database, seen: ServerSeen, now: Da
       // when the address is the same (or nothing was ever synced), another one otherwise.
       const unknownButSameAddress = state.serverDatabaseId === null && (seen.previousUrl === null || seen.previousUrl === seen.serverUrl);
       if (unknownButSameAddress || isEmpty(sqlite)) {
-        sqlite.prepare('UPDATE sync_state SET server_database_id = ? WHERE id = 1').run(seen.databaseId);
+        bindDatabase(sqlite, seen.databaseId);
         return 'bound';
       }
       holdPending(sqlite, seen, now);
@@ -47,12 +47,7 @@ export function adoptServer(sqlite: Database.Database, seen: ServerSeen, now: Da
       deferInsightTriggers(sqlite);
       for (const t of SYNC_TABLES) sqlite.prepare(`DELETE FROM "${t}"`).run();
       clearQuarantine(sqlite);
-      sqlite
-        .prepare(
-          `UPDATE sync_state SET client_id = ?, cursor = NULL, pull_in_progress = 1, next_mutation_id = 1, server_last_mutation_id = 0,
-           heard_mutation_id = 0, last_synced_at = NULL, server_database_id = ? WHERE id = 1`,
-        )
-        .run(randomUUID(), seen.databaseId);
+      startOverForDatabase(sqlite, seen.databaseId);
       return 'switched';
     })
     .immediate();
@@ -61,8 +56,8 @@ export function adoptServer(sqlite: Database.Database, seen: ServerSeen, now: Da
 function holdPending(sqlite: Database.Database, seen: ServerSeen, now: Date): void {
   const where = seen.previousUrl && seen.previousUrl !== seen.serverUrl ? ` (${seen.previousUrl})` : '';
   const message = `Made while this laptop was signed in to another server${where}, and not sent to this one. Discard it, or apply it here if it still makes sense.`;
-  for (const e of allPending(sqlite).filter((x) => (x.name as string) !== 'noop'))
-    insertConflict(sqlite, e, { code: 'server_changed', message, current: null, blockedBy: null }, now);
+  for (const e of allPending(sqlite).filter((x) => x.name !== NOOP_MUTATION))
+    insertConflict(sqlite, wireForm(e), { code: 'server_changed', message, current: null, blockedBy: null }, now);
   sqlite.prepare('DELETE FROM outbox').run();
 }
 

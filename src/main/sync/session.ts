@@ -9,17 +9,17 @@ import { ProtocolClient, SyncHttpError } from './protocolClient.js';
 import { adoptServer, type Adoption } from './serverBinding.js';
 import type { SqliteHost } from './sqliteHost.js';
 import type { TokenStore } from './tokenStore.js';
-import { readSyncState } from './syncState.js';
+import { readSyncState, setPreviousServerUrl } from '../db/syncState.js';
 
 export type { TokenStore } from './tokenStore.js';
 
 // The signed-in coordinator. The token lives in a host-provided store; the server URL and
-// the user live in the `setting` table so every host shows the same thing after a restart.
+// the user live in the `setting` table so every host shows the same thing after a restart. The
+// address used before the last change of address belongs to the sync state (sync_state.previous_server_url):
+// it tells "another server" from "same server" for data synced before protocol 2.
 
 const KEY_SERVER = 'server.url';
 const KEY_USER = 'session.user';
-/** The address used before the last change of address: tells "another server" from "same server" for data synced before protocol 2. */
-const KEY_PREVIOUS_SERVER = 'server.previousUrl';
 
 export type RevokedReason = 'device_revoked' | 'not_a_coordinator';
 
@@ -70,7 +70,7 @@ export class Session {
     if (problem) throw new SessionError('bad_request', `The server address ${problem}.`, 'serverUrl');
     const before = this.serverUrl();
     if (before === normalized) return;
-    if (before !== null) this.set(KEY_PREVIOUS_SERVER, before);
+    if (before !== null) setPreviousServerUrl(this.sqlite, before);
     this.set(KEY_SERVER, normalized);
     this.tokenStore.clear();
     this.emit();
@@ -134,14 +134,14 @@ export class Session {
       throw new SessionError('forbidden', 'This account is not a coordinator (it needs the admin role) and cannot sync.', 'email');
     }
     const stored = this.serverUrl();
-    const previousUrl = stored !== null && stored !== base ? stored : (this.get(KEY_PREVIOUS_SERVER) ?? stored);
+    const previousUrl = stored !== null && stored !== base ? stored : (readSyncState(this.sqlite).previousServerUrl ?? stored);
     // Another database than the one this laptop's data came from: start over with it (serverBinding.ts).
     this.lastAdoption = adoptServer(this.sqlite, { databaseId: res.databaseId, serverUrl: base, previousUrl }, new Date());
     this.sqlite
       .transaction(() => {
         this.set(KEY_SERVER, base);
         this.set(KEY_USER, JSON.stringify(res.user));
-        this.sqlite.prepare('DELETE FROM setting WHERE key = ?').run(KEY_PREVIOUS_SERVER);
+        setPreviousServerUrl(this.sqlite, null);
       })
       .immediate();
     this.tokenStore.save(res.token);

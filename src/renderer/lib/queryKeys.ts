@@ -1,8 +1,9 @@
-import type { SyncTable } from '../../shared/rows.js';
+import type { DataTable } from '../../shared/rows.js';
 
 // Query keys start with the data they read, so a `data.changed` event can invalidate
-// exactly the queries that depend on the tables it names.
-export type Dep = SyncTable | 'outbox' | 'conflict';
+// exactly the queries that depend on the tables it names. Which tables a write changed is
+// never listed here (or by any caller): the writers report it (src/main/sync/writtenTables.ts).
+export type Dep = DataTable;
 
 const DEPS = {
   // Rows also show last activity and champion stage; those are refreshed whenever the list is

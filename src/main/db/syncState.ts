@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 
 // The singleton sync_state row: everything sync progress depends on lives here (never only
-// in memory), so a process killed at any instant resumes from what was last committed.
+// in memory), so a process killed at any instant resumes from what was last committed. This
+// module alone reads and writes the table; every other module goes through these functions.
 
 export interface SyncStateRow {
   clientId: string;
@@ -16,6 +17,8 @@ export interface SyncStateRow {
   /** Every mutation up to this id has its outcome recorded; the next push acknowledges it. */
   heardMutationId: number;
   clockOffsetMs: number;
+  /** The server address before the last change of address (session.ts); null when it has not changed since the last sign-in. */
+  previousServerUrl: string | null;
 }
 
 interface RawState {
@@ -28,13 +31,26 @@ interface RawState {
   server_database_id: string | null;
   heard_mutation_id: number;
   clock_offset_ms: number;
+  /** Absent in a file migrated only up to an older release (tests open such files). */
+  previous_server_url?: string | null;
+}
+
+/** Make the row (with a fresh clientId) if the file has none; names only columns every migration has had. */
+export function ensureSyncState(sqlite: Database.Database): void {
+  sqlite.prepare('INSERT INTO sync_state (id, client_id) VALUES (1, ?) ON CONFLICT(id) DO NOTHING').run(randomUUID());
+}
+
+/** The clientId, without making the row (a read-only connection may ask). */
+export function readClientId(sqlite: Database.Database): string | null {
+  const r = sqlite.prepare('SELECT client_id AS clientId FROM sync_state WHERE id = 1').get() as { clientId: string } | undefined;
+  return r?.clientId ?? null;
 }
 
 /** Read the row, creating it (with a fresh clientId) if the database does not have one yet. */
 export function readSyncState(sqlite: Database.Database): SyncStateRow {
   let raw = sqlite.prepare('SELECT * FROM sync_state WHERE id = 1').get() as RawState | undefined;
   if (!raw) {
-    sqlite.prepare('INSERT OR IGNORE INTO sync_state (id, client_id) VALUES (1, ?)').run(randomUUID());
+    ensureSyncState(sqlite);
     raw = sqlite.prepare('SELECT * FROM sync_state WHERE id = 1').get() as RawState;
   }
   return {
@@ -47,6 +63,7 @@ export function readSyncState(sqlite: Database.Database): SyncStateRow {
     serverDatabaseId: raw.server_database_id,
     heardMutationId: raw.heard_mutation_id,
     clockOffsetMs: raw.clock_offset_ms,
+    previousServerUrl: raw.previous_server_url ?? null,
   };
 }
 
@@ -82,4 +99,44 @@ export function setClockOffset(sqlite: Database.Database, ms: number): void {
 /** The first answer from a server binds this state to its database (see serverBinding.ts for a different one). */
 export function bindDatabaseIfUnset(sqlite: Database.Database, databaseId: string): void {
   sqlite.prepare('UPDATE sync_state SET server_database_id = ? WHERE id = 1 AND server_database_id IS NULL').run(databaseId);
+}
+
+/** Bind to another server's database (serverBinding.ts): a new identity, nothing pulled, nothing sent. */
+export function startOverForDatabase(sqlite: Database.Database, databaseId: string): void {
+  sqlite
+    .prepare(
+      `UPDATE sync_state SET client_id = ?, cursor = NULL, pull_in_progress = 1, next_mutation_id = 1, server_last_mutation_id = 0,
+       heard_mutation_id = 0, last_synced_at = NULL, server_database_id = ? WHERE id = 1`,
+    )
+    .run(randomUUID(), databaseId);
+}
+
+/** Data synced before protocol 2 is taken to belong to this database (serverBinding.ts). */
+export function bindDatabase(sqlite: Database.Database, databaseId: string): void {
+  sqlite.prepare('UPDATE sync_state SET server_database_id = ? WHERE id = 1').run(databaseId);
+}
+
+export function setNextMutationId(sqlite: Database.Database, id: number): void {
+  sqlite.prepare('UPDATE sync_state SET next_mutation_id = ? WHERE id = 1').run(id);
+}
+
+/** After renumbering the outbox for a server that lost ids (outbox.ts): every id below `start` counts as heard. */
+export function setMutationIds(sqlite: Database.Database, ids: { next: number; serverLast: number; heard: number }): void {
+  sqlite
+    .prepare('UPDATE sync_state SET next_mutation_id = ?, server_last_mutation_id = ?, heard_mutation_id = ? WHERE id = 1')
+    .run(ids.next, ids.serverLast, ids.heard);
+}
+
+/** Continue as a new client (outbox.ts startOver); returns the new clientId. */
+export function newClientIdentity(sqlite: Database.Database, nextMutationId: number): string {
+  const clientId = randomUUID();
+  sqlite
+    .prepare('UPDATE sync_state SET client_id = ?, next_mutation_id = ?, server_last_mutation_id = 0, heard_mutation_id = 0 WHERE id = 1')
+    .run(clientId, nextMutationId);
+  return clientId;
+}
+
+export function setPreviousServerUrl(sqlite: Database.Database, url: string | null): void {
+  ensureSyncState(sqlite);
+  sqlite.prepare('UPDATE sync_state SET previous_server_url = ? WHERE id = 1').run(url);
 }
