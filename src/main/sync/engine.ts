@@ -1,26 +1,20 @@
-import type { Scope } from '../../shared/scope.js';
 import type Database from 'better-sqlite3';
 import type { SyncStatus } from '../../shared/ipc.js';
-import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, PROTOCOL_VERSION, PULL_LIMIT_DEFAULT } from '../../shared/protocol.js';
-import { SYNC_TABLES, type DataTable } from '../../shared/rows.js';
-import { collectWrites } from './writtenTables.js';
-import { applyPushResponse } from './applyPushResponse.js';
-import { PullPageApplier, type PageResult } from './applyPullPage.js';
-import { decodePullPage } from './decodePullPage.js';
-import { PullWorker, type PullHead, type PullWorkerEntry } from './pullWorker.js';
+import { PULL_LIMIT_DEFAULT } from '../../shared/protocol.js';
+import type { DataTable } from '../../shared/rows.js';
+import { readSyncState } from '../db/syncState.js';
+import { PullPageApplier } from './applyPullPage.js';
 import { backoffDelayMs } from './backoff.js';
 import { openConflictCount } from './conflicts.js';
-import { dropAcknowledged, entryBytes, markAttempted, pendingCount, pushBatch, renumberFrom, startOver, wireForm } from './outbox.js';
-import { rejectTooLarge } from './tooLarge.js';
-import { ProtocolClient, SyncHttpError } from './protocolClient.js';
-import { rebase } from './rebase.js';
-import { deferForBulkLoad, restoreDeferred } from './bulkLoad.js';
-import { deferInsightTriggers } from '../insight/derivedTables.js';
+import { failureDecision } from './failurePolicy.js';
+import { resetMirror } from './mirrorReset.js';
+import { pendingCount } from './outbox.js';
+import { ProtocolClient } from './protocolClient.js';
+import { pullPages } from './pullPages.js';
+import type { PullWorkerEntry } from './pullWorker.js';
+import { pushOutbox } from './pushOutbox.js';
 import type { Session } from './session.js';
 import type { SqliteHost } from './sqliteHost.js';
-import { bindDatabaseIfUnset, readSyncState, setHeardMutationId, setLastSyncedAt, setPullProgress } from '../db/syncState.js';
-import { clearQuarantine } from './pullQuarantine.js';
-import { clearBases } from './serverBase.js';
 
 // Schedules and runs sync: push the outbox, pull every page, rebase. One run at a time;
 // triggers while a run is going coalesce into one follow-up run. All progress that matters
@@ -44,16 +38,6 @@ export interface SyncEngineOptions {
   /** This laptop's clock (tests give it a wrong one, as a laptop can have). */
   now?: () => Date;
 }
-
-/** Give up on a run after this many consecutive mutation_gap answers (the server keeps moving). */
-const MAX_GAP_RETRIES = 3;
-/** A history that diverged is started over once a run; a second divergence in one run is a bug worth stopping on. */
-const MAX_FRESH_STARTS = 1;
-const MAX_RESYNCS_PER_RUN = 2;
-/** A pull with at least this many more pages to come moves to a worker thread. */
-const PULL_WORKER_MIN_PAGES = 4;
-
-const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export class SyncEngine {
   private readonly sqlite: Database.Database;
@@ -244,246 +228,56 @@ export class SyncEngine {
   }
 
   private async push(client: ProtocolClient, userId: string): Promise<void> {
-    let gaps = 0;
-    let freshStarts = 0;
-    // Batches are bounded by bytes as well as count; a 413 (a server or proxy with a lower
-    // limit) halves the batch, and a change that alone is too large is refused here, so no
-    // single change can keep every later one (and every pull) waiting.
-    let maxCount = MAX_PUSH_MUTATIONS;
-    for (;;) {
-      const batch = pushBatch(this.sqlite, maxCount, MAX_PUSH_BYTES);
-      if (batch.length === 0) return;
-      if (batch.length === 1 && entryBytes(batch[0]!) > MAX_PUSH_BYTES) {
-        this.emitData(collectWrites(this.sqlite, () => rejectTooLarge(this.sqlite, batch[0]!, { now: this.now(), changedBy: userId })).tables);
-        continue;
-      }
-      this.setPhase('pushing');
-      // Committed before sending: lets a later run tell "maybe seen by the server" from "never sent".
-      markAttempted(
-        this.sqlite,
-        batch.map((e) => e.id),
-      );
-      const { clientId, serverDatabaseId, heardMutationId } = readSyncState(this.sqlite);
-      let res;
-      try {
-        res = await client.push({
-          protocol: PROTOCOL_VERSION,
-          clientId,
-          databaseId: serverDatabaseId,
-          ack: heardMutationId,
-          mutations: batch.map(wireForm),
-        });
-      } catch (e) {
-        if (e instanceof SyncHttpError && e.extra.status === 413) {
-          if (batch.length > 1) {
-            maxCount = Math.ceil(batch.length / 2);
-            continue;
-          }
-          this.emitData(collectWrites(this.sqlite, () => rejectTooLarge(this.sqlite, batch[0]!, { now: this.now(), changedBy: userId })).tables);
-          continue;
-        }
-        if (e instanceof SyncHttpError && e.kind === 'mutation_gap' && e.extra.expected !== undefined && gaps < MAX_GAP_RETRIES) {
-          gaps++;
-          const expected = e.extra.expected;
-          this.sqlite.transaction(() => renumberFrom(this.sqlite, Math.min(expected, batch[0]!.id), expected)).immediate();
-          continue;
-        }
-        if (e instanceof SyncHttpError && e.kind === 'client_diverged' && freshStarts < MAX_FRESH_STARTS) {
-          // The server saw other changes under these ids (docs/protocol.md, "what a resend means"):
-          // carry on as a new client, every pending change kept and in order.
-          freshStarts++;
-          this.sqlite.transaction(() => startOver(this.sqlite)).immediate();
-          continue;
-        }
-        throw e;
-      }
-      const out = applyPushResponse(this.sqlite, batch, res, { now: this.now(), changedBy: userId });
-      this.emitData(out.tables);
-      if (res.lastMutationId < batch[0]!.id) {
-        throw new SyncHttpError('bad_response', 'The server did not take the pending changes; trying again shortly.');
-      }
-    }
+    await pushOutbox({
+      sqlite: this.sqlite,
+      client,
+      userId,
+      now: () => this.now(),
+      onSending: () => this.setPhase('pushing'),
+      onDataChanged: (tables) => this.emitData(tables),
+    });
   }
 
   private async pull(client: ProtocolClient, userId: string): Promise<void> {
-    const { clientId, cursor: startCursor, serverDatabaseId } = readSyncState(this.sqlite);
-    const limit = this.opts.pullLimit ?? PULL_LIMIT_DEFAULT;
     this.applier ??= new PullPageApplier(this.sqlite);
     this.progress = { pagesDone: 0, rowsApplied: 0, remaining: 0 };
     this.setPhase('pulling');
-    const fetchPage = (cursor: string | null): Promise<ArrayBuffer> => {
-      const p = client.pullBytes({ protocol: PROTOCOL_VERSION, clientId, databaseId: serverDatabaseId, cursor, limit });
-      // A prefetched page may be abandoned (an apply failed); its failure must not go unhandled.
-      p.catch(() => undefined);
-      return p;
-    };
-    if (startCursor === null) deferForBulkLoad(this.sqlite);
-    // A pull of more than one page moves to a worker thread once one is up (pullWorker.ts);
-    // until then, and for the usual one-page pull, pages are applied here in short slices.
-    const pool: { worker: PullWorker | null } = { worker: null };
-    let starting: Promise<PullWorker | null> | null = null;
-    let next = fetchPage(startCursor);
-    let resyncs = 0;
-    let lastMutationId = 0;
-    let pulledFrom: string | null = null;
-    let scope: Scope | undefined;
-    try {
-      for (;;) {
-        let bytes: ArrayBuffer;
-        try {
-          bytes = await next;
-        } catch (e) {
-          if (e instanceof SyncHttpError && e.kind === 'resync_required' && resyncs < MAX_RESYNCS_PER_RUN) {
-            resyncs++;
-            this.resetMirror();
-            deferForBulkLoad(this.sqlite);
-            next = fetchPage(null);
-            continue;
-          }
-          throw e;
-        }
-        let head: PullHead;
-        let applied: Promise<PageResult>;
-        if (pool.worker) {
-          const job = pool.worker.submit(bytes);
-          head = await job.head;
-          applied = job.applied;
-        } else {
-          const page = decodePullPage(bytes);
-          head = page;
-          applied = this.applier.applyInSlices(page);
-        }
-        // Fetch page N+1 while page N is written: the network and SQLite work overlap.
-        const prefetch = head.hasMore ? fetchPage(head.cursor) : null;
-        // Only for a long pull: starting a worker costs tens of ms (hundreds from source), which
-        // a pull of a few pages, like the one after a big push, would not win back.
-        if (prefetch && head.remaining >= PULL_WORKER_MIN_PAGES * limit && !pool.worker && !starting && this.opts.pullWorker !== null) {
-          starting = PullWorker.start(
-            { file: this.sqlite.name, ...(this.opts.nativeBinding ? { nativeBinding: this.opts.nativeBinding } : {}) },
-            this.opts.pullWorker,
-          );
-          void starting.then((w) => (pool.worker = w));
-        }
-        const result = await applied;
-        lastMutationId = head.lastMutationId;
-        pulledFrom = head.databaseId;
-        scope = head.scope ?? scope;
-        this.progress = {
-          pagesDone: this.progress.pagesDone + 1,
-          rowsApplied: this.progress.rowsApplied + result.rowsApplied,
-          remaining: head.remaining,
-        };
-        this.emitData([...result.tables]);
+    const scope = await pullPages({
+      sqlite: this.sqlite,
+      client,
+      userId,
+      applier: this.applier,
+      limit: this.opts.pullLimit ?? PULL_LIMIT_DEFAULT,
+      workerEntry: this.opts.pullWorker,
+      nativeBinding: this.opts.nativeBinding,
+      resetMirror: () => this.resetMirror(),
+      onPage: ({ rowsApplied, remaining, tables }) => {
+        const done = this.progress ?? { pagesDone: 0, rowsApplied: 0, remaining: 0 };
+        this.progress = { pagesDone: done.pagesDone + 1, rowsApplied: done.rowsApplied + rowsApplied, remaining };
+        this.emitData(tables);
         this.emitStatus();
-        if (!prefetch) break;
-        // Let searches and IPC calls run between pages.
-        await yieldToEventLoop();
-        next = prefetch;
-      }
-    } finally {
-      await (pool.worker ?? (await starting))?.close();
-    }
-    // After a first pull (or one resumed after a kill during it) the deferred indexes and search triggers come back.
-    await restoreDeferred(this.sqlite);
-    const settled = collectWrites(this.sqlite, () =>
-      this.sqlite
-        .transaction(() => {
-          if (pulledFrom) bindDatabaseIfUnset(this.sqlite, pulledFrom);
-          // Answers heard for mutations the server no longer counts (it was restored from a backup
-          // taken before them): they are sent again, and a mutation_gap renumbers them.
-          if (readSyncState(this.sqlite).heardMutationId > lastMutationId) setHeardMutationId(this.sqlite, lastMutationId);
-          dropAcknowledged(this.sqlite, lastMutationId);
-          rebase(this.sqlite, userId);
-          setLastSyncedAt(this.sqlite, new Date().toISOString());
-        })
-        .immediate(),
-    );
-    this.emitData(settled.tables);
+      },
+      onDataChanged: (tables) => this.emitData(tables),
+    });
     // A superadmin may have changed this coordinator's communities since the sign-in.
     if (scope) this.session.noteScope(scope);
   }
 
-  /** Forget every mirrored row (keeping outbox and conflicts) so the next pull starts from null. */
   private resetMirror(): void {
-    this.sqlite
-      .transaction(() => {
-        clearBases(this.sqlite);
-        // Row by row through the insight triggers, a million actions would take minutes; the pull
-        // that follows rebuilds those tables at its end anyway (src/main/insight/derivedTables.ts).
-        deferInsightTriggers(this.sqlite);
-        for (const t of SYNC_TABLES) this.sqlite.prepare(`DELETE FROM "${t}"`).run();
-        // The pull from the start brings every row again, quarantined ones included.
-        clearQuarantine(this.sqlite);
-        setPullProgress(this.sqlite, { cursor: null, pullInProgress: true });
-      })
-      .immediate();
-    this.emitData([...SYNC_TABLES]);
+    this.emitData(resetMirror(this.sqlite));
   }
 
   private handleFailure(e: unknown): void {
     this.progress = null;
-    if (e instanceof SyncHttpError) {
-      switch (e.kind) {
-        case 'aborted':
-          this.error = null;
-          this.setPhase(this.online ? 'idle' : 'offline');
-          return;
-        case 'unauthorized':
-          this.session.markExpired();
-          this.error = 'Signed out: sign in again.';
-          this.setPhase('signed_out');
-          return;
-        case 'database_changed':
-          // Another database behind the same address: nothing more is sent to it until the
-          // coordinator signs in again, which starts local data over for it (serverBinding.ts).
-          this.session.markExpired();
-          this.error = `${e.message} Your pending changes are kept.`;
-          this.clearRetry();
-          this.setPhase('signed_out');
-          return;
-        case 'upgrade_required':
-          this.error = e.message;
-          this.clearRetry();
-          this.setPhase('error');
-          return;
-        case 'device_revoked':
-        case 'not_a_coordinator':
-          // This laptop may not keep the data: the core removes it (session listeners) and says why.
-          this.error = e.message;
-          this.clearRetry();
-          this.setPhase('signed_out');
-          this.session.revoked(e.kind);
-          return;
-        case 'forbidden':
-          // Not a coordinator (any more), or this install's data belongs to another account:
-          // retrying will not change that, so wait for the coordinator (sign in, sync now).
-          this.error = e.message;
-          this.clearRetry();
-          this.setPhase('error');
-          return;
-        case 'rate_limited':
-          this.error = e.message;
-          this.scheduleRetry(e.extra.retryAfterMs ?? 5000);
-          this.setPhase('error');
-          return;
-        case 'network':
-          this.failures++;
-          this.error = e.message;
-          this.scheduleRetry(backoffDelayMs(this.failures, { random: this.opts.random }));
-          this.setPhase('offline');
-          return;
-        default:
-          this.failures++;
-          this.error = e.message;
-          this.scheduleRetry(backoffDelayMs(this.failures, { random: this.opts.random }));
-          this.setPhase('error');
-          return;
-      }
-    }
-    this.failures++;
-    this.error = `Sync failed: ${e instanceof Error ? e.message : String(e)}`;
-    this.scheduleRetry(backoffDelayMs(this.failures, { random: this.opts.random }));
-    this.setPhase('error');
+    const d = failureDecision(e, this.online);
+    if (d.counts) this.failures++;
+    this.error = d.error;
+    if (d.session === 'expired') this.session.markExpired();
+    if (d.retry === 'none') this.clearRetry();
+    else if (d.retry === 'backoff') this.scheduleRetry(backoffDelayMs(this.failures, { random: this.opts.random }));
+    else if (d.retry !== 'keep') this.scheduleRetry(d.retry.afterMs);
+    this.setPhase(d.phase);
+    if (d.session === 'device_revoked' || d.session === 'not_a_coordinator') this.session.revoked(d.session);
   }
 
   private scheduleRetry(ms: number): void {

@@ -1,0 +1,154 @@
+import type Database from 'better-sqlite3';
+import { PROTOCOL_VERSION } from '../../shared/protocol.js';
+import type { DataTable } from '../../shared/rows.js';
+import type { Scope } from '../../shared/scope.js';
+import { bindDatabaseIfUnset, readSyncState, setHeardMutationId, setLastSyncedAt } from '../db/syncState.js';
+import type { PageResult, PullPageApplier } from './applyPullPage.js';
+import { deferForBulkLoad, restoreDeferred } from './bulkLoad.js';
+import { decodePullPage } from './decodePullPage.js';
+import { dropAcknowledged } from './outbox.js';
+import { SyncHttpError, type ProtocolClient } from './protocolClient.js';
+import { PullWorker, type PullHead, type PullWorkerEntry } from './pullWorker.js';
+import { rebase } from './rebase.js';
+import { collectWrites } from './writtenTables.js';
+
+// The pull half of a sync run (docs/protocol.md, "Pull"): every page from the stored cursor to
+// the end, each applied with its cursor in one transaction, then what the whole pull settles
+// (acknowledged changes dropped, pending ones rebased on the new server state).
+
+const MAX_RESYNCS_PER_RUN = 2;
+/** A pull with at least this many more pages to come moves to a worker thread. */
+const PULL_WORKER_MIN_PAGES = 4;
+
+const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
+
+export interface PullRun {
+  sqlite: Database.Database;
+  client: ProtocolClient;
+  userId: string;
+  applier: PullPageApplier;
+  limit: number;
+  /** Where a long pull's worker thread gets its code; null: every page is applied on this thread. */
+  workerEntry: PullWorkerEntry | null | undefined;
+  nativeBinding: string | undefined;
+  /** The server asked for a resync: forget the mirror (the pull then starts from the beginning). */
+  resetMirror: () => void;
+  onPage: (p: { rowsApplied: number; remaining: number; tables: DataTable[] }) => void;
+  onDataChanged: (tables: DataTable[]) => void;
+}
+
+/** What the last page said, for what follows the pull. */
+interface PullEnd {
+  lastMutationId: number;
+  databaseId: string | null;
+  scope: Scope | undefined;
+}
+
+/** Pull and apply every page, then settle; returns the coordinator's scope when a page carried one. */
+export async function pullPages(run: PullRun): Promise<Scope | undefined> {
+  const end = await applyEveryPage(run);
+  // After a first pull (or one resumed after a kill during it) the deferred indexes and search triggers come back.
+  await restoreDeferred(run.sqlite);
+  run.onDataChanged(settle(run.sqlite, run.userId, end));
+  return end.scope;
+}
+
+async function applyEveryPage(run: PullRun): Promise<PullEnd> {
+  const { sqlite } = run;
+  const { clientId, cursor: startCursor, serverDatabaseId } = readSyncState(sqlite);
+  const fetchPage = (cursor: string | null): Promise<ArrayBuffer> => {
+    const p = run.client.pullBytes({ protocol: PROTOCOL_VERSION, clientId, databaseId: serverDatabaseId, cursor, limit: run.limit });
+    // A prefetched page may be abandoned (an apply failed); its failure must not go unhandled.
+    p.catch(() => undefined);
+    return p;
+  };
+  if (startCursor === null) deferForBulkLoad(sqlite);
+  const workers = new LazyWorker(run);
+  let next = fetchPage(startCursor);
+  let resyncs = 0;
+  const end: PullEnd = { lastMutationId: 0, databaseId: null, scope: undefined };
+  try {
+    for (;;) {
+      let bytes: ArrayBuffer;
+      try {
+        bytes = await next;
+      } catch (e) {
+        if (e instanceof SyncHttpError && e.kind === 'resync_required' && resyncs < MAX_RESYNCS_PER_RUN) {
+          resyncs++;
+          run.resetMirror();
+          deferForBulkLoad(sqlite);
+          next = fetchPage(null);
+          continue;
+        }
+        throw e;
+      }
+      const { head, applied } = await workers.apply(bytes);
+      // Fetch page N+1 while page N is written: the network and SQLite work overlap.
+      const prefetch = head.hasMore ? fetchPage(head.cursor) : null;
+      if (prefetch) workers.startIfLong(head.remaining);
+      const result = await applied;
+      end.lastMutationId = head.lastMutationId;
+      end.databaseId = head.databaseId;
+      end.scope = head.scope ?? end.scope;
+      run.onPage({ rowsApplied: result.rowsApplied, remaining: head.remaining, tables: [...result.tables] });
+      if (!prefetch) return end;
+      // Let searches and IPC calls run between pages.
+      await yieldToEventLoop();
+      next = prefetch;
+    }
+  } finally {
+    await workers.close();
+  }
+}
+
+/** What a finished pull settles, in one transaction; returns the tables it wrote. */
+function settle(sqlite: Database.Database, userId: string, end: PullEnd): DataTable[] {
+  return collectWrites(sqlite, () =>
+    sqlite
+      .transaction(() => {
+        if (end.databaseId) bindDatabaseIfUnset(sqlite, end.databaseId);
+        // Answers heard for mutations the server no longer counts (it was restored from a backup
+        // taken before them): they are sent again, and a mutation_gap renumbers them.
+        if (readSyncState(sqlite).heardMutationId > end.lastMutationId) setHeardMutationId(sqlite, end.lastMutationId);
+        dropAcknowledged(sqlite, end.lastMutationId);
+        rebase(sqlite, userId);
+        setLastSyncedAt(sqlite, new Date().toISOString());
+      })
+      .immediate(),
+  ).tables;
+}
+
+/**
+ * A pull of more than one page moves to a worker thread once one is up (pullWorker.ts); until
+ * then, and for the usual one-page pull, pages are applied here in short slices.
+ */
+class LazyWorker {
+  private worker: PullWorker | null = null;
+  private starting: Promise<PullWorker | null> | null = null;
+
+  constructor(private readonly run: PullRun) {}
+
+  async apply(bytes: ArrayBuffer): Promise<{ head: PullHead; applied: Promise<PageResult> }> {
+    if (this.worker) {
+      const job = this.worker.submit(bytes);
+      return { head: await job.head, applied: job.applied };
+    }
+    const page = decodePullPage(bytes);
+    return { head: page, applied: this.run.applier.applyInSlices(page) };
+  }
+
+  /**
+   * Only for a long pull: starting a worker costs tens of ms (hundreds from source), which a
+   * pull of a few pages, like the one after a big push, would not win back.
+   */
+  startIfLong(remaining: number): void {
+    const { run } = this;
+    if (remaining < PULL_WORKER_MIN_PAGES * run.limit || this.worker || this.starting || run.workerEntry === null) return;
+    this.starting = PullWorker.start({ file: run.sqlite.name, ...(run.nativeBinding ? { nativeBinding: run.nativeBinding } : {}) }, run.workerEntry);
+    void this.starting.then((w) => (this.worker = w));
+  }
+
+  async close(): Promise<void> {
+    await (this.worker ?? (await this.starting))?.close();
+  }
+}
