@@ -36,7 +36,9 @@ rmSync(work, { recursive: true, force: true });
 cpSync(pristine, work, { recursive: true });
 const server = await startServerProcess({ data: work, demo: size, log });
 
-const runChild = (args: string[]): Promise<{ first: { ms: number; rows: number }; incremental: { ms: number } }> =>
+const runChild = (
+  args: string[],
+): Promise<{ first: { ms: number; rows: number; pages: { n: number; firstMs: number; lastMs: number } }; incremental: { ms: number } }> =>
   new Promise((res, rej) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/scopedSync.ts', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -61,6 +63,9 @@ try {
         ratio: round(scoped.p50 / unscoped.p50, 2),
         firstSyncMs: round(sync.first.ms, 0),
         rows: sync.first.rows,
+        clientPages: sync.first.pages.n,
+        firstPageAppliedMs: round(sync.first.pages.firstMs, 0),
+        lastPageAppliedMs: round(sync.first.pages.lastMs, 0),
         incrementalMs: round(sync.incremental.ms, 1),
       })}\n`,
     );

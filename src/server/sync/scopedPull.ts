@@ -20,17 +20,25 @@ import { tableIdent } from '../db/storedWire.js';
  * Each table is read per member through its user_id index: `LATERAL (… OFFSET 0)` keeps the
  * planner from flattening it into a hash join, which (misjudging a handful of members as a
  * hundred) read the whole user_action table for every page.
+ *
+ * `champion` has no plain user_id index, only the two partial unique ones (a member's champion
+ * row per cohort, and their one global row). `user_id = x` alone matches neither, so the planner
+ * scanned the whole table once per member (over 80% of an expansion page on the large set);
+ * asking for each half by its partial index's own condition reads the two indexes instead.
  */
 const expansionParts = (): SQL[] => {
   const up = (t: SyncTable, alias: string) => sql.raw(`'{"table":"${t}","op":"upsert","row":' || ${alias}.wire || '}'`);
   const per = (table: string, alias: string, where: string) =>
     sql.raw(`JOIN LATERAL (SELECT ${alias}.seq, ${alias}.wire FROM ${table} ${alias} WHERE ${where} OFFSET 0) ${alias} ON true`);
+  const cards = (cols: string) =>
+    `SELECT ${cols} FROM champion WHERE user_id = ex.member_id AND cohort_id IS NOT NULL
+     UNION ALL SELECT ${cols} FROM champion WHERE user_id = ex.member_id AND cohort_id IS NULL`;
   return [
     sql`SELECT ex.k, 1 AS ord, u.seq AS sub, ${up('user', 'u')} AS c FROM ex ${per('"user"', 'u', 'u.id = ex.member_id')}`,
     sql`SELECT ex.k, 2, e.seq, ${up('enrollment', 'e')} FROM ex ${per('enrollment', 'e', 'e.user_id = ex.member_id')}`,
-    sql`SELECT ex.k, 3, ch.seq, ${up('champion', 'ch')} FROM ex ${per('champion', 'ch', 'ch.user_id = ex.member_id')}`,
+    sql`SELECT ex.k, 3, ch.seq, ${up('champion', 'ch')} FROM ex ${sql.raw(`JOIN LATERAL (${cards('seq, wire')} OFFSET 0) ch ON true`)}`,
     sql`SELECT ex.k, 4, s.seq, ${up('champion_stage_change', 's')} FROM ex
-          ${per('champion_stage_change', 's', 's.champion_id IN (SELECT id FROM champion WHERE user_id = ex.member_id)')}`,
+          ${per('champion_stage_change', 's', `s.champion_id IN (${cards('id')})`)}`,
     sql`SELECT ex.k, 5, a.seq, ${up('user_action', 'a')} FROM ex ${per('user_action', 'a', 'a.user_id = ex.member_id')}`,
   ];
 };
