@@ -2,13 +2,13 @@
 // Measures sync, search and timelines at scale and prints a table against the targets
 // (docs/benchmarks.md). A benchmark, not a test: it reports, it does not assert.
 import { execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pullAllPages } from './capturePages.js';
+import { benchRoot, pristineHash } from './pristine.js';
 import { login, SCOPED_COORDINATOR, startServerProcess } from './serverProcess.js';
 import { round, summarize } from './stats.js';
 
@@ -18,8 +18,7 @@ const { values } = parseArgs({
 });
 const size = values.quick ? 'small' : 'large';
 const pushCount = values.quick ? 1000 : 10_000;
-const root = resolve('.data/bench');
-mkdirSync(root, { recursive: true });
+const root = benchRoot();
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 // The previous phase may leave ~1 GB of written pages for the kernel to flush, which would
@@ -49,25 +48,6 @@ function runChild<T>(script: string, args: string[]): Promise<T> {
     });
   });
 }
-
-// The server's data folder is loaded once and kept pristine; every run works on a copy, so
-// the rows the benchmark itself adds (ingest, pushed mutations) never pile up across runs.
-// Its name carries a hash of what shapes the loaded folder (the server migrations and the demo
-// loader): after a change the set is loaded fresh, as a new install would be, instead of each
-// run migrating the old copy (for 1.2 M rows, a long backfill every time) or reusing a folder
-// the loader would now leave differently (e.g. vacuumed).
-const pristineHash = (): string => {
-  const h = createHash('sha256');
-  for (const dir of ['drizzle/server', 'src/server/demo']) {
-    const abs = resolve(dir);
-    for (const f of readdirSync(abs)
-      .filter((n) => (n.endsWith('.sql') || n.endsWith('.ts')) && !n.endsWith('.test.ts'))
-      .sort()) {
-      h.update(`${dir}/${f}`).update(readFileSync(join(abs, f)));
-    }
-  }
-  return h.digest('hex').slice(0, 10);
-};
 
 async function pgliteServer() {
   const pristine = join(root, `pglite-${size}-${pristineHash()}.pristine`);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -7,6 +7,8 @@ import { build } from 'esbuild';
 // external) because starting it through tsx costs ~2 s per process, and the crash test starts
 // it a few dozen times. The bundle lives under node_modules/.cache so that its bare imports
 // (better-sqlite3, drizzle-orm, zod) resolve to this checkout's node_modules.
+// Its real path: the CLI runs only when `import.meta.url` (always the real path) names argv[1], so a
+// bundle reached through a symlinked node_modules (a git worktree's) exited 0 having done nothing.
 
 export interface CliBundle {
   file: string;
@@ -14,7 +16,7 @@ export interface CliBundle {
 }
 
 export async function bundleCli(): Promise<CliBundle> {
-  const dir = join(process.cwd(), 'node_modules', '.cache', 'afh-sync-test', `cli-${process.pid}-${Date.now()}`);
+  const dir = join(realpathSync(join(process.cwd(), 'node_modules')), '.cache', 'afh-sync-test', `cli-${process.pid}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
   // The pull worker's entry is bundled next to the CLI, as the Electron build does it, so a
   // killed sync exercises the worker thread as the app runs it (sync/pullWorker.ts finds it).
