@@ -471,16 +471,7 @@ function moduleActions(rng: Prng, o: StoryOptions, story: { mod: number; threadN
       metadata: { module: mod + 1, answerLength: rng.int(20, 800) },
       source: 'app',
     });
-  if (rng.chance(0.25)) {
-    story.threadNo++;
-    push({
-      action_type: 'posted_thread',
-      target_type: 'forum',
-      target_id: `forum_${o.cohortId}`,
-      metadata: { title: rng.pick(THREAD_TITLES), thread: `thr_${o.enrollmentId}_${story.threadNo}` },
-      source: 'app',
-    });
-  }
+  if (rng.chance(0.25)) postThread(rng, o, story, push);
   if (rng.chance(0.4))
     push({
       action_type: 'posted_reply',
@@ -499,6 +490,18 @@ function moduleActions(rng: Prng, o: StoryOptions, story: { mod: number; threadN
   story.mod++;
   if (story.mod === o.course.modules.length)
     push({ action_type: 'completed_course', target_type: 'course', target_id: courseId, metadata: { modules: story.mod }, source: 'cron_worker' });
+}
+
+/** A new thread in the cohort's forum, numbered per member (during the course and after it). */
+function postThread(rng: Prng, o: StoryOptions, story: { threadNo: number }, push: Push): void {
+  story.threadNo++;
+  push({
+    action_type: 'posted_thread',
+    target_type: 'forum',
+    target_id: `forum_${o.cohortId}`,
+    metadata: { title: rng.pick(THREAD_TITLES), thread: `thr_${o.enrollmentId}_${story.threadNo}` },
+    source: 'app',
+  });
 }
 
 /** After the course: the engaged keep revisiting content and talking in the forum. */
@@ -521,16 +524,8 @@ function revisitAction(rng: Prng, o: StoryOptions, story: { threadNo: number }, 
       metadata: { module: m },
       source: 'segment',
     });
-  else if (r < 0.6) {
-    story.threadNo++;
-    push({
-      action_type: 'posted_thread',
-      target_type: 'forum',
-      target_id: `forum_${o.cohortId}`,
-      metadata: { title: rng.pick(THREAD_TITLES), thread: `thr_${o.enrollmentId}_${story.threadNo}` },
-      source: 'app',
-    });
-  } else if (r < 0.9)
+  else if (r < 0.6) postThread(rng, o, story, push);
+  else if (r < 0.9)
     push({
       action_type: 'posted_reply',
       target_type: 'post',
