@@ -18,7 +18,11 @@ const TABLE_COLUMNS: { readonly [T in SyncTable]: readonly (keyof RowOf[T] & str
 
 /** Columns kept as JSON TEXT here and carried as JSON values on the wire. */
 const JSON_COLUMNS: ReadonlySet<string> = new Set(
-  SYNC_TABLES.flatMap((t) => columnDecls(t).filter(([, c]) => c.kind === 'enumArray' || c.kind === 'jsonObject').map(([name]) => name)),
+  SYNC_TABLES.flatMap((t) =>
+    columnDecls(t)
+      .filter(([, c]) => c.kind === 'enumArray' || c.kind === 'jsonObject')
+      .map(([name]) => name),
+  ),
 );
 
 export type SqlValue = string | number | null;
@@ -54,6 +58,12 @@ export function upsertSql(table: SyncTable): string {
   if (table === 'champion_stage_change') updates.push('"pending_mutation_id" = NULL');
   return `INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
     ON CONFLICT("id") DO UPDATE SET ${updates.join(', ')}`;
+}
+
+/** `INSERT … ON CONFLICT(id) DO NOTHING` for a table (an optimistic write); another unique index still raises. */
+export function insertIfAbsentSql(table: SyncTable): string {
+  const cols = TABLE_COLUMNS[table];
+  return `INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT("id") DO NOTHING`;
 }
 
 export function deleteSql(table: SyncTable): string {

@@ -6,9 +6,9 @@ import { columnDecls, TABLES, type SyncTableName } from './tables.js';
 // already hold (drizzle-kit compares it), which is why the two dialects spell an enum list
 // differently.
 
-export type Dialect = 'sqlite' | 'pg';
+type Dialect = 'sqlite' | 'pg';
 
-export interface CheckSql {
+interface CheckSql {
   readonly name: string;
   readonly sql: string;
 }

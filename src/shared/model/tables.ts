@@ -69,7 +69,7 @@ interface VersionColumn {
 export type ColumnDecl = IdColumn | TextColumn | EnumColumn | EnumArrayColumn | JsonObjectColumn | TimestampColumn | VersionColumn;
 export type ColumnKind = ColumnDecl['kind'];
 
-export interface TableDecl {
+interface TableDecl {
   /** Prefix of the table's CHECK names (`csc_to_stage_check`). */
   readonly checkPrefix: string;
   readonly columns: { readonly [column: string]: ColumnDecl };
@@ -187,7 +187,7 @@ export const TABLES = {
 } as const satisfies { readonly [T in SyncTableName]: TableDecl };
 
 export type Columns<T extends SyncTableName> = (typeof TABLES)[T]['columns'];
-export type ColumnName<T extends SyncTableName> = keyof Columns<T> & string;
+type ColumnName<T extends SyncTableName> = keyof Columns<T> & string;
 
 /** A table's wire columns, in declaration order (the order of wire rows and of every generated column list). */
 export const columnsOf = <T extends SyncTableName>(table: T): readonly ColumnName<T>[] => Object.keys(TABLES[table].columns) as ColumnName<T>[];
