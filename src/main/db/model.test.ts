@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SYNC_TABLES, TABLES, type ColumnDecl, type SyncTableName } from '../../shared/model/tables.js';
 import { ROW_SCHEMAS } from '../../shared/rows.js';
 import { dumpTable } from '../sync/wireRows.js';
-import * as schema from './schema.js';
+import { champion, championStageChange, cohort, enrollment, user, userAction } from './schema.js';
 import { tempDatabase } from './testing/tempDb.js';
 
 // The client's drizzle tables stay hand-written (indexes, partial indexes and drizzle's column
@@ -12,12 +12,12 @@ import { tempDatabase } from './testing/tempDb.js';
 // nullability, default and type family; and the same of the migrated SQLite file itself.
 
 const DRIZZLE: { readonly [T in SyncTableName]: SQLiteTable } = {
-  user: schema.user,
-  cohort: schema.cohort,
-  enrollment: schema.enrollment,
-  user_action: schema.userAction,
-  champion: schema.champion,
-  champion_stage_change: schema.championStageChange,
+  user,
+  cohort,
+  enrollment,
+  user_action: userAction,
+  champion,
+  champion_stage_change: championStageChange,
 };
 
 /** A column as both sides can describe it: name, nullable, has a default, SQLite storage type. */
@@ -87,7 +87,7 @@ describe('the client schema against the one declaration (src/shared/model)', () 
   });
 
   it('a column renamed in the declaration alone no longer matches the drizzle table', () => {
-    expect(drizzleColumns(schema.userAction, [])).not.toEqual(declared(renamed('user_action', 'target_id', 'target_ref')));
-    expect(drizzleColumns(schema.champion, [])).not.toEqual(declared(renamed('champion', 'notes', 'note')));
+    expect(drizzleColumns(userAction, [])).not.toEqual(declared(renamed('user_action', 'target_id', 'target_ref')));
+    expect(drizzleColumns(champion, [])).not.toEqual(declared(renamed('champion', 'notes', 'note')));
   });
 });
