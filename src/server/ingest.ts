@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { IngestRequest, IngestResponse } from '../shared/protocol.js';
 import type { Database, Tx } from './db/database.js';
 import { dataFault } from './db/dataFault.js';
+import { insertRows } from './db/insertRows.js';
 import { DomainError } from './domainError.js';
 import { MAX_FUTURE_MS, newId } from './sync/applyMutation.js';
 
@@ -32,11 +33,25 @@ export async function ingestActions(
       const id = newId('act');
       const inserted = await insertOrExplain(index, () =>
         tx.rows<{ id: string }>(
-          sql`INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata, source_system,
-                                     source_event_id, idempotency_key, occurred_at)
-            VALUES (${id}, ${a.user_id}, ${a.enrollment_id}, ${a.action_type}, ${a.target_type}, ${a.target_id},
-                    ${JSON.stringify(a.metadata)}::jsonb, ${a.source_system}, ${a.source_event_id}, ${key}, ${a.occurred_at})
-            ON CONFLICT DO NOTHING RETURNING id`,
+          insertRows(
+            'user_action',
+            [
+              {
+                id,
+                user_id: a.user_id,
+                enrollment_id: a.enrollment_id,
+                action_type: a.action_type,
+                target_type: a.target_type,
+                target_id: a.target_id,
+                metadata: a.metadata,
+                source_system: a.source_system,
+                source_event_id: a.source_event_id,
+                idempotency_key: key,
+                occurred_at: a.occurred_at,
+              },
+            ],
+            'skip',
+          ),
         ),
       );
       if (inserted[0]) {

@@ -17,6 +17,8 @@ export const ACTION_TYPES = [
 export const TARGET_TYPES = ['module', 'content_block', 'question', 'course', 'cohort', 'forum', 'thread', 'post'] as const;
 export const SOURCE_SYSTEMS = ['webhook', 'app', 'stripe', 'segment', 'manual', 'cron_worker'] as const;
 export const STAGES = ['candidate', 'selected', 'champion', 'alumni'] as const;
+export const COHORT_STATUSES = ['planned', 'active', 'finished'] as const;
+export const ENROLLMENT_STATUSES = ['active', 'completed', 'withdrawn'] as const;
 /** Upstream systems that may use the ingest endpoint: every source but the app's own `manual`. */
 const INGEST_SOURCE_SYSTEMS = ['webhook', 'app', 'stripe', 'segment', 'cron_worker'] as const;
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ActionType, Stage, TargetType } from './enums.js';
 import { IDEMPOTENCY_KEY_MAX, NOTES_MAX, REASON_MAX, TARGET_ID_MAX } from './limits.js';
-import { JsonObject, RowId, StorableTimestamp } from './rows.js';
+import { JsonObject, RowId, StorableTimestamp, type UserActionRow } from './rows.js';
 import { storableText } from './storable.js';
 
 // The mutations a coordinator can make offline (docs/protocol.md, push table). The app
@@ -66,6 +66,21 @@ export type MutationArgs = { [K in MutationName]: z.infer<(typeof MUTATION_ARGS)
 
 /** A fully validated mutation, discriminated by name. */
 export type Mutation = { [K in MutationName]: { id: number; name: K; args: MutationArgs[K] } }[MutationName];
+
+/** The user_action row an `action.record` writes: a manual action, on the laptop (optimistically) and on the server alike. */
+export const manualActionRow = (a: MutationArgs['action.record']): UserActionRow => ({
+  id: a.id,
+  user_id: a.userId,
+  enrollment_id: a.enrollmentId,
+  action_type: a.actionType,
+  target_type: a.targetType,
+  target_id: a.targetId,
+  metadata: a.metadata,
+  source_system: 'manual',
+  source_event_id: null,
+  idempotency_key: a.idempotencyKey,
+  occurred_at: a.occurredAt,
+});
 
 /**
  * The envelope of a mutation as it arrives in a push: id and name checked loosely, args

@@ -1,24 +1,11 @@
 import { z } from 'zod';
-import { ActionType, Role, SourceSystem, Stage, TargetType } from './enums.js';
-import {
-  COHORT_NAME_MAX,
-  COURSE_NAME_MAX,
-  EMAIL_MAX,
-  EMAIL_MIN,
-  IDEMPOTENCY_KEY_MAX,
-  NOTES_MAX,
-  ORIGIN_MAX,
-  PERSON_NAME_MAX,
-  PROFILE_IMG_MAX,
-  REASON_MAX,
-  ROW_ID_MAX,
-  SOURCE_EVENT_ID_MAX,
-  TARGET_ID_MAX,
-} from './limits.js';
+import { columnDecls, SYNC_TABLES, type ColumnDecl, type Columns, type SyncTableName } from './model/tables.js';
+import { ROW_ID_MAX } from './limits.js';
 import { isStorableTime, storableText, StorableJsonObject, TIMESTAMP_RANGE_MESSAGE } from './storable.js';
 
 // Rows as they travel on the wire (docs/protocol.md): the tables' own column names,
-// `roles` as a JSON array, `metadata` as a JSON object, timestamps as UTC ISO-8601.
+// `roles` as a JSON array, `metadata` as a JSON object, timestamps as UTC ISO-8601. The row
+// schemas are derived from the tables' one declaration (model/tables.ts).
 
 /** UTC ISO-8601 timestamp, e.g. 2026-04-20T10:00:00Z or 2026-04-20T10:00:00.123Z. */
 export const IsoTimestamp = z.iso.datetime({ offset: false, message: 'must be a UTC ISO-8601 timestamp like 2026-04-20T10:00:00Z' });
@@ -35,75 +22,58 @@ export const JsonObject = StorableJsonObject;
 
 /** A timestamp both databases and every date input hold: [TIMESTAMP_MIN, TIMESTAMP_MAX) (limits.ts). */
 export const StorableTimestamp = IsoTimestamp.refine(isStorableTime, TIMESTAMP_RANGE_MESSAGE);
-const Ts = StorableTimestamp;
-/** Optional text of a column: well-formed, at most `max` characters. */
-const text = (max: number) => storableText({ max });
-/** Required text: non-empty too. */
-const required = (max: number, min = 1) => storableText({ min, max });
+type Nullable<C, V> = C extends { readonly nullable: true } ? V | null : V;
+/** The wire value of a declared column (model/tables.ts). */
+type WireValue<C> = Nullable<
+  C,
+  C extends { readonly kind: 'enum'; readonly values: readonly (infer V)[] }
+    ? V
+    : C extends { readonly kind: 'enumArray'; readonly values: readonly (infer V)[] }
+      ? V[]
+      : C extends { readonly kind: 'jsonObject' }
+        ? z.infer<typeof JsonObject>
+        : C extends { readonly kind: 'version' }
+          ? number
+          : string
+>;
+type WireShape<T extends SyncTableName> = { [K in keyof Columns<T>]: z.ZodType<WireValue<Columns<T>[K]>, WireValue<Columns<T>[K]>> };
 
-export const UserRow = z.strictObject({
-  id: RowId,
-  email: required(EMAIL_MAX, EMAIL_MIN),
-  name: required(PERSON_NAME_MAX),
-  origin: text(ORIGIN_MAX).nullable(),
-  profile_img: text(PROFILE_IMG_MAX).nullable(),
-  roles: z.array(Role),
-  created_at: Ts,
-});
+/** The zod schema of one declared column's wire value. */
+function columnSchema(c: ColumnDecl): z.ZodType {
+  const base = ((): z.ZodType => {
+    switch (c.kind) {
+      case 'id':
+        return RowId;
+      // Optional text is only bounded; required text must not be empty either.
+      case 'text':
+        return c.min > 0 ? storableText({ min: c.min, max: c.max }) : storableText({ max: c.max });
+      case 'enum':
+        return z.enum(c.values);
+      case 'enumArray':
+        return z.array(z.enum(c.values));
+      case 'jsonObject':
+        return JsonObject;
+      case 'timestamp':
+        return StorableTimestamp;
+      case 'version':
+        return z.number().int().positive();
+    }
+  })();
+  return c.nullable ? base.nullable() : base;
+}
 
-export const CohortRow = z.strictObject({
-  id: RowId,
-  name: required(COHORT_NAME_MAX),
-  starts_at: Ts.nullable(),
-  ends_at: Ts.nullable(),
-  status: z.enum(['planned', 'active', 'finished']),
-  created_at: Ts,
-});
+/** A table's wire row schema, derived from its declaration: its columns, in declaration order, and nothing else. */
+function wireRowSchema<T extends SyncTableName>(table: T): z.ZodObject<WireShape<T>, z.core.$strict> {
+  const shape = Object.fromEntries(columnDecls(table).map(([name, c]) => [name, columnSchema(c)])) as WireShape<T>;
+  return z.strictObject(shape);
+}
 
-export const EnrollmentRow = z.strictObject({
-  id: RowId,
-  user_id: RowId,
-  cohort_id: RowId.nullable(),
-  course_name: text(COURSE_NAME_MAX).nullable(),
-  status: z.enum(['active', 'completed', 'withdrawn']),
-  enrolled_at: Ts,
-});
-
-export const UserActionRow = z.strictObject({
-  id: RowId,
-  user_id: RowId,
-  enrollment_id: RowId.nullable(),
-  action_type: ActionType,
-  target_type: TargetType.nullable(),
-  target_id: text(TARGET_ID_MAX).nullable(),
-  metadata: JsonObject,
-  source_system: SourceSystem.nullable(),
-  source_event_id: text(SOURCE_EVENT_ID_MAX).nullable(),
-  idempotency_key: text(IDEMPOTENCY_KEY_MAX).nullable(),
-  occurred_at: Ts,
-});
-
-export const ChampionRow = z.strictObject({
-  id: RowId,
-  user_id: RowId,
-  cohort_id: RowId.nullable(),
-  stage: Stage,
-  notes: text(NOTES_MAX),
-  selected_at: Ts.nullable(),
-  became_champion_at: Ts.nullable(),
-  /** Bumped by the server on every stage move (docs/protocol.md): what a move's baseVersion is checked against. */
-  stage_version: z.number().int().positive(),
-});
-
-export const ChampionStageChangeRow = z.strictObject({
-  id: RowId,
-  champion_id: RowId,
-  from_stage: Stage.nullable(),
-  to_stage: Stage,
-  changed_at: Ts,
-  changed_by: RowId,
-  reason: text(REASON_MAX).nullable(),
-});
+export const UserRow = wireRowSchema('user');
+export const CohortRow = wireRowSchema('cohort');
+export const EnrollmentRow = wireRowSchema('enrollment');
+export const UserActionRow = wireRowSchema('user_action');
+export const ChampionRow = wireRowSchema('champion');
+export const ChampionStageChangeRow = wireRowSchema('champion_stage_change');
 
 export type UserRow = z.infer<typeof UserRow>;
 export type CohortRow = z.infer<typeof CohortRow>;
@@ -112,7 +82,7 @@ export type UserActionRow = z.infer<typeof UserActionRow>;
 export type ChampionRow = z.infer<typeof ChampionRow>;
 export type ChampionStageChangeRow = z.infer<typeof ChampionStageChangeRow>;
 
-export const SYNC_TABLES = ['user', 'cohort', 'enrollment', 'user_action', 'champion', 'champion_stage_change'] as const;
+export { SYNC_TABLES };
 export const SyncTable = z.enum(SYNC_TABLES);
 export type SyncTable = z.infer<typeof SyncTable>;
 

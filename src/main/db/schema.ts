@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { ROLES } from '../../shared/enums.js';
+import { enumChecks as declaredEnumChecks } from '../../shared/model/checks.js';
+import type { SyncTableName } from '../../shared/model/tables.js';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 // The local mirror of the platform's "User" domain plus the sync engine's own
@@ -10,10 +12,8 @@ import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } fro
 /** `<col>` (a JSON array of role strings) holds `role`; also used verbatim by queries/people.ts to match the partial indexes. */
 export const roleTest = (col: string, role: string): string => `instr(${col}, '"${role}"') > 0`;
 
-// An OR of equalities, not `IN (…)`: SQLite evaluates a CHECK's IN list by building a
-// temporary index for it on every row written, which made the enum checks cost more than the
-// insert itself (a measured 5-6 µs of a user_action row's ~10). Same meaning, no per-row setup.
-const inList = (col: string, values: readonly string[]) => sql.raw(`(${values.map((v) => `${col} = '${v}'`).join(' OR ')})`);
+/** The table's enum CHECKs, derived from its declaration (src/shared/model). */
+const enumChecks = (table: SyncTableName) => declaredEnumChecks(table, 'sqlite').map((c) => check(c.name, sql.raw(c.sql)));
 
 export const user = sqliteTable(
   'user',
@@ -55,7 +55,7 @@ export const cohort = sqliteTable(
     status: text('status').notNull(),
     createdAt: text('created_at').notNull(),
   },
-  () => [check('cohort_status_check', inList('status', ['planned', 'active', 'finished']))],
+  () => enumChecks('cohort'),
 );
 
 export const enrollment = sqliteTable(
@@ -68,7 +68,7 @@ export const enrollment = sqliteTable(
     status: text('status').notNull(),
     enrolledAt: text('enrolled_at').notNull(),
   },
-  (t) => [check('enrollment_status_check', inList('status', ['active', 'completed', 'withdrawn'])), index('enrollment_user_idx').on(t.userId)],
+  (t) => [...enumChecks('enrollment'), index('enrollment_user_idx').on(t.userId)],
 );
 
 export const userAction = sqliteTable(
@@ -87,28 +87,7 @@ export const userAction = sqliteTable(
     occurredAt: text('occurred_at').notNull(),
   },
   (t) => [
-    check(
-      'user_action_action_type_check',
-      inList('action_type', [
-        'enrolled',
-        'viewed_module',
-        'started_module',
-        'completed_module',
-        'answered_question',
-        'posted_thread',
-        'posted_reply',
-        'completed_course',
-        'unenrolled',
-      ]),
-    ),
-    check(
-      'user_action_target_type_check',
-      sql`target_type IS NULL OR ${inList('target_type', ['module', 'content_block', 'question', 'course', 'cohort', 'forum', 'thread', 'post'])}`,
-    ),
-    check(
-      'user_action_source_system_check',
-      sql`source_system IS NULL OR ${inList('source_system', ['webhook', 'app', 'stripe', 'segment', 'manual', 'cron_worker'])}`,
-    ),
+    ...enumChecks('user_action'),
     check('user_action_metadata_object', sql`json_valid(${t.metadata}) AND json_type(${t.metadata}) = 'object'`),
     uniqueIndex('user_action_source_event_unique')
       .on(t.sourceSystem, t.sourceEventId)
@@ -141,7 +120,7 @@ export const champion = sqliteTable(
     stageVersion: integer('stage_version').notNull().default(1),
   },
   (t) => [
-    check('champion_stage_check', inList('stage', ['candidate', 'selected', 'champion', 'alumni'])),
+    ...enumChecks('champion'),
     uniqueIndex('champion_user_cohort_unique')
       .on(t.userId, t.cohortId)
       .where(sql`cohort_id IS NOT NULL`),
@@ -166,8 +145,7 @@ export const championStageChange = sqliteTable(
     pendingMutationId: integer('pending_mutation_id'),
   },
   (t) => [
-    check('csc_from_stage_check', sql`from_stage IS NULL OR ${inList('from_stage', ['candidate', 'selected', 'champion', 'alumni'])}`),
-    check('csc_to_stage_check', inList('to_stage', ['candidate', 'selected', 'champion', 'alumni'])),
+    ...enumChecks('champion_stage_change'),
     index('csc_champion_idx').on(t.championId, t.changedAt),
     index('csc_pending_idx')
       .on(t.pendingMutationId)

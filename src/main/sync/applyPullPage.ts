@@ -5,6 +5,7 @@ import { collectWrites, noteWrite } from './writtenTables.js';
 import { basedRows, forgetBase, type BasedTable } from './serverBase.js';
 import { FORGET_OPTIMISTIC_HISTORY_SQL } from './optimistic.js';
 import { catchUpMemberSearch } from './bulkLoad.js';
+import { CLEAR_CHAMPION_SLOT_SQL, slotParams } from './championSlot.js';
 import { isConstraintError } from './sqliteErrors.js';
 import { clearGoneChampions, forgetMember, noteGoneChampion } from '../localData/forgetMember.js';
 import { evictMember, forgetLeftNotice } from './scopeEviction.js';
@@ -45,7 +46,7 @@ const COLLISION_DELETES: Partial<Record<SyncTable, { sql: string; params: (row: 
       params: (r) => [r.source_system, r.source_event_id, r.id],
     },
   ],
-  champion: [{ sql: 'DELETE FROM champion WHERE user_id = ? AND cohort_id IS ? AND id <> ?', params: (r) => [r.user_id, r.cohort_id, r.id] }],
+  champion: [{ sql: CLEAR_CHAMPION_SLOT_SQL, params: slotParams }],
 };
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));

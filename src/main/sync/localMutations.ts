@@ -5,6 +5,7 @@ import { manualIdempotencyKey } from '../../shared/rows.js';
 import { parseMutation, type Mutation, type MutationArgs, type MutationName } from '../../shared/mutations.js';
 import { isValidTransition } from '../../shared/stageRules.js';
 import type { Stage } from '../../shared/enums.js';
+import { CHAMPION_SLOT_HOLDER_SQL, slotParams } from './championSlot.js';
 import { getOpenConflict, listOpenConflicts, markResolved, stopWaiting, waitingBehind, type StoredConflict } from './conflicts.js';
 import { applyOptimistic, readChampion } from './optimistic.js';
 import { durably } from './durably.js';
@@ -318,9 +319,8 @@ export class LocalMutations {
   }
 
   private requireNoChampionFor(userId: string, cohortId: string | null, exceptId: string | null): void {
-    const existing = this.sqlite
-      .prepare('SELECT id FROM champion WHERE user_id = ? AND cohort_id IS ? AND id IS NOT ?')
-      .get(userId, cohortId, exceptId) as { id: string } | undefined;
+    const existing = this.sqlite.prepare(CHAMPION_SLOT_HOLDER_SQL).get(slotParams({ user_id: userId, cohort_id: cohortId, id: exceptId })) as
+      { id: string } | undefined;
     if (existing) {
       const where = cohortId === null ? 'a global champion row' : 'a champion row for that cohort';
       throw new LocalMutationError(

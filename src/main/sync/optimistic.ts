@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { Mutation } from '../../shared/mutations.js';
+import { manualActionRow, type Mutation } from '../../shared/mutations.js';
 import { rolesAfterStageChange, stampsForStage } from '../../shared/stageRules.js';
 import { rememberBase } from './serverBase.js';
 import { isConstraintError } from './sqliteErrors.js';
+import { insertIfAbsentSql, toLocalValues } from './wireRows.js';
 import { noteWrite } from './writtenTables.js';
 
 // The optimistic effect of each mutation on the local mirror: what the server will do if it
@@ -105,14 +106,7 @@ function applyInner(sqlite: Database.Database, m: Mutation, ctx: OptimisticConte
       const a = m.args;
       rememberBase(sqlite, 'user_action', a.id);
       noteWrite(sqlite, 'user_action');
-      sqlite
-        .prepare(
-          `INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata,
-             source_system, source_event_id, idempotency_key, occurred_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'manual', NULL, ?, ?)
-           ON CONFLICT(id) DO NOTHING`,
-        )
-        .run(a.id, a.userId, a.enrollmentId, a.actionType, a.targetType, a.targetId, JSON.stringify(a.metadata), a.idempotencyKey, a.occurredAt);
+      sqlite.prepare(insertIfAbsentSql('user_action')).run(toLocalValues('user_action', manualActionRow(a)));
       return true;
     }
   }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { CLEAR_CHAMPION_SLOT_SQL, slotParams } from './championSlot.js';
 import { isConstraintError } from './sqliteErrors.js';
 import { readRow, toLocalValues, upsertSql } from './wireRows.js';
 import type { RowOf } from '../../shared/rows.js';
@@ -78,8 +79,7 @@ export function restoreBases(sqlite: Database.Database): Set<BasedTable> {
       sqlite.prepare(upsertSql(p.table)).run(values);
     } catch (e) {
       if (!isConstraintError(e) || p.table !== 'champion') throw e;
-      const c = row as RowOf['champion'];
-      sqlite.prepare('DELETE FROM champion WHERE user_id = ? AND cohort_id IS ? AND id <> ?').run(c.user_id, c.cohort_id, c.id);
+      sqlite.prepare(CLEAR_CHAMPION_SLOT_SQL).run(slotParams(row as RowOf['champion']));
       sqlite.prepare(upsertSql(p.table)).run(values);
     }
   }

@@ -1,33 +1,29 @@
 import type Database from 'better-sqlite3';
+import { columnDecls, columnsOf } from '../../shared/model/tables.js';
 import { SYNC_TABLES, type RowOf, type SyncTable } from '../../shared/rows.js';
 
 // The one place that knows how a row on the wire (docs/protocol.md) maps to the local SQLite
 // columns and back. Wire rows already use the tables' column names; only `roles` and
 // `metadata` change representation (JSON value on the wire, JSON TEXT locally).
 
-/** Column order of each mirrored table, as used by the prepared statements below. */
+/** Column order of each mirrored table (its declaration's, src/shared/model), as used by the prepared statements below. */
 const TABLE_COLUMNS: { readonly [T in SyncTable]: readonly (keyof RowOf[T] & string)[] } = {
-  user: ['id', 'email', 'name', 'origin', 'profile_img', 'roles', 'created_at'],
-  cohort: ['id', 'name', 'starts_at', 'ends_at', 'status', 'created_at'],
-  enrollment: ['id', 'user_id', 'cohort_id', 'course_name', 'status', 'enrolled_at'],
-  user_action: [
-    'id',
-    'user_id',
-    'enrollment_id',
-    'action_type',
-    'target_type',
-    'target_id',
-    'metadata',
-    'source_system',
-    'source_event_id',
-    'idempotency_key',
-    'occurred_at',
-  ],
-  champion: ['id', 'user_id', 'cohort_id', 'stage', 'notes', 'selected_at', 'became_champion_at', 'stage_version'],
-  champion_stage_change: ['id', 'champion_id', 'from_stage', 'to_stage', 'changed_at', 'changed_by', 'reason'],
+  user: columnsOf('user'),
+  cohort: columnsOf('cohort'),
+  enrollment: columnsOf('enrollment'),
+  user_action: columnsOf('user_action'),
+  champion: columnsOf('champion'),
+  champion_stage_change: columnsOf('champion_stage_change'),
 };
 
-const JSON_COLUMNS: ReadonlySet<string> = new Set(['roles', 'metadata']);
+/** Columns kept as JSON TEXT here and carried as JSON values on the wire. */
+const JSON_COLUMNS: ReadonlySet<string> = new Set(
+  SYNC_TABLES.flatMap((t) =>
+    columnDecls(t)
+      .filter(([, c]) => c.kind === 'enumArray' || c.kind === 'jsonObject')
+      .map(([name]) => name),
+  ),
+);
 
 export type SqlValue = string | number | null;
 
@@ -62,6 +58,12 @@ export function upsertSql(table: SyncTable): string {
   if (table === 'champion_stage_change') updates.push('"pending_mutation_id" = NULL');
   return `INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
     ON CONFLICT("id") DO UPDATE SET ${updates.join(', ')}`;
+}
+
+/** `INSERT … ON CONFLICT(id) DO NOTHING` for a table (an optimistic write); another unique index still raises. */
+export function insertIfAbsentSql(table: SyncTable): string {
+  const cols = TABLE_COLUMNS[table];
+  return `INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT("id") DO NOTHING`;
 }
 
 export function deleteSql(table: SyncTable): string {

@@ -15,25 +15,9 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
-import { ACTION_TYPES, INGEST_KEY_SOURCES, ROLES, SOURCE_SYSTEMS, STAGES, TARGET_TYPES } from '../../shared/enums.js';
-import {
-  COHORT_NAME_MAX,
-  COURSE_NAME_MAX,
-  EMAIL_MAX,
-  EMAIL_MIN,
-  IDEMPOTENCY_KEY_MAX,
-  JSON_MAX_DEPTH,
-  METADATA_MAX_BYTES,
-  NOTES_MAX,
-  ORIGIN_MAX,
-  PERSON_NAME_MAX,
-  PROFILE_IMG_MAX,
-  REASON_MAX,
-  SOURCE_EVENT_ID_MAX,
-  TARGET_ID_MAX,
-  TIMESTAMP_MAX,
-  TIMESTAMP_MIN,
-} from '../../shared/limits.js';
+import { INGEST_KEY_SOURCES, ROLES } from '../../shared/enums.js';
+import { enumChecks, inList as inListSql, storableChecks } from '../../shared/model/checks.js';
+import type { SyncTableName } from '../../shared/model/tables.js';
 
 // The central database (PostgreSQL / PGlite). Table and column names mirror docs/architecture.md ("Domain rules") so
 // rows travel on the wire under their own column names.
@@ -42,7 +26,7 @@ import {
 // `change_seq` on every INSERT/UPDATE while holding the writers' advisory lock, and a
 // delete leaves a tombstone with its own seq. Pull pages by seq (see pullPage.ts).
 
-const inList = (col: string, values: readonly string[]) => sql.raw(`${col} IN (${values.map((v) => `'${v}'`).join(', ')})`);
+const inList = (col: string, values: readonly string[]) => sql.raw(inListSql('pg', col, values));
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 const seqCol = () => bigint('seq', { mode: 'bigint' }).notNull();
 // The row's wire JSON as compact text, kept by a BEFORE INSERT OR UPDATE trigger (migration
@@ -50,20 +34,8 @@ const seqCol = () => bigint('seq', { mode: 'bigint' }).notNull();
 // Server-internal: never sent as a column of its own (wire rows list their columns explicitly).
 const wireCol = () => text('wire').notNull();
 
-// Storable values (src/shared/storable.ts) as CHECKs, so the server can never hold a row a laptop
-// cannot store. PostgreSQL text and jsonb cannot hold a NUL or a lone surrogate at all; what is
-// left is lengths, the timestamp range and JSON depth and size (server migration 0005_storable,
-// which also repaired the rows stored before, logging each in `storable_repair`).
-// Lengths as the zod schemas count them, in UTF-16 code units: char_length counts code points,
-// and a character outside the BMP is two units; octet_length is never below the unit count, so
-// the regexp runs only for text long enough to be in doubt.
-const lengthWithin = (col: string, max: number, min = 0) =>
-  sql.raw(
-    `${col} IS NULL OR (char_length(${col}) >= ${min} AND char_length(${col}) <= ${max} AND (octet_length(${col}) <= ${max} OR char_length(${col}) + regexp_count(${col}, '[\\U00010000-\\U0010FFFF]') <= ${max}))`,
-  );
-const timeWithin = (col: string) => sql.raw(`${col} IS NULL OR (${col} >= '${TIMESTAMP_MIN}' AND ${col} < '${TIMESTAMP_MAX}')`);
-// afh_json_storable (migration 0005): depth <= JSON_MAX_DEPTH and compact size <= METADATA_MAX_BYTES.
-const jsonStorable = (col: string) => sql.raw(`afh_json_storable(${col}, ${JSON_MAX_DEPTH}, ${METADATA_MAX_BYTES})`);
+/** The table's enum and storable CHECKs, derived from its declaration (src/shared/model). */
+const declaredChecks = (table: SyncTableName) => [...enumChecks(table, 'pg'), ...storableChecks(table)].map((c) => check(c.name, sql.raw(c.sql)));
 
 /** One sequence for all synced tables and tombstones: a single total order of changes. */
 export const changeSeq = pgSequence('change_seq', { startWith: 1, increment: 1 });
@@ -89,11 +61,7 @@ export const user = pgTable(
     check('user_roles_array', sql`jsonb_typeof(${t.roles}) = 'array' AND ${t.roles} <@ '${sql.raw(JSON.stringify(ROLES))}'::jsonb`),
     // Login looks members up by email, case-insensitively; two accounts must not share one.
     uniqueIndex('user_email_unique').on(sql`lower(${t.email})`),
-    check('user_email_storable', lengthWithin('email', EMAIL_MAX, EMAIL_MIN)),
-    check('user_name_storable', lengthWithin('name', PERSON_NAME_MAX, 1)),
-    check('user_origin_storable', lengthWithin('origin', ORIGIN_MAX)),
-    check('user_profile_img_storable', lengthWithin('profile_img', PROFILE_IMG_MAX)),
-    check('user_created_at_storable', timeWithin('created_at')),
+    ...declaredChecks('user'),
     index('user_seq_idx').on(t.seq),
   ],
 );
@@ -110,14 +78,7 @@ export const cohort = pgTable(
     seq: seqCol(),
     wire: wireCol(),
   },
-  (t) => [
-    check('cohort_status_check', inList('status', ['planned', 'active', 'finished'])),
-    check('cohort_name_storable', lengthWithin('name', COHORT_NAME_MAX, 1)),
-    check('cohort_starts_at_storable', timeWithin('starts_at')),
-    check('cohort_ends_at_storable', timeWithin('ends_at')),
-    check('cohort_created_at_storable', timeWithin('created_at')),
-    index('cohort_seq_idx').on(t.seq),
-  ],
+  (t) => [...declaredChecks('cohort'), index('cohort_seq_idx').on(t.seq)],
 );
 
 export const enrollment = pgTable(
@@ -133,9 +94,7 @@ export const enrollment = pgTable(
     wire: wireCol(),
   },
   (t) => [
-    check('enrollment_status_check', inList('status', ['active', 'completed', 'withdrawn'])),
-    check('enrollment_course_name_storable', lengthWithin('course_name', COURSE_NAME_MAX)),
-    check('enrollment_enrolled_at_storable', timeWithin('enrolled_at')),
+    ...declaredChecks('enrollment'),
     foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'enrollment_user_fk' }),
     foreignKey({ columns: [t.cohortId], foreignColumns: [cohort.id], name: 'enrollment_cohort_fk' }),
     index('enrollment_user_idx').on(t.userId),
@@ -166,15 +125,8 @@ export const userAction = pgTable(
     wire: wireCol(),
   },
   (t) => [
-    check('user_action_action_type_check', inList('action_type', ACTION_TYPES)),
-    check('user_action_target_type_check', sql`target_type IS NULL OR ${inList('target_type', TARGET_TYPES)}`),
-    check('user_action_source_system_check', sql`source_system IS NULL OR ${inList('source_system', SOURCE_SYSTEMS)}`),
+    ...declaredChecks('user_action'),
     check('user_action_metadata_object', sql`jsonb_typeof(${t.metadata}) = 'object'`),
-    check('user_action_metadata_storable', jsonStorable('metadata')),
-    check('user_action_target_id_storable', lengthWithin('target_id', TARGET_ID_MAX)),
-    check('user_action_source_event_id_storable', lengthWithin('source_event_id', SOURCE_EVENT_ID_MAX)),
-    check('user_action_idempotency_key_storable', lengthWithin('idempotency_key', IDEMPOTENCY_KEY_MAX)),
-    check('user_action_occurred_at_storable', timeWithin('occurred_at')),
     foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'user_action_user_fk' }),
     foreignKey({ columns: [t.enrollmentId], foreignColumns: [enrollment.id], name: 'user_action_enrollment_fk' }),
     uniqueIndex('user_action_source_event_unique')
@@ -204,11 +156,8 @@ export const champion = pgTable(
     wire: wireCol(),
   },
   (t) => [
-    check('champion_stage_check', inList('stage', STAGES)),
+    ...declaredChecks('champion'),
     check('champion_stage_version_positive', sql`${t.stageVersion} > 0`),
-    check('champion_notes_storable', lengthWithin('notes', NOTES_MAX)),
-    check('champion_selected_at_storable', timeWithin('selected_at')),
-    check('champion_became_champion_at_storable', timeWithin('became_champion_at')),
     foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'champion_user_fk' }),
     foreignKey({ columns: [t.cohortId], foreignColumns: [cohort.id], name: 'champion_cohort_fk' }),
     uniqueIndex('champion_user_cohort_unique')
@@ -235,10 +184,7 @@ export const championStageChange = pgTable(
     wire: wireCol(),
   },
   (t) => [
-    check('csc_from_stage_check', sql`from_stage IS NULL OR ${inList('from_stage', STAGES)}`),
-    check('csc_to_stage_check', inList('to_stage', STAGES)),
-    check('csc_reason_storable', lengthWithin('reason', REASON_MAX)),
-    check('csc_changed_at_storable', timeWithin('changed_at')),
+    ...declaredChecks('champion_stage_change'),
     foreignKey({ columns: [t.championId], foreignColumns: [champion.id], name: 'csc_champion_fk' }),
     index('csc_champion_idx').on(t.championId),
     index('csc_seq_idx').on(t.seq),

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { RowOf, SyncTable } from '../../shared/rows.js';
+import { columnDecls } from '../../shared/model/tables.js';
+import { SYNC_TABLES, type RowOf, type SyncTable } from '../../shared/rows.js';
 
 // Each synced table's row as it travels on the wire, built inside PostgreSQL (timestamps via
 // afh_iso: UTC ISO-8601 with milliseconds). Two sources that must agree:
@@ -10,14 +11,13 @@ import type { RowOf, SyncTable } from '../../shared/rows.js';
 
 const iso = (col: string) => `afh_iso(${col})`;
 
-const WIRE_JSON: Record<SyncTable, string> = {
-  user: `json_build_object('id', id, 'email', email, 'name', name, 'origin', origin, 'profile_img', profile_img, 'roles', roles, 'created_at', ${iso('created_at')})`,
-  cohort: `json_build_object('id', id, 'name', name, 'starts_at', ${iso('starts_at')}, 'ends_at', ${iso('ends_at')}, 'status', status, 'created_at', ${iso('created_at')})`,
-  enrollment: `json_build_object('id', id, 'user_id', user_id, 'cohort_id', cohort_id, 'course_name', course_name, 'status', status, 'enrolled_at', ${iso('enrolled_at')})`,
-  user_action: `json_build_object('id', id, 'user_id', user_id, 'enrollment_id', enrollment_id, 'action_type', action_type, 'target_type', target_type, 'target_id', target_id, 'metadata', metadata, 'source_system', source_system, 'source_event_id', source_event_id, 'idempotency_key', idempotency_key, 'occurred_at', ${iso('occurred_at')})`,
-  champion: `json_build_object('id', id, 'user_id', user_id, 'cohort_id', cohort_id, 'stage', stage, 'notes', notes, 'selected_at', ${iso('selected_at')}, 'became_champion_at', ${iso('became_champion_at')}, 'stage_version', stage_version)`,
-  champion_stage_change: `json_build_object('id', id, 'champion_id', champion_id, 'from_stage', from_stage, 'to_stage', to_stage, 'changed_at', ${iso('changed_at')}, 'changed_by', changed_by, 'reason', reason)`,
-};
+/** `json_build_object` of a table's declared columns (src/shared/model), in declaration order, timestamps through afh_iso. */
+const wireJsonOf = (table: SyncTable): string =>
+  `json_build_object(${columnDecls(table)
+    .map(([col, c]) => `'${col}', ${c.kind === 'timestamp' ? iso(col) : col}`)
+    .join(', ')})`;
+
+const WIRE_JSON = Object.fromEntries(SYNC_TABLES.map((t) => [t, wireJsonOf(t)])) as Record<SyncTable, string>;
 
 /** SQL identifier of a synced table (`user` is reserved in PostgreSQL, so every name is quoted). */
 export const tableIdent = (table: SyncTable): SQL => sql.raw(`"${table}"`);

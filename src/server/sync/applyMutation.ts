@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Mutation, MutationArgs } from '../../shared/mutations.js';
+import { manualActionRow, type Mutation, type MutationArgs } from '../../shared/mutations.js';
 import type { MutationResult } from '../../shared/protocol.js';
 import type { ChampionRow } from '../../shared/rows.js';
 import { isValidTransition, stampsForStage } from '../../shared/stageRules.js';
 import { MAX_CLOCK_SKEW_MS } from '../../shared/limits.js';
 import type { Tx } from '../db/database.js';
+import { insertRows } from '../db/insertRows.js';
 import { wireRow } from '../db/storedWire.js';
 import { syncChampionRole } from './championRole.js';
 
@@ -213,11 +214,6 @@ async function recordAction(tx: Tx, a: MutationArgs['action.record'], ctx: PushC
     ctx.now,
   );
   if (decision !== 'insert') return decision;
-  await tx.rows(
-    sql`INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata, source_system,
-                                 source_event_id, idempotency_key, occurred_at)
-        VALUES (${a.id}, ${a.userId}, ${a.enrollmentId}, ${a.actionType}, ${a.targetType}, ${a.targetId},
-                ${JSON.stringify(a.metadata)}::jsonb, 'manual', NULL, ${a.idempotencyKey}, ${a.occurredAt})`,
-  );
+  await tx.rows(insertRows('user_action', [manualActionRow(a)], 'raise'));
   return applied;
 }

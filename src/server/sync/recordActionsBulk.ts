@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { parseMutation, type MutationArgs, type MutationEnvelope } from '../../shared/mutations.js';
+import { manualActionRow, parseMutation, type MutationArgs, type MutationEnvelope } from '../../shared/mutations.js';
 import type { MutationResult } from '../../shared/protocol.js';
 import type { Tx } from '../db/database.js';
+import { insertRows } from '../db/insertRows.js';
 import { decideRecordAction, type Outcome, type PushContext } from './applyMutation.js';
 
 // A run of consecutive `action.record` mutations (the common case: a coordinator logging
@@ -72,29 +73,8 @@ export async function recordActionsBulk(tx: Tx, envs: readonly MutationEnvelope[
   });
 
   if (toInsert.length > 0) {
-    const rows = toInsert.map((a) => ({
-      id: a.id,
-      user_id: a.userId,
-      enrollment_id: a.enrollmentId,
-      action_type: a.actionType,
-      target_type: a.targetType,
-      target_id: a.targetId,
-      metadata: a.metadata,
-      idempotency_key: a.idempotencyKey,
-      occurred_at: a.occurredAt,
-    }));
-    // One parameter (a JSON array) rather than 9 per row: no bind-parameter limit, one parse.
-    const landed = await tx.rows<{ id: string }>(
-      sql`INSERT INTO user_action (id, user_id, enrollment_id, action_type, target_type, target_id, metadata, source_system,
-                                   source_event_id, idempotency_key, occurred_at)
-          SELECT r.id, r.user_id, r.enrollment_id, r.action_type, r.target_type, r.target_id, r.metadata, 'manual', NULL,
-                 r.idempotency_key, r.occurred_at
-          FROM json_to_recordset(${JSON.stringify(rows)}::json)
-               AS r(id text, user_id text, enrollment_id text, action_type text, target_type text, target_id text,
-                    metadata jsonb, idempotency_key text, occurred_at timestamptz)
-          ON CONFLICT DO NOTHING
-          RETURNING id`,
-    );
+    // One parameter (a JSON array) rather than 11 per row: no bind-parameter limit, one parse.
+    const landed = await tx.rows<{ id: string }>(insertRows('user_action', toInsert.map(manualActionRow), 'skip'));
     // Under the writers' lock the lookup is exact, so every row lands; if one did not (a rule
     // this module does not know), the caller rolls the run back and applies it one by one.
     if (landed.length !== toInsert.length) throw new BulkMismatch(`${toInsert.length - landed.length} of ${toInsert.length} actions did not land`);
