@@ -239,7 +239,7 @@ export const serverBase = sqliteTable(
 
 /**
  * Champion rows a pull deleted while a pending change or a conflict still named them, by owner
- * (src/main/localData/forgetMember.ts, its only reader and writer): ids only, dropped when a pull completes.
+ * (src/main/sync/forgetMember.ts, its only reader and writer): ids only, dropped when a pull completes.
  */
 export const goneChampion = sqliteTable(
   'gone_champion',

@@ -1,4 +1,4 @@
-import type { CallOutput, ParsedInput } from '../../shared/ipc.js';
+import type { CallOutput, ParsedInput, Preferences } from '../../shared/ipc.js';
 import { DATA_TABLES, type DataTable } from '../../shared/rows.js';
 import { clientIdOf, type AppDb } from '../db/open.js';
 import { listCohorts, getBoard, championHistory } from '../db/queries/board.js';
@@ -10,8 +10,6 @@ import { cohortInsight } from '../insight/cohortInsight.js';
 import { cohortsOverview } from '../insight/cohortsOverview.js';
 import { atRiskDays, setAtRiskDays } from '../insight/settings.js';
 import { exportTimelineCsv } from '../db/queries/timelineCsv.js';
-import type { MemberPhotos } from '../core/memberPhotos.js';
-import type { PreferencesStore } from '../core/preferences.js';
 import type { SyncEngine } from '../sync/engine.js';
 import { collectWrites } from '../sync/writtenTables.js';
 import type { LocalMutations } from '../sync/localMutations.js';
@@ -45,8 +43,10 @@ export interface HandlerContext {
   localChange(tables: DataTable[]): void;
   /** Close, delete the database files and the token, reopen empty; `notice` says why (AuthStatus.notice). */
   resetLocalData(notice?: string): Promise<void>;
-  preferences: PreferencesStore;
-  photos: MemberPhotos;
+  /** The coordinator's preferences file (the core's PreferencesStore). */
+  preferences: { get(): Preferences; set(patch: Partial<Preferences>): Preferences };
+  /** Members' photos as data URLs, fetched under the remote-content policy (the core's MemberPhotos). */
+  photos: { get(url: string | null): Promise<string | null> };
 }
 
 const noCohort = (id: string): never => {

@@ -7,7 +7,7 @@ import { FORGET_OPTIMISTIC_HISTORY_SQL } from './optimistic.js';
 import { catchUpMemberSearch } from './bulkLoad.js';
 import { CLEAR_CHAMPION_SLOT_SQL, slotParams } from './championSlot.js';
 import { isConstraintError } from './sqliteErrors.js';
-import { clearGoneChampions, forgetMember, noteGoneChampion } from '../localData/forgetMember.js';
+import { clearGoneChampions, forgetMember, noteGoneChampion } from './forgetMember.js';
 import { evictMember, forgetLeftNotice } from './scopeEviction.js';
 import { setPullProgress } from '../db/syncState.js';
 import { prepareTableStatements, toLocalValues, type TableStatements } from './wireRows.js';

@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import { forgetMember } from '../localData/forgetMember.js';
+import { forgetMember } from './forgetMember.js';
 
 // A member who leaves this coordinator's scope (a `leave` change in a pull page, issue 13) must
-// leave no trace on the laptop: localData/forgetMember.ts removes their rows in the six mirrored
+// leave no trace on the laptop: sync/forgetMember.ts removes their rows in the six mirrored
 // tables, their member-search entry, the insight rows, the remembered server versions of their
 // rows and the conflicts about them, and leaves a notice without personal data. Pending changes
 // about them stay in the outbox: they are still sent, and the server answers them

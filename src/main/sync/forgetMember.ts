@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
-import { memberSearchWatermark } from '../sync/bulkLoad.js';
-import { closeUnheardGaps } from '../sync/outbox.js';
-import { forgetBasesOfIds } from '../sync/serverBase.js';
-import { noteWrite } from '../sync/writtenTables.js';
-import { recordNotice } from './notices.js';
+import { memberSearchWatermark } from './bulkLoad.js';
+import { closeUnheardGaps } from './outbox.js';
+import { forgetBasesOfIds } from './serverBase.js';
+import { noteWrite } from './writtenTables.js';
+import { recordNotice } from '../localData/notices.js';
 
 // Issue 14: when a member is erased (or leaves the coordinator's scope, issue 13), the laptop
 // forgets everything about them, not only the rows the server deletes: conflicts about them

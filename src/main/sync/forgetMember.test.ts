@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type AppDb } from '../db/open.js';
-import { PullPageApplier } from '../sync/applyPullPage.js';
-import { LocalMutations } from '../sync/localMutations.js';
+import { PullPageApplier } from './applyPullPage.js';
+import { LocalMutations } from './localMutations.js';
 import { readSyncState } from '../db/syncState.js';
-import { champion, enrollment, page, upserts, user } from '../sync/testing/fixtures.js';
+import { champion, enrollment, page, upserts, user } from './testing/fixtures.js';
 import { forgetMember } from './forgetMember.js';
-import { dismissNotice, listNotices } from './notices.js';
+import { dismissNotice, listNotices } from '../localData/notices.js';
 
 // forgetMember on a real SQLite file: every table, the unsent outbox (ids closed up behind the
 // removed ones), server bases, insight rows; called by both ways a pull page is applied.
