@@ -14,7 +14,7 @@ import type { SyncEngine } from '../sync/engine.js';
 import { collectWrites } from '../sync/writtenTables.js';
 import type { LocalMutations } from '../sync/localMutations.js';
 import { listQuarantine } from '../sync/pullQuarantine.js';
-import { discardPending, listPending, PendingError } from '../sync/pending.js';
+import { discardPending, listPending } from '../sync/pending.js';
 import type { Session } from '../sync/session.js';
 import { leftScopeNotice } from '../sync/scopeEviction.js';
 import { myScope } from '../db/queries/myScope.js';
@@ -129,12 +129,7 @@ export function buildHandlers(ctx: HandlerContext): HandlerTable {
     'pending.discard': (input) =>
       mutate(() => {
         const { app, session } = rt();
-        try {
-          return { discarded: discardPending(app.sqlite, input.id, { changedBy: session.user()?.id ?? 'unknown' }) };
-        } catch (e) {
-          if (e instanceof PendingError) throw new IpcFailure(e.code, e.message, e.field);
-          throw e;
-        }
+        return { discarded: discardPending(app.sqlite, input.id, { changedBy: session.user()?.id ?? 'unknown' }) };
       }),
     'quarantine.list': () => ({
       items: listQuarantine(rt().app.sqlite).map((q) => ({ id: q.id, table: q.table, rowId: q.rowId, reason: q.reason, receivedAt: q.receivedAt })),
