@@ -25,7 +25,7 @@ export const SCREEN_SIZES = [
 
 interface PageProblem {
   app: string;
-  kind: 'console' | 'pageerror';
+  kind: 'console' | 'pageerror' | 'csp';
   text: string;
 }
 const problems: PageProblem[] = [];
@@ -143,7 +143,14 @@ export async function openApp(
   const dataDir = path.join(stack.root, `app-${name}`);
   if (from) cpSync(inject('clientSeeds')[from], dataDir, { recursive: true });
   else mkdirSync(dataDir, { recursive: true });
-  const host = await startBrowserHost({ port: 0, dataDir, serverUrl: opts.serverUrl ?? stack.serverUrl });
+  // A refusal by the page's own content policy is a bug like a console error (the page tried
+  // something the policy forbids), so it fails the test that caused it.
+  const host = await startBrowserHost({
+    port: 0,
+    dataDir,
+    serverUrl: opts.serverUrl ?? stack.serverUrl,
+    log: (line) => recordProblem({ app: 'browser host', kind: 'csp', text: line }),
+  });
   const context = await browser.newContext({
     viewport: { ...SCREEN_SIZES[0] },
     acceptDownloads: true,
