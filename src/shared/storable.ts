@@ -14,7 +14,7 @@ const UNSTORABLE_CHAR = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\
 const NOT_PLAIN_TEXT = 'must be plain text (no NUL character, no broken characters)';
 
 /** True when `s` holds only characters both databases can store. */
-const isWellFormedText = (s: string): boolean => !UNSTORABLE_CHAR.test(s);
+export const isWellFormedText = (s: string): boolean => !UNSTORABLE_CHAR.test(s);
 
 /**
  * Text a column can hold: well-formed and (when given) within the column's length. The maximum
@@ -65,48 +65,60 @@ export type JsonProblem = { path: string; message: string };
  * problem and never goes deeper than the limit, so a value nested 100,000 deep costs nothing.
  */
 export function jsonProblem(value: unknown, maxBytes = METADATA_MAX_BYTES): JsonProblem | null {
-  // An upper bound on the serialized size, gathered on the way (a character is at most 6 bytes
-  // of JSON, `\u001f`), so the exact count (a stringify) runs only for values near the limit:
-  // the pull decoder checks every action's metadata, and most are a few dozen bytes.
-  let bound = 0;
-  const walk = (v: unknown, depth: number, path: string): JsonProblem | null => {
-    if (v === null || typeof v === 'boolean') {
-      bound += 5;
-      return null;
-    }
-    if (typeof v === 'number') {
-      bound += 24;
-      return Number.isFinite(v) ? null : { path, message: 'must hold only finite numbers' };
-    }
-    if (typeof v === 'string') {
-      bound += 6 * v.length + 2;
-      return isWellFormedText(v) ? null : { path, message: NOT_PLAIN_TEXT };
-    }
-    if (typeof v !== 'object') return { path, message: 'must be JSON' };
-    if (depth > JSON_MAX_DEPTH) return { path, message: `must not be nested more than ${JSON_MAX_DEPTH} levels deep` };
-    bound += 2;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        bound += 1;
-        const p = walk(v[i], depth + 1, `${path}[${i}]`);
-        if (p) return p;
-      }
-      return null;
-    }
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (!isWellFormedText(k)) return { path, message: `keys ${NOT_PLAIN_TEXT}` };
-      bound += 6 * k.length + 4;
-      const p = walk(x, depth + 1, path ? `${path}.${k}` : k);
-      if (p) return p;
-    }
-    return null;
-  };
-  const shape = walk(value, 1, '');
-  if (shape) return shape;
-  if (bound <= maxBytes) return null;
+  const size = { bound: 0 };
+  const shape = jsonShapeProblem(value, 1, size);
+  if (shape) return { path: shape.path.join(''), message: shape.message };
+  if (size.bound <= maxBytes) return null;
   const bytes = utf8Length(JSON.stringify(value));
   if (bytes > maxBytes)
     return { path: '', message: `must be at most ${Math.floor(maxBytes / 1024)} KiB as JSON (this is ${Math.ceil(bytes / 1024)} KiB)` };
+  return null;
+}
+
+/**
+ * jsonProblem's walk. The size bound is gathered on the way (a character is at most 6 bytes of
+ * JSON, `\u001f`), so the exact count (a stringify) runs only for values near the limit: the
+ * pull decoder checks every action's metadata, and most are a few dozen bytes. A problem's path
+ * is built as the walk unwinds, so a value without one allocates nothing for it.
+ */
+function jsonShapeProblem(v: unknown, depth: number, size: { bound: number }): { path: string[]; message: string } | null {
+  if (v === null || typeof v === 'boolean') {
+    size.bound += 5;
+    return null;
+  }
+  if (typeof v === 'number') {
+    size.bound += 24;
+    return Number.isFinite(v) ? null : { path: [], message: 'must hold only finite numbers' };
+  }
+  if (typeof v === 'string') {
+    size.bound += 6 * v.length + 2;
+    return isWellFormedText(v) ? null : { path: [], message: NOT_PLAIN_TEXT };
+  }
+  if (typeof v !== 'object') return { path: [], message: 'must be JSON' };
+  if (depth > JSON_MAX_DEPTH) return { path: [], message: `must not be nested more than ${JSON_MAX_DEPTH} levels deep` };
+  size.bound += 2;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      size.bound += 1;
+      const p = jsonShapeProblem(v[i], depth + 1, size);
+      if (p) {
+        p.path.unshift(`[${i}]`);
+        return p;
+      }
+    }
+    return null;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k in o) {
+    if (!Object.hasOwn(o, k)) continue;
+    if (!isWellFormedText(k)) return { path: [], message: `keys ${NOT_PLAIN_TEXT}` };
+    size.bound += 6 * k.length + 4;
+    const p = jsonShapeProblem(o[k], depth + 1, size);
+    if (p) {
+      p.path.unshift(depth === 1 ? k : `.${k}`);
+      return p;
+    }
+  }
   return null;
 }
 

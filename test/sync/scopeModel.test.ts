@@ -3,6 +3,7 @@ import { apiClient } from '../../src/server/testing/httpClient.js';
 import { STAGES } from '../../src/shared/enums.js';
 import {
   localDump,
+  serverDump,
   lossyFetch,
   newClient,
   seedWorld,
@@ -12,7 +13,7 @@ import {
   type TestServer,
   type World,
 } from './harness.js';
-import { scopedView } from './scopeView.js';
+import { memberRowCounts, scopedView, storedMemberRowCounts } from './scopeView.js';
 
 // THE model test of scoped sync (issue 13). Seeded and randomized: several laptops of
 // coordinators with different scopes that keep changing, while concurrent writers on the
@@ -167,6 +168,8 @@ async function runModel(backend: (typeof SYNC_BACKENDS)[number], seed: number, o
       expect(st.error, `${l.coordinatorId} (seed ${seed})`).toBeNull();
       expect(st.pending, `${l.coordinatorId} (seed ${seed})`).toBe(0);
     }
+    // The counts a first scoped sync sizes its pages by stayed exact through every writer above.
+    expect(await storedMemberRowCounts(s), `member_row_count (seed ${seed})`).toEqual(memberRowCounts(await serverDump(s)));
     for (const l of laptops) {
       const want = await scopedView(s, l.coordinatorId);
       expect(localDump(l.client.app), `${l.coordinatorId}'s laptop against its scoped view (seed ${seed})`).toEqual(want);

@@ -45,3 +45,28 @@ export async function scopedView(s: TestServer, coordinatorId: string, dump?: Du
     champion_stage_change: rows('champion_stage_change').filter((r) => champions.has(r.champion_id!)),
   };
 }
+
+/**
+ * Each member's rows besides the user row (enrollments, actions, champion rows and their
+ * history), counted plainly from a dump: what member_row_count (server migration 0008) must hold.
+ * Members with none are left out (the table may keep a zero).
+ */
+export function memberRowCounts(full: Dump): Record<string, number> {
+  const rows = (t: keyof Dump) => full[t] as Row[];
+  const owner = new Map(rows('champion').map((c) => [c.id, c.user_id!]));
+  const counts: Record<string, number> = {};
+  const add = (member: string | undefined) => {
+    if (member !== undefined) counts[member] = (counts[member] ?? 0) + 1;
+  };
+  for (const t of ['enrollment', 'user_action', 'champion'] as const) for (const r of rows(t)) add(r.user_id);
+  for (const r of rows('champion_stage_change')) add(owner.get(r.champion_id!));
+  return counts;
+}
+
+/** member_row_count as the server holds it, zeros left out. */
+export async function storedMemberRowCounts(s: TestServer): Promise<Record<string, number>> {
+  const rows = await s.server.admin.database.read((tx) =>
+    tx.rows<{ member_id: string; n: number }>(sql`SELECT member_id, n::int AS n FROM member_row_count WHERE n <> 0`),
+  );
+  return Object.fromEntries(rows.map((r) => [r.member_id, r.n]));
+}

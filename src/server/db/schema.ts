@@ -477,3 +477,14 @@ export const scopeEvent = pgTable(
     index('scope_event_created_idx').on(t.createdAt),
   ],
 );
+
+/**
+ * How many rows of each member a scoped expansion page carries besides their user row
+ * (enrollments, actions, champion rows and those rows' history), kept exact by triggers
+ * (migration 0008): a first scoped sync sizes each page by summing these instead of counting
+ * every candidate's index entries, which was a quarter of a page's cost (src/server/sync/scopedPull.ts).
+ */
+export const memberRowCount = pgTable('member_row_count', {
+  memberId: text('member_id').primaryKey(),
+  n: bigint('n', { mode: 'number' }).notNull(),
+});

@@ -1,15 +1,6 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS_FOLDER } from './database.js';
+import { seedOlderRelease } from '../testing/migrationsUpTo.js';
 import { startServer } from '../startServer.js';
 import { BACKENDS, freshPglite, freshPostgres, postgresReachable, SKIP_PG_MESSAGE, type Backend } from '../testing/testBackends.js';
 import { ROW_SCHEMAS } from '../../shared/rows.js';
@@ -22,17 +13,6 @@ import { wireRow } from './storedWire.js';
 
 const pgOk = await postgresReachable();
 if (!pgOk) console.warn(SKIP_PG_MESSAGE);
-
-function migrationsUpTo(last: number): string {
-  const dir = mkdtempSync(path.join(tmpdir(), `afh-migrations-${last}-`));
-  cpSync(MIGRATIONS_FOLDER, dir, { recursive: true });
-  const journalFile = path.join(dir, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as { entries: { idx: number; tag: string }[] };
-  for (const e of journal.entries.filter((x) => x.idx > last)) rmSync(path.join(dir, `${e.tag}.sql`));
-  journal.entries = journal.entries.filter((e) => e.idx <= last);
-  writeFileSync(journalFile, JSON.stringify(journal));
-  return dir;
-}
 
 const deep = (n: number): unknown => {
   let v: unknown = { leaf: true };
@@ -70,30 +50,15 @@ const SEED: [string, unknown[]][] = [
 describe.each(BACKENDS)('migration 0005_storable on %s', (kind) => {
   const skip = kind === 'postgres' && !pgOk;
   let backend: Backend | undefined;
-  const dirs: string[] = [];
   afterAll(async () => {
     await backend?.dispose();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   it.skipIf(skip)(
     'repairs or removes stored rows a laptop cannot store, logs each without the old value, then enforces the rule with CHECKs',
     async () => {
       backend = kind === 'pglite' ? await freshPglite() : await freshPostgres();
-      const migrations = migrationsUpTo(4);
-      dirs.push(migrations);
-      if (kind === 'pglite') {
-        const client = await PGlite.create(backend.data);
-        await migratePglite(drizzlePglite({ client }), { migrationsFolder: migrations });
-        for (const [q, p] of SEED) await client.query(q, p);
-        await client.close();
-      } else {
-        const client = new pg.Client({ connectionString: backend.data });
-        await client.connect();
-        await migratePg(drizzlePg({ client }), { migrationsFolder: migrations });
-        for (const [q, p] of SEED) await client.query(q, p);
-        await client.end();
-      }
+      await seedOlderRelease(kind, backend.data, 4, SEED);
 
       const server = await startServer({ data: backend.data, port: 0 });
       try {

@@ -45,8 +45,9 @@ const expansionParts = (): SQL[] => {
 
 /**
  * Members sized in a page's first round: a guess at ~8 rows a member (the large demo set averages
- * ~15), doubled each further round while the page is not full. Sizing a fixed 1,000 candidates
- * cost half as much again as the page itself, for ~320 members taken.
+ * ~15), doubled each further round while the page is not full. A candidate's size is one lookup
+ * in member_row_count, so an unused candidate costs little; candidates are still taken in rounds
+ * so that a page of a few big members does not read a thousand.
  */
 const FIRST_ROUND_ROWS_A_MEMBER = 8;
 const MAX_MEMBERS_A_ROUND = 1000;
@@ -161,8 +162,8 @@ export async function expansionPage(
 /**
  * The members of one expansion page: whole members after `after` in id order while their rows
  * (user + enrollments + champion rows and their history + actions) stay within `limit`, and
- * always one. Sized in rounds of candidates (each size a count over the member's index
- * entries), so a page counts about the members it takes rather than a fixed thousand.
+ * always one. Sized in rounds of candidates from member_row_count (kept exact by the triggers of
+ * server migration 0008; counting each candidate's index entries instead was a quarter of a page).
  */
 async function pickMembers(tx: Tx, coordinatorId: string, after: string, limit: number): Promise<{ members: string[]; more: boolean }> {
   const members: string[] = [];
@@ -170,16 +171,13 @@ async function pickMembers(tx: Tx, coordinatorId: string, after: string, limit: 
   let from = after;
   let round = Math.min(MAX_MEMBERS_A_ROUND, Math.max(1, Math.ceil(limit / FIRST_ROUND_ROWS_A_MEMBER)));
   for (;;) {
+    // Each member's rows: their user row and what member_row_count keeps (migration 0008).
     const sized = await tx.rows<{ member_id: string; n: string }>(
-      sql`WITH cand AS (
-            SELECT member_id FROM scope_member WHERE coordinator_id = ${coordinatorId} AND member_id > ${from}
-            ORDER BY member_id LIMIT ${round + 1}),
-          cards AS (
-            SELECT ch.user_id, count(*) + sum((SELECT count(*) FROM champion_stage_change s WHERE s.champion_id = ch.id)) AS n
-            FROM champion ch WHERE ch.user_id IN (SELECT member_id FROM cand) GROUP BY ch.user_id)
-          SELECT c.member_id, (1 + (SELECT count(*) FROM user_action a WHERE a.user_id = c.member_id)
-                                 + (SELECT count(*) FROM enrollment e WHERE e.user_id = c.member_id) + coalesce(k.n, 0))::text AS n
-          FROM cand c LEFT JOIN cards k ON k.user_id = c.member_id ORDER BY c.member_id`,
+      sql`SELECT c.member_id, (1 + coalesce(r.n, 0))::text AS n
+          FROM (SELECT member_id FROM scope_member WHERE coordinator_id = ${coordinatorId} AND member_id > ${from}
+                ORDER BY member_id LIMIT ${round + 1}) c
+          LEFT JOIN member_row_count r ON r.member_id = c.member_id
+          ORDER BY c.member_id`,
     );
     // The extra candidate only says whether more exist; it is sized again by the next round.
     const more = sized.length > round;
