@@ -6,10 +6,11 @@ import { dumpTable } from '../sync/wireRows.js';
 import { champion, championStageChange, cohort, enrollment, user, userAction } from './schema.js';
 import { tempDatabase } from './testing/tempDb.js';
 
-// The client's drizzle tables stay hand-written (indexes, partial indexes and drizzle's column
-// types need them), so this checks them against the one declaration (src/shared/model): every
-// declared column, and only those plus the table's localOnly ones, with the declared
-// nullability, default and type family; and the same of the migrated SQLite file itself.
+// The client's drizzle tables take their columns from the one declaration (src/shared/model, via
+// declaredColumns.ts; indexes, CHECKs and the localOnly columns stay in schema.ts). This checks
+// the result against the declaration: every declared column, and only those plus the table's
+// localOnly ones, with the declared nullability, default and type family; and the same of the
+// migrated SQLite file itself, which a declaration changed without a migration no longer matches.
 
 const DRIZZLE: { readonly [T in SyncTableName]: SQLiteTable } = {
   user,
@@ -86,7 +87,7 @@ describe('the client schema against the one declaration (src/shared/model)', () 
     }
   });
 
-  it('a column renamed in the declaration alone no longer matches the drizzle table', () => {
+  it('a column renamed in the declaration alone no longer matches the tables as they are (the comparison sees renames)', () => {
     expect(drizzleColumns(userAction, [])).not.toEqual(declared(renamed('user_action', 'target_id', 'target_ref')));
     expect(drizzleColumns(champion, [])).not.toEqual(declared(renamed('champion', 'notes', 'note')));
   });

@@ -3,11 +3,17 @@ import { ROLES } from '../../shared/enums.js';
 import { enumChecks as declaredEnumChecks } from '../../shared/model/checks.js';
 import type { SyncTableName } from '../../shared/model/tables.js';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sqliteColumns } from './declaredColumns.js';
 
 // The local mirror of the platform's "User" domain plus the sync engine's own
 // bookkeeping. Timestamps are UTC ISO-8601 TEXT (they sort as strings); `roles` and
 // `metadata` are JSON TEXT, checked here and (per element) by triggers in a custom
 // migration, because SQLite forbids subqueries inside CHECK.
+//
+// The six mirrored tables' columns are derived from the one declaration (src/shared/model/tables.ts,
+// via declaredColumns.ts); only the local-only `pending_mutation_id`, the indexes and the CHECKs are
+// spelled here. `champion.stage_version` is the server's stage version plus one for each pending move
+// here (a move's baseVersion is the value it was made on).
 
 /** `<col>` (a JSON array of role strings) holds `role`; also used verbatim by queries/people.ts to match the partial indexes. */
 export const roleTest = (col: string, role: string): string => `instr(${col}, '"${role}"') > 0`;
@@ -15,132 +21,65 @@ export const roleTest = (col: string, role: string): string => `instr(${col}, '"
 /** The table's enum CHECKs, derived from its declaration (src/shared/model). */
 const enumChecks = (table: SyncTableName) => declaredEnumChecks(table, 'sqlite').map((c) => check(c.name, sql.raw(c.sql)));
 
-export const user = sqliteTable(
-  'user',
-  {
-    id: text('id').primaryKey(),
-    email: text('email').notNull(),
-    name: text('name').notNull(),
-    origin: text('origin'),
-    profileImg: text('profile_img'),
-    roles: text('roles').notNull().default('[]'),
-    createdAt: text('created_at').notNull(),
-  },
-  (t) => [
-    check('user_roles_json', sql`json_valid(${t.roles}) AND json_type(${t.roles}) = 'array'`),
-    index('user_origin_idx').on(t.origin),
-    // (name, id) is the keyset order of the people list when the search box is empty.
-    index('user_name_idx').on(t.name, t.id),
-    // (created_at, id) walked backwards is the people list sorted by "joined", newest first.
-    index('user_created_idx').on(t.createdAt, t.id),
-    // One partial (name, id) index per role: the people list filtered by a rare role
-    // (superadmin, admin) walks only that role's members instead of everyone. The test is
-    // a substring test on the JSON text, exact because the role triggers only let plain
-    // known role strings in (see drizzle/client/0001).
-    ...ROLES.map((role) =>
-      index(`user_role_${role}_idx`)
-        .on(t.name, t.id)
-        .where(sql.raw(roleTest('roles', role))),
-    ),
-  ],
-);
+export const user = sqliteTable('user', sqliteColumns('user'), (t) => [
+  check('user_roles_json', sql`json_valid(${t.roles}) AND json_type(${t.roles}) = 'array'`),
+  index('user_origin_idx').on(t.origin),
+  // (name, id) is the keyset order of the people list when the search box is empty.
+  index('user_name_idx').on(t.name, t.id),
+  // (created_at, id) walked backwards is the people list sorted by "joined", newest first.
+  index('user_created_idx').on(t.createdAt, t.id),
+  // One partial (name, id) index per role: the people list filtered by a rare role
+  // (superadmin, admin) walks only that role's members instead of everyone. The test is
+  // a substring test on the JSON text, exact because the role triggers only let plain
+  // known role strings in (see drizzle/client/0001).
+  ...ROLES.map((role) =>
+    index(`user_role_${role}_idx`)
+      .on(t.name, t.id)
+      .where(sql.raw(roleTest('roles', role))),
+  ),
+]);
 
-export const cohort = sqliteTable(
-  'cohort',
-  {
-    id: text('id').primaryKey(),
-    name: text('name').notNull(),
-    startsAt: text('starts_at'),
-    endsAt: text('ends_at'),
-    status: text('status').notNull(),
-    createdAt: text('created_at').notNull(),
-  },
-  () => enumChecks('cohort'),
-);
+export const cohort = sqliteTable('cohort', sqliteColumns('cohort'), () => enumChecks('cohort'));
 
-export const enrollment = sqliteTable(
-  'enrollment',
-  {
-    id: text('id').primaryKey(),
-    userId: text('user_id').notNull(),
-    cohortId: text('cohort_id'),
-    courseName: text('course_name'),
-    status: text('status').notNull(),
-    enrolledAt: text('enrolled_at').notNull(),
-  },
-  (t) => [...enumChecks('enrollment'), index('enrollment_user_idx').on(t.userId)],
-);
+export const enrollment = sqliteTable('enrollment', sqliteColumns('enrollment'), (t) => [
+  ...enumChecks('enrollment'),
+  index('enrollment_user_idx').on(t.userId),
+]);
 
-export const userAction = sqliteTable(
-  'user_action',
-  {
-    id: text('id').primaryKey(),
-    userId: text('user_id').notNull(),
-    enrollmentId: text('enrollment_id'),
-    actionType: text('action_type').notNull(),
-    targetType: text('target_type'),
-    targetId: text('target_id'),
-    metadata: text('metadata').notNull().default('{}'),
-    sourceSystem: text('source_system'),
-    sourceEventId: text('source_event_id'),
-    idempotencyKey: text('idempotency_key'),
-    occurredAt: text('occurred_at').notNull(),
-  },
-  (t) => [
-    ...enumChecks('user_action'),
-    check('user_action_metadata_object', sql`json_valid(${t.metadata}) AND json_type(${t.metadata}) = 'object'`),
-    uniqueIndex('user_action_source_event_unique')
-      .on(t.sourceSystem, t.sourceEventId)
-      .where(sql`source_system IS NOT NULL AND source_event_id IS NOT NULL`),
-    uniqueIndex('user_action_idempotency_key_unique')
-      .on(t.idempotencyKey)
-      .where(sql`idempotency_key IS NOT NULL`),
-    // Timeline keyset pages: newest first on (occurred_at, id), per member and across all.
-    index('user_action_user_time_idx').on(t.userId, t.occurredAt, t.id),
-    index('user_action_time_idx').on(t.occurredAt, t.id),
-    // A filtered timeline across all members walks one of these per selected value
-    // (see queries/timeline.ts), so a rare type or source never means scanning the whole log.
-    index('user_action_type_time_idx').on(t.actionType, t.occurredAt, t.id),
-    index('user_action_source_time_idx').on(t.sourceSystem, t.occurredAt, t.id),
-    index('user_action_target_time_idx').on(t.targetType, t.occurredAt, t.id),
-  ],
-);
+export const userAction = sqliteTable('user_action', sqliteColumns('user_action'), (t) => [
+  ...enumChecks('user_action'),
+  check('user_action_metadata_object', sql`json_valid(${t.metadata}) AND json_type(${t.metadata}) = 'object'`),
+  uniqueIndex('user_action_source_event_unique')
+    .on(t.sourceSystem, t.sourceEventId)
+    .where(sql`source_system IS NOT NULL AND source_event_id IS NOT NULL`),
+  uniqueIndex('user_action_idempotency_key_unique')
+    .on(t.idempotencyKey)
+    .where(sql`idempotency_key IS NOT NULL`),
+  // Timeline keyset pages: newest first on (occurred_at, id), per member and across all.
+  index('user_action_user_time_idx').on(t.userId, t.occurredAt, t.id),
+  index('user_action_time_idx').on(t.occurredAt, t.id),
+  // A filtered timeline across all members walks one of these per selected value
+  // (see queries/timeline.ts), so a rare type or source never means scanning the whole log.
+  index('user_action_type_time_idx').on(t.actionType, t.occurredAt, t.id),
+  index('user_action_source_time_idx').on(t.sourceSystem, t.occurredAt, t.id),
+  index('user_action_target_time_idx').on(t.targetType, t.occurredAt, t.id),
+]);
 
-export const champion = sqliteTable(
-  'champion',
-  {
-    id: text('id').primaryKey(),
-    userId: text('user_id').notNull(),
-    cohortId: text('cohort_id'),
-    stage: text('stage').notNull(),
-    notes: text('notes').notNull().default(''),
-    selectedAt: text('selected_at'),
-    becameChampionAt: text('became_champion_at'),
-    /** The server's stage version, plus one for each pending move here (a move's baseVersion is the value it was made on). */
-    stageVersion: integer('stage_version').notNull().default(1),
-  },
-  (t) => [
-    ...enumChecks('champion'),
-    uniqueIndex('champion_user_cohort_unique')
-      .on(t.userId, t.cohortId)
-      .where(sql`cohort_id IS NOT NULL`),
-    uniqueIndex('champion_user_global_unique')
-      .on(t.userId)
-      .where(sql`cohort_id IS NULL`),
-    index('champion_cohort_stage_idx').on(t.cohortId, t.stage),
-  ],
-);
+export const champion = sqliteTable('champion', sqliteColumns('champion'), (t) => [
+  ...enumChecks('champion'),
+  uniqueIndex('champion_user_cohort_unique')
+    .on(t.userId, t.cohortId)
+    .where(sql`cohort_id IS NOT NULL`),
+  uniqueIndex('champion_user_global_unique')
+    .on(t.userId)
+    .where(sql`cohort_id IS NULL`),
+  index('champion_cohort_stage_idx').on(t.cohortId, t.stage),
+]);
 
 export const championStageChange = sqliteTable(
   'champion_stage_change',
   {
-    id: text('id').primaryKey(),
-    championId: text('champion_id').notNull(),
-    fromStage: text('from_stage'),
-    toStage: text('to_stage').notNull(),
-    changedAt: text('changed_at').notNull(),
-    changedBy: text('changed_by').notNull(),
-    reason: text('reason'),
+    ...sqliteColumns('champion_stage_change'),
     /** Local only: set on an optimistic row written for a still-pending mutation; NULL for server rows. */
     pendingMutationId: integer('pending_mutation_id'),
   },

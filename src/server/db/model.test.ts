@@ -6,10 +6,11 @@ import { freshPglite } from '../testing/testBackends.js';
 import { openServerDatabase } from './database.js';
 import { champion, championStageChange, cohort, enrollment, user, userAction } from './schema.js';
 
-// The server's drizzle tables stay hand-written (foreign keys, indexes, drizzle's column types),
-// so this checks them against the one declaration (src/shared/model): every declared column, and
-// only those plus the serverOnly ones, with the declared nullability, default and type; and the
-// same of the migrated database itself (PGlite).
+// The server's drizzle tables take their columns from the one declaration (src/shared/model, via
+// declaredColumns.ts; foreign keys, indexes, CHECKs and the serverOnly seq and wire stay in
+// schema.ts). This checks the result against the declaration: every declared column, and only
+// those plus the serverOnly ones, with the declared nullability, default and type; and the same of
+// the migrated database itself (PGlite), which a declaration changed without a migration no longer matches.
 
 const DRIZZLE: { readonly [T in SyncTableName]: PgTable } = {
   user,
@@ -84,7 +85,7 @@ describe('the server schema against the one declaration (src/shared/model)', () 
     expect(cols.map((c) => c.name)).toEqual(expect.arrayContaining([...serverOnly]));
   });
 
-  it('a column renamed in the declaration alone no longer matches the drizzle table', () => {
+  it('a column renamed in the declaration alone no longer matches the tables as they are (the comparison sees renames)', () => {
     expect(drizzleColumns(userAction, TABLES.user_action.serverOnly)).not.toEqual(declared(renamed('user_action', 'target_id', 'target_ref')));
     expect(drizzleColumns(champion, TABLES.champion.serverOnly)).not.toEqual(declared(renamed('champion', 'notes', 'note')));
   });

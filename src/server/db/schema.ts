@@ -11,13 +11,13 @@ import {
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { INGEST_KEY_SOURCES, ROLES } from '../../shared/enums.js';
 import { enumChecks, inList as inListSql, storableChecks } from '../../shared/model/checks.js';
 import type { SyncTableName } from '../../shared/model/tables.js';
+import { pgColumns, ts } from './declaredColumns.js';
 
 // The central database (PostgreSQL / PGlite). Table and column names mirror docs/architecture.md ("Domain rules") so
 // rows travel on the wire under their own column names.
@@ -25,9 +25,13 @@ import type { SyncTableName } from '../../shared/model/tables.js';
 // Every table that syncs carries `seq`: a trigger (custom migration) stamps it from
 // `change_seq` on every INSERT/UPDATE while holding the writers' advisory lock, and a
 // delete leaves a tombstone with its own seq. Pull pages by seq (see pullPage.ts).
+//
+// The six synced tables' declared columns are derived from the one declaration
+// (src/shared/model/tables.ts, via declaredColumns.ts); only the server-only `seq` and `wire`, the
+// foreign keys, indexes and CHECKs are spelled here. `champion.stage_version` is bumped by every
+// stage move (and by a trigger for any other stage write): a move's baseVersion is checked against it.
 
 const inList = (col: string, values: readonly string[]) => sql.raw(inListSql('pg', col, values));
-const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'string' });
 const seqCol = () => bigint('seq', { mode: 'bigint' }).notNull();
 // The row's wire JSON as compact text, kept by a BEFORE INSERT OR UPDATE trigger (migration
 // 0002_wire_json) so a pull page splices stored text instead of building JSON per row per page.
@@ -43,16 +47,7 @@ export const changeSeq = pgSequence('change_seq', { startWith: 1, increment: 1 }
 export const user = pgTable(
   'user',
   {
-    id: text('id').primaryKey(),
-    email: text('email').notNull(),
-    name: text('name').notNull(),
-    origin: text('origin'),
-    profileImg: text('profile_img'),
-    roles: jsonb('roles')
-      .$type<string[]>()
-      .notNull()
-      .default(sql`'[]'::jsonb`),
-    createdAt: ts('created_at').notNull(),
+    ...pgColumns('user'),
     seq: seqCol(),
     wire: wireCol(),
   },
@@ -69,12 +64,7 @@ export const user = pgTable(
 export const cohort = pgTable(
   'cohort',
   {
-    id: text('id').primaryKey(),
-    name: text('name').notNull(),
-    startsAt: ts('starts_at'),
-    endsAt: ts('ends_at'),
-    status: text('status').notNull(),
-    createdAt: ts('created_at').notNull(),
+    ...pgColumns('cohort'),
     seq: seqCol(),
     wire: wireCol(),
   },
@@ -84,12 +74,7 @@ export const cohort = pgTable(
 export const enrollment = pgTable(
   'enrollment',
   {
-    id: text('id').primaryKey(),
-    userId: text('user_id').notNull(),
-    cohortId: text('cohort_id'),
-    courseName: text('course_name'),
-    status: text('status').notNull(),
-    enrolledAt: ts('enrolled_at').notNull(),
+    ...pgColumns('enrollment'),
     seq: seqCol(),
     wire: wireCol(),
   },
@@ -107,20 +92,7 @@ export const enrollment = pgTable(
 export const userAction = pgTable(
   'user_action',
   {
-    id: text('id').primaryKey(),
-    userId: text('user_id').notNull(),
-    enrollmentId: text('enrollment_id'),
-    actionType: text('action_type').notNull(),
-    targetType: text('target_type'),
-    targetId: text('target_id'),
-    metadata: jsonb('metadata')
-      .$type<Record<string, unknown>>()
-      .notNull()
-      .default(sql`'{}'::jsonb`),
-    sourceSystem: text('source_system'),
-    sourceEventId: text('source_event_id'),
-    idempotencyKey: text('idempotency_key'),
-    occurredAt: ts('occurred_at').notNull(),
+    ...pgColumns('user_action'),
     seq: seqCol(),
     wire: wireCol(),
   },
@@ -143,15 +115,7 @@ export const userAction = pgTable(
 export const champion = pgTable(
   'champion',
   {
-    id: text('id').primaryKey(),
-    userId: text('user_id').notNull(),
-    cohortId: text('cohort_id'),
-    stage: text('stage').notNull(),
-    notes: text('notes').notNull().default(''),
-    selectedAt: ts('selected_at'),
-    becameChampionAt: ts('became_champion_at'),
-    /** Bumped by every stage move (and by a trigger for any other stage write): a move's baseVersion is checked against it. */
-    stageVersion: integer('stage_version').notNull().default(1),
+    ...pgColumns('champion'),
     seq: seqCol(),
     wire: wireCol(),
   },
@@ -173,13 +137,7 @@ export const champion = pgTable(
 export const championStageChange = pgTable(
   'champion_stage_change',
   {
-    id: text('id').primaryKey(),
-    championId: text('champion_id').notNull(),
-    fromStage: text('from_stage'),
-    toStage: text('to_stage').notNull(),
-    changedAt: ts('changed_at').notNull(),
-    changedBy: text('changed_by').notNull(),
-    reason: text('reason'),
+    ...pgColumns('champion_stage_change'),
     seq: seqCol(),
     wire: wireCol(),
   },

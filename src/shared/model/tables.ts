@@ -15,12 +15,15 @@ import {
 } from '../limits.js';
 
 // The six mirrored tables, declared once: each column's name, kind, limits, enum and
-// nullability. Everything else about them is derived from here (the zod wire rows in rows.ts,
+// nullability. Everything else about them is derived from here: the zod wire rows in rows.ts,
 // the SQLite <-> wire column lists in src/main/sync/wireRows.ts, the server's wire JSON in
 // storedWire.ts, the enum and storable CHECKs of both drizzle schemas, the user_action insert
-// statements) or checked against it by a test (the drizzle tables' columns: model.test.ts on
-// each side). Every declared column travels on the wire, in declaration order; columns only
-// one database keeps are named in `localOnly` / `serverOnly`.
+// statements, and the drizzle tables' columns themselves (src/main/db/declaredColumns.ts and
+// src/server/db/declaredColumns.ts: keys the camelCase of these names, types chosen from these
+// literal types), so renaming a column here is a type error at every typed use of the old key.
+// The migrated databases are checked against it (model.test.ts on each side). Every declared
+// column travels on the wire, in declaration order; columns only one database keeps are named in
+// `localOnly` / `serverOnly` and spelled in that side's schema.ts.
 
 /** A row id (`usr_42_maya`): printable, bounded (rows.ts RowId). */
 interface IdColumn {
