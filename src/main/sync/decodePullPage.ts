@@ -18,3 +18,26 @@ export function decodePullPage(bytes: ArrayBuffer): PullEnvelope {
   }
   return parsed.data;
 }
+
+/** How far into a page its head may lie: the server writes every field but `changes` first. */
+const HEAD_WINDOW_BYTES = 16 * 1024;
+const PullHeadOnly = PullEnvelope.omit({ changes: true });
+
+/**
+ * The cursor and `hasMore` of a page, read from its first bytes without parsing its changes
+ * (the server writes the head before them), so the next page can be asked for at once instead
+ * of after the whole page is parsed (~40-70 ms for 5,000 rows). Only a hint for prefetching:
+ * null when the start does not read as a head, and the caller checks it against the page's
+ * parsed head before trusting anything built on it.
+ */
+export function peekPullHead(bytes: ArrayBuffer): { cursor: string; hasMore: boolean } | null {
+  const start = decoder.decode(new Uint8Array(bytes, 0, Math.min(bytes.byteLength, HEAD_WINDOW_BYTES)));
+  const at = start.indexOf(',"changes":');
+  if (at < 0) return null;
+  try {
+    const head = PullHeadOnly.safeParse(JSON.parse(`${start.slice(0, at)}}`));
+    return head.success ? { cursor: head.data.cursor, hasMore: head.data.hasMore } : null;
+  } catch {
+    return null;
+  }
+}

@@ -5,7 +5,7 @@ import type { Scope } from '../../shared/scope.js';
 import { bindDatabaseIfUnset, readSyncState, setHeardMutationId, setLastSyncedAt } from '../db/syncState.js';
 import type { PageResult, PullPageApplier } from './applyPullPage.js';
 import { deferForBulkLoad, restoreDeferred } from './bulkLoad.js';
-import { decodePullPage } from './decodePullPage.js';
+import { decodePullPage, peekPullHead } from './decodePullPage.js';
 import { dropAcknowledged } from './outbox.js';
 import { SyncHttpError, type ProtocolClient } from './protocolClient.js';
 import { PullWorker, type PullHead, type PullWorkerEntry } from './pullWorker.js';
@@ -62,8 +62,12 @@ async function applyEveryPage(run: PullRun): Promise<PullEnd> {
     p.catch(() => undefined);
     return p;
   };
-  if (startCursor === null) deferForBulkLoad(sqlite);
   const workers = new LazyWorker(run);
+  if (startCursor === null) {
+    deferForBulkLoad(sqlite);
+    // A first sync is long: the worker loads while the first page is on its way.
+    workers.startIfLong(Number.POSITIVE_INFINITY);
+  }
   let next = fetchPage(startCursor);
   let resyncs = 0;
   const end: PullEnd = { lastMutationId: 0, databaseId: null, scope: undefined };
@@ -82,9 +86,13 @@ async function applyEveryPage(run: PullRun): Promise<PullEnd> {
         }
         throw e;
       }
+      // Fetch page N+1 while page N is parsed and written: the network and SQLite work overlap.
+      // Asked for from the head's first bytes, then checked against the parsed head.
+      const peek = peekPullHead(bytes);
+      let early = peek?.hasMore ? { cursor: peek.cursor, page: fetchPage(peek.cursor) } : null;
       const { head, applied } = await workers.apply(bytes);
-      // Fetch page N+1 while page N is written: the network and SQLite work overlap.
-      const prefetch = head.hasMore ? fetchPage(head.cursor) : null;
+      if (early && (!head.hasMore || early.cursor !== head.cursor)) early = null;
+      const prefetch = head.hasMore ? (early?.page ?? fetchPage(head.cursor)) : null;
       if (prefetch) workers.startIfLong(head.remaining);
       const result = await applied;
       end.lastMutationId = head.lastMutationId;
