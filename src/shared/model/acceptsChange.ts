@@ -60,7 +60,7 @@ function columnCheck(c: ColumnDecl): Check {
       case 'timestamp':
         return isStorableTimestamp;
       case 'version':
-        return (v) => typeof v === 'number' && Number.isInteger(v) && v > 0;
+        return (v) => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
     }
   })();
   return c.nullable ? (v) => v === null || base(v) : base;
