@@ -3,10 +3,8 @@
 // database on the same event loop: its latency is what a coordinator typing into the search
 // box during a first sync would feel. Prints one JSON line of figures.
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { bundledPullWorker } from './bundledPullWorker.js';
-import { benchRoot } from './pristine.js';
 import { openDatabase } from '../src/main/db/open.js';
 import { searchPeople } from '../src/main/db/queries/people.js';
 import { SyncEngine } from '../src/main/sync/engine.js';
@@ -32,8 +30,8 @@ if (withoutInsight) for (const name of INSIGHT_TRIGGERS) app.sqlite.exec(`DROP T
 const session = new Session(app, memoryTokenStore());
 // Every community (issue 13): this measures the unscoped first sync, as before scopes.
 await session.signIn(url, ALL_COMMUNITIES.email, ALL_COMMUNITIES.password);
-// The pull worker bundled, as the packaged app runs it (bundledPullWorker.ts); BENCH_WORKER=source runs it through tsx.
-const pullWorker = process.env.BENCH_WORKER === 'source' ? undefined : await bundledPullWorker(join(benchRoot(), 'worker-bundle-all'));
+// The pull worker bundled, as the packaged app runs it (bundledPullWorker.ts).
+const pullWorker = bundledPullWorker();
 const engine = new SyncEngine({ app, session, pullLimit: Number(process.env.BENCH_PULL_LIMIT ?? 5000), ...(pullWorker ? { pullWorker } : {}) });
 
 let phaseStarted = performance.now();

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pullAllPages } from './capturePages.js';
 import { benchRoot, pristineHash } from './pristine.js';
+import { bundlePullWorkerForChildren } from './bundledPullWorker.js';
 import { login, SCOPED_COORDINATOR, startServerProcess } from './serverProcess.js';
 import { round, summarize } from './stats.js';
 
@@ -132,6 +133,8 @@ interface QueryResult {
 }
 
 log(`AfH Coordinator benchmark — ${size} data set, ${cpus().length} cores, Node ${process.version}`);
+// BENCH_WORKER=source: the sync children run the pull worker from source, through tsx.
+if (process.env.BENCH_WORKER !== 'source') await bundlePullWorkerForChildren(join(root, 'pull-worker'));
 const server = await pgliteServer();
 let client: ClientResult, floor: FloorResult, queries: QueryResult, pglitePages: P, insight: InsightResult;
 let withoutInsight: Pick<ClientResult, 'initial'>;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pullAllPages } from './capturePages.js';
 import { benchRoot, pristineHash } from './pristine.js';
+import { bundlePullWorkerForChildren } from './bundledPullWorker.js';
 import { login, SCOPED_COORDINATOR, startServerProcess } from './serverProcess.js';
 import { round, summarize } from './stats.js';
 
@@ -34,6 +35,8 @@ if (!existsSync(join(pristine, 'PG_VERSION'))) {
 const work = join(root, `pglite-${size}-scoped`);
 rmSync(work, { recursive: true, force: true });
 cpSync(pristine, work, { recursive: true });
+// BENCH_WORKER=source: the sync children run the pull worker from source, through tsx.
+if (process.env.BENCH_WORKER !== 'source') await bundlePullWorkerForChildren(join(root, 'pull-worker'));
 const server = await startServerProcess({ data: work, demo: size, log });
 
 const runChild = (

@@ -3,10 +3,8 @@
 // does it (SyncEngine: sign-in excluded, every page and the end-of-sync rebuilds included). Then
 // an incremental sync after 100 new actions in the coordinator's communities. Prints one JSON line.
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { bundledPullWorker } from './bundledPullWorker.js';
-import { benchRoot } from './pristine.js';
 import { openDatabase } from '../src/main/db/open.js';
 import { SyncEngine } from '../src/main/sync/engine.js';
 import { Session } from '../src/main/sync/session.js';
@@ -20,8 +18,8 @@ for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true
 const app = openDatabase(dbFile);
 const session = new Session(app, memoryTokenStore());
 await session.signIn(url, SCOPED_COORDINATOR.email, SCOPED_COORDINATOR.password);
-// The pull worker bundled, as the packaged app runs it (bundledPullWorker.ts); BENCH_WORKER=source runs it through tsx.
-const pullWorker = process.env.BENCH_WORKER === 'source' ? undefined : await bundledPullWorker(join(benchRoot(), 'worker-bundle-scoped'));
+// The pull worker bundled, as the packaged app runs it (bundledPullWorker.ts).
+const pullWorker = bundledPullWorker();
 const engine = new SyncEngine({ app, session, pullLimit: Number(process.env.BENCH_PULL_LIMIT ?? 5000), ...(pullWorker ? { pullWorker } : {}) });
 
 // When each page was applied: the first sync's time splits into pages (server and apply,
