@@ -1,24 +1,29 @@
 import { z } from 'zod';
-import { ActionType, Stage, TargetType } from './enums.js';
-import { IDEMPOTENCY_KEY_MAX, NOTES_MAX, REASON_MAX, TARGET_ID_MAX } from './limits.js';
-import { JsonObject, RowId, StorableTimestamp, type UserActionRow } from './rows.js';
+import { IDEMPOTENCY_KEY_MAX } from './limits.js';
+import { ChampionRow, ChampionStageChangeRow, UserActionRow } from './rows.js';
 import { storableText } from './storable.js';
 
 // The mutations a coordinator can make offline (docs/protocol.md, push table). The app
 // writes them to its outbox and the server applies them; both validate with these.
 
+// Arguments that carry a column's value take that column's schema from the wire rows (derived from
+// the one declaration, model/tables.ts): a renamed or re-bounded column changes them too.
+const card = ChampionRow.shape;
+const history = ChampionStageChangeRow.shape;
+const action = UserActionRow.shape;
+
 const ChampionCreateArgs = z.strictObject({
-  id: RowId,
-  userId: RowId,
-  cohortId: RowId.nullable(),
-  notes: storableText({ max: NOTES_MAX }),
+  id: card.id,
+  userId: card.user_id,
+  cohortId: card.cohort_id,
+  notes: card.notes,
 });
 const ChampionMoveArgs = z.strictObject({
-  id: RowId,
-  from: Stage,
-  to: Stage,
-  at: StorableTimestamp,
-  reason: storableText({ max: REASON_MAX }).nullable(),
+  id: card.id,
+  from: card.stage,
+  to: card.stage,
+  at: history.changed_at,
+  reason: history.reason,
   /**
    * The row's stage_version the coordinator's move was made on (docs/protocol.md): the move
    * applies only if the row is still at that version, so a card that left `from` and came back
@@ -27,25 +32,26 @@ const ChampionMoveArgs = z.strictObject({
   baseVersion: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).nullable(),
 });
 export const ChampionSetNotesArgs = z.strictObject({
-  id: RowId,
-  notes: storableText({ max: NOTES_MAX }),
-  baseNotes: storableText({ max: NOTES_MAX }),
+  id: card.id,
+  notes: card.notes,
+  baseNotes: card.notes,
 });
 const ChampionSetCohortArgs = z.strictObject({
-  id: RowId,
-  cohortId: RowId.nullable(),
-  baseCohortId: RowId.nullable(),
+  id: card.id,
+  cohortId: card.cohort_id,
+  baseCohortId: card.cohort_id,
 });
-const ChampionRemoveArgs = z.strictObject({ id: RowId });
+const ChampionRemoveArgs = z.strictObject({ id: card.id });
 const ActionRecordArgs = z.strictObject({
-  id: RowId,
-  userId: RowId,
-  enrollmentId: RowId.nullable(),
-  actionType: ActionType,
-  targetType: TargetType.nullable(),
-  targetId: storableText({ max: TARGET_ID_MAX }).nullable(),
-  metadata: JsonObject,
-  occurredAt: StorableTimestamp,
+  id: action.id,
+  userId: action.user_id,
+  enrollmentId: action.enrollment_id,
+  actionType: action.action_type,
+  targetType: action.target_type,
+  targetId: action.target_id,
+  metadata: action.metadata,
+  occurredAt: action.occurred_at,
+  // Stricter than its column (nullable there): a manual action always has one, made by the app.
   idempotencyKey: storableText({ min: 1, max: IDEMPOTENCY_KEY_MAX }),
 });
 
