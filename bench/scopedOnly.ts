@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pullAllPages } from './capturePages.js';
+import { pullAllPages, pullInterleaved } from './capturePages.js';
 import { benchRoot, pristineHash } from './pristine.js';
 import { bundlePullWorkerForChildren } from './bundledPullWorker.js';
 import { login, SCOPED_COORDINATOR, startServerProcess } from './serverProcess.js';
@@ -51,13 +51,19 @@ const runChild = (
 
 try {
   const maxPages = values['unscoped-pages'] === undefined ? undefined : Number(values['unscoped-pages']);
-  const unscoped = summarize((await pullAllPages({ url: server.url, token: await login(server.url), limit: 5000, maxPages })).pageMs);
+  const allToken = await login(server.url);
+  const unscoped = summarize((await pullAllPages({ url: server.url, token: allToken, limit: 5000, maxPages })).pageMs);
   for (let r = 0; r < Number(values.rounds); r++) {
-    // Three passes, as bench/run.ts measures it.
-    const scopedToken = await login(server.url, SCOPED_COORDINATOR);
-    const scopedMs: number[] = [];
-    for (let pass = 0; pass < 3; pass++) scopedMs.push(...(await pullAllPages({ url: server.url, token: scopedToken, limit: 5000 })).pageMs);
-    const scoped = summarize(scopedMs);
+    // As bench/run.ts measures it: three passes, each scoped page followed by an unscoped one.
+    const side = await pullInterleaved({
+      url: server.url,
+      scopedToken: await login(server.url, SCOPED_COORDINATOR),
+      allToken,
+      limit: 5000,
+      passes: 3,
+    });
+    const scoped = summarize(side.scopedMs);
+    const beside = summarize(side.allMs);
     const db = join(root, `client-${size}-scoped-only.sqlite`);
     const sync = await runChild([server.url, db]);
     for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
@@ -67,7 +73,9 @@ try {
         unscopedPageP50: round(unscoped.p50, 1),
         scopedPageP50: round(scoped.p50, 1),
         scopedPageSamples: scoped.n,
-        ratio: round(scoped.p50 / unscoped.p50, 2),
+        unscopedBesideP50: round(beside.p50, 1),
+        ratio: round(scoped.p50 / beside.p50, 2),
+        ratioToFirstUnscoped: round(scoped.p50 / unscoped.p50, 2),
         firstSyncMs: round(sync.first.ms, 0),
         rows: sync.first.rows,
         clientPages: sync.first.pages.n,

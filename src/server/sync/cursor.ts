@@ -24,6 +24,8 @@ const CursorBody = z.strictObject({
   seq: z.string().regex(/^(0|[1-9][0-9]{0,18})$/),
   u: z.string().min(1).max(128).optional(),
   m: z.string().max(128).optional(),
+  // Members still to come after `m`, as counted when the expansion began (a progress estimate only).
+  l: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 export interface CursorPosition {
@@ -34,12 +36,15 @@ export interface CursorPosition {
   scopedFor?: string;
   /** First scoped sync in progress: members up to this id (in id order) have been delivered. */
   expandedTo?: string;
+  /** During an expansion: about how many members are still to come (for `remaining`; never for what is sent). */
+  membersLeft?: number;
 }
 
 export function encodeCursor(p: CursorPosition): string {
   const body: Record<string, string | number> = { v: 2, db: p.db, e: p.epoch, seq: p.seq.toString() };
   if (p.scopedFor !== undefined) body.u = p.scopedFor;
   if (p.expandedTo !== undefined) body.m = p.expandedTo;
+  if (p.membersLeft !== undefined) body.l = p.membersLeft;
   return Buffer.from(JSON.stringify(body)).toString('base64url');
 }
 
@@ -58,6 +63,7 @@ export function decodeCursor(cursor: string): CursorPosition {
   const p: CursorPosition = { db: r.data.db, epoch: r.data.e, seq };
   if (r.data.u !== undefined) p.scopedFor = r.data.u;
   if (r.data.m !== undefined) p.expandedTo = r.data.m;
+  if (r.data.l !== undefined) p.membersLeft = r.data.l;
   return p;
 }
 

@@ -81,7 +81,7 @@ export async function pullPageJson(db: Database, userId: string, req: PageReques
     if (scope.kind === 'cohorts' && (position === null || position.expandedTo !== undefined)) {
       // A first scoped sync: the members in scope, whole, from this snapshot (scopedPull.ts).
       const startSeq = position?.seq ?? (await highestVisibleSeq(tx));
-      const page = await expansionPage(tx, userId, position?.expandedTo ?? '', req.limit, position === null);
+      const page = await expansionPage(tx, userId, position?.expandedTo ?? '', req.limit, position === null, position?.membersLeft);
       changes = page.changes;
       const done = !page.more;
       head = {
@@ -89,7 +89,7 @@ export async function pullPageJson(db: Database, userId: string, req: PageReques
         cursor: encodeCursor(
           done
             ? { db: databaseId, epoch, seq: startSeq, scopedFor: userId }
-            : { db: databaseId, epoch, seq: startSeq, scopedFor: userId, expandedTo: page.lastMember },
+            : { db: databaseId, epoch, seq: startSeq, scopedFor: userId, expandedTo: page.lastMember, membersLeft: page.membersLeft },
         ),
         // Done expanding: more only if something committed after the expansion's starting point.
         hasMore: !done || (await highestVisibleSeq(tx)) > startSeq,

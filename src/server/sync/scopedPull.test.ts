@@ -86,6 +86,7 @@ describe.each(BACKENDS)('scoped first sync pages (%s)', (kind) => {
     for (const limit of [1, 4, 6, 7, 10, 13, 33, 1000]) {
       const pages: { members: string[]; rows: Map<string, number> }[] = [];
       let cursor: string | null = null;
+      const remainings: number[] = [];
       for (;;) {
         const page = PullResponse.parse(JSON.parse(await pullPageJson(db, 'usr_c', { clientId: CLIENT, cursor, limit })));
         const rows = new Map<string, number>();
@@ -97,9 +98,14 @@ describe.each(BACKENDS)('scoped first sync pages (%s)', (kind) => {
           rows.set(m, (rows.get(m) ?? 0) + 1);
         }
         if (members.length > 0) pages.push({ members, rows });
+        remainings.push(page.remaining);
         cursor = page.cursor;
         if (!page.hasMore) break;
       }
+      // The progress estimate (members left counted on the first page, carried down in the cursor):
+      // something is always left while more pages follow, and nothing after the last.
+      for (const r of remainings.slice(0, -1)) expect(r).toBeGreaterThan(0);
+      expect(remainings[remainings.length - 1]).toBe(0);
       const taken = pages.flatMap((p) => p.members);
       // Every member in scope, once, in id order: none split across pages, none outside the scope.
       expect(taken).toEqual(EXPECTED_ROWS.map((_, i) => `m_${String(i).padStart(2, '0')}`));
