@@ -4,20 +4,13 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { camelCase, type CamelCase } from '../../shared/model/camelCase.js';
 import { columnsOf, SYNC_TABLES, TABLES, type SyncTableName } from '../../shared/model/tables.js';
 import { sqliteColumns } from './declaredColumns.js';
-import { champion, championStageChange, cohort, enrollment, user, userAction } from './schema.js';
+import { champion, championStageChange, mirroredTables, user, userAction } from './schema.js';
 
 // The client's drizzle columns are derived from the declaration (declaredColumns.ts). The types
 // are checked by tsc (npm run typecheck): each derived column has exactly the drizzle type the
 // hand-written one had, and the inferred row types are what the queries were written against.
 
-const DRIZZLE: { readonly [T in SyncTableName]: SQLiteTable } = {
-  user,
-  cohort,
-  enrollment,
-  user_action: userAction,
-  champion,
-  champion_stage_change: championStageChange,
-};
+const DRIZZLE: { readonly [T in SyncTableName]: SQLiteTable } = mirroredTables;
 
 describe('the derived client columns', () => {
   it('are keyed by the camelCase of the declared names, named the declared names, in declaration order', () => {

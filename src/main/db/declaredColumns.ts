@@ -1,6 +1,7 @@
-import { integer, text } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { integer, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { camelCase, type CamelCase } from '../../shared/model/camelCase.js';
-import { columnDecls, type ColumnDecl, type Columns, type SyncTableName } from '../../shared/model/tables.js';
+import { columnDecls, partialUniquesOf, type ColumnDecl, type Columns, type SyncTableName } from '../../shared/model/tables.js';
 
 // The client's drizzle columns of the six mirrored tables, derived from the one declaration
 // (src/shared/model/tables.ts): keys are the camelCase of the declared names, SQL names the
@@ -45,3 +46,12 @@ export function sqliteColumns<T extends SyncTableName>(table: T): SqliteColumns<
   // SqliteColumns<T> reads from its literal type (pinned by model.test.ts and declaredColumns.test.ts).
   return columns as unknown as SqliteColumns<T>;
 }
+
+/** The table's partial unique indexes from its declaration, on its derived columns (spread into sqliteTable's extra config). */
+export const sqlitePartialUniques = (table: SyncTableName, t: Record<string, AnySQLiteColumn>) =>
+  partialUniquesOf(table).map((u) => {
+    const [first, ...rest] = u.columns.map((c) => t[camelCase(c)]!);
+    return uniqueIndex(u.name)
+      .on(first!, ...rest)
+      .where(sql.raw(u.where));
+  });

@@ -1,9 +1,9 @@
 import { getTableConfig, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SYNC_TABLES, TABLES, type ColumnDecl, type SyncTableName } from '../../shared/model/tables.js';
+import { partialUniquesOf, SYNC_TABLES, TABLES, type ColumnDecl, type SyncTableName } from '../../shared/model/tables.js';
 import { ROW_SCHEMAS } from '../../shared/rows.js';
 import { dumpTable } from '../sync/wireRows.js';
-import { champion, championStageChange, cohort, enrollment, user, userAction } from './schema.js';
+import { champion, mirroredTables, userAction } from './schema.js';
 import { tempDatabase } from './testing/tempDb.js';
 
 // The client's drizzle tables take their columns from the one declaration (src/shared/model, via
@@ -12,14 +12,7 @@ import { tempDatabase } from './testing/tempDb.js';
 // localOnly ones, with the declared nullability, default and type family; and the same of the
 // migrated SQLite file itself, which a declaration changed without a migration no longer matches.
 
-const DRIZZLE: { readonly [T in SyncTableName]: SQLiteTable } = {
-  user,
-  cohort,
-  enrollment,
-  user_action: userAction,
-  champion,
-  champion_stage_change: championStageChange,
-};
+const DRIZZLE: { readonly [T in SyncTableName]: SQLiteTable } = mirroredTables;
 
 /** A column as both sides can describe it: name, nullable, has a default, SQLite storage type. */
 type Described = `${string} ${'null' | 'not null'} ${'default' | 'no default'} ${'TEXT' | 'INTEGER'}`;
@@ -86,6 +79,19 @@ describe('the client schema against the one declaration (src/shared/model)', () 
       expect(dumpTable(db.app.sqlite, t)).toEqual([]);
     }
   });
+
+  it.each(['user_action', 'champion'] as const)(
+    'the migrated SQLite table %s has each declared partial unique index, on the declared columns, with the declared condition',
+    (t) => {
+      for (const u of partialUniquesOf(t)) {
+        const row = db.app.sqlite.prepare(`SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?`).get(u.name) as
+          { sql: string } | undefined;
+        const ddl = (row?.sql ?? '').replace(/[`"]/g, '');
+        expect(ddl, u.name).toContain(`CREATE UNIQUE INDEX ${u.name} ON ${t} (${u.columns.join(',')})`);
+        expect(ddl, u.name).toContain(`WHERE ${u.where}`);
+      }
+    },
+  );
 
   it('a column renamed in the declaration alone no longer matches the tables as they are (the comparison sees renames)', () => {
     expect(drizzleColumns(userAction, [])).not.toEqual(declared(renamed('user_action', 'target_id', 'target_ref')));

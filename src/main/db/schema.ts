@@ -3,7 +3,7 @@ import { ROLES } from '../../shared/enums.js';
 import { enumChecks as declaredEnumChecks } from '../../shared/model/checks.js';
 import type { SyncTableName } from '../../shared/model/tables.js';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { sqliteColumns } from './declaredColumns.js';
+import { sqliteColumns, sqlitePartialUniques } from './declaredColumns.js';
 
 // The local mirror of the platform's "User" domain plus the sync engine's own
 // bookkeeping. Timestamps are UTC ISO-8601 TEXT (they sort as strings); `roles` and
@@ -49,12 +49,7 @@ export const enrollment = sqliteTable('enrollment', sqliteColumns('enrollment'),
 export const userAction = sqliteTable('user_action', sqliteColumns('user_action'), (t) => [
   ...enumChecks('user_action'),
   check('user_action_metadata_object', sql`json_valid(${t.metadata}) AND json_type(${t.metadata}) = 'object'`),
-  uniqueIndex('user_action_source_event_unique')
-    .on(t.sourceSystem, t.sourceEventId)
-    .where(sql`source_system IS NOT NULL AND source_event_id IS NOT NULL`),
-  uniqueIndex('user_action_idempotency_key_unique')
-    .on(t.idempotencyKey)
-    .where(sql`idempotency_key IS NOT NULL`),
+  ...sqlitePartialUniques('user_action', t),
   // Timeline keyset pages: newest first on (occurred_at, id), per member and across all.
   index('user_action_user_time_idx').on(t.userId, t.occurredAt, t.id),
   index('user_action_time_idx').on(t.occurredAt, t.id),
@@ -67,12 +62,7 @@ export const userAction = sqliteTable('user_action', sqliteColumns('user_action'
 
 export const champion = sqliteTable('champion', sqliteColumns('champion'), (t) => [
   ...enumChecks('champion'),
-  uniqueIndex('champion_user_cohort_unique')
-    .on(t.userId, t.cohortId)
-    .where(sql`cohort_id IS NOT NULL`),
-  uniqueIndex('champion_user_global_unique')
-    .on(t.userId)
-    .where(sql`cohort_id IS NULL`),
+  ...sqlitePartialUniques('champion', t),
   index('champion_cohort_stage_idx').on(t.cohortId, t.stage),
 ]);
 
@@ -268,3 +258,13 @@ export const notice = sqliteTable('notice', {
   createdAt: text('created_at').notNull(),
   dismissedAt: text('dismissed_at'),
 });
+
+/** The six mirrored tables by their declared names (src/shared/model/tables.ts), for code that walks them all. */
+export const mirroredTables = {
+  user,
+  cohort,
+  enrollment,
+  user_action: userAction,
+  champion,
+  champion_stage_change: championStageChange,
+} as const;

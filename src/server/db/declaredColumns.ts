@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { integer, jsonb, text, timestamp } from 'drizzle-orm/pg-core';
+import { integer, jsonb, text, timestamp, uniqueIndex, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { camelCase, type CamelCase } from '../../shared/model/camelCase.js';
-import { columnDecls, type ColumnDecl, type Columns, type SyncTableName } from '../../shared/model/tables.js';
+import { columnDecls, partialUniquesOf, type ColumnDecl, type Columns, type SyncTableName } from '../../shared/model/tables.js';
 
 // The server's drizzle columns of the six mirrored tables, derived from the one declaration
 // (src/shared/model/tables.ts): keys are the camelCase of the declared names, SQL names the
@@ -79,3 +79,12 @@ export function pgColumns<T extends SyncTableName>(table: T): PgColumns<T> {
   // PgColumns<T> reads from its literal type (pinned by model.test.ts).
   return columns as unknown as PgColumns<T>;
 }
+
+/** The table's partial unique indexes from its declaration, on its derived columns (spread into pgTable's extra config). */
+export const pgPartialUniques = (table: SyncTableName, t: Record<string, AnyPgColumn>) =>
+  partialUniquesOf(table).map((u) => {
+    const [first, ...rest] = u.columns.map((c) => t[camelCase(c)]!);
+    return uniqueIndex(u.name)
+      .on(first!, ...rest)
+      .where(sql.raw(u.where));
+  });

@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SYNC_TABLES, TABLES, type ColumnDecl, type ColumnKind, type SyncTableName } from '../../shared/model/tables.js';
+import { partialUniquesOf, SYNC_TABLES, TABLES, type ColumnDecl, type ColumnKind, type SyncTableName } from '../../shared/model/tables.js';
 import { freshPglite } from '../testing/testBackends.js';
 import { openServerDatabase } from './database.js';
-import { champion, championStageChange, cohort, enrollment, user, userAction } from './schema.js';
+import { champion, mirroredTables, userAction } from './schema.js';
 
 // The server's drizzle tables take their columns from the one declaration (src/shared/model, via
 // declaredColumns.ts; foreign keys, indexes, CHECKs and the serverOnly seq and wire stay in
@@ -12,14 +12,7 @@ import { champion, championStageChange, cohort, enrollment, user, userAction } f
 // those plus the serverOnly ones, with the declared nullability, default and type; and the same of
 // the migrated database itself (PGlite), which a declaration changed without a migration no longer matches.
 
-const DRIZZLE: { readonly [T in SyncTableName]: PgTable } = {
-  user,
-  cohort,
-  enrollment,
-  user_action: userAction,
-  champion,
-  champion_stage_change: championStageChange,
-};
+const DRIZZLE: { readonly [T in SyncTableName]: PgTable } = mirroredTables;
 
 const PG_TYPE: { readonly [K in ColumnKind]: string } = {
   id: 'text',
@@ -84,6 +77,20 @@ describe('the server schema against the one declaration (src/shared/model)', () 
     expect(actual).toEqual(declared(TABLES[t]));
     expect(cols.map((c) => c.name)).toEqual(expect.arrayContaining([...serverOnly]));
   });
+
+  it.each(['user_action', 'champion'] as const)(
+    'the migrated table %s has each declared partial unique index, on the declared columns, with the declared condition',
+    async (t) => {
+      for (const u of partialUniquesOf(t)) {
+        const rows = await db.read((tx) => tx.rows<{ def: string }>(sql`SELECT indexdef AS def FROM pg_indexes WHERE indexname = ${u.name}`));
+        const def = rows[0]?.def ?? '';
+        expect(def, u.name).toContain(`CREATE UNIQUE INDEX ${u.name} ON`);
+        expect(def, u.name).toContain(`(${u.columns.join(', ')})`);
+        // PostgreSQL prints the condition back in its own spelling; each declared test is in it.
+        for (const part of u.where.split(' AND ')) expect(def, u.name).toContain(part);
+      }
+    },
+  );
 
   it('a column renamed in the declaration alone no longer matches the tables as they are (the comparison sees renames)', () => {
     expect(drizzleColumns(userAction, TABLES.user_action.serverOnly)).not.toEqual(declared(renamed('user_action', 'target_id', 'target_ref')));

@@ -17,7 +17,7 @@ import {
 import { INGEST_KEY_SOURCES, ROLES } from '../../shared/enums.js';
 import { enumChecks, inList as inListSql, storableChecks } from '../../shared/model/checks.js';
 import type { SyncTableName } from '../../shared/model/tables.js';
-import { pgColumns, ts } from './declaredColumns.js';
+import { pgColumns, pgPartialUniques, ts } from './declaredColumns.js';
 
 // The central database (PostgreSQL / PGlite). Table and column names mirror docs/architecture.md ("Domain rules") so
 // rows travel on the wire under their own column names.
@@ -101,12 +101,7 @@ export const userAction = pgTable(
     check('user_action_metadata_object', sql`jsonb_typeof(${t.metadata}) = 'object'`),
     foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'user_action_user_fk' }),
     foreignKey({ columns: [t.enrollmentId], foreignColumns: [enrollment.id], name: 'user_action_enrollment_fk' }),
-    uniqueIndex('user_action_source_event_unique')
-      .on(t.sourceSystem, t.sourceEventId)
-      .where(sql`source_system IS NOT NULL AND source_event_id IS NOT NULL`),
-    uniqueIndex('user_action_idempotency_key_unique')
-      .on(t.idempotencyKey)
-      .where(sql`idempotency_key IS NOT NULL`),
+    ...pgPartialUniques('user_action', t),
     index('user_action_user_time_idx').on(t.userId, t.occurredAt),
     index('user_action_seq_idx').on(t.seq),
   ],
@@ -124,12 +119,7 @@ export const champion = pgTable(
     check('champion_stage_version_positive', sql`${t.stageVersion} > 0`),
     foreignKey({ columns: [t.userId], foreignColumns: [user.id], name: 'champion_user_fk' }),
     foreignKey({ columns: [t.cohortId], foreignColumns: [cohort.id], name: 'champion_cohort_fk' }),
-    uniqueIndex('champion_user_cohort_unique')
-      .on(t.userId, t.cohortId)
-      .where(sql`cohort_id IS NOT NULL`),
-    uniqueIndex('champion_user_global_unique')
-      .on(t.userId)
-      .where(sql`cohort_id IS NULL`),
+    ...pgPartialUniques('champion', t),
     index('champion_seq_idx').on(t.seq),
   ],
 );
@@ -446,3 +436,13 @@ export const memberRowCount = pgTable('member_row_count', {
   memberId: text('member_id').primaryKey(),
   n: bigint('n', { mode: 'number' }).notNull(),
 });
+
+/** The six mirrored tables by their declared names (src/shared/model/tables.ts), for code that walks them all. */
+export const mirroredTables = {
+  user,
+  cohort,
+  enrollment,
+  user_action: userAction,
+  champion,
+  champion_stage_change: championStageChange,
+} as const;

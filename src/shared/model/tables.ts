@@ -80,6 +80,18 @@ interface TableDecl {
   readonly localOnly: readonly string[];
   /** Columns the server keeps and the wire never carries. */
   readonly serverOnly: readonly string[];
+  /**
+   * The platform's partial unique indexes, the same in both databases (src/main/db/schema.ts and
+   * src/server/db/schema.ts spread them through `partialUniques`): NULLs stay unconstrained.
+   */
+  readonly partialUniques?: readonly PartialUnique[];
+}
+
+export interface PartialUnique {
+  readonly name: string;
+  readonly columns: readonly [string, ...string[]];
+  /** The index's WHERE, as SQL both dialects read the same way. */
+  readonly where: string;
 }
 
 const id = { kind: 'id', nullable: false } as const;
@@ -155,6 +167,14 @@ export const TABLES = {
     },
     localOnly: [],
     serverOnly: SERVER_ONLY,
+    partialUniques: [
+      {
+        name: 'user_action_source_event_unique',
+        columns: ['source_system', 'source_event_id'],
+        where: 'source_system IS NOT NULL AND source_event_id IS NOT NULL',
+      },
+      { name: 'user_action_idempotency_key_unique', columns: ['idempotency_key'], where: 'idempotency_key IS NOT NULL' },
+    ],
   },
   champion: {
     checkPrefix: 'champion',
@@ -171,6 +191,11 @@ export const TABLES = {
     },
     localOnly: [],
     serverOnly: SERVER_ONLY,
+    // One champion row per member per cohort, and one global row per member (docs/architecture.md, "Domain rules").
+    partialUniques: [
+      { name: 'champion_user_cohort_unique', columns: ['user_id', 'cohort_id'], where: 'cohort_id IS NOT NULL' },
+      { name: 'champion_user_global_unique', columns: ['user_id'], where: 'cohort_id IS NULL' },
+    ],
   },
   champion_stage_change: {
     checkPrefix: 'csc',
@@ -198,3 +223,6 @@ export const columnsOf = <T extends SyncTableName>(table: T): readonly ColumnNam
 /** A table's columns as [name, declaration] pairs, in declaration order. */
 export const columnDecls = (table: SyncTableName): readonly (readonly [string, ColumnDecl])[] =>
   Object.entries(TABLES[table].columns as { readonly [column: string]: ColumnDecl });
+
+/** A table's partial unique indexes (none for most tables). */
+export const partialUniquesOf = (table: SyncTableName): readonly PartialUnique[] => (TABLES[table] as TableDecl).partialUniques ?? [];
