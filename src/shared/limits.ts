@@ -2,8 +2,9 @@
 // pull decoder), the PostgreSQL CHECKs and the renderer's inputs (maxLength, date min/max) all
 // read these, so the server can never hold a value a laptop cannot store or a person cannot type.
 
-/** Row ids (`usr_42_maya`, `ch_07_maya`, `act_…`). */
+/** Row ids (`usr_42_maya`, `ch_07_maya`, `act_…`): at most this long, and only these characters. */
 export const ROW_ID_MAX = 128;
+export const ROW_ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
 
 export const EMAIL_MIN = 3;
 export const EMAIL_MAX = 320;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { columnDecls, SYNC_TABLES, type ColumnDecl, type Columns, type SyncTableName } from './model/tables.js';
-import { ROW_ID_MAX } from './limits.js';
+import { ROW_ID_MAX, ROW_ID_PATTERN } from './limits.js';
 import { isStorableTime, storableText, StorableJsonObject, TIMESTAMP_RANGE_MESSAGE } from './storable.js';
 
 // Rows as they travel on the wire (docs/protocol.md): the tables' own column names,
@@ -15,7 +15,7 @@ export const RowId = z
   .string()
   .min(1, 'must not be empty')
   .max(ROW_ID_MAX, `must be at most ${ROW_ID_MAX} characters`)
-  .regex(/^[A-Za-z0-9_.:-]+$/, 'may contain only letters, digits and _ . : -');
+  .regex(ROW_ID_PATTERN, 'may contain only letters, digits and _ . : -');
 
 /** A JSON object a row can carry: bounded depth and bytes, well-formed text (storable.ts). */
 export const JsonObject = StorableJsonObject;

@@ -66,7 +66,7 @@ async function applyEveryPage(run: PullRun): Promise<PullEnd> {
   if (startCursor === null) {
     deferForBulkLoad(sqlite);
     // A first sync is long: the worker loads while the first page is on its way.
-    workers.startIfLong(Number.POSITIVE_INFINITY);
+    workers.start();
   }
   let next = fetchPage(startCursor);
   let resyncs = 0;
@@ -150,8 +150,13 @@ class LazyWorker {
    * pull of a few pages, like the one after a big push, would not win back.
    */
   startIfLong(remaining: number): void {
+    if (remaining >= PULL_WORKER_MIN_PAGES * this.run.limit) this.start();
+  }
+
+  /** Start the worker (once; never where the host gave no entry for it). */
+  start(): void {
     const { run } = this;
-    if (remaining < PULL_WORKER_MIN_PAGES * run.limit || this.worker || this.starting || run.workerEntry === null) return;
+    if (this.worker || this.starting || run.workerEntry === null) return;
     this.starting = PullWorker.start({ file: run.sqlite.name, ...(run.nativeBinding ? { nativeBinding: run.nativeBinding } : {}) }, run.workerEntry);
     void this.starting.then((w) => (this.worker = w));
   }

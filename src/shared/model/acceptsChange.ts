@@ -1,4 +1,4 @@
-import { ROW_ID_MAX } from '../limits.js';
+import { ROW_ID_MAX, ROW_ID_PATTERN } from '../limits.js';
 import type { Change } from '../protocol.js';
 import { isStorableTime, isWellFormedText, jsonProblem } from '../storable.js';
 import { columnDecls, SYNC_TABLES, type ColumnDecl, type SyncTableName } from './tables.js';
@@ -11,8 +11,7 @@ import { columnDecls, SYNC_TABLES, type ColumnDecl, type SyncTableName } from '.
 // doubt, which then goes through zod as before (for its verdict and its message). So it can make
 // a check faster but never more lenient; `acceptsChange.test.ts` holds it to that.
 
-const ROW_ID = /^[A-Za-z0-9_.:-]+$/;
-const isRowId = (v: unknown): boolean => typeof v === 'string' && v.length >= 1 && v.length <= ROW_ID_MAX && ROW_ID.test(v);
+const isRowId = (v: unknown): boolean => typeof v === 'string' && v.length >= 1 && v.length <= ROW_ID_MAX && ROW_ID_PATTERN.test(v);
 
 // A subset of zod's `iso.datetime({ offset: false })`: seconds always present, a fraction of any
 // length, `Z`. Day-of-month validity is checked below (Date.parse would roll 02-30 into March).
