@@ -10,6 +10,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import * as schema from './schema.js';
+import { queryTextBytes } from './pgliteTextBytes.js';
 import { refuseNewerServerRelease } from './serverReleaseCheck.js';
 import { takeWritersLock } from './writeLock.js';
 
@@ -18,6 +19,12 @@ export type DbKind = 'pglite' | 'postgres';
 /** What a transaction body may do: run SQL built with drizzle's `sql` and get plain rows back. */
 export interface Tx {
   rows<T>(query: SQL): Promise<T[]>;
+  /**
+   * A statement that returns one row of one text column (a pull page's changes, built as one
+   * JSON text in the database), that value as UTF-8 bytes ready to send; null for SQL NULL.
+   * On PGlite the bytes never become a JS string (pgliteTextBytes.ts).
+   */
+  textBytes(query: SQL): Promise<Buffer | null>;
   /**
    * Bulk-load CSV with `COPY <target> FROM …` where the driver can (PGlite reads it from a
    * blob); undefined where it cannot, and callers fall back to multi-row INSERTs.
@@ -60,6 +67,13 @@ const txOf = (t: Executes): Tx => ({
     const r = await t.execute(query);
     return r.rows as T[];
   },
+  async textBytes(query: SQL): Promise<Buffer | null> {
+    const r = (await t.execute(query)).rows;
+    if (r.length !== 1) throw new Error(`textBytes: expected one row, the statement returned ${r.length}`);
+    const value = Object.values(r[0] as Record<string, unknown>)[0];
+    if (value !== null && typeof value !== 'string') throw new Error('textBytes: the statement did not return text');
+    return value === null ? null : Buffer.from(value, 'utf8');
+  },
 });
 
 /** `data` is a folder (embedded PGlite kept there) or a postgres:// URL. Runs migrations before returning. */
@@ -95,6 +109,11 @@ async function openPglite(folder: string): Promise<Database> {
     async rows<T>(query: SQL): Promise<T[]> {
       const q = dialect.sqlToQuery(query);
       return (await t.query<T>(q.sql, q.params, { parsers: RAW_TIME_PARSERS })).rows;
+    },
+    // Inside `client.transaction`, which holds PGlite's lock: the raw messages cannot interleave with another query.
+    textBytes: (query: SQL) => {
+      const q = dialect.sqlToQuery(query);
+      return queryTextBytes(client, q.sql, q.params);
     },
     async copyCsv(target: string, csv: string): Promise<void> {
       await t.query(`COPY ${target} FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });

@@ -157,7 +157,7 @@ describe.each(BACKENDS)('stored wire text (%s)', (kind) => {
     expect(res.results[7]).toMatchObject({ code: 'stale', current: ch1.truth });
 
     // A pull page splices the stored text: valid JSON the client schema accepts, compact throughout.
-    const text = await pullPageJson(db, 'usr_c', { clientId: CLIENT, cursor: null, limit: 1000 });
+    const text = (await pullPageJson(db, 'usr_c', { clientId: CLIENT, cursor: null, limit: 1000 })).toString('utf8');
     expect(spacesOutsideStrings(text)).toEqual([]);
     const page = PullResponse.parse(JSON.parse(text));
     const upserts = page.changes.flatMap((c) => (c.op === 'upsert' ? [c] : []));

@@ -50,7 +50,7 @@ describe.each(BACKENDS)('pull page built in the database (%s)', (kind) => {
       let pages = 0;
       let deletes = 0;
       for (;;) {
-        const text = await pullPageJson(db, 'usr_c', { clientId: CLIENT, cursor, limit });
+        const text = (await pullPageJson(db, 'usr_c', { clientId: CLIENT, cursor, limit })).toString('utf8');
         const page = PullResponse.parse(JSON.parse(text));
         pages++;
         expect(page.changes.length).toBeLessThanOrEqual(limit);
@@ -68,8 +68,10 @@ describe.each(BACKENDS)('pull page built in the database (%s)', (kind) => {
       expect((mirror.champion.get('ch_b') as { notes: string }).notes).toBe(TRICKY);
     }
     // Past the end: an empty page that keeps the cursor and says there is nothing more.
-    const first = PullResponse.parse(JSON.parse(await pullPageJson(db, 'usr_c', { clientId: CLIENT, cursor: null, limit: 1000 })));
-    const after = PullResponse.parse(JSON.parse(await pullPageJson(db, 'usr_c', { clientId: CLIENT, cursor: first.cursor, limit: 1000 })));
+    const first = PullResponse.parse(JSON.parse((await pullPageJson(db, 'usr_c', { clientId: CLIENT, cursor: null, limit: 1000 })).toString('utf8')));
+    const after = PullResponse.parse(
+      JSON.parse((await pullPageJson(db, 'usr_c', { clientId: CLIENT, cursor: first.cursor, limit: 1000 })).toString('utf8')),
+    );
     expect(after).toEqual({
       databaseId: first.databaseId,
       cursor: first.cursor,

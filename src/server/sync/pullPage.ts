@@ -56,11 +56,15 @@ export interface PageRequest {
   databaseId?: string | null;
 }
 
+const EMPTY = Buffer.from('[]');
+const CLOSE = Buffer.from('}');
+
 /**
- * One pull page as the exact JSON text of a PullResponse (docs/protocol.md), ready to send as
- * `application/json`. Same snapshot and cursor rules as before; only the encoding moved into SQL.
+ * One pull page as the exact JSON of a PullResponse (docs/protocol.md), as the UTF-8 bytes to
+ * send as `application/json`: the changes array comes out of the database as bytes
+ * (Tx.textBytes) and never becomes a JS string on the way to the socket.
  */
-export async function pullPageJson(db: Database, userId: string, req: PageRequest): Promise<string> {
+export async function pullPageJson(db: Database, userId: string, req: PageRequest): Promise<Buffer> {
   const position = req.cursor === null ? null : decodeCursor(req.cursor);
   const from = position?.seq ?? 0n;
   let claimed = true;
@@ -77,7 +81,7 @@ export async function pullPageJson(db: Database, userId: string, req: PageReques
     const scopeNow = await readScopeOf(tx, userId);
     if (position) assertSameScope(position, scope);
     let head: Omit<PullResponse, 'changes'>;
-    let changes: string;
+    let changes: Buffer;
     if (scope.kind === 'cohorts' && (position === null || position.expandedTo !== undefined)) {
       // A first scoped sync: the members in scope, whole, from this snapshot (scopedPull.ts).
       const startSeq = position?.seq ?? (await highestVisibleSeq(tx));
@@ -105,10 +109,7 @@ export async function pullPageJson(db: Database, userId: string, req: PageReques
       const hasMore = (bounds?.n ?? 0) > req.limit;
       const upTo = bounds?.up_to == null ? from : BigInt(bounds.up_to);
       changes =
-        upTo > from
-          ? ((await tx.rows<{ changes: string }>(scoped ? scopedPageChangesJson(from, upTo, scoped) : pageChangesJson(from, upTo)))[0]?.changes ??
-            '[]')
-          : '[]';
+        upTo > from ? ((await tx.textBytes(scoped ? scopedPageChangesJson(from, upTo, scoped) : pageChangesJson(from, upTo))) ?? EMPTY) : EMPTY;
       let remaining = 0;
       if (hasMore) {
         // An estimate for a progress bar: seqs also count superseded updates, so it errs high.
@@ -125,7 +126,7 @@ export async function pullPageJson(db: Database, userId: string, req: PageReques
         scope: scopeNow,
       };
     }
-    return `${JSON.stringify(head).slice(0, -1)},"changes":${changes}}`;
+    return Buffer.concat([Buffer.from(`${JSON.stringify(head).slice(0, -1)},"changes":`), changes, CLOSE]);
   });
   // A pull is a use of the clientId too: the first user to use it owns it (docs/protocol.md). Only a
   // first use writes (a write transaction per page cost ~5 ms on PGlite); the page is sent only

@@ -88,7 +88,7 @@ describe.each(BACKENDS)('scoped first sync pages (%s)', (kind) => {
       let cursor: string | null = null;
       const remainings: number[] = [];
       for (;;) {
-        const page = PullResponse.parse(JSON.parse(await pullPageJson(db, 'usr_c', { clientId: CLIENT, cursor, limit })));
+        const page = PullResponse.parse(JSON.parse((await pullPageJson(db, 'usr_c', { clientId: CLIENT, cursor, limit })).toString('utf8')));
         const rows = new Map<string, number>();
         const members: string[] = [];
         for (const c of page.changes) {
