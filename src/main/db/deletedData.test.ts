@@ -10,7 +10,8 @@ import { PullPageApplier } from '../sync/applyPullPage.js';
 import { deferForBulkLoad } from '../sync/bulkLoad.js';
 import { page, upserts, user } from '../sync/testing/fixtures.js';
 import { LocalMaintenance } from './maintenance.js';
-import { defaultMigrationsFolder, openDatabase, openWriterPeer, type AppDb } from './open.js';
+import { defaultMigrationsFolder, openDatabase, type AppDb } from './open.js';
+import { openWriterPeer } from './writerConnection.js';
 import { searchPeople } from './queries/people.js';
 
 // Issue 14 item 2: after an erasure reaches the laptop, the erased member's name, email and

@@ -9,10 +9,11 @@ import { switchToIncrementalAutoVacuum } from './autoVacuum.js';
 import { refuseNewerRelease } from './releaseCheck.js';
 import * as schema from './schema.js';
 import { ensureSyncState, readClientId } from './syncState.js';
+import { configureWriter } from './writerConnection.js';
 
 type AppSchema = typeof schema;
 
-/** The local database as the main-process core holds it (a big pull adds a second writer on a worker: openWriterPeer). */
+/** The local database as the main-process core holds it (a big pull adds a second writer on a worker: writerConnection.ts). */
 export interface AppDb {
   sqlite: Database.Database;
   db: BetterSQLite3Database<AppSchema>;
@@ -59,26 +60,6 @@ function wrap(sqlite: Database.Database, file: string): AppDb {
   };
 }
 
-/** The connection settings every read-write connection to the app database uses. */
-function configureWriter(sqlite: Database.Database): void {
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('synchronous = NORMAL');
-  // The default 2 MB page cache thrashes once user_action's eight indexes outgrow it (a
-  // million actions is several hundred MB): a first sync spent much of its time re-reading
-  // index pages. 64 MB keeps the hot index pages resident, well inside the memory budget.
-  sqlite.pragma('cache_size = -65536');
-  sqlite.pragma('temp_store = MEMORY');
-  // A pull page may hold a row whose referenced row arrives in a later page.
-  sqlite.pragma('foreign_keys = OFF');
-  // INSERT OR REPLACE deletes the old row implicitly; only with recursive triggers does
-  // that delete reach user_fts, which would otherwise keep a stale entry for the old rowid.
-  sqlite.pragma('recursive_triggers = ON');
-  // A deleted row (an erased member) is overwritten with zeros, not left in a free page or
-  // in the free space of its old page until something happens to reuse it.
-  sqlite.pragma('secure_delete = ON');
-}
-
 /** SQLite creates files 0644; the database is made 0600 first, and its -wal and -shm take its mode. */
 function prepareFiles(file: string): void {
   ensurePrivateFile(file);
@@ -108,22 +89,6 @@ export function openDatabase(file: string, options: OpenOptions = {}): AppDb {
     const sw = switchToIncrementalAutoVacuum(sqlite);
     if (sw.switched) options.log?.(`[db] rewrote the local database once so free space can be reclaimed in steps (${Math.round(sw.ms)} ms)`);
     return app;
-  } catch (err) {
-    sqlite.close();
-    throw err;
-  }
-}
-
-/**
- * A second read-write connection to a database that openDatabase has already created and
- * migrated, with the same settings: the pull worker writes pages through one while the main
- * thread keeps its own for searches and local edits (SQLite takes turns between writers).
- */
-export function openWriterPeer(file: string, options: Pick<OpenOptions, 'nativeBinding'> = {}): Database.Database {
-  const sqlite = new Database(file, { fileMustExist: true, ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}) });
-  try {
-    configureWriter(sqlite);
-    return sqlite;
   } catch (err) {
     sqlite.close();
     throw err;

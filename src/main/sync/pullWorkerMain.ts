@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PullEnvelope } from '../../shared/protocol.js';
-import { openWriterPeer } from '../db/open.js';
+import { openWriterPeer } from '../db/writerConnection.js';
 import { PullPageApplier } from './applyPullPage.js';
 import { decodePullPage } from './decodePullPage.js';
 import { SyncHttpError } from './protocolClient.js';
