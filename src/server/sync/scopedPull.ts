@@ -15,6 +15,10 @@ import { tableIdent } from '../db/storedWire.js';
 //   scope in the page's snapshot. An `enter` event brings the member's whole record at its
 //   place in the order; a `leave` event tells the laptop to forget the member.
 
+/** The changes of a page's parts as one JSON array text, in (k, ord, sub) order. */
+const aggregate = (parts: SQL[]): SQL =>
+  sql`SELECT '[' || coalesce(string_agg(p.c, ',' ORDER BY p.k, p.ord, p.sub), '') || ']' AS changes FROM (${sql.join(parts, sql` UNION ALL `)}) p`;
+
 /**
  * A member's rows as JSON change texts, for the members in `ex(k, member_id)`, ordered by (k, ord, sub).
  * Each table is read per member through its user_id index: `LATERAL (… OFFSET 0)` keeps the
@@ -57,9 +61,6 @@ const expansionOf = (members: SQL, extra: SQL[] = []): SQL => {
  */
 const FIRST_ROUND_ROWS_A_MEMBER = 8;
 const MAX_MEMBERS_A_ROUND = 1000;
-
-const aggregate = (parts: SQL[]): SQL =>
-  sql`SELECT '[' || coalesce(string_agg(p.c, ',' ORDER BY p.k, p.ord, p.sub), '') || ']' AS changes FROM (${sql.join(parts, sql` UNION ALL `)}) p`;
 
 /** Who owns a row of each member table, as a condition on that table's columns. */
 const memberFilter = (t: SyncTable, coordinatorId: string): SQL | null => {

@@ -65,25 +65,6 @@ function columnCheck(c: ColumnDecl): Check {
   return c.nullable ? (v) => v === null || base(v) : base;
 }
 
-/** Exactly the declared columns, each holding what its declaration allows. */
-function rowCheck(table: SyncTableName): Check {
-  const columns = columnDecls(table).map(([name, c]) => [name, columnCheck(c)] as const);
-  return (row) => {
-    if (!isPlainObject(row)) return false;
-    let keys = 0;
-    for (const k in row) {
-      if (!Object.hasOwn(row, k)) return false;
-      keys++;
-    }
-    if (keys !== columns.length) return false;
-    for (const [name, check] of columns) if (!Object.hasOwn(row, name) || !check(row[name])) return false;
-    return true;
-  };
-}
-
-const ROW_CHECKS = Object.fromEntries(SYNC_TABLES.map((t) => [t, rowCheck(t)])) as Record<SyncTableName, Check>;
-const TABLE_NAMES = new Set<unknown>(SYNC_TABLES);
-
 /** Own enumerable keys are exactly `keys` (no more, none missing). */
 function hasExactly(o: Record<string, unknown>, keys: readonly string[]): boolean {
   let n = 0;
@@ -91,8 +72,25 @@ function hasExactly(o: Record<string, unknown>, keys: readonly string[]): boolea
     if (!Object.hasOwn(o, k)) return false;
     n++;
   }
-  return n === keys.length && keys.every((k) => Object.hasOwn(o, k));
+  if (n !== keys.length) return false;
+  for (const k of keys) if (!Object.hasOwn(o, k)) return false;
+  return true;
 }
+
+/** Exactly the declared columns, each holding what its declaration allows. */
+function rowCheck(table: SyncTableName): Check {
+  const columns = columnDecls(table).map(([name, c]) => [name, columnCheck(c)] as const);
+  const names = columns.map(([name]) => name);
+  // A loop, not `every`: this runs for each of a first sync's million rows.
+  return (row) => {
+    if (!isPlainObject(row) || !hasExactly(row, names)) return false;
+    for (const [name, check] of columns) if (!check(row[name])) return false;
+    return true;
+  };
+}
+
+const ROW_CHECKS = Object.fromEntries(SYNC_TABLES.map((t) => [t, rowCheck(t)])) as Record<SyncTableName, Check>;
+const TABLE_NAMES = new Set<unknown>(SYNC_TABLES);
 
 /**
  * True only when `raw` is a change the `Change` schema accepts and would return as it is, so the
