@@ -35,3 +35,15 @@ describe('peekPullHead: the next cursor from a page’s first bytes', () => {
     expect(decodePullPage(bytes).cursor).toBe(tricky.cursor);
   });
 });
+
+describe('decodePullPage: a page as ASCII bytes (as the server sends it) or as UTF-8', () => {
+  it('reads the same changes from both forms of a page with names beyond ASCII', () => {
+    const named = { table: 'user', op: 'upsert', row: { id: 'usr_1', name: 'Guðmundsdóttir Σταύρου 李 😀' } };
+    const page = { ...head, changes: [named, change] };
+    const asUtf8 = encode(JSON.stringify(page));
+    const asAscii = encode(JSON.stringify(page).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+    expect(new Uint8Array(asAscii).every((b) => b < 0x80)).toBe(true);
+    expect(decodePullPage(asAscii)).toEqual(decodePullPage(asUtf8));
+    expect(decodePullPage(asAscii).changes[0]).toEqual(named);
+  });
+});

@@ -7,6 +7,7 @@ import { DomainError } from '../domainError.js';
 import { assertContinuable, currentEpoch, decodeCursor, encodeCursor } from './cursor.js';
 import { assertSameDatabase } from './serverIdentity.js';
 import { claimClient, readClient } from './syncClient.js';
+import { concatAsciiJson } from './asciiJson.js';
 import { pullScope, readScopeOf, type PullScope } from '../scopes.js';
 import { expansionPage, highestVisibleSeq, scopedPageBounds, scopedPageChangesJson } from './scopedPull.js';
 import type { CursorPosition } from './cursor.js';
@@ -60,9 +61,9 @@ const EMPTY = Buffer.from('[]');
 const CLOSE = Buffer.from('}');
 
 /**
- * One pull page as the exact JSON of a PullResponse (docs/protocol.md), as the UTF-8 bytes to
- * send as `application/json`: the changes array comes out of the database as bytes
- * (Tx.textBytes) and never becomes a JS string on the way to the socket.
+ * One pull page as the exact JSON of a PullResponse (docs/protocol.md), as the bytes to send as
+ * `application/json`, ASCII only (asciiJson.ts): the changes array comes out of the database as
+ * bytes (Tx.textBytes) and never becomes a JS string on the way to the socket.
  */
 export async function pullPageJson(db: Database, userId: string, req: PageRequest): Promise<Buffer> {
   const position = req.cursor === null ? null : decodeCursor(req.cursor);
@@ -126,7 +127,7 @@ export async function pullPageJson(db: Database, userId: string, req: PageReques
         scope: scopeNow,
       };
     }
-    return Buffer.concat([Buffer.from(`${JSON.stringify(head).slice(0, -1)},"changes":`), changes, CLOSE]);
+    return concatAsciiJson([Buffer.from(`${JSON.stringify(head).slice(0, -1)},"changes":`), changes, CLOSE]);
   });
   // A pull is a use of the clientId too: the first user to use it owns it (docs/protocol.md). Only a
   // first use writes (a write transaction per page cost ~5 ms on PGlite); the page is sent only
