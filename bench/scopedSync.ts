@@ -17,10 +17,12 @@ if (!url || !dbFile) throw new Error('usage: scopedSync.ts <server url> <db file
 for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
 const app = openDatabase(dbFile);
 const session = new Session(app, memoryTokenStore());
-await session.signIn(url, SCOPED_COORDINATOR.email, SCOPED_COORDINATOR.password);
 // The pull worker bundled, as the packaged app runs it (bundledPullWorker.ts).
 const pullWorker = bundledPullWorker();
 const engine = new SyncEngine({ app, session, pullLimit: Number(process.env.BENCH_PULL_LIMIT ?? 5000), ...(pullWorker ? { pullWorker } : {}) });
+// As in the app (core/composeSync.ts), the engine exists before the sign-in, so a first sync's
+// pull worker starts while the sign-in request is out (engine.ts, warmPullWorker).
+await session.signIn(url, SCOPED_COORDINATOR.email, SCOPED_COORDINATOR.password);
 
 // When each page was applied: the first sync's time splits into pages (server and apply,
 // overlapped) and what follows the last page (indexes, member search and insight tables rebuilt).

@@ -57,6 +57,28 @@ describe('time-led user_action indexes and member-search triggers during a first
     expect(plan.map((p) => p.detail).join(' ')).toContain('user_action_time_idx');
   });
 
+  it('are rebuilt by the builder the pull hands over, and here on this thread when that builder fails', async () => {
+    for (const answer of [true, false]) {
+      const t = tempDatabase();
+      cleanup.push(t.dispose);
+      const before = ddlOf(t.app.sqlite);
+      deferForBulkLoad(t.app.sqlite);
+      addActions(t.app.sqlite, 100);
+      const given: string[][] = [];
+      // A builder that runs the DDL as the pull worker would, or one that fails having done nothing.
+      const build = async (ddl: string[]) => {
+        given.push(ddl);
+        if (answer) for (const d of ddl) t.app.sqlite.exec(d);
+        return answer;
+      };
+      expect((await restoreDeferred(t.app.sqlite, { build })).sort()).toEqual(ALL);
+      expect(given).toHaveLength(1);
+      expect(given[0]!.some((d) => d.includes('user_action_time_idx'))).toBe(true);
+      expect(ddlOf(t.app.sqlite)).toEqual(before);
+      expect(deferredNames(t.app.sqlite)).toEqual([]);
+    }
+  });
+
   it('are left alone when the table already has rows (an incremental pull or a resumed one)', () => {
     const t = tempDatabase();
     cleanup.push(t.dispose);

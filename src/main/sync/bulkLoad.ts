@@ -90,11 +90,14 @@ export function catchUpMemberSearch(sqlite: Database.Database, opts: { force?: b
 /**
  * Restore everything deferred. Indexes and the search rebuild run on a worker thread with its
  * own connection so the main process keeps answering searches meanwhile (WAL readers do not
- * wait for it); where a worker cannot load the native module (e.g. a different ABI) they run
- * here instead. The triggers come back in the same transaction as the rebuild, so no member
+ * wait for it): `build`, the pull's own worker when it has one, else one started for it; where
+ * neither can run (e.g. a worker that cannot load the native module) they run here instead. The triggers come back in the same transaction as the rebuild, so no member
  * write can fall between them.
  */
-export async function restoreDeferred(sqlite: Database.Database, opts: { useWorker?: boolean } = {}): Promise<string[]> {
+export async function restoreDeferred(
+  sqlite: Database.Database,
+  opts: { useWorker?: boolean; build?: ((ddl: string[]) => Promise<boolean>) | undefined } = {},
+): Promise<string[]> {
   const deferred = readDeferred(sqlite);
   const insight = insightRestoreScript(sqlite);
   if (deferred.length === 0 && !insight) return [];
@@ -106,7 +109,8 @@ export async function restoreDeferred(sqlite: Database.Database, opts: { useWork
   }
   if (insight) ddl.push(insight);
   let built = false;
-  if (opts.useWorker !== false && sqlite.name && sqlite.name !== ':memory:' && !sqlite.memory) {
+  if (opts.build) built = await opts.build(ddl).catch(() => false);
+  else if (opts.useWorker !== false && sqlite.name && sqlite.name !== ':memory:' && !sqlite.memory) {
     built = await buildOnWorker(sqlite.name, ddl).catch(() => false);
   }
   if (!built) for (const d of ddl) sqlite.exec(d);

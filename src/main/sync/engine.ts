@@ -11,7 +11,7 @@ import { resetMirror } from './mirrorReset.js';
 import { pendingCount } from './outbox.js';
 import { ProtocolClient } from './protocolClient.js';
 import { pullPages } from './pullPages.js';
-import type { PullWorkerEntry } from './pullWorker.js';
+import { PullWorker, type PullWorkerEntry } from './pullWorker.js';
 import { pushOutbox } from './pushOutbox.js';
 import type { Session } from './session.js';
 import type { SqliteHost } from './sqliteHost.js';
@@ -39,6 +39,9 @@ export interface SyncEngineOptions {
   now?: () => Date;
 }
 
+/** How long a worker started ahead of a first sync waits for it before it is closed. */
+const WARM_WORKER_IDLE_MS = 60_000;
+
 export class SyncEngine {
   private readonly sqlite: Database.Database;
   private readonly session: Session;
@@ -47,6 +50,8 @@ export class SyncEngine {
 
   private started = false;
   private stopped = false;
+  /** Stopped only while `whileStopped` runs its function (a sign-in). */
+  private pausing = false;
   private online = true;
   private running: Promise<SyncStatus> | null = null;
   private again = false;
@@ -55,6 +60,8 @@ export class SyncEngine {
   private retryTimer: NodeJS.Timeout | null = null;
   private debounceTimer: NodeJS.Timeout | null = null;
   private abort = new AbortController();
+  /** A first sync's pull worker, started while the sign-in was on its way (warmPullWorker). */
+  private warm: { worker: Promise<PullWorker | null>; timer: NodeJS.Timeout } | null = null;
 
   private phase: SyncStatus['phase'] = 'idle';
   private error: string | null = null;
@@ -79,6 +86,40 @@ export class SyncEngine {
         this.setPhase('signed_out');
       }
     });
+    this.session.onSigningIn(() => this.warmPullWorker());
+  }
+
+  /**
+   * A laptop that has never synced follows a sign-in with a first sync, whose pages are written
+   * on a worker thread (pullWorker.ts). Loading that thread takes ~160 ms on an idle machine and
+   * several hundred while the first pages arrive (measured on the scoped first sync: the first
+   * page was written on this thread, in slices, while the worker was still loading). Starting it
+   * while the sign-in request is out takes that off the sync. Unused after a minute (a wrong
+   * password), it is closed.
+   */
+  private warmPullWorker(): void {
+    if (this.warm || (this.stopped && !this.pausing) || this.opts.pullWorker === null || this.sqlite.memory) return;
+    if (readSyncState(this.sqlite).cursor !== null) return;
+    const worker = PullWorker.start(
+      { file: this.sqlite.name, ...(this.opts.nativeBinding ? { nativeBinding: this.opts.nativeBinding } : {}) },
+      this.opts.pullWorker,
+    );
+    const timer = setTimeout(() => void this.dropWarmWorker(), WARM_WORKER_IDLE_MS);
+    timer.unref?.();
+    this.warm = { worker, timer };
+  }
+
+  /** The worker started ahead, for the pull that uses it (undefined when there is none). */
+  private takeWarmWorker(): Promise<PullWorker | null> | undefined {
+    const w = this.warm;
+    if (!w) return undefined;
+    clearTimeout(w.timer);
+    this.warm = null;
+    return w.worker;
+  }
+
+  private async dropWarmWorker(): Promise<void> {
+    await (await this.takeWarmWorker())?.close();
   }
 
   /** Sync once now, then whenever a trigger fires (local change, back online, retry). */
@@ -94,6 +135,8 @@ export class SyncEngine {
     this.clearTimers();
     this.abort.abort();
     if (this.running) await this.running.catch(() => undefined);
+    // Every connection to the file closes with the engine (a wipe deletes the file next).
+    await this.dropWarmWorker();
     this.abort = new AbortController();
   }
 
@@ -104,9 +147,11 @@ export class SyncEngine {
   async whileStopped<T>(fn: () => Promise<T>): Promise<T> {
     const wasStarted = this.started && !this.stopped;
     await this.stop();
+    this.pausing = true;
     try {
       return await fn();
     } finally {
+      this.pausing = false;
       if (wasStarted) this.start();
       else this.stopped = false;
     }
@@ -250,6 +295,7 @@ export class SyncEngine {
       limit: this.opts.pullLimit ?? PULL_LIMIT_DEFAULT,
       workerEntry: this.opts.pullWorker,
       nativeBinding: this.opts.nativeBinding,
+      warmWorker: this.takeWarmWorker(),
       resetMirror: () => this.resetMirror(),
       onPage: ({ rowsApplied, remaining, tables }) => {
         const done = this.progress ?? { pagesDone: 0, rowsApplied: 0, remaining: 0 };

@@ -31,6 +31,8 @@ export interface PullRun {
   /** Where a long pull's worker thread gets its code; null: every page is applied on this thread. */
   workerEntry: PullWorkerEntry | null | undefined;
   nativeBinding: string | undefined;
+  /** A worker started ahead of this pull (a first sync's, while the sign-in was on its way), or undefined. */
+  warmWorker?: Promise<PullWorker | null> | undefined;
   /** The server asked for a resync: forget the mirror (the pull then starts from the beginning). */
   resetMirror: () => void;
   onPage: (p: { rowsApplied: number; remaining: number; tables: DataTable[] }) => void;
@@ -46,14 +48,21 @@ interface PullEnd {
 
 /** Pull and apply every page, then settle; returns the coordinator's scope when a page carried one. */
 export async function pullPages(run: PullRun): Promise<Scope | undefined> {
-  const end = await applyEveryPage(run);
-  // After a first pull (or one resumed after a kill during it) the deferred indexes and search triggers come back.
-  await restoreDeferred(run.sqlite);
+  const workers = new LazyWorker(run);
+  let end: PullEnd;
+  try {
+    end = await applyEveryPage(run, workers);
+    // After a first pull (or one resumed after a kill during it) the deferred indexes and search
+    // triggers come back, built by the pull's worker when it has one.
+    await restoreDeferred(run.sqlite, { build: workers.builder() });
+  } finally {
+    await workers.close();
+  }
   run.onDataChanged(settle(run.sqlite, run.userId, end));
   return end.scope;
 }
 
-async function applyEveryPage(run: PullRun): Promise<PullEnd> {
+async function applyEveryPage(run: PullRun, workers: LazyWorker): Promise<PullEnd> {
   const { sqlite } = run;
   const { clientId, cursor: startCursor, serverDatabaseId } = readSyncState(sqlite);
   const fetchPage = (cursor: string | null): Promise<ArrayBuffer> => {
@@ -62,7 +71,6 @@ async function applyEveryPage(run: PullRun): Promise<PullEnd> {
     p.catch(() => undefined);
     return p;
   };
-  const workers = new LazyWorker(run);
   if (startCursor === null) {
     deferForBulkLoad(sqlite);
     // A first sync is long: the worker loads while the first page is on its way.
@@ -71,41 +79,37 @@ async function applyEveryPage(run: PullRun): Promise<PullEnd> {
   let next = fetchPage(startCursor);
   let resyncs = 0;
   const end: PullEnd = { lastMutationId: 0, databaseId: null, scope: undefined };
-  try {
-    for (;;) {
-      let bytes: ArrayBuffer;
-      try {
-        bytes = await next;
-      } catch (e) {
-        if (e instanceof SyncHttpError && e.kind === 'resync_required' && resyncs < MAX_RESYNCS_PER_RUN) {
-          resyncs++;
-          run.resetMirror();
-          deferForBulkLoad(sqlite);
-          next = fetchPage(null);
-          continue;
-        }
-        throw e;
+  for (;;) {
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await next;
+    } catch (e) {
+      if (e instanceof SyncHttpError && e.kind === 'resync_required' && resyncs < MAX_RESYNCS_PER_RUN) {
+        resyncs++;
+        run.resetMirror();
+        deferForBulkLoad(sqlite);
+        next = fetchPage(null);
+        continue;
       }
-      // Fetch page N+1 while page N is parsed and written: the network and SQLite work overlap.
-      // Asked for from the head's first bytes, then checked against the parsed head.
-      const peek = peekPullHead(bytes);
-      let early = peek?.hasMore ? { cursor: peek.cursor, page: fetchPage(peek.cursor) } : null;
-      const { head, applied } = await workers.apply(bytes);
-      if (early && (!head.hasMore || early.cursor !== head.cursor)) early = null;
-      const prefetch = head.hasMore ? (early?.page ?? fetchPage(head.cursor)) : null;
-      if (prefetch) workers.startIfLong(head.remaining);
-      const result = await applied;
-      end.lastMutationId = head.lastMutationId;
-      end.databaseId = head.databaseId;
-      end.scope = head.scope ?? end.scope;
-      run.onPage({ rowsApplied: result.rowsApplied, remaining: head.remaining, tables: [...result.tables] });
-      if (!prefetch) return end;
-      // Let searches and IPC calls run between pages.
-      await yieldToEventLoop();
-      next = prefetch;
+      throw e;
     }
-  } finally {
-    await workers.close();
+    // Fetch page N+1 while page N is parsed and written: the network and SQLite work overlap.
+    // Asked for from the head's first bytes, then checked against the parsed head.
+    const peek = peekPullHead(bytes);
+    let early = peek?.hasMore ? { cursor: peek.cursor, page: fetchPage(peek.cursor) } : null;
+    const { head, applied } = await workers.apply(bytes);
+    if (early && (!head.hasMore || early.cursor !== head.cursor)) early = null;
+    const prefetch = head.hasMore ? (early?.page ?? fetchPage(head.cursor)) : null;
+    if (prefetch) workers.startIfLong(head.remaining);
+    const result = await applied;
+    end.lastMutationId = head.lastMutationId;
+    end.databaseId = head.databaseId;
+    end.scope = head.scope ?? end.scope;
+    run.onPage({ rowsApplied: result.rowsApplied, remaining: head.remaining, tables: [...result.tables] });
+    if (!prefetch) return end;
+    // Let searches and IPC calls run between pages.
+    await yieldToEventLoop();
+    next = prefetch;
   }
 }
 
@@ -153,15 +157,31 @@ class LazyWorker {
     if (remaining >= PULL_WORKER_MIN_PAGES * this.run.limit) this.start();
   }
 
-  /** Start the worker (once; never where the host gave no entry for it). */
+  /** Start the worker (once; never where the host gave no entry for it), or take the one started ahead. */
   start(): void {
     const { run } = this;
     if (this.worker || this.starting || run.workerEntry === null) return;
-    this.starting = PullWorker.start({ file: run.sqlite.name, ...(run.nativeBinding ? { nativeBinding: run.nativeBinding } : {}) }, run.workerEntry);
+    this.starting =
+      run.warmWorker ??
+      PullWorker.start({ file: run.sqlite.name, ...(run.nativeBinding ? { nativeBinding: run.nativeBinding } : {}) }, run.workerEntry);
     void this.starting.then((w) => (this.worker = w));
   }
 
+  /**
+   * The worker as the builder of a bulk load's deferred DDL (waiting for it if it is still
+   * loading: a short first pull can end first); undefined when this pull started none.
+   */
+  builder(): ((ddl: string[]) => Promise<boolean>) | undefined {
+    const starting = this.starting;
+    if (!starting) return undefined;
+    return async (ddl) => {
+      const w = this.worker ?? (await starting);
+      return w ? w.build(ddl) : false;
+    };
+  }
+
   async close(): Promise<void> {
-    await (this.worker ?? (await this.starting))?.close();
+    // A worker started ahead but never taken (the pull did not need one) goes too.
+    await (this.worker ?? (await (this.starting ?? this.run.warmWorker)))?.close();
   }
 }

@@ -117,6 +117,35 @@ describe('pull worker', () => {
     expect(t.app.sqlite.prepare("SELECT value FROM setting WHERE key = 'probe'").get()).toEqual({ value: 'x' });
   });
 
+  it("builds a bulk load's deferred DDL on its own connection once the pages are in, visible to the main connection", async () => {
+    const { t, worker } = await setup();
+    await worker.submit(
+      bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c1', hasMore: false, lastMutationId: 0, remaining: 0, changes: [action(1), action(2)] }),
+    ).applied;
+    const ok = await worker.build([
+      'CREATE INDEX IF NOT EXISTS probe_time_idx ON user_action (occurred_at)',
+      'BEGIN IMMEDIATE; CREATE TABLE probe (a); COMMIT;',
+    ]);
+    expect(ok).toBe(true);
+    const names = t.app.sqlite.prepare("SELECT name FROM sqlite_master WHERE name IN ('probe_time_idx', 'probe') ORDER BY name").all();
+    expect(names).toEqual([{ name: 'probe' }, { name: 'probe_time_idx' }]);
+  });
+
+  it('answers false for DDL that fails, rolls back its open transaction, and leaves the database writable', async () => {
+    const { t, worker } = await setup();
+    const ok = await worker.build(['BEGIN IMMEDIATE; CREATE TABLE probe (a); SELECT no_such_function(); COMMIT;']);
+    expect(ok).toBe(false);
+    expect(t.app.sqlite.prepare("SELECT name FROM sqlite_master WHERE name = 'probe'").get()).toBeUndefined();
+    // Had the worker kept its transaction open, this write would wait out the busy timeout and fail.
+    t.app.sqlite.pragma('busy_timeout = 100');
+    t.app.sqlite.transaction(() => t.app.sqlite.prepare("INSERT INTO setting (key, value) VALUES ('probe', 'x')").run()).immediate();
+    // The worker still applies pages afterwards.
+    await worker.submit(
+      bytes({ databaseId: FIXTURE_DATABASE_ID, cursor: 'c1', hasMore: false, lastMutationId: 0, remaining: 0, changes: [action(1)] }),
+    ).applied;
+    expect(count(t)).toBe(1);
+  });
+
   it('rejects work after close and exits cleanly', async () => {
     const { worker } = await setup();
     await worker.close();

@@ -29,14 +29,15 @@ export interface PullHead {
   scope?: Scope | undefined;
 }
 
-export type ToPullWorker = { type: 'apply'; job: number; bytes: ArrayBuffer } | { type: 'close' };
+export type ToPullWorker = { type: 'apply'; job: number; bytes: ArrayBuffer } | { type: 'build'; job: number; ddl: string[] } | { type: 'close' };
 
 export type FromPullWorker =
   | { type: 'ready' }
   | { type: 'unavailable'; message: string }
   | { type: 'head'; job: number; head: PullHead }
   | { type: 'applied'; job: number; rowsApplied: number; tables: DataTable[] }
-  | { type: 'failed'; job: number; kind: SyncErrorKind | 'internal'; message: string };
+  | { type: 'failed'; job: number; kind: SyncErrorKind | 'internal'; message: string }
+  | { type: 'built'; job: number; ok: boolean };
 
 export interface PageJob {
   /** The page's envelope, known once it is decoded and checked (before its rows are written). */
@@ -67,6 +68,7 @@ function defaultPullWorkerEntry(): PullWorkerEntry | null {
 
 type Pending = {
   job: number;
+  resolveBuilt?: (ok: boolean) => void;
   resolveHead: (h: PullHead) => void;
   resolveApplied: (r: PageResult) => void;
   reject: (e: Error) => void;
@@ -146,6 +148,22 @@ export class PullWorker {
     return { head, applied };
   }
 
+  /**
+   * Run a bulk load's deferred DDL (bulkLoad.ts, restoreDeferred) on the worker's connection, once
+   * its pages are done: the end of a first sync need not start a thread of its own for it.
+   * False when it failed (the caller runs it elsewhere; every script is idempotent).
+   */
+  build(ddl: string[]): Promise<boolean> {
+    if (this.dead) return Promise.resolve(false);
+    if (this.pending) throw new Error('PullWorker.build: a page is still being applied');
+    const job = this.nextJob++;
+    return new Promise<boolean>((resolve) => {
+      this.pending = { job, resolveBuilt: resolve, resolveHead: () => undefined, resolveApplied: () => undefined, reject: () => resolve(false) };
+      const message: ToPullWorker = { type: 'build', job, ddl };
+      this.worker.postMessage(message);
+    });
+  }
+
   /** Let the worker finish what it is writing, close its connection and exit. */
   async close(): Promise<void> {
     if (!this.dead) {
@@ -160,7 +178,10 @@ export class PullWorker {
     const p = this.pending;
     if (!p || !('job' in m) || m.job !== p.job) return;
     if (m.type === 'head') p.resolveHead(m.head);
-    else if (m.type === 'applied') {
+    else if (m.type === 'built') {
+      this.pending = null;
+      p.resolveBuilt?.(m.ok);
+    } else if (m.type === 'applied') {
       this.pending = null;
       p.resolveApplied({ rowsApplied: m.rowsApplied, tables: new Set<DataTable>(m.tables) });
     } else if (m.type === 'failed') {

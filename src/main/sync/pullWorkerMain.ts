@@ -39,6 +39,10 @@ port.on('message', (m: ToPullWorker) => {
     port.close();
     return;
   }
+  if (m.type === 'build') {
+    post({ type: 'built', job: m.job, ok: build(m.ddl) });
+    return;
+  }
   let page: PullEnvelope;
   try {
     page = decodePullPage(m.bytes);
@@ -66,5 +70,20 @@ port.on('message', (m: ToPullWorker) => {
     post(failure(m.job, e));
   }
 });
+
+/** The deferred indexes and tables of a finished bulk load; false if any script failed (its transaction is rolled back). */
+function build(ddl: string[]): boolean {
+  // As bulkLoad.ts's own builder: a small cache and two sorter threads build the large set's
+  // indexes faster than a big cache and none.
+  sqlite.pragma('cache_size = -4096');
+  sqlite.pragma('threads = 2');
+  try {
+    for (const d of ddl) sqlite.exec(d);
+    return true;
+  } catch {
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    return false;
+  }
+}
 
 post({ type: 'ready' });

@@ -43,6 +43,7 @@ export class SessionError extends Error {
 export class Session {
   private readonly sqlite: Database.Database;
   private readonly listeners = new Set<(s: AuthStatus) => void>();
+  private readonly signingInListeners = new Set<() => void>();
   private readonly switchListeners = new Set<() => void>();
   private readonly revokedListeners = new Set<(reason: RevokedReason) => void>();
   private readonly f: typeof fetch | undefined;
@@ -101,6 +102,7 @@ export class Session {
     const problem = serverUrlProblem(base);
     if (problem) throw new SessionError('bad_request', `The server address ${problem}.`, 'serverUrl');
     const client = new ProtocolClient({ baseUrl: base, fetch: this.f, timeoutMs: 30_000 });
+    for (const l of this.signingInListeners) l();
     let res;
     try {
       res = await client.login(email, password, { clientId: readSyncState(this.sqlite).clientId, deviceName: this.deviceName });
@@ -232,6 +234,12 @@ export class Session {
   onChange(l: (s: AuthStatus) => void): () => void {
     this.listeners.add(l);
     return () => this.listeners.delete(l);
+  }
+
+  /** A sign-in request is about to go out (the sync engine gets a first sync's worker ready meanwhile). */
+  onSigningIn(l: () => void): () => void {
+    this.signingInListeners.add(l);
+    return () => this.signingInListeners.delete(l);
   }
 
   /** The server told us this coordinator's communities (a pull page): keep them with the user, tell the screens if they changed. */
