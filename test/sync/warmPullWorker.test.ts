@@ -44,6 +44,26 @@ describe('the pull worker of a first sync', () => {
     }
   });
 
+  it('of a long first pull is closed before the indexes are built, on a thread of their own (its heap would stay resident)', async () => {
+    const build = vi.spyOn(PullWorker.prototype, 'build');
+    const close = vi.spyOn(PullWorker.prototype, 'close');
+    const c = await newClient(s.url, { signIn: false, pullLimit: 10 });
+    try {
+      await c.session.signIn(s.url, COORDINATOR.email, COORDINATOR.password);
+      const pages: number[] = [];
+      c.engine.onStatus((st) => st.progress && pages.push(st.progress.pagesDone));
+      expect((await c.engine.syncNow()).error).toBeNull();
+      expect(Math.max(...pages)).toBeGreaterThan(50);
+      expect(build).not.toHaveBeenCalled();
+      expect(close).toHaveBeenCalled();
+      expect(localDump(c.app)).toEqual(await serverDump(s));
+      const idx = c.app.sqlite.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name LIKE 'user_action_%time_idx'").get();
+      expect(idx).toEqual({ n: 5 });
+    } finally {
+      await c.close();
+    }
+  });
+
   it('is closed with the engine when no sync came to use it (every connection to the file goes before a wipe)', async () => {
     const start = vi.spyOn(PullWorker, 'start');
     const close = vi.spyOn(PullWorker.prototype, 'close');
