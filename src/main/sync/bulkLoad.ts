@@ -91,8 +91,9 @@ export function catchUpMemberSearch(sqlite: Database.Database, opts: { force?: b
  * Restore everything deferred. Indexes and the search rebuild run on a worker thread with its
  * own connection so the main process keeps answering searches meanwhile (WAL readers do not
  * wait for it): `build`, the pull's own worker when it has one, else one started for it; where
- * neither can run (e.g. a worker that cannot load the native module) they run here instead. The triggers come back in the same transaction as the rebuild, so no member
- * write can fall between them.
+ * neither can run (e.g. a worker that cannot load the native module) they run here instead.
+ * The triggers come back in the same transaction as the rebuild, so no member write can fall
+ * between them.
  */
 export async function restoreDeferred(
   sqlite: Database.Database,
