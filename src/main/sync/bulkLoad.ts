@@ -124,6 +124,15 @@ function readDeferred(sqlite: Database.Database): Deferred[] {
   return (sqlite.prepare('SELECT name, sql FROM bulk_load_deferred ORDER BY rowid').all() as Deferred[]).filter((d) => DEFERRABLE.includes(d.name));
 }
 
+/**
+ * The connection settings a builder of the deferred indexes uses (this module's own thread, or the
+ * pull's worker, pullWorkerMain.ts). Measured on the large set (4 indexes over 1 M actions): a
+ * 4 MB cache and two sorter threads build in ~3 s where a 32 MB cache and none took ~5.5 s; the
+ * sorter's runs stay small enough to merge fast, and the memory (which counts in the app's RSS)
+ * is less.
+ */
+export const INDEX_BUILD_PRAGMAS: readonly string[] = ['cache_size = -4096', 'threads = 2'];
+
 // Plain CommonJS so the worker needs no TypeScript loader in any host.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -134,11 +143,7 @@ try {
   db.pragma('busy_timeout = 60000');
   // Like every connection that writes the app's file (db/open.ts): what the rebuild frees is zeroed.
   db.pragma('secure_delete = ON');
-  // Measured on the large set (4 indexes over 1 M actions): a 4 MB cache and two sorter
-  // threads build in ~3 s where a 32 MB cache and none took ~5.5 s; the sorter's runs stay
-  // small enough to merge fast, and the memory (which counts in the app's RSS) is less.
-  db.pragma('cache_size = -4096');
-  db.pragma('threads = 2');
+  for (const p of workerData.pragmas) db.pragma(p);
   for (const ddl of workerData.ddl) db.exec(ddl);
   parentPort.postMessage({ ok: true });
 } catch (e) {
@@ -150,7 +155,7 @@ try {
 function buildOnWorker(file: string, ddl: string[]): Promise<boolean> {
   const modulePath = createRequire(import.meta.url).resolve('better-sqlite3');
   return new Promise((resolve) => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, ddl, modulePath } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, ddl, modulePath, pragmas: INDEX_BUILD_PRAGMAS } });
     worker.once('message', (m: { ok: boolean }) => resolve(m.ok));
     worker.once('error', () => resolve(false));
     worker.once('exit', () => resolve(false));

@@ -66,13 +66,10 @@ function defaultPullWorkerEntry(): PullWorkerEntry | null {
   }
 }
 
-type Pending = {
-  job: number;
-  resolveBuilt?: (ok: boolean) => void;
-  resolveHead: (h: PullHead) => void;
-  resolveApplied: (r: PageResult) => void;
-  reject: (e: Error) => void;
-};
+/** The one job in flight: a page (its head, then its commit) or a build of deferred DDL. */
+type Pending =
+  | { kind: 'page'; job: number; resolveHead: (h: PullHead) => void; resolveApplied: (r: PageResult) => void; reject: (e: Error) => void }
+  | { kind: 'build'; job: number; resolve: (ok: boolean) => void };
 
 export class PullWorker {
   private pending: Pending | null = null;
@@ -135,6 +132,7 @@ export class PullWorker {
     head.catch(() => undefined);
     applied.catch(() => undefined);
     this.pending = {
+      kind: 'page',
       job,
       resolveHead,
       resolveApplied,
@@ -158,7 +156,7 @@ export class PullWorker {
     if (this.pending) throw new Error('PullWorker.build: a page is still being applied');
     const job = this.nextJob++;
     return new Promise<boolean>((resolve) => {
-      this.pending = { job, resolveBuilt: resolve, resolveHead: () => undefined, resolveApplied: () => undefined, reject: () => resolve(false) };
+      this.pending = { kind: 'build', job, resolve };
       const message: ToPullWorker = { type: 'build', job, ddl };
       this.worker.postMessage(message);
     });
@@ -177,11 +175,15 @@ export class PullWorker {
   private onMessage(m: FromPullWorker): void {
     const p = this.pending;
     if (!p || !('job' in m) || m.job !== p.job) return;
+    if (p.kind === 'build') {
+      if (m.type === 'built') {
+        this.pending = null;
+        p.resolve(m.ok);
+      }
+      return;
+    }
     if (m.type === 'head') p.resolveHead(m.head);
-    else if (m.type === 'built') {
-      this.pending = null;
-      p.resolveBuilt?.(m.ok);
-    } else if (m.type === 'applied') {
+    else if (m.type === 'applied') {
       this.pending = null;
       p.resolveApplied({ rowsApplied: m.rowsApplied, tables: new Set<DataTable>(m.tables) });
     } else if (m.type === 'failed') {
@@ -194,6 +196,7 @@ export class PullWorker {
     this.dead ??= e;
     const p = this.pending;
     this.pending = null;
-    p?.reject(e);
+    if (p?.kind === 'build') p.resolve(false);
+    else p?.reject(e);
   }
 }

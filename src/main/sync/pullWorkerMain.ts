@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { PullEnvelope } from '../../shared/protocol.js';
 import { openWriterPeer } from '../db/writerConnection.js';
 import { PullPageApplier } from './applyPullPage.js';
+import { INDEX_BUILD_PRAGMAS } from './bulkLoad.js';
 import { decodePullPage } from './decodePullPage.js';
 import { SyncHttpError } from './protocolClient.js';
 import type { FromPullWorker, PullWorkerData, ToPullWorker } from './pullWorker.js';
@@ -73,12 +74,10 @@ port.on('message', (m: ToPullWorker) => {
 
 /** The deferred indexes and tables of a finished bulk load; false if any script failed (its transaction is rolled back). */
 function build(ddl: string[]): boolean {
-  // The settings bulkLoad.ts's own builder measured best (a small cache, two sorter threads).
+  for (const p of INDEX_BUILD_PRAGMAS) sqlite.pragma(p);
   // The pages' cache is handed back first: the sorts need memory of their own, and all of it
   // counts in the app's RSS.
-  sqlite.pragma('cache_size = -4096');
   sqlite.pragma('shrink_memory');
-  sqlite.pragma('threads = 2');
   try {
     for (const d of ddl) sqlite.exec(d);
     return true;
