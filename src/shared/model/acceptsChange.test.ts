@@ -39,6 +39,17 @@ const hostileTime = fc.oneof(
     '2026-04-20T10:00:00+00:00',
     '2026-04-20 10:00:00Z',
     '1900-01-01T00:00:00Z',
+    // Either side of the storable range's bounds, with and without fractions of any length.
+    '1999-12-31T23:59:59Z',
+    '1999-12-31T23:59:59.999999Z',
+    '2000-01-01T00:00:00Z',
+    '2000-01-01T00:00:00.000Z',
+    '2000-01-01T00:00:00.0001Z',
+    '2099-12-31T23:59:59.999Z',
+    '2099-12-31T23:59:59.9999999Z',
+    '2100-01-01T00:00:00Z',
+    '2100-01-01T00:00:00.000Z',
+    '2100-01-01T00:00:00.001Z',
     'yesterday',
   ),
 );
@@ -229,6 +240,23 @@ describe('acceptsChange: the pull decoder fast path never accepts what the Chang
       expect(acceptsChange(change), String(stage_version)).toBe(false);
       expect(Change.safeParse(change).success, String(stage_version)).toBe(false);
     }
+  });
+
+  it.each([
+    ['1999-12-31T23:59:59.999999Z', false],
+    ['2000-01-01T00:00:00Z', true],
+    ['2000-01-01T00:00:00.0001Z', true],
+    ['2099-12-31T23:59:59.9999999Z', true],
+    ['2100-01-01T00:00:00Z', false],
+    ['2100-01-01T00:00:00.001Z', false],
+  ])("a timestamp at the storable range's edge (%s): the fast path and zod agree (%s)", (created_at, storable) => {
+    const change = {
+      table: 'user',
+      op: 'upsert',
+      row: { id: 'usr_1', email: 'a@b.org', name: 'Maya', origin: null, profile_img: null, roles: [], created_at },
+    };
+    expect(Change.safeParse(change).success).toBe(storable);
+    expect(acceptsChange(change)).toBe(storable);
   });
 
   it.each([
